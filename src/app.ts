@@ -1,0 +1,152 @@
+import { randomBytes as cryptoRandomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, webApi } from '@slack/bolt';
+import type { Config } from './config.ts';
+import { type Db, openDatabase } from './db/database.ts';
+import { StartupError } from './errors.ts';
+import { createHttpServer, type Route, sendJson } from './http/server.ts';
+import { createSqliteIdentityStore } from './identity/identity-store.ts';
+import type { Logger } from './logger.ts';
+import { registerListeners } from './slack/listeners.ts';
+import { createPlaceholderHandler } from './slack/placeholder-handler.ts';
+
+export interface BotOptions {
+  config: Config;
+  logger: Logger;
+  now?: () => number;
+  randomBytes?: (size: number) => Buffer;
+  /** Web API client tuning; tests turn retries off so a closed emulator fails fast. */
+  slackClientOptions?: Pick<webApi.WebClientOptions, 'retryConfig'>;
+}
+
+export interface Bot {
+  /** Opens the database, checks the Slack token, starts serving; resolves once `/healthz` answers 200. */
+  start(): Promise<{ port: number }>;
+  /** Stops taking work, then closes connections and the database. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** The composition root: every long-lived object is made here and handed to whatever needs it. */
+export function createBot(options: BotOptions): Bot {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const randomBytes = options.randomBytes ?? cryptoRandomBytes;
+
+  let state: 'idle' | 'starting' | 'ready' | 'stopping' | 'stopped' = 'idle';
+  let db: Db | undefined;
+  let server: Server | undefined;
+  let slackApp: App | undefined;
+
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      path: '/healthz',
+      handle: (_req, res) => sendJson(res, state === 'ready' ? 200 : 503, { status: state }),
+    },
+  ];
+
+  return {
+    async start() {
+      if (state !== 'idle') throw new Error(`start() called while ${state}`);
+      state = 'starting';
+      try {
+        db = openDatabaseOrExplain(config.databasePath);
+        const identities = createSqliteIdentityStore(db, {
+          newIdentifier: () => `u_${randomBytes(16).toString('hex')}`,
+          now,
+        });
+
+        const clientOptions: webApi.WebClientOptions = {
+          slackApiUrl: config.slack.apiUrl,
+          // Bounded: a reply that cannot be posted within about five minutes is not worth posting.
+          retryConfig: options.slackClientOptions?.retryConfig ?? webApi.retryPolicies.fiveRetriesInFiveMinutes,
+        };
+        const receiver =
+          config.slack.mode === 'http'
+            ? new HTTPReceiver({ signingSecret: config.slack.signingSecret, endpoints: '/slack/events', logger })
+            : undefined;
+        slackApp = new App({
+          token: config.slack.botToken,
+          logger,
+          clientOptions,
+          deferInitialization: true,
+          ...(receiver
+            ? { receiver }
+            : { socketMode: true, appToken: config.slack.mode === 'socket' ? config.slack.appToken : '' }),
+        });
+        registerListeners(slackApp, { onMessage: createPlaceholderHandler({ identities }), logger });
+        slackApp.error(async (error) => {
+          logger.error('Unhandled error in a Slack listener', error);
+        });
+
+        await initSlack(slackApp);
+
+        server = createHttpServer({ routes, slackListener: receiver?.requestListener, logger });
+        const listening = server;
+        await new Promise<void>((resolve, reject) => {
+          listening.once('error', reject);
+          listening.listen(config.http.port, () => {
+            listening.off('error', reject);
+            resolve();
+          });
+        });
+        if (config.slack.mode === 'socket') await slackApp.start();
+
+        state = 'ready';
+        const port = (listening.address() as AddressInfo).port;
+        logger.info('Bot ready', { mode: config.slack.mode, port });
+        return { port };
+      } catch (error) {
+        await shutdown();
+        state = 'stopped';
+        throw error;
+      }
+    },
+
+    async stop() {
+      if (state === 'stopping' || state === 'stopped') return;
+      state = 'stopping';
+      await shutdown();
+      state = 'stopped';
+      logger.info('Bot stopped');
+    },
+  };
+
+  async function shutdown(): Promise<void> {
+    const closing = server;
+    if (closing) {
+      await new Promise<void>((resolve) => {
+        closing.close(() => resolve());
+        closing.closeIdleConnections();
+      });
+    }
+    if (config.slack.mode === 'socket' && slackApp && state !== 'starting') {
+      await slackApp.stop().catch((error: unknown) => logger.warn('Socket Mode did not stop cleanly', error));
+    }
+    db?.close();
+    db = undefined;
+  }
+}
+
+function openDatabaseOrExplain(path: string): Db {
+  try {
+    return openDatabase(path);
+  } catch (error) {
+    throw new StartupError(`Cannot open the database at DATABASE_PATH=${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** One auth.test at startup, so a wrong or revoked bot token stops the bot with a clear message. */
+async function initSlack(app: App): Promise<void> {
+  try {
+    await app.init();
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+    throw new StartupError(`Slack did not accept SLACK_BOT_TOKEN (${code}). Check the token and SLACK_API_URL.`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
+
+export type SlackConfig =
+  | { mode: 'http'; botToken: string; signingSecret: string; apiUrl: string }
+  | { mode: 'socket'; botToken: string; appToken: string; signingSecret?: string; apiUrl: string };
+
+export interface Config {
+  slack: SlackConfig;
+  scalekit: { environmentUrl: string; clientId: string; clientSecret: string; connectionName: string };
+  openai: { apiKey: string; baseUrl?: string; model: string };
+  http: { port: number; publicUrl: string };
+  databasePath: string;
+  logLevel: LogLevelName;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+export const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
+
+// What each variable is, so "missing" messages tell an operator what to put there.
+const DESCRIPTIONS: Record<string, string> = {
+  SLACK_BOT_TOKEN: 'the Slack bot token, xoxb-…',
+  SLACK_SIGNING_SECRET: 'the Slack signing secret; HTTP mode, used when SLACK_APP_TOKEN is not set, needs it',
+  SCALEKIT_ENVIRONMENT_URL: 'your Scalekit environment URL',
+  SCALEKIT_CLIENT_ID: 'the Scalekit API client id',
+  SCALEKIT_CLIENT_SECRET: 'the Scalekit API client secret',
+  OPENAI_API_KEY: 'the model API key',
+  PUBLIC_URL: "the bot's base URL as users' browsers reach it, e.g. https://bot.example.com",
+};
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const nonEmpty = z.string();
+
+const schema = z.object({
+  SLACK_BOT_TOKEN: nonEmpty.startsWith('xoxb-', { error: 'must be a bot token starting with xoxb-' }),
+  SLACK_SIGNING_SECRET: nonEmpty.optional(),
+  SLACK_APP_TOKEN: nonEmpty.startsWith('xapp-', { error: 'must be an app-level token starting with xapp-' }).optional(),
+  SLACK_API_URL: httpUrl.default('https://slack.com/api/'),
+  SCALEKIT_ENVIRONMENT_URL: httpUrl,
+  SCALEKIT_CLIENT_ID: nonEmpty,
+  SCALEKIT_CLIENT_SECRET: nonEmpty,
+  INTERCOM_CONNECTION_NAME: nonEmpty.default('intercom'),
+  OPENAI_API_KEY: nonEmpty,
+  OPENAI_BASE_URL: httpUrl.optional(),
+  OPENAI_MODEL: nonEmpty.default(DEFAULT_OPENAI_MODEL),
+  PORT: z
+    .string()
+    .regex(/^\d+$/, { error: 'must be a port number (0–65535)' })
+    .transform(Number)
+    .pipe(z.number().max(65535, { error: 'must be a port number (0–65535)' }))
+    .default(3000),
+  PUBLIC_URL: httpUrl,
+  DATABASE_PATH: nonEmpty.default('./data/bot.db'),
+  LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })
+    .default('info'),
+});
+
+/** Validates the environment once; every problem is reported together, and no value is ever echoed back. */
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    // `FOO=` in a .env file or a deployment template means "not set", not "set to nothing".
+    if (value !== undefined && value.trim() !== '') cleaned[key] = value.trim();
+  }
+  const parsed = schema.safeParse(cleaned);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? 'environment');
+        return cleaned[key] === undefined ? missing(key) : `${key} ${issue.message}`;
+      });
+  // HTTP mode is the default, and Slack's requests cannot be verified without the signing secret.
+  if (cleaned.SLACK_APP_TOKEN === undefined && cleaned.SLACK_SIGNING_SECRET === undefined) {
+    problems.push(missing('SLACK_SIGNING_SECRET'));
+  }
+  if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
+  const e = parsed.data;
+  const slack: SlackConfig =
+    e.SLACK_APP_TOKEN !== undefined
+      ? {
+          mode: 'socket',
+          botToken: e.SLACK_BOT_TOKEN,
+          appToken: e.SLACK_APP_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          apiUrl: withTrailingSlash(e.SLACK_API_URL),
+        }
+      : {
+          mode: 'http',
+          botToken: e.SLACK_BOT_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET ?? '',
+          apiUrl: withTrailingSlash(e.SLACK_API_URL),
+        };
+  return {
+    ok: true,
+    config: {
+      slack,
+      scalekit: {
+        environmentUrl: e.SCALEKIT_ENVIRONMENT_URL,
+        clientId: e.SCALEKIT_CLIENT_ID,
+        clientSecret: e.SCALEKIT_CLIENT_SECRET,
+        connectionName: e.INTERCOM_CONNECTION_NAME,
+      },
+      openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
+      http: { port: e.PORT, publicUrl: e.PUBLIC_URL.replace(/\/+$/, '') },
+      databasePath: e.DATABASE_PATH,
+      logLevel: e.LOG_LEVEL,
+    },
+  };
+}
+
+export function formatConfigProblems(problems: string[]): string {
+  return `Cannot start: the configuration is invalid.\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee README.md, "Configuration".\n`;
+}
+
+/** Every secret in the config, so the logger can scrub them from anything it writes. */
+export function secretsOf(config: Config): string[] {
+  const { slack, scalekit, openai } = config;
+  return [
+    slack.botToken,
+    slack.signingSecret,
+    slack.mode === 'socket' ? slack.appToken : undefined,
+    scalekit.clientSecret,
+    openai.apiKey,
+  ].filter((s): s is string => s !== undefined && s.length > 0);
+}
+
+/**
+ * The process environment, with `.env` (in the working directory) underneath it: real environment variables win,
+ * as operators expect. This is the only place that reads the environment.
+ */
+export function readEnvironment(dotenvPath = '.env'): Record<string, string | undefined> {
+  const fromFile = existsSync(dotenvPath) ? parseEnv(readFileSync(dotenvPath, 'utf8')) : {};
+  return { ...fromFile, ...process.env };
+}
+
+function missing(key: string): string {
+  return `${key} is missing (${DESCRIPTIONS[key] ?? 'required'})`;
+}
+
+function withTrailingSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}

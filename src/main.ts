@@ -1,0 +1,40 @@
+import { createBot } from './app.ts';
+import { formatConfigProblems, parseConfig, readEnvironment, secretsOf } from './config.ts';
+import { StartupError } from './errors.ts';
+import { createLogger } from './logger.ts';
+
+const parsed = parseConfig(readEnvironment());
+if (!parsed.ok) {
+  process.stderr.write(formatConfigProblems(parsed.problems));
+  process.exit(1);
+}
+const { config } = parsed;
+const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+const bot = createBot({ config, logger });
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('Stopping', { signal });
+    bot.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('Stopping failed', error);
+        process.exit(1);
+      },
+    );
+  });
+}
+
+try {
+  await bot.start();
+} catch (error) {
+  if (error instanceof StartupError) {
+    process.stderr.write(`Cannot start: ${error.message}\n`);
+  } else {
+    logger.error('Startup failed', error);
+  }
+  process.exit(1);
+}

@@ -1,0 +1,73 @@
+import type { App, webApi } from '@slack/bolt';
+import type { Logger } from '../logger.ts';
+
+/** A message addressed to the bot, with the sender taken from the verified Slack request. */
+export interface UserMessage {
+  teamId: string;
+  userId: string;
+  channel: string;
+  /** The thread the answer belongs in: the message's thread, or the message itself when it starts one. */
+  threadTs: string;
+  ts: string;
+  /** The text with the bot's own @mention removed. */
+  text: string;
+  isDirect: boolean;
+}
+
+export type MessageHandler = (message: UserMessage, client: webApi.WebClient) => Promise<void>;
+
+export interface ListenerDeps {
+  onMessage: MessageHandler;
+  logger: Logger;
+}
+
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  app.event('app_mention', async ({ event, context, client }) => {
+    // Other bots (and our own posts) can mention us too; only people get answers.
+    if (event.bot_id || event.subtype || !event.user || !context.teamId) return;
+    await deliver(deps, client, {
+      teamId: context.teamId,
+      userId: event.user,
+      channel: event.channel,
+      threadTs: event.thread_ts ?? event.ts,
+      ts: event.ts,
+      text: stripMention(event.text, context.botUserId),
+      isDirect: false,
+    });
+  });
+
+  app.message(async ({ message, context, client }) => {
+    // Channel messages reach us only as app_mention; here we take plain DMs from people (no edits, joins, bots).
+    if (message.channel_type !== 'im' || message.subtype !== undefined || message.bot_id || !context.teamId) return;
+    await deliver(deps, client, {
+      teamId: context.teamId,
+      userId: message.user,
+      channel: message.channel,
+      threadTs: message.thread_ts ?? message.ts,
+      ts: message.ts,
+      text: stripMention(message.text ?? '', context.botUserId),
+      isDirect: true,
+    });
+  });
+}
+
+/** The one catch at the edge for messages: whatever went wrong, the user hears about it in the thread. */
+async function deliver(deps: ListenerDeps, client: webApi.WebClient, message: UserMessage): Promise<void> {
+  try {
+    await deps.onMessage(message, client);
+  } catch (error) {
+    deps.logger.error('Handling a message failed', { channel: message.channel, ts: message.ts }, error);
+    await client.chat
+      .postMessage({
+        channel: message.channel,
+        thread_ts: message.threadTs,
+        text: 'Sorry, something went wrong on my side while handling that. Please try again in a moment.',
+      })
+      .catch((postError: unknown) => deps.logger.error('Could not post the error notice', postError));
+  }
+}
+
+export function stripMention(text: string, botUserId: string | undefined): string {
+  const withoutMention = botUserId ? text.replaceAll(`<@${botUserId}>`, '') : text;
+  return withoutMention.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,116 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig, readEnvironment, secretsOf } from '../src/config.ts';
+
+const valid = {
+  SLACK_BOT_TOKEN: 'xoxb-1',
+  SLACK_SIGNING_SECRET: 'signing',
+  SCALEKIT_ENVIRONMENT_URL: 'https://acme.scalekit.dev',
+  SCALEKIT_CLIENT_ID: 'skc_1',
+  SCALEKIT_CLIENT_SECRET: 'secret',
+  OPENAI_API_KEY: 'sk-1',
+  PUBLIC_URL: 'https://bot.example.com/',
+};
+
+describe('parseConfig', () => {
+  it('names every missing variable at once', () => {
+    const result = parseConfig({});
+    expect(result.ok).toBe(false);
+    const text = result.ok ? '' : result.problems.join('\n');
+    for (const key of [
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'SCALEKIT_ENVIRONMENT_URL',
+      'SCALEKIT_CLIENT_ID',
+      'SCALEKIT_CLIENT_SECRET',
+      'OPENAI_API_KEY',
+      'PUBLIC_URL',
+    ]) {
+      expect(text).toContain(`${key} is missing`);
+    }
+  });
+
+  it('treats empty and blank strings as missing', () => {
+    const result = parseConfig({ ...valid, SCALEKIT_CLIENT_ID: '', OPENAI_API_KEY: '   ' });
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        expect.stringContaining('SCALEKIT_CLIENT_ID is missing'),
+        expect.stringContaining('OPENAI_API_KEY is missing'),
+      ],
+    });
+  });
+
+  it('explains malformed values without echoing them', () => {
+    const result = parseConfig({
+      ...valid,
+      SLACK_BOT_TOKEN: 'xoxp-user-token-secret',
+      PORT: 'eighty',
+      PUBLIC_URL: 'bot.example.com',
+      LOG_LEVEL: 'loud',
+    });
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).not.toContain('xoxp-user-token-secret');
+    expect(problems).toContain('SLACK_BOT_TOKEN must be a bot token starting with xoxb-');
+    expect(problems).toContain('PORT must be a port number (0–65535)');
+    expect(problems).toContain('PUBLIC_URL must be an http(s) URL');
+  });
+
+  it('applies the documented defaults and uses HTTP mode without an app token', () => {
+    const result = parseConfig(valid);
+    if (!result.ok) throw new Error(result.problems.join());
+    const { config } = result;
+    expect(config.slack).toEqual({
+      mode: 'http',
+      botToken: 'xoxb-1',
+      signingSecret: 'signing',
+      apiUrl: 'https://slack.com/api/',
+    });
+    expect(config.scalekit.connectionName).toBe('intercom');
+    expect(config.http).toEqual({ port: 3000, publicUrl: 'https://bot.example.com' });
+    expect(config.databasePath).toBe('./data/bot.db');
+    expect(config.logLevel).toBe('info');
+    expect(config.openai.baseUrl).toBeUndefined();
+  });
+
+  it('uses Socket Mode when SLACK_APP_TOKEN is set, and then needs no signing secret', () => {
+    const result = parseConfig({
+      ...valid,
+      SLACK_SIGNING_SECRET: '',
+      SLACK_APP_TOKEN: 'xapp-1',
+      SLACK_API_URL: 'http://127.0.0.1:1/api',
+    });
+    if (!result.ok) throw new Error(result.problems.join());
+    expect(result.config.slack).toMatchObject({
+      mode: 'socket',
+      appToken: 'xapp-1',
+      apiUrl: 'http://127.0.0.1:1/api/',
+    });
+  });
+
+  it('rejects an app token of the wrong kind', () => {
+    const result = parseConfig({ ...valid, SLACK_APP_TOKEN: 'xoxb-not-an-app-token' });
+    expect(result).toEqual({ ok: false, problems: ['SLACK_APP_TOKEN must be an app-level token starting with xapp-'] });
+  });
+
+  it('lists every secret for the log scrubber', () => {
+    const result = parseConfig({ ...valid, SLACK_APP_TOKEN: 'xapp-1' });
+    if (!result.ok) throw new Error(result.problems.join());
+    expect(secretsOf(result.config).sort()).toEqual(['secret', 'signing', 'sk-1', 'xapp-1', 'xoxb-1']);
+  });
+});
+
+describe('readEnvironment', () => {
+  it('reads .env underneath the real environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, 'ONLY_IN_FILE=from-file\nPATH=from-file\n');
+    const env = readEnvironment(file);
+    expect(env.ONLY_IN_FILE).toBe('from-file');
+    expect(env.PATH).toBe(process.env.PATH);
+  });
+});

@@ -1,0 +1,326 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
+
+export interface SlackCall {
+  method: string;
+  params: Record<string, unknown>;
+  token: string | undefined;
+  at: number;
+}
+
+export interface SlackMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: unknown;
+  user?: string;
+  bot_id?: string;
+}
+
+export interface ResponseUrlPost {
+  id: string;
+  body: Record<string, unknown>;
+}
+
+type Failure = { error: string } | { status: number; retryAfter?: number };
+
+export interface SlackApiEmulator {
+  /** Pass as `slackApiUrl` / SLACK_API_URL. */
+  apiUrl: string;
+  origin: string;
+  botToken: string;
+  botUserId: string;
+  botId: string;
+  teamId: string;
+  calls: SlackCall[];
+  /** Posts to `response_url`s handed out by `responseUrl()`. */
+  responses: ResponseUrlPost[];
+  callsOf(method: string): SlackCall[];
+  waitForCall(method: string, predicate?: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
+  waitForResponse(predicate?: (post: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
+  /** The next call of `method` fails: a Slack error (`ok:false`) or an HTTP status such as 429. */
+  failNext(method: string, failure: Failure): void;
+  /** A message a person wrote, so `conversations.replies` returns it. */
+  seedMessage(message: SlackMessage): void;
+  messagesIn(channel: string, threadTs?: string): SlackMessage[];
+  responseUrl(id?: string): string;
+  setUser(user: { id: string; name?: string; email?: string }): void;
+  /** Latency added to every Web API call (bench). */
+  latencyMs: number;
+  /** Socket Mode: the open WebSocket to the bot, once it has connected. */
+  socket(): WebSocket | undefined;
+  /** Socket Mode: sends an envelope and resolves with the bot's ack frame. */
+  sendEnvelope(type: 'events_api' | 'slash_commands' | 'interactive', payload: unknown): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+const KNOWN_METHODS = new Set([
+  'auth.test',
+  'apps.connections.open',
+  'chat.postMessage',
+  'chat.postEphemeral',
+  'chat.update',
+  'chat.delete',
+  'conversations.open',
+  'conversations.replies',
+  'conversations.info',
+  'users.info',
+  'views.open',
+  'views.publish',
+  'views.update',
+  'reactions.add',
+  'reactions.remove',
+  'assistant.threads.setStatus',
+]);
+
+/**
+ * A loopback Slack Web API that records every call and answers the way Slack does, so the real WebClient
+ * (inside Bolt) can be pointed at it through SLACK_API_URL. It also serves `response_url`s and Socket Mode.
+ */
+export async function startSlackApiEmulator(
+  options: { botToken?: string; appToken?: string; latencyMs?: number } = {},
+): Promise<SlackApiEmulator> {
+  const botToken = options.botToken ?? 'xoxb-test-bot-token';
+  const appToken = options.appToken ?? 'xapp-test-app-token';
+  const botUserId = 'UBOT';
+  const botId = 'BBOT';
+  const teamId = 'T0001';
+  const calls: SlackCall[] = [];
+  const responses: ResponseUrlPost[] = [];
+  const failures = new Map<string, Failure[]>();
+  const messages: SlackMessage[] = [];
+  const users = new Map<string, { id: string; name?: string; email?: string }>();
+  const listeners = new Set<() => void>();
+  const sockets = new Set<Socket>();
+  let tsCounter = 0;
+  let envelopeCounter = 0;
+  let openSocket: WebSocket | undefined;
+  const pendingAcks = new Map<string, (payload: unknown) => void>();
+
+  const notify = () => {
+    for (const listener of [...listeners]) listener();
+  };
+  const nextTs = () => `${1_700_000_000 + Math.floor(tsCounter / 1000)}.${String(++tsCounter).padStart(6, '0')}`;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      res.writeHead(500).end(String(error));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const wss = new WebSocketServer({ server, path: '/link' });
+  wss.on('connection', (ws) => {
+    openSocket = ws;
+    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0001' } }));
+    ws.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
+      if (frame.envelope_id) pendingAcks.get(frame.envelope_id)?.(frame.payload ?? {});
+    });
+    notify();
+  });
+
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', origin);
+    const raw = await readBody(req);
+    if (url.pathname.startsWith('/response/')) {
+      responses.push({ id: url.pathname.slice('/response/'.length), body: JSON.parse(raw || '{}') });
+      notify();
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      return;
+    }
+    if (!url.pathname.startsWith('/api/')) {
+      res.writeHead(404).end();
+      return;
+    }
+    const method = url.pathname.slice('/api/'.length);
+    const params = parseParams(raw, req.headers['content-type'] ?? '');
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7) : (params.token as string | undefined);
+    calls.push({ method, params, token, at: performance.now() });
+    notify();
+    if (emulator.latencyMs > 0) await new Promise((r) => setTimeout(r, emulator.latencyMs));
+
+    const failure = failures.get(method)?.shift();
+    if (failure && 'status' in failure) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter);
+      res.writeHead(failure.status, headers).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
+    }
+    const expected = method === 'apps.connections.open' ? appToken : botToken;
+    const body = failure
+      ? { ok: false, error: failure.error }
+      : token !== expected
+        ? { ok: false, error: 'invalid_auth' }
+        : answer(method, params);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  }
+
+  function answer(method: string, p: Record<string, unknown>): Record<string, unknown> {
+    if (!KNOWN_METHODS.has(method)) return { ok: false, error: 'unknown_method' };
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, user_id: botUserId, bot_id: botId, team_id: teamId, url: 'https://test.slack.com/' };
+      case 'apps.connections.open':
+        return { ok: true, url: `${origin.replace('http', 'ws')}/link` };
+      case 'conversations.open': {
+        const user = String(p.users ?? '').split(',')[0];
+        return user ? { ok: true, channel: { id: `D${user}` } } : { ok: false, error: 'users_list_not_supplied' };
+      }
+      case 'chat.postMessage': {
+        if (!p.channel) return { ok: false, error: 'channel_not_found' };
+        if (!p.text && !p.blocks) return { ok: false, error: 'no_text' };
+        const message: SlackMessage = {
+          channel: String(p.channel),
+          ts: nextTs(),
+          thread_ts: p.thread_ts as string | undefined,
+          text: p.text as string | undefined,
+          blocks: p.blocks,
+          user: botUserId,
+          bot_id: botId,
+        };
+        messages.push(message);
+        return { ok: true, channel: message.channel, ts: message.ts, message };
+      }
+      case 'chat.update': {
+        const message = messages.find((m) => m.channel === p.channel && m.ts === p.ts);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        if (p.text !== undefined) message.text = String(p.text);
+        if (p.blocks !== undefined) message.blocks = p.blocks;
+        return { ok: true, channel: message.channel, ts: message.ts };
+      }
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: nextTs() };
+      case 'conversations.replies': {
+        const thread = messagesInThread(String(p.channel), String(p.ts));
+        return thread.length
+          ? { ok: true, messages: thread, has_more: false }
+          : { ok: false, error: 'thread_not_found' };
+      }
+      case 'users.info': {
+        const user = users.get(String(p.user)) ?? { id: String(p.user) };
+        return {
+          ok: true,
+          user: { id: user.id, name: user.name ?? user.id, real_name: user.name, profile: { email: user.email } },
+        };
+      }
+      case 'views.open':
+      case 'views.publish':
+      case 'views.update':
+        return { ok: true, view: { id: `V${++tsCounter}` } };
+      default:
+        return { ok: true };
+    }
+  }
+
+  function messagesInThread(channel: string, threadTs: string): SlackMessage[] {
+    return messages
+      .filter((m) => m.channel === channel && (m.ts === threadTs || m.thread_ts === threadTs))
+      .sort((a, b) => Number(a.ts) - Number(b.ts));
+  }
+
+  function waitFor<T>(find: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = find();
+        if (found === undefined) return;
+        clearTimeout(timer);
+        listeners.delete(check);
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        listeners.delete(check);
+        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      listeners.add(check);
+      check();
+    });
+  }
+
+  const emulator: SlackApiEmulator = {
+    apiUrl: `${origin}/api/`,
+    origin,
+    botToken,
+    botUserId,
+    botId,
+    teamId,
+    calls,
+    responses,
+    latencyMs: options.latencyMs ?? 0,
+    callsOf: (method) => calls.filter((c) => c.method === method),
+    waitForCall: (method, predicate = () => true, timeoutMs = 5000) =>
+      waitFor(() => calls.find((c) => c.method === method && predicate(c)), `Slack ${method}`, timeoutMs),
+    waitForResponse: (predicate = () => true, timeoutMs = 5000) =>
+      waitFor(() => responses.find(predicate), 'a response_url post', timeoutMs),
+    failNext(method, failure) {
+      failures.set(method, [...(failures.get(method) ?? []), failure]);
+    },
+    seedMessage(message) {
+      messages.push(message);
+    },
+    messagesIn: (channel, threadTs) =>
+      threadTs ? messagesInThread(channel, threadTs) : messages.filter((m) => m.channel === channel),
+    responseUrl: (id = `r${++tsCounter}`) => `${origin}/response/${id}`,
+    setUser(user) {
+      users.set(user.id, user);
+    },
+    socket: () => openSocket,
+    async sendEnvelope(type, payload) {
+      const ws = await waitFor(() => openSocket, 'a Socket Mode connection', 5000);
+      const envelopeId = `env-${++envelopeCounter}`;
+      const acked = new Promise<unknown>((resolve) => pendingAcks.set(envelopeId, resolve));
+      ws.send(
+        JSON.stringify({
+          envelope_id: envelopeId,
+          type,
+          accepts_response_payload: type !== 'events_api',
+          retry_attempt: 0,
+          retry_reason: '',
+          payload,
+        }),
+      );
+      return acked;
+    },
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return emulator;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The WebClient sends form-encoded bodies with non-scalar arguments (blocks, metadata) as JSON strings. */
+function parseParams(raw: string, contentType: string): Record<string, unknown> {
+  if (contentType.includes('application/json')) return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  const params: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    params[key] = value.startsWith('[') || value.startsWith('{') ? tryJson(value) : value;
+  }
+  return params;
+}
+
+function tryJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,61 @@
+import { createHmac } from 'node:crypto';
+
+export interface SignedPostOptions {
+  signingSecret: string;
+  /** Seconds since the epoch; defaults to now. */
+  timestamp?: number;
+  /** Override the computed signature (forgery tests). */
+  signature?: string;
+  headers?: Record<string, string>;
+}
+
+/** Slack's v0 request signature: HMAC-SHA256 over `v0:<timestamp>:<raw body>`. */
+export function slackSignature(signingSecret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export async function postSigned(
+  url: string,
+  body: string,
+  contentType: string,
+  options: SignedPostOptions,
+): Promise<Response> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  return fetch(url, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': contentType,
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': options.signature ?? slackSignature(options.signingSecret, timestamp, body),
+      ...options.headers,
+    },
+  });
+}
+
+let eventCounter = 0;
+
+/** The Events API envelope Slack POSTs for an event. */
+export function eventEnvelope(
+  event: Record<string, unknown>,
+  teamId = 'T0001',
+  eventId?: string,
+): Record<string, unknown> {
+  return {
+    token: 'legacy-verification-token',
+    team_id: teamId,
+    api_app_id: 'A0001',
+    type: 'event_callback',
+    event_id: eventId ?? `Ev${Date.now()}${++eventCounter}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event,
+  };
+}
+
+export function commandBody(fields: Record<string, string>): string {
+  return new URLSearchParams(fields).toString();
+}
+
+export function interactionBody(payload: Record<string, unknown>): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Bot, createBot } from '../../src/app.ts';
+import { type Config, parseConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { type SlackApiEmulator, startSlackApiEmulator } from '../fakes/slack-api.ts';
+import { commandBody, eventEnvelope, interactionBody, postSigned, type SignedPostOptions } from './slack-requests.ts';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+
+export interface TestBot {
+  bot: Bot;
+  config: Config;
+  baseUrl: string;
+  slack: SlackApiEmulator;
+  /** Every log line the bot wrote, as written. */
+  logs: string[];
+  dbPath: string;
+  sendEvent(
+    event: Record<string, unknown>,
+    options?: Partial<SignedPostOptions> & { eventId?: string; teamId?: string },
+  ): Promise<Response>;
+  sendCommand(fields: Record<string, string>, options?: Partial<SignedPostOptions>): Promise<Response>;
+  sendInteraction(payload: Record<string, unknown>, options?: Partial<SignedPostOptions>): Promise<Response>;
+  /** Stops the bot and starts a new one on the same database and emulators. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface TestBotOptions {
+  env?: Record<string, string>;
+  slack?: SlackApiEmulator;
+  dbPath?: string;
+  now?: () => number;
+}
+
+/** The real bot, on port 0, with its Web API pointed at a loopback Slack emulator and a fresh SQLite file. */
+export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
+  const slack = options.slack ?? (await startSlackApiEmulator());
+  const dir = options.dbPath ? undefined : mkdtempSync(join(tmpdir(), 'bot-test-'));
+  const dbPath = options.dbPath ?? join(dir as string, 'bot.db');
+  const parsed = parseConfig({
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    SCALEKIT_ENVIRONMENT_URL: 'http://127.0.0.1:9',
+    SCALEKIT_CLIENT_ID: 'skc_test',
+    SCALEKIT_CLIENT_SECRET: 'scalekit-test-client-secret',
+    OPENAI_API_KEY: 'sk-test-openai-key',
+    OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+    PUBLIC_URL: 'http://127.0.0.1:0',
+    PORT: '0',
+    DATABASE_PATH: dbPath,
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  });
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  const config = parsed.config;
+  const logs: string[] = [];
+  const logger = createLogger({ level: config.logLevel, write: (line) => logs.push(line) });
+
+  const launch = async () => {
+    const bot = createBot({ config, logger, now: options.now, slackClientOptions: { retryConfig: { retries: 0 } } });
+    const { port } = await bot.start();
+    return { bot, baseUrl: `http://127.0.0.1:${port}` };
+  };
+  let current = await launch();
+  const eventsUrl = () => `${current.baseUrl}/slack/events`;
+  const sign = (o?: Partial<SignedPostOptions>): SignedPostOptions => ({ signingSecret: SIGNING_SECRET, ...o });
+
+  const testBot: TestBot = {
+    get bot() {
+      return current.bot;
+    },
+    get baseUrl() {
+      return current.baseUrl;
+    },
+    config,
+    slack,
+    logs,
+    dbPath,
+    sendEvent: (event, o = {}) =>
+      postSigned(eventsUrl(), JSON.stringify(eventEnvelope(event, o.teamId, o.eventId)), 'application/json', sign(o)),
+    sendCommand: (fields, o) =>
+      postSigned(
+        eventsUrl(),
+        commandBody({
+          team_id: slack.teamId,
+          channel_id: 'C0001',
+          response_url: slack.responseUrl(),
+          trigger_id: 'trigger-1',
+          ...fields,
+        }),
+        'application/x-www-form-urlencoded',
+        sign(o),
+      ),
+    sendInteraction: (payload, o) =>
+      postSigned(eventsUrl(), interactionBody(payload), 'application/x-www-form-urlencoded', sign(o)),
+    async restart() {
+      await current.bot.stop();
+      current = await launch();
+    },
+    async stop() {
+      await current.bot.stop();
+      if (!options.slack) await slack.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return testBot;
+}

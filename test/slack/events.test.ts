@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
+
+const mention = (overrides: Record<string, unknown> = {}) => ({
+  type: 'app_mention',
+  user: 'U111',
+  text: '<@UBOT> hello there',
+  ts: `${Date.now() / 1000}`,
+  channel: 'C0001',
+  event_ts: `${Date.now() / 1000}`,
+  ...overrides,
+});
+
+describe('Slack events over HTTP', () => {
+  let t: TestBot;
+  beforeAll(async () => {
+    t = await startTestBot();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('answers /healthz with 200 once ready', async () => {
+    const res = await fetch(`${t.baseUrl}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ready' });
+  });
+
+  it('acknowledges a signed app_mention within 3 s and replies in its thread', async () => {
+    const event = mention({ ts: '1700000100.000100' });
+    const started = performance.now();
+    const res = await t.sendEvent(event);
+    expect(res.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(3000);
+    const call = await t.slack.waitForCall('chat.postMessage', (c) => c.params.thread_ts === '1700000100.000100');
+    expect(call.params.channel).toBe('C0001');
+    expect(call.token).toBe(t.slack.botToken);
+  });
+
+  it('replies inside the existing thread when mentioned in one', async () => {
+    await t.sendEvent(mention({ ts: '1700000200.000200', thread_ts: '1700000199.000001' }));
+    const call = await t.slack.waitForCall('chat.postMessage', (c) => c.params.thread_ts === '1700000199.000001');
+    expect(call.params.channel).toBe('C0001');
+  });
+
+  it('answers a direct message in its thread', async () => {
+    await t.sendEvent({
+      type: 'message',
+      channel_type: 'im',
+      channel: 'D111',
+      user: 'U111',
+      text: 'hi bot',
+      ts: '1700000300.000300',
+      event_ts: '1700000300.000300',
+    });
+    const call = await t.slack.waitForCall('chat.postMessage', (c) => c.params.channel === 'D111');
+    expect(call.params.thread_ts).toBe('1700000300.000300');
+  });
+
+  it('ignores other bots, edits and channel chatter, then still answers a person', async () => {
+    const before = t.slack.callsOf('chat.postMessage').length;
+    await t.sendEvent(mention({ ts: '1700000400.000001', bot_id: 'BOTHER', user: 'UOTHERBOT' }));
+    await t.sendEvent({
+      type: 'message',
+      subtype: 'message_changed',
+      channel_type: 'im',
+      channel: 'D111',
+      ts: '1700000400.000002',
+    });
+    await t.sendEvent({
+      type: 'message',
+      channel_type: 'channel',
+      channel: 'C0001',
+      user: 'U111',
+      text: 'x',
+      ts: '1700000400.000003',
+    });
+    await t.sendEvent(mention({ ts: '1700000400.000004' }));
+    await t.slack.waitForCall('chat.postMessage', (c) => c.params.thread_ts === '1700000400.000004');
+    const replies = t.slack.callsOf('chat.postMessage').slice(before);
+    expect(replies.map((c) => c.params.thread_ts)).toEqual(['1700000400.000004']);
+  });
+
+  it('rejects a forged signature with 401 and calls nothing', async () => {
+    const before = t.slack.calls.length;
+    const res = await t.sendEvent(mention({ ts: '1700000500.000001' }), { signature: 'v0=deadbeef' });
+    expect(res.status).toBe(401);
+    const wrongSecret = await t.sendEvent(mention({ ts: '1700000500.000002' }), { signingSecret: 'not-the-secret' });
+    expect(wrongSecret.status).toBe(401);
+    await t.sendEvent(mention({ ts: '1700000500.000003' }));
+    await t.slack.waitForCall('chat.postMessage', (c) => c.params.thread_ts === '1700000500.000003');
+    expect(t.slack.calls.slice(before).map((c) => c.params.thread_ts)).toEqual(['1700000500.000003']);
+  });
+
+  it('rejects a correctly signed request older than 5 minutes with 401', async () => {
+    const before = t.slack.calls.length;
+    const sixMinutesAgo = Math.floor(Date.now() / 1000) - 6 * 60;
+    const res = await t.sendEvent(mention({ ts: '1700000600.000001' }), { timestamp: sixMinutesAgo });
+    expect(res.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.slack.calls.length).toBe(before);
+  });
+
+  it("answers Slack's url_verification challenge", async () => {
+    const { postSigned } = await import('../helpers/slack-requests.ts');
+    const { SIGNING_SECRET } = await import('../helpers/test-bot.ts');
+    const res = await postSigned(
+      `${t.baseUrl}/slack/events`,
+      JSON.stringify({ type: 'url_verification', challenge: 'abc123', token: 'x' }),
+      'application/json',
+      { signingSecret: SIGNING_SECRET },
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ challenge: 'abc123' });
+  });
+
+  it('answers unknown paths with 404 and wrong methods with 405', async () => {
+    expect((await fetch(`${t.baseUrl}/nope`)).status).toBe(404);
+    const res = await fetch(`${t.baseUrl}/healthz`, { method: 'POST' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET');
+  });
+});

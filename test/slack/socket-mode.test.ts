@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventEnvelope } from '../helpers/slack-requests.ts';
+import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
+
+describe('Socket Mode', () => {
+  let t: TestBot;
+  beforeAll(async () => {
+    t = await startTestBot({ env: { SLACK_APP_TOKEN: 'xapp-test-app-token', SLACK_SIGNING_SECRET: '' } });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('takes events over the WebSocket and still serves /healthz on PORT', async () => {
+    expect(t.config.slack.mode).toBe('socket');
+    expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
+    const ack = await t.slack.sendEnvelope(
+      'events_api',
+      eventEnvelope({ type: 'app_mention', user: 'U1', text: '<@UBOT> hi', ts: '1700000000.000001', channel: 'C9' }),
+    );
+    expect(ack).toEqual({});
+    const call = await t.slack.waitForCall('chat.postMessage', (c) => c.params.channel === 'C9');
+    expect(call.params.thread_ts).toBe('1700000000.000001');
+  });
+
+  it('has no /slack/events endpoint in Socket Mode', async () => {
+    expect((await fetch(`${t.baseUrl}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+});
