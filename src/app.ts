@@ -3,13 +3,24 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
 import type { Config } from './config.ts';
+import { createConnectService } from './connect/connect-service.ts';
+import { createSqliteConnectStore } from './connect/connect-store.ts';
+import { createSqliteParkedRequests } from './connect/parked-requests.ts';
 import { type Db, openDatabase } from './db/database.ts';
 import { StartupError } from './errors.ts';
+import { createConnectRoutes } from './http/connect-routes.ts';
 import { createHttpServer, type Route, sendJson } from './http/server.ts';
 import { createSqliteIdentityStore } from './identity/identity-store.ts';
 import type { Logger } from './logger.ts';
+import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
+import {
+  createConnectCommand,
+  createConnectPrompter,
+  createGatedMessageHandler,
+  createResumeAfterConnect,
+} from './slack/connect-flow.ts';
 import { registerListeners } from './slack/listeners.ts';
-import { createPlaceholderHandler } from './slack/placeholder-handler.ts';
+import { placeholderAnswer } from './slack/placeholder-answer.ts';
 
 export interface BotOptions {
   config: Config;
@@ -18,6 +29,8 @@ export interface BotOptions {
   randomBytes?: (size: number) => Buffer;
   /** Web API client tuning; tests turn retries off so a closed emulator fails fast. */
   slackClientOptions?: Pick<webApi.WebClientOptions, 'retryConfig'>;
+  /** Replaces the real Scalekit gateway (benchmarks' instrumented variants). */
+  scalekit?: ScalekitGateway;
 }
 
 export interface Bot {
@@ -56,6 +69,25 @@ export function createBot(options: BotOptions): Bot {
           newIdentifier: () => `u_${randomBytes(16).toString('hex')}`,
           now,
         });
+        const gateway =
+          options.scalekit ??
+          createScalekitGateway({
+            environmentUrl: config.scalekit.environmentUrl,
+            clientId: config.scalekit.clientId,
+            clientSecret: config.scalekit.clientSecret,
+            connectionName: config.scalekit.connectionName,
+          });
+        const parked = createSqliteParkedRequests(db);
+        const connect = createConnectService({
+          store: createSqliteConnectStore(db),
+          identities,
+          gateway,
+          publicUrl: config.http.publicUrl,
+          logger,
+          now,
+          randomBytes,
+        });
+        const prompt = createConnectPrompter(connect);
 
         const clientOptions: webApi.WebClientOptions = {
           slackApiUrl: config.slack.apiUrl,
@@ -75,14 +107,40 @@ export function createBot(options: BotOptions): Bot {
             ? { receiver }
             : { socketMode: true, appToken: config.slack.mode === 'socket' ? config.slack.appToken : '' }),
         });
-        registerListeners(slackApp, { onMessage: createPlaceholderHandler({ identities }), logger });
+        const handleMessage = createGatedMessageHandler({
+          identities,
+          gateway,
+          prompt,
+          parked,
+          answer: placeholderAnswer,
+          now,
+        });
+        registerListeners(slackApp, {
+          onMessage: handleMessage,
+          onConnectCommand: createConnectCommand({ identities, gateway, prompt }),
+          logger,
+        });
         slackApp.error(async (error) => {
           logger.error('Unhandled error in a Slack listener', error);
         });
 
         await initSlack(slackApp);
 
-        server = createHttpServer({ routes, slackListener: receiver?.requestListener, logger });
+        const onConnected = createResumeAfterConnect({
+          parked,
+          handle: handleMessage,
+          client: slackApp.client,
+          now,
+          logger,
+        });
+        server = createHttpServer({
+          routes: [
+            ...routes,
+            ...createConnectRoutes({ connect, publicUrl: config.http.publicUrl, onConnected, logger }),
+          ],
+          slackListener: receiver?.requestListener,
+          logger,
+        });
         const listening = server;
         await new Promise<void>((resolve, reject) => {
           listening.once('error', reject);

@@ -2,3 +2,18 @@
 export class StartupError extends Error {
   override name = 'StartupError';
 }
+
+/** Scalekit could not be reached or refused us (not the user): the user is told to try again later. */
+export class ScalekitUnavailableError extends Error {
+  override name = 'ScalekitUnavailableError';
+}
+
+/** Scalekit refused to verify: the OAuth flow belongs to another identifier, or was used up already. */
+export class VerifyRejectedError extends Error {
+  override name = 'VerifyRejectedError';
+  readonly reason: 'identifier_mismatch' | 'not_found';
+  constructor(reason: 'identifier_mismatch' | 'not_found') {
+    super(`Scalekit rejected the verification: ${reason}`);
+    this.reason = reason;
+  }
+}

@@ -10,4 +10,40 @@ export const MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL,
      PRIMARY KEY (team_id, user_id)
    ) STRICT;`,
+  // Connect links (DM'd to a user) and the browser flows they start. Only hashes of the token, the OAuth state and
+  // the browser cookie are kept: a copy of the database is not a way to finish someone else's connection.
+  `CREATE TABLE connect_links (
+     token_hash TEXT PRIMARY KEY,
+     team_id    TEXT NOT NULL,
+     user_id    TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     used_at    INTEGER,
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   ) STRICT;
+   CREATE TABLE connect_flows (
+     state_hash   TEXT PRIMARY KEY,
+     browser_hash TEXT NOT NULL,
+     team_id      TEXT NOT NULL,
+     user_id      TEXT NOT NULL,
+     created_at   INTEGER NOT NULL,
+     expires_at   INTEGER NOT NULL,
+     consumed_at  INTEGER,
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   ) STRICT;
+   CREATE TABLE parked_requests (
+     id         INTEGER PRIMARY KEY,
+     team_id    TEXT NOT NULL,
+     user_id    TEXT NOT NULL,
+     channel    TEXT NOT NULL,
+     thread_ts  TEXT NOT NULL,
+     ts         TEXT NOT NULL,
+     text       TEXT NOT NULL,
+     is_direct  INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     status     TEXT NOT NULL DEFAULT 'parked' CHECK (status IN ('parked', 'running')),
+     UNIQUE (channel, ts),
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   ) STRICT;
+   CREATE INDEX parked_requests_by_user ON parked_requests (team_id, user_id, status);`,
 ];

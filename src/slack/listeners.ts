@@ -1,5 +1,8 @@
 import type { App, webApi } from '@slack/bolt';
+import type { SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
+import { CONNECT_BUTTON_ACTION } from './connect-messages.ts';
+import { replyForError } from './error-replies.ts';
 
 /** A message addressed to the bot, with the sender taken from the verified Slack request. */
 export interface UserMessage {
@@ -18,6 +21,8 @@ export type MessageHandler = (message: UserMessage, client: webApi.WebClient) =>
 
 export interface ListenerDeps {
   onMessage: MessageHandler;
+  /** `/connect-intercom`: the ephemeral answer for the person who ran it. */
+  onConnectCommand: (user: SlackUser, text: string, client: webApi.WebClient) => Promise<string>;
   logger: Logger;
 }
 
@@ -49,6 +54,24 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       isDirect: true,
     });
   });
+
+  app.command('/connect-intercom', async ({ ack, command, respond, client }) => {
+    // Acknowledge first: Slack gives up after 3 s, and Scalekit may take longer than that.
+    await ack();
+    let text: string;
+    try {
+      text = await deps.onConnectCommand({ teamId: command.team_id, userId: command.user_id }, command.text, client);
+    } catch (error) {
+      deps.logger.error('/connect-intercom failed', { userId: command.user_id }, error);
+      text = replyForError(error);
+    }
+    await respond({ response_type: 'ephemeral', text });
+  });
+
+  // A URL button still sends a block_actions payload, which must be acknowledged.
+  app.action(CONNECT_BUTTON_ACTION, async ({ ack }) => {
+    await ack();
+  });
 }
 
 /** The one catch at the edge for messages: whatever went wrong, the user hears about it in the thread. */
@@ -61,7 +84,7 @@ async function deliver(deps: ListenerDeps, client: webApi.WebClient, message: Us
       .postMessage({
         channel: message.channel,
         thread_ts: message.threadTs,
-        text: 'Sorry, something went wrong on my side while handling that. Please try again in a moment.',
+        text: replyForError(error),
       })
       .catch((postError: unknown) => deps.logger.error('Could not post the error notice', postError));
   }

@@ -1,9 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Bot, createBot } from '../../src/app.ts';
 import { type Config, parseConfig } from '../../src/config.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
 import { createLogger } from '../../src/logger.ts';
+import { type ScalekitEmulator, startScalekitEmulator } from '../fakes/scalekit-emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../fakes/slack-api.ts';
 import { commandBody, eventEnvelope, interactionBody, postSigned, type SignedPostOptions } from './slack-requests.ts';
 
@@ -14,6 +18,7 @@ export interface TestBot {
   config: Config;
   baseUrl: string;
   slack: SlackApiEmulator;
+  scalekit: ScalekitEmulator;
   /** Every log line the bot wrote, as written. */
   logs: string[];
   dbPath: string;
@@ -23,6 +28,10 @@ export interface TestBot {
   ): Promise<Response>;
   sendCommand(fields: Record<string, string>, options?: Partial<SignedPostOptions>): Promise<Response>;
   sendInteraction(payload: Record<string, unknown>, options?: Partial<SignedPostOptions>): Promise<Response>;
+  /** The Scalekit identifier the bot uses for this Slack user (created if the bot has not met them yet). */
+  identifierOf(userId: string, teamId?: string): string;
+  /** Makes this Slack user's Intercom account ACTIVE at the emulator, as if they had connected earlier. */
+  connectUser(userId: string, teamId?: string): string;
   /** Stops the bot and starts a new one on the same database and emulators. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -31,26 +40,32 @@ export interface TestBot {
 export interface TestBotOptions {
   env?: Record<string, string>;
   slack?: SlackApiEmulator;
+  scalekit?: ScalekitEmulator;
   dbPath?: string;
   now?: () => number;
 }
 
-/** The real bot, on port 0, with its Web API pointed at a loopback Slack emulator and a fresh SQLite file. */
+/**
+ * The real bot on a free loopback port, with Slack's Web API and Scalekit pointed at loopback emulators and a fresh
+ * SQLite file. The port is chosen up front because PUBLIC_URL (the verify page Scalekit redirects to) must name it.
+ */
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
   const slack = options.slack ?? (await startSlackApiEmulator());
+  const scalekit = options.scalekit ?? (await startScalekitEmulator());
+  const port = await freePort();
   const dir = options.dbPath ? undefined : mkdtempSync(join(tmpdir(), 'bot-test-'));
   const dbPath = options.dbPath ?? join(dir as string, 'bot.db');
   const parsed = parseConfig({
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
-    SCALEKIT_ENVIRONMENT_URL: 'http://127.0.0.1:9',
-    SCALEKIT_CLIENT_ID: 'skc_test',
-    SCALEKIT_CLIENT_SECRET: 'scalekit-test-client-secret',
+    SCALEKIT_ENVIRONMENT_URL: scalekit.url,
+    SCALEKIT_CLIENT_ID: scalekit.clientId,
+    SCALEKIT_CLIENT_SECRET: scalekit.clientSecret,
     OPENAI_API_KEY: 'sk-test-openai-key',
     OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
-    PUBLIC_URL: 'http://127.0.0.1:0',
-    PORT: '0',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    PORT: String(port),
     DATABASE_PATH: dbPath,
     LOG_LEVEL: 'debug',
     ...options.env,
@@ -78,6 +93,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     },
     config,
     slack,
+    scalekit,
     logs,
     dbPath,
     sendEvent: (event, o = {}) =>
@@ -97,6 +113,24 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       ),
     sendInteraction: (payload, o) =>
       postSigned(eventsUrl(), interactionBody(payload), 'application/x-www-form-urlencoded', sign(o)),
+    identifierOf(userId, teamId = slack.teamId) {
+      // A second connection to the bot's own file, as another process would open it: WAL allows it.
+      const db = openDatabase(dbPath);
+      try {
+        const store = createSqliteIdentityStore(db, {
+          newIdentifier: () => `u_test_${userId}_${Date.now()}`,
+          now: Date.now,
+        });
+        return store.identifierFor({ teamId, userId });
+      } finally {
+        db.close();
+      }
+    },
+    connectUser(userId, teamId) {
+      const identifier = testBot.identifierOf(userId, teamId);
+      scalekit.connectAccount(identifier, config.scalekit.connectionName);
+      return identifier;
+    },
     async restart() {
       await current.bot.stop();
       current = await launch();
@@ -104,8 +138,18 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     async stop() {
       await current.bot.stop();
       if (!options.slack) await slack.close();
+      if (!options.scalekit) await scalekit.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
   return testBot;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
 }

@@ -15,6 +15,7 @@ describe('Slack events over HTTP', () => {
   let t: TestBot;
   beforeAll(async () => {
     t = await startTestBot();
+    t.connectUser('U111');
   });
   afterAll(async () => {
     await t.stop();
@@ -77,8 +78,8 @@ describe('Slack events over HTTP', () => {
     });
     await t.sendEvent(mention({ ts: '1700000400.000004' }));
     await t.slack.waitForCall('chat.postMessage', (c) => c.params.thread_ts === '1700000400.000004');
-    const replies = t.slack.callsOf('chat.postMessage').slice(before);
-    expect(replies.map((c) => c.params.thread_ts)).toEqual(['1700000400.000004']);
+    const posts = t.slack.callsOf('chat.postMessage').slice(before);
+    expect(posts.map((c) => c.params.thread_ts)).toEqual(['1700000400.000004']);
   });
 
   it('rejects a forged signature with 401 and calls nothing', async () => {

@@ -1,0 +1,71 @@
+import type { Db } from '../db/database.ts';
+import type { SlackUser } from '../identity/identity-store.ts';
+import type { UserMessage } from '../slack/listeners.ts';
+
+export interface ParkedRequest {
+  id: number;
+  message: UserMessage;
+  createdAt: number;
+}
+
+/** Requests from people who were not connected yet, kept until they connect. */
+export interface ParkedRequests {
+  /** Keeps the message; parking the same Slack message twice keeps it once. */
+  park(message: UserMessage, now: number): void;
+  /** Takes every parked request of this user, oldest first, so no one else runs them. */
+  claim(user: SlackUser): ParkedRequest[];
+  /** Forgets a request once it has been run or dropped. */
+  finish(id: number): void;
+}
+
+interface Row {
+  id: number;
+  team_id: string;
+  user_id: string;
+  channel: string;
+  thread_ts: string;
+  ts: string;
+  text: string;
+  is_direct: number;
+  created_at: number;
+}
+
+export function createSqliteParkedRequests(db: Db): ParkedRequests {
+  const insert = db.prepare(
+    `INSERT INTO parked_requests (team_id, user_id, channel, thread_ts, ts, text, is_direct, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, ts) DO NOTHING`,
+  );
+  const claim = db.prepare<[string, string], Row>(
+    `UPDATE parked_requests SET status = 'running'
+      WHERE team_id = ? AND user_id = ? AND status = 'parked'
+      RETURNING id, team_id, user_id, channel, thread_ts, ts, text, is_direct, created_at`,
+  );
+  const remove = db.prepare('DELETE FROM parked_requests WHERE id = ?');
+
+  return {
+    park(m, now) {
+      insert.run(m.teamId, m.userId, m.channel, m.threadTs, m.ts, m.text, m.isDirect ? 1 : 0, now);
+    },
+    claim({ teamId, userId }) {
+      return claim
+        .all(teamId, userId)
+        .sort((a, b) => a.created_at - b.created_at || a.id - b.id)
+        .map((row) => ({
+          id: row.id,
+          createdAt: row.created_at,
+          message: {
+            teamId: row.team_id,
+            userId: row.user_id,
+            channel: row.channel,
+            threadTs: row.thread_ts,
+            ts: row.ts,
+            text: row.text,
+            isDirect: row.is_direct === 1,
+          },
+        }));
+    },
+    finish(id) {
+      remove.run(id);
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import {
+  ScalekitClient,
+  ScalekitException,
+  ScalekitForbiddenException,
+  ScalekitNotFoundException,
+} from '@scalekit-sdk/node';
+import { ConnectorStatus } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/connected_accounts/connected_accounts_pb.js';
+import { ScalekitUnavailableError, VerifyRejectedError } from '../errors.ts';
+
+export { ConnectorStatus };
+
+export interface AccountStatus {
+  /** The SDK's numeric ConnectorStatus (ACTIVE = 1). */
+  status: ConnectorStatus;
+  /** ACTIVE, PENDING_AUTH, PENDING_VERIFICATION, EXPIRED, DISCONNECTED. */
+  statusName: string;
+  active: boolean;
+  updatedAt?: Date;
+  lastUsedAt?: Date;
+}
+
+/**
+ * Everything the bot asks of Scalekit, for one Intercom connection. This module is the only importer of the
+ * Scalekit SDK; nothing it returns carries credentials.
+ */
+export interface ScalekitGateway {
+  /** The connected account's status, or undefined when the identifier has none. */
+  accountStatus(identifier: string): Promise<AccountStatus | undefined>;
+  /** A Scalekit authorization link that sends the browser to `userVerifyUrl` with our `state` afterwards. */
+  authorizationLink(params: { identifier: string; state: string; userVerifyUrl: string }): Promise<string>;
+  /** Activates the account whose OAuth flow `authRequestId` finished; throws VerifyRejectedError on 403/404. */
+  verifyUser(params: { authRequestId: string; identifier: string }): Promise<{ redirectUrl?: string }>;
+  /** Deletes the connected account (revoking its tokens); a missing account is not an error. */
+  deleteAccount(identifier: string): Promise<void>;
+}
+
+export interface ScalekitGatewayOptions {
+  environmentUrl: string;
+  clientId: string;
+  clientSecret: string;
+  connectionName: string;
+  /** Control-plane timeout per call; the SDK's default of 20 s is longer than a person waits. */
+  timeoutMs?: number;
+}
+
+export function createScalekitGateway(options: ScalekitGatewayOptions): ScalekitGateway {
+  const client = new ScalekitClient(options.environmentUrl, options.clientId, options.clientSecret, {
+    timeoutMs: options.timeoutMs ?? 10_000,
+  });
+  const { connectionName } = options;
+
+  return {
+    async accountStatus(identifier) {
+      // listConnectedAccounts rather than getConnectedAccount: the latter returns the OAuth tokens, which we
+      // must never hold.
+      const response = await call('list connected accounts', () =>
+        client.actions.listConnectedAccounts({ connectionName, identifier, pageSize: 1 }),
+      );
+      const account = response.connectedAccounts.find((a) => a.identifier === identifier);
+      if (!account) return undefined;
+      return {
+        status: account.status,
+        statusName: ConnectorStatus[account.status] ?? String(account.status),
+        active: account.status === ConnectorStatus.ACTIVE,
+        updatedAt: toDate(account.updatedAt),
+        lastUsedAt: toDate(account.lastUsedAt),
+      };
+    },
+
+    async authorizationLink({ identifier, state, userVerifyUrl }) {
+      const response = await call('create an authorization link', () =>
+        client.actions.getAuthorizationLink({ connectionName, identifier, state, userVerifyUrl }),
+      );
+      if (!response.link) throw new ScalekitUnavailableError('Scalekit returned no authorization link');
+      return response.link;
+    },
+
+    async verifyUser({ authRequestId, identifier }) {
+      try {
+        const response = await client.actions.verifyConnectedAccountUser({ authRequestId, identifier });
+        return { redirectUrl: response.postUserVerifyRedirectUrl || undefined };
+      } catch (error) {
+        if (error instanceof ScalekitForbiddenException) throw new VerifyRejectedError('identifier_mismatch');
+        if (error instanceof ScalekitNotFoundException) throw new VerifyRejectedError('not_found');
+        throw unavailable('verify the user', error);
+      }
+    },
+
+    async deleteAccount(identifier) {
+      try {
+        await client.actions.deleteConnectedAccount({ connectionName, identifier });
+      } catch (error) {
+        if (error instanceof ScalekitNotFoundException) return;
+        throw unavailable('delete the connected account', error);
+      }
+    },
+  };
+}
+
+async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw unavailable(what, error);
+  }
+}
+
+/**
+ * SDK errors become our own, carrying only the SDK's message: a raw AxiosError (bad client credentials) holds the
+ * request config, secret included, and must not travel further.
+ */
+function unavailable(what: string, error: unknown): ScalekitUnavailableError {
+  const detail =
+    error instanceof ScalekitException
+      ? error.message
+      : (error as { response?: { status?: number } })?.response?.status === 401
+        ? 'Scalekit rejected the client credentials (check SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET)'
+        : error instanceof Error
+          ? error.message
+          : String(error);
+  return new ScalekitUnavailableError(`Could not ${what}: ${detail}`);
+}
+
+function toDate(timestamp: { seconds: bigint; nanos: number } | undefined): Date | undefined {
+  return timestamp ? new Date(Number(timestamp.seconds) * 1000 + Math.floor(timestamp.nanos / 1e6)) : undefined;
+}

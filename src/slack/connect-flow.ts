@@ -1,0 +1,121 @@
+import type { webApi } from '@slack/bolt';
+import type { ConnectService } from '../connect/connect-service.ts';
+import type { ParkedRequests } from '../connect/parked-requests.ts';
+import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
+import type { Logger } from '../logger.ts';
+import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
+import { buildConnectMessage, CONNECT_HELP_TEXT, CONNECTED_TEXT } from './connect-messages.ts';
+import type { MessageHandler, UserMessage } from './listeners.ts';
+
+type WebClient = webApi.WebClient;
+
+/** Sends the user a DM with a fresh connect link. */
+export type ConnectPrompter = (
+  client: WebClient,
+  user: SlackUser,
+  reason: 'requested' | 'needed' | 'expired',
+) => Promise<void>;
+
+export function createConnectPrompter(connect: ConnectService): ConnectPrompter {
+  return async (client, user, reason) => {
+    const url = connect.issueLink(user);
+    const dm = await client.conversations.open({ users: user.userId });
+    const channel = dm.channel?.id;
+    if (!channel) throw new Error('Slack opened no DM channel');
+    await client.chat.postMessage({ channel, ...buildConnectMessage(url, reason) });
+  };
+}
+
+/** The work for a connected user; the identifier comes from the identity map, never from the message. */
+export type Answer = (message: UserMessage, identifier: string, client: WebClient) => Promise<void>;
+
+export interface GateDeps {
+  identities: IdentityStore;
+  gateway: ScalekitGateway;
+  prompt: ConnectPrompter;
+  parked: ParkedRequests;
+  answer: Answer;
+  now: () => number;
+}
+
+/** Runs `answer` for connected users; everyone else gets a connect DM and their request is kept for later. */
+export function createGatedMessageHandler(deps: GateDeps): MessageHandler {
+  return async (message, client) => {
+    const identifier = deps.identities.identifierFor(message);
+    const account = await deps.gateway.accountStatus(identifier);
+    if (account?.active) {
+      await deps.answer(message, identifier, client);
+      return;
+    }
+    deps.parked.park(message, deps.now());
+    await deps.prompt(client, message, account?.statusName === 'EXPIRED' ? 'expired' : 'needed');
+    await client.chat.postMessage({
+      channel: message.channel,
+      thread_ts: message.threadTs,
+      // No link here: in a channel, anyone could click it.
+      text: message.isDirect
+        ? "I need access to your Intercom account before I can do that. Use the *Connect Intercom* button I just sent; once you're connected, I'll pick this up right here."
+        : "I need access to your Intercom account before I can do that. I've sent you a DM with a link; once you're connected, I'll pick this up right here.",
+    });
+  };
+}
+
+export interface ResumeDeps {
+  parked: ParkedRequests;
+  handle: MessageHandler;
+  client: WebClient;
+  now: () => number;
+  logger: Logger;
+  /** Requests older than this are dropped with a note rather than acted on out of the blue. */
+  maxAgeMs?: number;
+}
+
+/** After a successful verify: confirm in a DM, then run what the user asked for while unconnected. */
+export function createResumeAfterConnect(deps: ResumeDeps): (user: SlackUser) => Promise<void> {
+  const maxAgeMs = deps.maxAgeMs ?? 30 * 60 * 1000;
+  return async (user) => {
+    const dm = await deps.client.conversations.open({ users: user.userId });
+    if (dm.channel?.id) await deps.client.chat.postMessage({ channel: dm.channel.id, text: CONNECTED_TEXT });
+    for (const request of deps.parked.claim(user)) {
+      try {
+        if (deps.now() - request.createdAt > maxAgeMs) {
+          await deps.client.chat.postMessage({
+            channel: request.message.channel,
+            thread_ts: request.message.threadTs,
+            text: "You're connected now, but this request is more than 30 minutes old, so I've let it go. Ask me again if you still need it.",
+          });
+        } else {
+          await deps.handle(request.message, deps.client);
+        }
+      } catch (error) {
+        deps.logger.error('Resuming a parked request failed', { requestId: request.id }, error);
+      } finally {
+        deps.parked.finish(request.id);
+      }
+    }
+  };
+}
+
+export interface ConnectCommandDeps {
+  identities: IdentityStore;
+  gateway: ScalekitGateway;
+  prompt: ConnectPrompter;
+}
+
+/** `/connect-intercom [help]`: returns the ephemeral answer for the person who ran it. */
+export function createConnectCommand(
+  deps: ConnectCommandDeps,
+): (user: SlackUser, text: string, client: WebClient) => Promise<string> {
+  return async (user, text, client) => {
+    const subcommand = text.trim().toLowerCase();
+    if (subcommand !== '' && subcommand !== 'connect') {
+      if (subcommand === 'help') return CONNECT_HELP_TEXT;
+      const shown = text.trim().replaceAll('`', "'").slice(0, 40);
+      return `I don't know \`${shown}\`.\n${CONNECT_HELP_TEXT}`;
+    }
+    const account = await deps.gateway.accountStatus(deps.identities.identifierFor(user));
+    if (account?.active) return ':white_check_mark: Your Intercom account is already connected.';
+    await deps.prompt(client, user, account?.statusName === 'EXPIRED' ? 'expired' : 'requested');
+    return "I've sent you a DM with a link to connect your Intercom account.";
+  };
+}

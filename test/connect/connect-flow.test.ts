@@ -1,0 +1,266 @@
+import { Code } from '@connectrpc/connect';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ConnectorStatus } from '../fakes/scalekit-emulator.ts';
+import type { SlackCall } from '../fakes/slack-api.ts';
+import { type Browser, createBrowser } from '../helpers/browser.ts';
+import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
+
+const clock = { offsetMs: 0 };
+const now = () => Date.now() + clock.offsetMs;
+let userCounter = 0;
+
+/** The connect link in a DM the bot sent (from the button, which must match the plain link). */
+function linkIn(call: SlackCall): string {
+  const blocks = call.params.blocks as Array<{ type: string; elements?: Array<{ url?: string }> }>;
+  const url = blocks.find((b) => b.type === 'actions')?.elements?.[0]?.url;
+  if (!url) throw new Error('no connect button in the DM');
+  expect(String(call.params.text)).toContain(url);
+  return url;
+}
+
+describe('connecting Intercom', () => {
+  let t: TestBot;
+  let browser: Browser;
+  let user: string;
+
+  beforeAll(async () => {
+    t = await startTestBot({ now });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+  beforeEach(() => {
+    clock.offsetMs = 0;
+    browser = createBrowser();
+    user = `UC${++userCounter}`;
+  });
+
+  const dmTo = (userId: string) => (c: SlackCall) =>
+    c.params.channel === `D${userId}` && Array.isArray(c.params.blocks);
+
+  async function requestLink(userId: string): Promise<string> {
+    const res = await t.sendCommand({ command: '/connect-intercom', text: '', user_id: userId });
+    expect(res.status).toBe(200);
+    return linkIn(await t.slack.waitForCall('chat.postMessage', dmTo(userId)));
+  }
+
+  const verifyCalls = () => t.scalekit.callsOf('VerifyConnectedAccountUser');
+
+  it('/connect-intercom → DM with a link → browser consent → ACTIVE after one verify → confirmation DM', async () => {
+    const started = performance.now();
+    const res = await t.sendCommand({ command: '/connect-intercom', text: '', user_id: user });
+    expect(res.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(3000);
+    const ephemeral = await t.slack.waitForResponse((r) => String(r.body.text).includes('DM'));
+    expect(ephemeral.body).toMatchObject({ response_type: 'ephemeral' });
+
+    const link = linkIn(await t.slack.waitForCall('chat.postMessage', dmTo(user)));
+    expect(link.startsWith(`${t.config.http.publicUrl}/connect/`)).toBe(true);
+    const verifiesBefore = verifyCalls().length;
+
+    const page = await browser.visit(link);
+    expect(page.status).toBe(200);
+    expect(page.url.startsWith(`${t.config.http.publicUrl}/verify?`)).toBe(true);
+    expect(page.body).toContain('Intercom is connected');
+
+    const identifier = t.identifierOf(user);
+    expect(t.scalekit.account(identifier)?.status).toBe(ConnectorStatus.ACTIVE);
+    expect(
+      verifyCalls()
+        .slice(verifiesBefore)
+        .map((c) => c.request.identifier),
+    ).toEqual([identifier]);
+    await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.params.channel === `D${user}` && /connected/i.test(String(c.params.text)),
+    );
+
+    // The identifier is the key to the user's Intercom: no URL the browser loaded may carry it.
+    expect(browser.history.length).toBeGreaterThanOrEqual(3);
+    for (const url of browser.history) expect(url).not.toContain(identifier);
+    // The flow cookie is cleared once used.
+    expect(browser.cookies()).toEqual([]);
+  });
+
+  it('says "already connected" to a connected user and sends no DM', async () => {
+    t.connectUser(user);
+    await t.sendCommand({ command: '/connect-intercom', text: '', user_id: user });
+    const reply = await t.slack.waitForResponse((r) => String(r.body.text).includes('already connected'));
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(t.slack.calls.filter(dmTo(user))).toEqual([]);
+  });
+
+  it('answers help and unknown subcommands with a short help text', async () => {
+    await t.sendCommand({ command: '/connect-intercom', text: 'help', user_id: user });
+    await t.slack.waitForResponse((r) => String(r.body.text).startsWith('*/connect-intercom*'));
+    await t.sendCommand({ command: '/connect-intercom', text: 'frobnicate `now`', user_id: user });
+    const reply = await t.slack.waitForResponse((r) => String(r.body.text).includes("I don't know"));
+    expect(reply.body.text).toContain("frobnicate 'now'");
+    expect(reply.body.text).toContain('/connect-intercom help');
+    expect(t.slack.calls.filter(dmTo(user))).toEqual([]);
+  });
+
+  it('parks a mention from an unconnected user, DMs a link, and runs it once after they connect', async () => {
+    await t.sendEvent({
+      type: 'app_mention',
+      user,
+      text: '<@UBOT> summarize john@acme.com',
+      ts: '1700001000.000001',
+      channel: 'CPUB',
+    });
+    const notice = await t.slack.waitForCall('chat.postMessage', (c) => c.params.thread_ts === '1700001000.000001');
+    expect(notice.params.channel).toBe('CPUB');
+    expect(String(notice.params.text)).toMatch(/DM/);
+    expect(String(notice.params.text)).not.toContain('/connect/');
+    const link = linkIn(await t.slack.waitForCall('chat.postMessage', dmTo(user)));
+
+    await browser.visit(link);
+    const answer = await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.params.thread_ts === '1700001000.000001' && String(c.params.text).includes("You're connected"),
+    );
+    expect(answer.params.channel).toBe('CPUB');
+    await new Promise((r) => setTimeout(r, 200));
+    const inThread = t.slack.callsOf('chat.postMessage').filter((c) => c.params.thread_ts === '1700001000.000001');
+    expect(inThread).toHaveLength(2); // the "connect first" notice and the one answer
+  });
+
+  it('drops a parked request older than 30 minutes with a note instead of running it', async () => {
+    await t.sendEvent({
+      type: 'message',
+      channel_type: 'im',
+      channel: `D${user}`,
+      user,
+      text: 'old ask',
+      ts: '1700002000.000001',
+    });
+    const link = linkIn(await t.slack.waitForCall('chat.postMessage', dmTo(user)));
+    clock.offsetMs = 31 * 60 * 1000;
+    await t.sendCommand({ command: '/connect-intercom', text: '', user_id: user });
+    const freshLink = linkIn(await t.slack.waitForCall('chat.postMessage', (c) => dmTo(user)(c) && linkIn(c) !== link));
+    await browser.visit(freshLink);
+    const note = await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.params.thread_ts === '1700002000.000001' && String(c.params.text).includes('30 minutes'),
+    );
+    expect(note.params.channel).toBe(`D${user}`);
+    const ran = t.slack
+      .callsOf('chat.postMessage')
+      .filter(
+        (c) => c.params.thread_ts === '1700002000.000001' && String(c.params.text).includes("can't work in Intercom"),
+      );
+    expect(ran).toEqual([]);
+  });
+
+  describe('the verify page refuses, without calling Scalekit,', () => {
+    /** Opens the link and passes Scalekit's consent, stopping before the verify page: its URL and the cookie. */
+    async function startFlow(userId: string): Promise<{ verifyUrl: string; cookie: string }> {
+      const link = await requestLink(userId);
+      const opened = await fetch(link, { redirect: 'manual' });
+      const setCookie = opened.headers.getSetCookie()[0] ?? '';
+      expect(setCookie).toMatch(/HttpOnly/);
+      expect(setCookie).toMatch(/SameSite=Lax/);
+      const consent = await fetch(opened.headers.get('location') ?? '', { redirect: 'manual' });
+      const verifyUrl = consent.headers.get('location') ?? '';
+      expect(verifyUrl).toMatch(/\/verify\?auth_request_id=.+&state=/);
+      return { verifyUrl, cookie: setCookie.split(';')[0] ?? '' };
+    }
+
+    it('a random state', async () => {
+      const before = verifyCalls().length;
+      const page = await browser.visit(`${t.baseUrl}/verify?auth_request_id=abc&state=${'x'.repeat(43)}`);
+      expect(page.status).toBe(400);
+      expect(page.body).toContain('/connect-intercom');
+      expect(verifyCalls().length).toBe(before);
+    });
+
+    it('missing or junk parameters', async () => {
+      const before = verifyCalls().length;
+      for (const query of [
+        '',
+        '?state=only',
+        '?auth_request_id=%ZZ&state=<script>',
+        `?auth_request_id=${'a'.repeat(5000)}&state=s`,
+      ]) {
+        const page = await browser.visit(`${t.baseUrl}/verify${query}`);
+        expect(page.status).toBe(400);
+        expect(page.body).not.toContain('<script>');
+      }
+      expect(verifyCalls().length).toBe(before);
+    });
+
+    it('a state without this browser’s cookie', async () => {
+      const { verifyUrl, cookie } = await startFlow(user);
+      const before = verifyCalls().length;
+      const page = await browser.visit(verifyUrl); // a different browser: no cookie
+      expect(page.status).toBe(403);
+      expect(page.body).toContain('same browser');
+      const forged = await fetch(verifyUrl, { headers: { cookie: `${cookie.split('=')[0]}=forged-value` } });
+      expect(forged.status).toBe(403);
+      expect(verifyCalls().length).toBe(before);
+      expect(t.scalekit.account(t.identifierOf(user))?.status).not.toBe(ConnectorStatus.ACTIVE);
+      // The refusals did not burn the flow: the right browser still finishes.
+      expect((await fetch(verifyUrl, { headers: { cookie } })).status).toBe(200);
+    });
+
+    it('an expired state', async () => {
+      const { verifyUrl, cookie } = await startFlow(user);
+      clock.offsetMs = 31 * 60 * 1000;
+      const before = verifyCalls().length;
+      const page = await fetch(verifyUrl, { headers: { cookie } });
+      expect(page.status).toBe(410);
+      expect(verifyCalls().length).toBe(before);
+    });
+
+    it('a replayed state', async () => {
+      const { verifyUrl, cookie } = await startFlow(user);
+      const before = verifyCalls().length;
+      expect((await fetch(verifyUrl, { headers: { cookie } })).status).toBe(200);
+      expect((await fetch(verifyUrl, { headers: { cookie } })).status).toBe(409);
+      expect(verifyCalls().length).toBe(before + 1);
+    });
+  });
+
+  it('refuses a connect link that is unknown, reused or expired', async () => {
+    expect((await browser.visit(`${t.baseUrl}/connect/${'A'.repeat(43)}`)).status).toBe(404);
+    expect((await browser.visit(`${t.baseUrl}/connect/short`)).status).toBe(404);
+    const link = await requestLink(user);
+    expect((await fetch(link, { redirect: 'manual' })).status).toBe(302);
+    const linksMade = t.scalekit.callsOf('GetMagicLinkForConnectedAccount').length;
+    const reused = await browser.visit(link);
+    expect(reused.status).toBe(410);
+    expect(t.scalekit.callsOf('GetMagicLinkForConnectedAccount').length).toBe(linksMade);
+    expect(reused.body).toContain('already used');
+
+    const second = await requestLink(`${user}x`);
+    clock.offsetMs = 11 * 60 * 1000;
+    const expired = await browser.visit(second);
+    expect(expired.status).toBe(410);
+    expect(expired.body).toContain('expired');
+  });
+
+  it('keeps the link usable when Scalekit is down while opening it', async () => {
+    const link = await requestLink(user);
+    t.scalekit.failNext('GetMagicLinkForConnectedAccount', Code.Internal);
+    const down = await browser.visit(link);
+    expect(down.status).toBe(503);
+    const retry = await browser.visit(link);
+    expect(retry.status).toBe(200);
+    expect(t.scalekit.account(t.identifierOf(user))?.status).toBe(ConnectorStatus.ACTIVE);
+  });
+
+  it("shows Scalekit's refusals (identifier mismatch, already consumed) as clear pages", async () => {
+    const link = await requestLink(user);
+    t.scalekit.failNext('VerifyConnectedAccountUser', Code.PermissionDenied);
+    const mismatch = await browser.visit(link);
+    expect(mismatch.status).toBe(403);
+    expect(mismatch.body).toContain('someone else');
+
+    const again = await requestLink(user);
+    t.scalekit.failNext('VerifyConnectedAccountUser', Code.NotFound);
+    const consumed = await browser.visit(again);
+    expect(consumed.status).toBe(410);
+    expect(consumed.body).toContain('/connect-intercom');
+    expect(t.scalekit.account(t.identifierOf(user))?.status).not.toBe(ConnectorStatus.ACTIVE);
+  });
+});
