@@ -2,6 +2,9 @@ import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
+import { writesNotAvailable } from './agent/intercom-tools.ts';
+import { createModel } from './agent/model.ts';
+import { createSupportAgent } from './agent/support-agent.ts';
 import type { Config } from './config.ts';
 import { createConnectService } from './connect/connect-service.ts';
 import { createSqliteConnectStore } from './connect/connect-store.ts';
@@ -12,7 +15,9 @@ import { createConnectRoutes } from './http/connect-routes.ts';
 import { createHttpServer, type Route, sendJson } from './http/server.ts';
 import { createSqliteIdentityStore } from './identity/identity-store.ts';
 import type { Logger } from './logger.ts';
+import { withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
+import { createAgentAnswer } from './slack/agent-answer.ts';
 import {
   createConnectCommand,
   createConnectPrompter,
@@ -20,7 +25,6 @@ import {
   createResumeAfterConnect,
 } from './slack/connect-flow.ts';
 import { registerListeners } from './slack/listeners.ts';
-import { placeholderAnswer } from './slack/placeholder-answer.ts';
 
 export interface BotOptions {
   config: Config;
@@ -31,6 +35,8 @@ export interface BotOptions {
   slackClientOptions?: Pick<webApi.WebClientOptions, 'retryConfig'>;
   /** Replaces the real Scalekit gateway (benchmarks' instrumented variants). */
   scalekit?: ScalekitGateway;
+  /** Agent tuning for tests: retries of failed model calls, and the backoff after Intercom rate limits. */
+  agent?: { modelRetries?: number; rateLimitBackoffMs?: number[]; runTimeoutMs?: number; maxSteps?: number };
 }
 
 export interface Bot {
@@ -69,14 +75,16 @@ export function createBot(options: BotOptions): Bot {
           newIdentifier: () => `u_${randomBytes(16).toString('hex')}`,
           now,
         });
-        const gateway =
+        const gateway = withCache(
           options.scalekit ??
-          createScalekitGateway({
-            environmentUrl: config.scalekit.environmentUrl,
-            clientId: config.scalekit.clientId,
-            clientSecret: config.scalekit.clientSecret,
-            connectionName: config.scalekit.connectionName,
-          });
+            createScalekitGateway({
+              environmentUrl: config.scalekit.environmentUrl,
+              clientId: config.scalekit.clientId,
+              clientSecret: config.scalekit.clientSecret,
+              connectionName: config.scalekit.connectionName,
+            }),
+          { now },
+        );
         const parked = createSqliteParkedRequests(db);
         const connect = createConnectService({
           store: createSqliteConnectStore(db),
@@ -98,23 +106,28 @@ export function createBot(options: BotOptions): Bot {
           config.slack.mode === 'http'
             ? new HTTPReceiver({ signingSecret: config.slack.signingSecret, endpoints: '/slack/events', logger })
             : undefined;
+        const bot = await checkSlackToken(config.slack.botToken, clientOptions, logger);
         slackApp = new App({
           token: config.slack.botToken,
+          // Known from our own auth.test, so Bolt makes none of its own.
+          botId: bot.botId,
+          botUserId: bot.userId,
           logger,
           clientOptions,
-          deferInitialization: true,
           ...(receiver
             ? { receiver }
             : { socketMode: true, appToken: config.slack.mode === 'socket' ? config.slack.appToken : '' }),
         });
-        const handleMessage = createGatedMessageHandler({
-          identities,
+        const agent = createSupportAgent({
+          model: createModel(config.openai),
           gateway,
-          prompt,
-          parked,
-          answer: placeholderAnswer,
+          onWrite: writesNotAvailable,
+          logger,
           now,
+          ...options.agent,
         });
+        const answer = createAgentAnswer({ agent, gateway, prompt, parked, bot, logger, now });
+        const handleMessage = createGatedMessageHandler({ identities, gateway, prompt, parked, answer, now });
         registerListeners(slackApp, {
           onMessage: handleMessage,
           onConnectCommand: createConnectCommand({ identities, gateway, prompt }),
@@ -123,8 +136,6 @@ export function createBot(options: BotOptions): Bot {
         slackApp.error(async (error) => {
           logger.error('Unhandled error in a Slack listener', error);
         });
-
-        await initSlack(slackApp);
 
         const onConnected = createResumeAfterConnect({
           parked,
@@ -198,9 +209,15 @@ function openDatabaseOrExplain(path: string): Db {
 }
 
 /** One auth.test at startup, so a wrong or revoked bot token stops the bot with a clear message. */
-async function initSlack(app: App): Promise<void> {
+async function checkSlackToken(
+  token: string,
+  clientOptions: webApi.WebClientOptions,
+  logger: Logger,
+): Promise<{ userId: string; botId: string }> {
   try {
-    await app.init();
+    const auth = await new webApi.WebClient(token, { ...clientOptions, logger }).auth.test();
+    if (!auth.user_id || !auth.bot_id) throw new Error('auth.test named no bot user: is SLACK_BOT_TOKEN a bot token?');
+    return { userId: auth.user_id, botId: auth.bot_id };
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
     throw new StartupError(`Slack did not accept SLACK_BOT_TOKEN (${code}). Check the token and SLACK_API_URL.`, {

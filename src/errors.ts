@@ -17,3 +17,20 @@ export class VerifyRejectedError extends Error {
     this.reason = reason;
   }
 }
+
+/** Why a tool call failed, in terms the bot acts on. */
+export type ToolFailureKind = 'auth' | 'forbidden' | 'rate_limited' | 'failed';
+
+/** An Intercom tool call failed at Scalekit or at Intercom; `message` is Intercom's, safe to show the model. */
+export class ToolError extends Error {
+  override name = 'ToolError';
+  readonly kind: ToolFailureKind;
+  readonly toolName: string;
+  readonly executionId?: string;
+  constructor(params: { kind: ToolFailureKind; toolName: string; message: string; executionId?: string }) {
+    super(params.message);
+    this.kind = params.kind;
+    this.toolName = params.toolName;
+    this.executionId = params.executionId;
+  }
+}

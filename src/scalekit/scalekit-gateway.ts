@@ -1,11 +1,16 @@
 import {
+  isToolException,
+  ScalekitBadRequestException,
   ScalekitClient,
   ScalekitException,
   ScalekitForbiddenException,
   ScalekitNotFoundException,
+  ScalekitToolForbiddenException,
+  ScalekitToolRateLimitException,
+  ScalekitToolUnauthorizedException,
 } from '@scalekit-sdk/node';
 import { ConnectorStatus } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/connected_accounts/connected_accounts_pb.js';
-import { ScalekitUnavailableError, VerifyRejectedError } from '../errors.ts';
+import { ScalekitUnavailableError, ToolError, type ToolFailureKind, VerifyRejectedError } from '../errors.ts';
 
 export { ConnectorStatus };
 
@@ -17,6 +22,21 @@ export interface AccountStatus {
   active: boolean;
   updatedAt?: Date;
   lastUsedAt?: Date;
+}
+
+/** An Intercom tool as Scalekit describes it for one connected account. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** JSON Schema of the tool's input, as Scalekit sends it. */
+  inputSchema: Record<string, unknown>;
+  /** MCP-style hints (`read_only_hint`, `destructive_hint`, …) when Scalekit sends them. */
+  annotations: Record<string, unknown>;
+}
+
+export interface ToolResult {
+  data: unknown;
+  executionId: string;
 }
 
 /**
@@ -32,6 +52,10 @@ export interface ScalekitGateway {
   verifyUser(params: { authRequestId: string; identifier: string }): Promise<{ redirectUrl?: string }>;
   /** Deletes the connected account (revoking its tokens); a missing account is not an error. */
   deleteAccount(identifier: string): Promise<void>;
+  /** Every Intercom tool this identifier may use (all pages). */
+  listTools(identifier: string): Promise<ToolDefinition[]>;
+  /** Runs a tool as this identifier; failures are ToolError (or ScalekitUnavailableError). */
+  executeTool(params: { identifier: string; toolName: string; input: Record<string, unknown> }): Promise<ToolResult>;
 }
 
 export interface ScalekitGatewayOptions {
@@ -41,11 +65,16 @@ export interface ScalekitGatewayOptions {
   connectionName: string;
   /** Control-plane timeout per call; the SDK's default of 20 s is longer than a person waits. */
   timeoutMs?: number;
+  /** Tool-execution timeout (Intercom behind Scalekit). */
+  toolTimeoutMs?: number;
 }
+
+const MAX_TOOL_PAGES = 20;
 
 export function createScalekitGateway(options: ScalekitGatewayOptions): ScalekitGateway {
   const client = new ScalekitClient(options.environmentUrl, options.clientId, options.clientSecret, {
     timeoutMs: options.timeoutMs ?? 10_000,
+    toolTimeoutMs: options.toolTimeoutMs ?? 30_000,
   });
   const { connectionName } = options;
 
@@ -94,7 +123,78 @@ export function createScalekitGateway(options: ScalekitGatewayOptions): Scalekit
         throw unavailable('delete the connected account', error);
       }
     },
+
+    async listTools(identifier) {
+      const tools: ToolDefinition[] = [];
+      let pageToken: string | undefined;
+      // Intercom has over 100 tools and a page holds at most 100: follow the pages, or tools silently vanish.
+      for (let page = 0; page < MAX_TOOL_PAGES; page++) {
+        const response = await call('list Intercom tools', () =>
+          client.tools.listScopedTools(identifier, {
+            filter: { connectionNames: [connectionName] },
+            pageSize: 100,
+            pageToken,
+          }),
+        );
+        for (const scoped of response.tools) {
+          const definition = scoped.tool?.definition;
+          if (!definition || typeof definition.name !== 'string') continue;
+          tools.push({
+            name: definition.name,
+            description: typeof definition.description === 'string' ? definition.description : '',
+            inputSchema: asObject(definition.input_schema),
+            annotations: asObject(definition.annotations),
+          });
+        }
+        pageToken = response.nextPageToken || undefined;
+        if (!pageToken) break;
+      }
+      return tools;
+    },
+
+    async executeTool({ identifier, toolName, input }) {
+      try {
+        const response = await client.actions.executeTool({
+          toolName,
+          toolInput: input,
+          identifier,
+          connector: connectionName,
+        });
+        return { data: response.data ?? {}, executionId: response.executionId };
+      } catch (error) {
+        throw toolError(toolName, error);
+      }
+    },
   };
+}
+
+function toolError(toolName: string, error: unknown): Error {
+  const kind: ToolFailureKind | undefined =
+    error instanceof ScalekitToolUnauthorizedException
+      ? 'auth'
+      : error instanceof ScalekitToolForbiddenException
+        ? 'forbidden'
+        : error instanceof ScalekitToolRateLimitException
+          ? 'rate_limited'
+          : isToolException(error)
+            ? 'failed'
+            : undefined;
+  if (kind && isToolException(error)) {
+    return new ToolError({
+      kind,
+      toolName,
+      message: error.toolErrorMessage || (error instanceof Error ? error.message : 'Intercom error'),
+      executionId: error.executionId || undefined,
+    });
+  }
+  // No connected account (deleted, or never finished): the user has to connect again.
+  if (error instanceof ScalekitNotFoundException) {
+    return new ToolError({ kind: 'auth', toolName, message: 'No active Intercom connection' });
+  }
+  if (error instanceof ScalekitBadRequestException) {
+    return new ToolError({ kind: 'failed', toolName, message: error.message });
+  }
+  return unavailable(`run ${toolName}`, error);
 }
 
 async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -119,6 +219,10 @@ function unavailable(what: string, error: unknown): ScalekitUnavailableError {
           ? error.message
           : String(error);
   return new ScalekitUnavailableError(`Could not ${what}: ${detail}`);
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function toDate(timestamp: { seconds: bigint; nanos: number } | undefined): Date | undefined {

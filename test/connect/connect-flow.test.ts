@@ -114,15 +114,22 @@ describe('connecting Intercom', () => {
     expect(String(notice.params.text)).not.toContain('/connect/');
     const link = linkIn(await t.slack.waitForCall('chat.postMessage', dmTo(user)));
 
+    const modelCallsBefore = t.model.requests.length;
+    expect(t.model.requests.map((r) => r.messages.at(-1)?.text)).not.toContain('summarize john@acme.com');
     await browser.visit(link);
-    const answer = await t.slack.waitForCall(
+    const working = await t.slack.waitForCall(
       'chat.postMessage',
-      (c) => c.params.thread_ts === '1700001000.000001' && String(c.params.text).includes("You're connected"),
+      (c) => c.params.thread_ts === '1700001000.000001' && String(c.params.text).includes('Working on it'),
     );
-    expect(answer.params.channel).toBe('CPUB');
+    expect(working.params.channel).toBe('CPUB');
+    await t.slack.waitForCall('chat.update', (c) => c.params.channel === 'CPUB' && c.params.text === 'ok');
     await new Promise((r) => setTimeout(r, 200));
     const inThread = t.slack.callsOf('chat.postMessage').filter((c) => c.params.thread_ts === '1700001000.000001');
-    expect(inThread).toHaveLength(2); // the "connect first" notice and the one answer
+    expect(inThread).toHaveLength(2); // the "connect first" notice, then the one answer
+    const ran = t.model.requests
+      .slice(modelCallsBefore)
+      .filter((r) => r.messages.at(-1)?.text === 'summarize john@acme.com');
+    expect(ran).toHaveLength(1);
   });
 
   it('drops a parked request older than 30 minutes with a note instead of running it', async () => {

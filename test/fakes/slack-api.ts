@@ -8,6 +8,8 @@ export interface SlackCall {
   params: Record<string, unknown>;
   token: string | undefined;
   at: number;
+  /** What the emulator answered (e.g. the `ts` of a posted message). */
+  response?: Record<string, unknown>;
 }
 
 export interface SlackMessage {
@@ -43,6 +45,8 @@ export interface SlackApiEmulator {
   waitForResponse(predicate?: (post: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
   /** The next call of `method` fails: a Slack error (`ok:false`) or an HTTP status such as 429. */
   failNext(method: string, failure: Failure): void;
+  /** A fresh message ts, later than every ts handed out before (Slack's ts order is time order). */
+  nextTs(): string;
   /** A message a person wrote, so `conversations.replies` returns it. */
   seedMessage(message: SlackMessage): void;
   messagesIn(channel: string, threadTs?: string): SlackMessage[];
@@ -146,14 +150,16 @@ export async function startSlackApiEmulator(
     const params = parseParams(raw, req.headers['content-type'] ?? '');
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : (params.token as string | undefined);
-    calls.push({ method, params, token, at: performance.now() });
-    notify();
+    const call: SlackCall = { method, params, token, at: performance.now() };
+    calls.push(call);
     if (emulator.latencyMs > 0) await new Promise((r) => setTimeout(r, emulator.latencyMs));
 
     const failure = failures.get(method)?.shift();
     if (failure && 'status' in failure) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter);
+      call.response = { ok: false, error: 'ratelimited', status: failure.status };
+      notify();
       res.writeHead(failure.status, headers).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       return;
     }
@@ -163,6 +169,8 @@ export async function startSlackApiEmulator(
       : token !== expected
         ? { ok: false, error: 'invalid_auth' }
         : answer(method, params);
+    call.response = body;
+    notify();
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   }
 
@@ -270,6 +278,7 @@ export async function startSlackApiEmulator(
     },
     messagesIn: (channel, threadTs) =>
       threadTs ? messagesInThread(channel, threadTs) : messages.filter((m) => m.channel === channel),
+    nextTs,
     responseUrl: (id = `r${++tsCounter}`) => `${origin}/response/${id}`,
     setUser(user) {
       users.set(user.id, user);

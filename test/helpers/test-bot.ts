@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Bot, createBot } from '../../src/app.ts';
+import { type Bot, type BotOptions, createBot } from '../../src/app.ts';
 import { type Config, parseConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
 import { createLogger } from '../../src/logger.ts';
+import { type OpenAIEmulator, startOpenAIEmulator } from '../fakes/openai-emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../fakes/scalekit-emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../fakes/slack-api.ts';
 import { commandBody, eventEnvelope, interactionBody, postSigned, type SignedPostOptions } from './slack-requests.ts';
@@ -19,6 +20,7 @@ export interface TestBot {
   baseUrl: string;
   slack: SlackApiEmulator;
   scalekit: ScalekitEmulator;
+  model: OpenAIEmulator;
   /** Every log line the bot wrote, as written. */
   logs: string[];
   dbPath: string;
@@ -41,7 +43,9 @@ export interface TestBotOptions {
   env?: Record<string, string>;
   slack?: SlackApiEmulator;
   scalekit?: ScalekitEmulator;
+  model?: OpenAIEmulator;
   dbPath?: string;
+  botOptions?: Partial<Pick<BotOptions, 'agent' | 'scalekit'>>;
   now?: () => number;
 }
 
@@ -52,6 +56,7 @@ export interface TestBotOptions {
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
   const slack = options.slack ?? (await startSlackApiEmulator());
   const scalekit = options.scalekit ?? (await startScalekitEmulator());
+  const model = options.model ?? (await startOpenAIEmulator({ apiKey: 'sk-test-openai-key' }));
   const port = await freePort();
   const dir = options.dbPath ? undefined : mkdtempSync(join(tmpdir(), 'bot-test-'));
   const dbPath = options.dbPath ?? join(dir as string, 'bot.db');
@@ -63,7 +68,8 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     SCALEKIT_CLIENT_ID: scalekit.clientId,
     SCALEKIT_CLIENT_SECRET: scalekit.clientSecret,
     OPENAI_API_KEY: 'sk-test-openai-key',
-    OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+    OPENAI_BASE_URL: model.baseUrl,
+    OPENAI_MODEL: 'gpt-4o-mini',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     PORT: String(port),
     DATABASE_PATH: dbPath,
@@ -76,7 +82,14 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   const logger = createLogger({ level: config.logLevel, write: (line) => logs.push(line) });
 
   const launch = async () => {
-    const bot = createBot({ config, logger, now: options.now, slackClientOptions: { retryConfig: { retries: 0 } } });
+    const bot = createBot({
+      config,
+      logger,
+      now: options.now,
+      slackClientOptions: { retryConfig: { retries: 0 } },
+      ...options.botOptions,
+      agent: { modelRetries: 0, rateLimitBackoffMs: [5, 5], ...options.botOptions?.agent },
+    });
     const { port } = await bot.start();
     return { bot, baseUrl: `http://127.0.0.1:${port}` };
   };
@@ -94,6 +107,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     config,
     slack,
     scalekit,
+    model,
     logs,
     dbPath,
     sendEvent: (event, o = {}) =>
@@ -139,6 +153,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       await current.bot.stop();
       if (!options.slack) await slack.close();
       if (!options.scalekit) await scalekit.close();
+      if (!options.model) await model.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -83,23 +83,31 @@ describe('Slack events over HTTP', () => {
   });
 
   it('rejects a forged signature with 401 and calls nothing', async () => {
-    const before = t.slack.calls.length;
-    const res = await t.sendEvent(mention({ ts: '1700000500.000001' }), { signature: 'v0=deadbeef' });
-    expect(res.status).toBe(401);
-    const wrongSecret = await t.sendEvent(mention({ ts: '1700000500.000002' }), { signingSecret: 'not-the-secret' });
+    const forged = await t.sendEvent(mention({ ts: '1700000500.000001', text: '<@UBOT> forged one' }), {
+      signature: 'v0=deadbeef',
+    });
+    expect(forged.status).toBe(401);
+    const wrongSecret = await t.sendEvent(mention({ ts: '1700000500.000002', text: '<@UBOT> forged two' }), {
+      signingSecret: 'not-the-secret',
+    });
     expect(wrongSecret.status).toBe(401);
-    await t.sendEvent(mention({ ts: '1700000500.000003' }));
-    await t.slack.waitForCall('chat.postMessage', (c) => c.params.thread_ts === '1700000500.000003');
-    expect(t.slack.calls.slice(before).map((c) => c.params.thread_ts)).toEqual(['1700000500.000003']);
+    await t.sendEvent(mention({ ts: '1700000500.000003', text: '<@UBOT> genuine' }));
+    await t.slack.waitForCall('chat.update', (c) => String(c.params.text) === 'ok');
+    const touched = t.slack.calls.filter((c) => String(c.params.thread_ts).startsWith('1700000500.00000'));
+    expect(touched.map((c) => c.params.thread_ts)).toEqual(['1700000500.000003']);
+    expect(t.model.requests.map((r) => r.messages.at(-1)?.text)).not.toContain('forged one');
+    expect(t.model.requests.map((r) => r.messages.at(-1)?.text)).not.toContain('forged two');
   });
 
   it('rejects a correctly signed request older than 5 minutes with 401', async () => {
-    const before = t.slack.calls.length;
     const sixMinutesAgo = Math.floor(Date.now() / 1000) - 6 * 60;
-    const res = await t.sendEvent(mention({ ts: '1700000600.000001' }), { timestamp: sixMinutesAgo });
+    const res = await t.sendEvent(mention({ ts: '1700000600.000001', text: '<@UBOT> stale' }), {
+      timestamp: sixMinutesAgo,
+    });
     expect(res.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(t.slack.calls.length).toBe(before);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(t.slack.calls.filter((c) => c.params.thread_ts === '1700000600.000001')).toEqual([]);
+    expect(t.model.requests.map((r) => r.messages.at(-1)?.text)).not.toContain('stale');
   });
 
   it("answers Slack's url_verification challenge", async () => {

@@ -1,0 +1,131 @@
+import type { RequestContext } from '@mastra/core/request-context';
+import { createTool } from '@mastra/core/tools';
+import { ToolError } from '../errors.ts';
+import type { ScalekitGateway, ToolDefinition } from '../scalekit/scalekit-gateway.ts';
+import { classifyTool, type ToolClass } from './tool-policy.ts';
+
+/** Everything one agent run needs inside its tools; it travels in Mastra's request context under RUN_KEY. */
+export interface RunContext {
+  /** Whose Intercom every tool call uses: the person whose message started the run. */
+  identifier: string;
+  /** Tool calls made so far, for the step-cap summary. */
+  calls: Array<{ toolName: string; title: string; ok: boolean }>;
+  /** Failures the reply must mention even if the model glosses over them. */
+  failures: ToolError[];
+  /** Ends the run early (the Intercom token was rejected: nothing more can work). */
+  abort: AbortController;
+  /** Shows the user what the agent is doing. */
+  progress: (title: string) => void;
+}
+
+export const RUN_KEY = 'run';
+
+export function runOf(requestContext: RequestContext): RunContext {
+  const run = requestContext.get(RUN_KEY) as RunContext | undefined;
+  if (!run) throw new Error('tool called outside an agent run');
+  return run;
+}
+
+/** What a write tool does when the model calls it (approval comes in here). */
+export type WriteHandler = (run: RunContext, tool: ToolDefinition, input: Record<string, unknown>) => Promise<unknown>;
+
+export interface IntercomToolsDeps {
+  gateway: Pick<ScalekitGateway, 'executeTool'>;
+  onWrite: WriteHandler;
+  overrides?: Readonly<Record<string, ToolClass>>;
+  sleep?: (ms: number) => Promise<void>;
+  /** Backoff before retrying a rate-limited call; its length is the number of retries. */
+  rateLimitBackoffMs?: readonly number[];
+}
+
+const MAX_RESULT_CHARS = 24_000;
+
+/**
+ * Wraps the allowed Intercom tools as Mastra tools with their real JSON Schemas. Read tools run at once; write
+ * tools go to `onWrite`. The identifier is taken from the run, never from the model's arguments.
+ */
+export function buildIntercomTools(definitions: readonly ToolDefinition[], deps: IntercomToolsDeps) {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const backoff = deps.rateLimitBackoffMs ?? [1000, 3000];
+  const tools: Record<string, ReturnType<typeof createTool>> = {};
+
+  for (const definition of definitions) {
+    const toolClass = classifyTool(definition, deps.overrides);
+    if (toolClass === 'off') continue;
+    const title = titleOf(definition);
+    tools[definition.name] = createTool({
+      id: definition.name,
+      description: definition.description || title,
+      inputSchema: normalizeSchema(definition.inputSchema),
+      execute: async (input, ctx) => {
+        const run = runOf(ctx.requestContext);
+        const args = (input ?? {}) as Record<string, unknown>;
+        run.progress(title);
+        if (toolClass === 'write') return deps.onWrite(run, definition, args);
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const result = await deps.gateway.executeTool({
+              identifier: run.identifier,
+              toolName: definition.name,
+              input: args,
+            });
+            run.calls.push({ toolName: definition.name, title, ok: true });
+            return capSize(result.data);
+          } catch (error) {
+            const delay = backoff[attempt];
+            if (error instanceof ToolError && error.kind === 'rate_limited' && delay !== undefined) {
+              await sleep(delay);
+              continue;
+            }
+            run.calls.push({ toolName: definition.name, title, ok: false });
+            if (error instanceof ToolError) {
+              run.failures.push(error);
+              if (error.kind === 'auth') run.abort.abort(error);
+              throw new Error(explainForModel(error));
+            }
+            throw error;
+          }
+        }
+      },
+    });
+  }
+  return tools;
+}
+
+/** Mastra needs an object schema; Scalekit sends `{}` for tools without parameters. */
+export function normalizeSchema(schema: Record<string, unknown>): Record<string, unknown> {
+  if (schema.type === 'object') return { ...schema, properties: schema.properties ?? {} };
+  return { type: 'object', properties: {} };
+}
+
+export function titleOf(definition: ToolDefinition): string {
+  const title = definition.annotations.title;
+  if (typeof title === 'string' && title.trim()) return title.trim();
+  const words = definition.name.replace(/^intercom_/, '').replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function explainForModel(error: ToolError): string {
+  switch (error.kind) {
+    case 'auth':
+      return 'The Intercom connection was rejected (expired or revoked). Stop; the user has been asked to reconnect.';
+    case 'forbidden':
+      return `Intercom refused this action: the user's Intercom permissions do not allow it (${error.message}).`;
+    case 'rate_limited':
+      return 'Intercom is rate-limiting requests right now. Do not retry; tell the user to try again in a minute.';
+    default:
+      return `Intercom returned an error: ${error.message}`;
+  }
+}
+
+function capSize(data: unknown): unknown {
+  const text = JSON.stringify(data);
+  if (text === undefined || text.length <= MAX_RESULT_CHARS) return data;
+  return { truncated: true, note: 'The result was too long and was cut.', partial: text.slice(0, MAX_RESULT_CHARS) };
+}
+
+/** Until approvals exist, write tools tell the model they cannot run, so nothing changes in Intercom unseen. */
+export const writesNotAvailable: WriteHandler = async (_run, tool) => ({
+  status: 'not_executed',
+  reason: `${tool.name} changes Intercom and needs the user's approval, which is not available yet. Tell the user what you would have done instead.`,
+});

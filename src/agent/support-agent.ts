@@ -1,0 +1,132 @@
+import { Agent } from '@mastra/core/agent';
+import type { MastraModelConfig } from '@mastra/core/llm';
+import { RequestContext } from '@mastra/core/request-context';
+import type { ToolError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { ScalekitGateway, ToolDefinition } from '../scalekit/scalekit-gateway.ts';
+import { buildInstructions } from './instructions.ts';
+import { buildIntercomTools, RUN_KEY, type RunContext, type WriteHandler } from './intercom-tools.ts';
+import { toMastraLogger } from './mastra-logger.ts';
+import type { ToolClass } from './tool-policy.ts';
+
+export interface Turn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export interface AgentRunInput {
+  identifier: string;
+  /** Earlier turns of the conversation, then the request itself as the last user turn. */
+  turns: Turn[];
+  tools: readonly ToolDefinition[];
+  progress: (title: string) => void;
+}
+
+export type AgentOutcome =
+  | { kind: 'answer'; text: string; failures: ToolError[] }
+  | { kind: 'step_cap'; text: string; steps: number; done: string[]; failures: ToolError[] }
+  /** Intercom rejected the user's token: they must reconnect. */
+  | { kind: 'reconnect' }
+  | { kind: 'model_failed'; reason: 'timeout' | 'error' };
+
+export interface SupportAgent {
+  run(input: AgentRunInput): Promise<AgentOutcome>;
+}
+
+export interface SupportAgentDeps {
+  model: MastraModelConfig;
+  gateway: Pick<ScalekitGateway, 'executeTool'>;
+  onWrite: WriteHandler;
+  logger: Logger;
+  now: () => number;
+  toolOverrides?: Readonly<Record<string, ToolClass>>;
+  maxSteps?: number;
+  /** The whole run, all model steps and tool calls together. */
+  runTimeoutMs?: number;
+  /** Retries of a failed model call (the AI SDK backs off between them). */
+  modelRetries?: number;
+  rateLimitBackoffMs?: readonly number[];
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const TOOLS_KEY = 'tools';
+
+/**
+ * One Mastra Agent for everyone; what differs per run (whose Intercom, which tools) travels in the request
+ * context, so a run can only ever use the identifier of the person who asked.
+ */
+export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
+  const maxSteps = deps.maxSteps ?? 10;
+  const runTimeoutMs = deps.runTimeoutMs ?? 120_000;
+  const agent = new Agent({
+    id: 'intercom-support',
+    name: 'Intercom support assistant',
+    instructions: () => buildInstructions({ today: new Date(deps.now()).toISOString().slice(0, 10) }),
+    model: deps.model,
+    maxRetries: deps.modelRetries ?? 2,
+    tools: ({ requestContext }) => requestContext.get(TOOLS_KEY) as ReturnType<typeof buildIntercomTools>,
+  });
+  agent.__setLogger(toMastraLogger(deps.logger));
+
+  // The wrappers hold no per-user state, so one set serves every run that sees the same (cached) tool list.
+  const wrapped = new WeakMap<readonly ToolDefinition[], ReturnType<typeof buildIntercomTools>>();
+  const toolsFor = (definitions: readonly ToolDefinition[]) => {
+    let tools = wrapped.get(definitions);
+    if (!tools) {
+      tools = buildIntercomTools(definitions, {
+        gateway: deps.gateway,
+        onWrite: deps.onWrite,
+        overrides: deps.toolOverrides,
+        sleep: deps.sleep,
+        rateLimitBackoffMs: deps.rateLimitBackoffMs,
+      });
+      wrapped.set(definitions, tools);
+    }
+    return tools;
+  };
+
+  return {
+    async run(input) {
+      const run: RunContext = {
+        identifier: input.identifier,
+        calls: [],
+        failures: [],
+        abort: new AbortController(),
+        progress: input.progress,
+      };
+      const timeout = AbortSignal.timeout(runTimeoutMs);
+      const requestContext = new RequestContext<unknown>([
+        [RUN_KEY, run],
+        [TOOLS_KEY, toolsFor(input.tools)],
+      ]);
+      const reconnect = () => run.failures.some((f) => f.kind === 'auth');
+      let result: Awaited<ReturnType<typeof agent.generate>>;
+      try {
+        const messages = input.turns.map((t) =>
+          t.role === 'user'
+            ? { role: 'user' as const, content: t.content }
+            : { role: 'assistant' as const, content: t.content },
+        );
+        result = await agent.generate(messages, {
+          requestContext,
+          maxSteps,
+          abortSignal: AbortSignal.any([run.abort.signal, timeout]),
+        });
+      } catch (error) {
+        if (reconnect()) return { kind: 'reconnect' };
+        deps.logger.warn('The model call failed', { timedOut: timeout.aborted }, error);
+        return { kind: 'model_failed', reason: timeout.aborted ? 'timeout' : 'error' };
+      }
+      if (reconnect()) return { kind: 'reconnect' };
+      if (result.finishReason === 'aborted' || timeout.aborted) return { kind: 'model_failed', reason: 'timeout' };
+      // generate() joins the text of every step; the answer is the last step's.
+      const text = (result.steps.at(-1)?.text ?? result.text).trim();
+      const failures = run.failures;
+      if (result.finishReason === 'tool-calls') {
+        const done = [...new Set(run.calls.filter((c) => c.ok).map((c) => c.title))];
+        return { kind: 'step_cap', text, steps: result.steps.length, done, failures };
+      }
+      return { kind: 'answer', text, failures };
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/** Every progress message starts so; thread history skips such messages. */
+export const WORKING_PREFIX = ':hourglass_flowing_sand:';
+
+/** Slack renders up to ~40k characters, but long messages read badly and get truncated in places; keep well below. */
+export const MAX_MESSAGE_CHARS = 3500;
+
+/** Models slip into Markdown; Slack's mrkdwn differs. Convert the common cases, leave code spans alone. */
+export function toSlackMrkdwn(text: string): string {
+  return text
+    .split(/(```[\s\S]*?```|`[^`\n]*`)/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part
+            .replace(/\*\*(.+?)\*\*/g, '*$1*')
+            .replace(/__(.+?)__/g, '*$1*')
+            .replace(/\[([^\]\n]+)\]\((https?:\/\/[^)\s]+)\)/g, '<$2|$1>')
+            .replace(/^#{1,6}\s+(.+)$/gm, '*$1*')
+            .replace(/^(\s*)[-*]\s+/gm, '$1• '),
+    )
+    .join('');
+}
+
+/** Splits a long answer at paragraph or line breaks into pieces Slack shows whole. */
+export function splitMessage(text: string, limit = MAX_MESSAGE_CHARS): string[] {
+  const chunks: string[] = [];
+  let rest = text.trim();
+  while (rest.length > limit) {
+    const window = rest.slice(0, limit);
+    const cut = Math.max(window.lastIndexOf('\n\n'), window.lastIndexOf('\n'));
+    const at = cut > limit / 2 ? cut : Math.max(window.lastIndexOf(' '), limit / 2);
+    chunks.push(rest.slice(0, at).trimEnd());
+    rest = rest.slice(at).trimStart();
+  }
+  if (rest) chunks.push(rest);
+  return chunks.length > 0 ? chunks : [''];
+}
