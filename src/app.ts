@@ -2,9 +2,10 @@ import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
-import { writesNotAvailable } from './agent/intercom-tools.ts';
 import { createModel } from './agent/model.ts';
 import { createSupportAgent } from './agent/support-agent.ts';
+import { createAdminDirectory } from './approvals/admin-directory.ts';
+import { createSqlitePendingActions } from './approvals/pending-actions.ts';
 import type { Config } from './config.ts';
 import { createConnectService } from './connect/connect-service.ts';
 import { createSqliteConnectStore } from './connect/connect-store.ts';
@@ -18,6 +19,7 @@ import type { Logger } from './logger.ts';
 import { withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
 import { createAgentAnswer } from './slack/agent-answer.ts';
+import { createApprovals } from './slack/approvals.ts';
 import {
   createConnectCommand,
   createConnectPrompter,
@@ -118,10 +120,20 @@ export function createBot(options: BotOptions): Bot {
             ? { receiver }
             : { socketMode: true, appToken: config.slack.mode === 'socket' ? config.slack.appToken : '' }),
         });
+        const approvals = createApprovals({
+          store: createSqlitePendingActions(db),
+          gateway,
+          admins: createAdminDirectory({ gateway, now }),
+          client: slackApp.client,
+          logger,
+          now,
+          randomBytes,
+        });
         const agent = createSupportAgent({
           model: createModel(config.openai),
           gateway,
-          onWrite: writesNotAvailable,
+          onWrite: approvals.onWrite,
+          toolOverrides: config.toolOverrides,
           logger,
           now,
           ...options.agent,
@@ -131,6 +143,7 @@ export function createBot(options: BotOptions): Bot {
         registerListeners(slackApp, {
           onMessage: handleMessage,
           onConnectCommand: createConnectCommand({ identities, gateway, prompt }),
+          approvals,
           logger,
         });
         slackApp.error(async (error) => {

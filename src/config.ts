@@ -15,6 +15,8 @@ export interface Config {
   http: { port: number; publicUrl: string };
   databasePath: string;
   logLevel: LogLevelName;
+  /** Per-tool changes to the built-in policy: `read` runs directly, `write` needs approval, `off` is never offered. */
+  toolOverrides: Record<string, 'read' | 'write' | 'off'>;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -58,6 +60,19 @@ const schema = z.object({
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })
     .default('info'),
+  INTERCOM_TOOL_OVERRIDES: z
+    .string()
+    .regex(/^\s*[\w.-]+\s*=\s*(read|write|off)\s*(,\s*[\w.-]+\s*=\s*(read|write|off)\s*)*$/, {
+      error: 'must look like tool_name=read|write|off, separated by commas',
+    })
+    .transform(
+      (value) =>
+        Object.fromEntries(value.split(',').map((pair) => pair.split('=').map((part) => part.trim()))) as Record<
+          string,
+          'read' | 'write' | 'off'
+        >,
+    )
+    .default({}),
 });
 
 /** Validates the environment once; every problem is reported together, and no value is ever echoed back. */
@@ -109,6 +124,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       http: { port: e.PORT, publicUrl: e.PUBLIC_URL.replace(/\/+$/, '') },
       databasePath: e.DATABASE_PATH,
       logLevel: e.LOG_LEVEL,
+      toolOverrides: e.INTERCOM_TOOL_OVERRIDES,
     },
   };
 }

@@ -8,6 +8,8 @@ import { classifyTool, type ToolClass } from './tool-policy.ts';
 export interface RunContext {
   /** Whose Intercom every tool call uses: the person whose message started the run. */
   identifier: string;
+  /** Who asked, and where the conversation is: previews of write actions go there. */
+  origin: RunOrigin;
   /** Tool calls made so far, for the step-cap summary. */
   calls: Array<{ toolName: string; title: string; ok: boolean }>;
   /** Failures the reply must mention even if the model glosses over them. */
@@ -16,6 +18,13 @@ export interface RunContext {
   abort: AbortController;
   /** Shows the user what the agent is doing. */
   progress: (title: string) => void;
+}
+
+export interface RunOrigin {
+  teamId: string;
+  userId: string;
+  channel: string;
+  threadTs: string;
 }
 
 export const RUN_KEY = 'run';
@@ -61,7 +70,11 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
         const run = runOf(ctx.requestContext);
         const args = (input ?? {}) as Record<string, unknown>;
         run.progress(title);
-        if (toolClass === 'write') return deps.onWrite(run, definition, args);
+        if (toolClass === 'write') {
+          const result = await deps.onWrite(run, definition, args);
+          run.calls.push({ toolName: definition.name, title: `${title} (proposed, awaiting approval)`, ok: true });
+          return result;
+        }
         for (let attempt = 0; ; attempt++) {
           try {
             const result = await deps.gateway.executeTool({
@@ -124,8 +137,3 @@ function capSize(data: unknown): unknown {
   return { truncated: true, note: 'The result was too long and was cut.', partial: text.slice(0, MAX_RESULT_CHARS) };
 }
 
-/** Until approvals exist, write tools tell the model they cannot run, so nothing changes in Intercom unseen. */
-export const writesNotAvailable: WriteHandler = async (_run, tool) => ({
-  status: 'not_executed',
-  reason: `${tool.name} changes Intercom and needs the user's approval, which is not available yet. Tell the user what you would have done instead.`,
-});

@@ -5,7 +5,7 @@ import type { ToolError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway, ToolDefinition } from '../scalekit/scalekit-gateway.ts';
 import { buildInstructions } from './instructions.ts';
-import { buildIntercomTools, RUN_KEY, type RunContext, type WriteHandler } from './intercom-tools.ts';
+import { buildIntercomTools, RUN_KEY, type RunContext, type RunOrigin, type WriteHandler } from './intercom-tools.ts';
 import { toMastraLogger } from './mastra-logger.ts';
 import type { ToolClass } from './tool-policy.ts';
 
@@ -16,6 +16,7 @@ export interface Turn {
 
 export interface AgentRunInput {
   identifier: string;
+  origin: RunOrigin;
   /** Earlier turns of the conversation, then the request itself as the last user turn. */
   turns: Turn[];
   tools: readonly ToolDefinition[];
@@ -89,6 +90,7 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
     async run(input) {
       const run: RunContext = {
         identifier: input.identifier,
+        origin: input.origin,
         calls: [],
         failures: [],
         abort: new AbortController(),

@@ -40,12 +40,13 @@ const READ_NAME = /_(search|retrieve|list|get|identify)_/;
 
 /**
  * Classifies a tool from its definition: destructive ones are off, the allowlisted ones are read or write by
- * their annotations, or by their names when Scalekit sends no annotations. `overrides` (from config) wins.
+ * their annotations, or by their names when Scalekit sends no annotations. `overrides` (from config) win, except
+ * that nothing turns a destructive tool on.
  */
 export function classifyTool(tool: ToolDefinition, overrides: Readonly<Record<string, ToolClass>> = {}): ToolClass {
+  if (tool.annotations.destructive_hint === true || DESTRUCTIVE_NAME.test(tool.name)) return 'off';
   const override = overrides[tool.name];
   if (override) return override;
-  if (tool.annotations.destructive_hint === true || DESTRUCTIVE_NAME.test(tool.name)) return 'off';
   if (!SUPPORT_TOOLS.has(tool.name)) return 'off';
   if (tool.annotations.read_only_hint === true) return 'read';
   if (tool.annotations.read_only_hint === false) return 'write';

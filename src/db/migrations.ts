@@ -46,4 +46,28 @@ export const MIGRATIONS: readonly string[] = [
      FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
    ) STRICT;
    CREATE INDEX parked_requests_by_user ON parked_requests (team_id, user_id, status);`,
+  // Write actions the agent proposed; nothing reaches Intercom until the requester approves. `status` only moves
+  // forward, each step by one conditional UPDATE, so a double click cannot send twice.
+  `CREATE TABLE pending_actions (
+     id            TEXT PRIMARY KEY,
+     team_id       TEXT NOT NULL,
+     user_id       TEXT NOT NULL,
+     identifier    TEXT NOT NULL,
+     channel       TEXT NOT NULL,
+     thread_ts     TEXT NOT NULL,
+     message_ts    TEXT,
+     tool_name     TEXT NOT NULL,
+     arguments     TEXT NOT NULL,
+     preview       TEXT NOT NULL,
+     snapshot      TEXT,
+     status        TEXT NOT NULL CHECK (status IN ('pending', 'executing', 'done', 'failed', 'cancelled', 'expired')),
+     created_at    INTEGER NOT NULL,
+     expires_at    INTEGER NOT NULL,
+     decided_at    INTEGER,
+     decided_by    TEXT,
+     outcome       TEXT,
+     execution_id  TEXT,
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   ) STRICT;
+   CREATE INDEX pending_actions_by_user ON pending_actions (team_id, user_id, status);`,
 ];

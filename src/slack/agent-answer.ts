@@ -51,6 +51,12 @@ export function createAgentAnswer(deps: AgentAnswerDeps): Answer {
       ]);
       const outcome = await deps.agent.run({
         identifier,
+        origin: {
+          teamId: message.teamId,
+          userId: message.userId,
+          channel: message.channel,
+          threadTs: message.threadTs,
+        },
         turns: [...history, { role: 'user', content: message.text }],
         tools,
         progress,

@@ -1,6 +1,8 @@
 import type { App, webApi } from '@slack/bolt';
 import type { SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
+import { APPROVAL_ACTIONS, EDIT_BLOCK, EDIT_INPUT, EDIT_VIEW } from './approval-blocks.ts';
+import type { ApprovalDecision, Approvals } from './approvals.ts';
 import { CONNECT_BUTTON_ACTION } from './connect-messages.ts';
 import { replyForError } from './error-replies.ts';
 
@@ -23,8 +25,15 @@ export interface ListenerDeps {
   onMessage: MessageHandler;
   /** `/connect-intercom`: the ephemeral answer for the person who ran it. */
   onConnectCommand: (user: SlackUser, text: string, client: webApi.WebClient) => Promise<string>;
+  approvals: Pick<Approvals, 'onDecision' | 'onEdited'>;
   logger: Logger;
 }
+
+const DECISIONS: Record<string, ApprovalDecision> = {
+  [APPROVAL_ACTIONS.send]: 'send',
+  [APPROVAL_ACTIONS.edit]: 'edit',
+  [APPROVAL_ACTIONS.cancel]: 'cancel',
+};
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
   app.event('app_mention', async ({ event, context, client }) => {
@@ -71,6 +80,48 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   // A URL button still sends a block_actions payload, which must be acknowledged.
   app.action(CONNECT_BUTTON_ACTION, async ({ ack }) => {
     await ack();
+  });
+
+  app.action(/^approval_(send|edit|cancel)$/, async ({ ack, body, action }) => {
+    await ack();
+    if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action) || !body.team?.id) return;
+    const decision = DECISIONS[action.action_id];
+    if (!decision || typeof action.value !== 'string') return;
+    try {
+      await deps.approvals.onDecision({
+        decision,
+        actionId: action.value,
+        // Who clicked comes from Slack's signed payload; the button's value only names the action.
+        user: { teamId: body.team.id, userId: body.user.id },
+        channel: body.channel?.id,
+        triggerId: body.trigger_id,
+      });
+    } catch (error) {
+      deps.logger.error('Handling an approval click failed', { decision }, error);
+    }
+  });
+
+  app.view(EDIT_VIEW, async ({ ack, body, view }) => {
+    const text = view.state.values[EDIT_BLOCK]?.[EDIT_INPUT]?.value?.trim() ?? '';
+    if (!text) {
+      await ack({
+        response_action: 'errors',
+        errors: { [EDIT_BLOCK]: 'Write the text to send, or close this and Cancel.' },
+      });
+      return;
+    }
+    await ack();
+    const teamId = body.team?.id ?? body.user.team_id;
+    if (!teamId) return;
+    try {
+      await deps.approvals.onEdited({
+        actionId: view.private_metadata,
+        user: { teamId, userId: body.user.id },
+        text,
+      });
+    } catch (error) {
+      deps.logger.error('Handling an edited approval failed', error);
+    }
   });
 }
 

@@ -1,0 +1,140 @@
+import type { ActionPreview, ConversationSnapshot } from './pending-actions.ts';
+
+export interface Admin {
+  id: string;
+  name: string;
+  email?: string;
+}
+
+/** The parts of an Intercom conversation a preview and the collision guard need (from retrieve_conversation). */
+export interface ConversationView {
+  id: string;
+  state: string;
+  assignee: string | null;
+  parts: number;
+  customer?: { name?: string; email?: string };
+  title?: string;
+}
+
+const REPLY_TOOLS = new Set(['intercom_reply_to_conversation', 'intercom_reply_to_ticket']);
+
+export function isReplyTool(toolName: string): boolean {
+  return REPLY_TOOLS.has(toolName);
+}
+
+/** Reads what we need from a retrieve_conversation result, tolerating missing fields. */
+export function conversationView(data: unknown): ConversationView | undefined {
+  const id = field(data, 'id');
+  if (id === undefined || id === null) return undefined;
+  const author = field(data, 'source', 'author');
+  const authorType = field(author, 'type');
+  const customer =
+    author && authorType !== 'admin' && authorType !== 'bot'
+      ? { name: stringOr(field(author, 'name')), email: stringOr(field(author, 'email')) }
+      : undefined;
+  const total = field(data, 'conversation_parts', 'total_count');
+  const list = field(data, 'conversation_parts', 'conversation_parts');
+  const assignee = field(data, 'admin_assignee_id');
+  return {
+    id: String(id),
+    state: stringOr(field(data, 'state')) ?? (field(data, 'open') === false ? 'closed' : 'open'),
+    assignee: assignee === undefined || assignee === null ? null : String(assignee),
+    parts: typeof total === 'number' ? total : Array.isArray(list) ? list.length : 0,
+    customer,
+    title: stringOr(field(data, 'title')) ?? stringOr(field(data, 'source', 'subject')),
+  };
+}
+
+function field(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+export function snapshotOf(view: ConversationView): ConversationSnapshot {
+  return { parts: view.parts, state: view.state, assignee: view.assignee };
+}
+
+/** Why a reply should not go out as previewed, or undefined when nothing changed. */
+export function collision(before: ConversationSnapshot, now: ConversationSnapshot): string | undefined {
+  if (now.parts > before.parts) return 'a new message arrived in the conversation';
+  if (now.state !== before.state) return `the conversation is now ${now.state}`;
+  if (now.assignee !== before.assignee) return 'the conversation was reassigned';
+  return undefined;
+}
+
+/** A preview a person can decide on: what happens, to whom, as whom, and the exact text. */
+export function describeAction(params: {
+  toolName: string;
+  title: string;
+  args: Record<string, unknown>;
+  admin?: Admin;
+  conversation?: ConversationView;
+}): ActionPreview {
+  const { toolName, args, admin, conversation } = params;
+  const facts: Array<[string, string]> = [];
+  const who = conversation?.customer
+    ? [conversation.customer.name, conversation.customer.email && `<${conversation.customer.email}>`]
+        .filter(Boolean)
+        .join(' ')
+    : undefined;
+  if (who) facts.push(['To', who]);
+  if (conversation) {
+    facts.push([
+      'Conversation',
+      `#${conversation.id} (${conversation.state})${conversation.title ? `: ${conversation.title}` : ''}`,
+    ]);
+  } else if (args.conversation_id !== undefined) {
+    facts.push(['Conversation', `#${String(args.conversation_id)}`]);
+  }
+  if (admin) facts.push(['As', `${admin.name}${admin.email ? ` (${admin.email})` : ''}, your Intercom account`]);
+
+  const body = typeof args.body === 'string' ? args.body : undefined;
+  if (toolName === 'intercom_reply_to_conversation' || toolName === 'intercom_reply_to_ticket') {
+    const note = args.message_type === 'note';
+    return {
+      summary: note
+        ? `Add an internal note${who ? ` on ${who}'s conversation` : ''}`
+        : `Reply to ${who ?? 'the customer'}`,
+      facts: [...facts, ['Visible to', note ? 'your team only' : 'the customer']],
+      text: body,
+      customerVisible: !note,
+      textField: 'body',
+    };
+  }
+  if (toolName === 'intercom_create_contact_note') {
+    return {
+      summary: 'Add a note to the contact',
+      facts: [...facts, ['Contact', String(args.contact_id ?? '?')], ['Visible to', 'your team only']],
+      text: body,
+      customerVisible: false,
+      textField: 'body',
+    };
+  }
+  if (toolName === 'intercom_manage_conversation') {
+    const what: Record<string, string> = {
+      close: 'Close the conversation',
+      open: 'Reopen the conversation',
+      snoozed: 'Snooze the conversation',
+      assignment: `Assign the conversation to ${String(args.assignee_id ?? '?')}`,
+    };
+    return {
+      summary: what[String(args.message_type)] ?? params.title,
+      facts,
+      text: body,
+      customerVisible: false,
+      textField: body === undefined ? undefined : 'body',
+    };
+  }
+  const shown = Object.entries(args)
+    .filter(([key]) => key !== 'admin_id')
+    .map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : JSON.stringify(value)]);
+  return { summary: params.title, facts: [...facts, ...shown], customerVisible: false };
+}
+
+function stringOr(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value : undefined;
+}

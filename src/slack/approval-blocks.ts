@@ -1,0 +1,135 @@
+import type { types } from '@slack/bolt';
+import type { PendingAction } from '../approvals/pending-actions.ts';
+
+export const APPROVAL_ACTIONS = {
+  send: 'approval_send',
+  edit: 'approval_edit',
+  cancel: 'approval_cancel',
+} as const;
+export const EDIT_VIEW = 'approval_edit_view';
+export const EDIT_BLOCK = 'approval_text';
+export const EDIT_INPUT = 'text';
+
+type Outcome =
+  | { kind: 'pending'; warning?: string }
+  | { kind: 'done'; by: string; at: number }
+  | { kind: 'failed'; by: string; reason: string }
+  | { kind: 'cancelled'; by: string }
+  | { kind: 'expired' }
+  | { kind: 'unknown' };
+
+/** The preview in the thread; while pending it carries Send / Edit / Cancel, afterwards the outcome instead. */
+export function buildApprovalMessage(
+  action: PendingAction,
+  outcome: Outcome,
+): {
+  text: string;
+  blocks: types.KnownBlock[];
+} {
+  const { preview } = action;
+  const blocks: types.KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(`Approve: ${preview.summary}`, 150) } },
+  ];
+  if (preview.facts.length > 0) {
+    blocks.push({
+      type: 'section',
+      fields: preview.facts.slice(0, 10).map(([label, value]) => ({
+        type: 'mrkdwn' as const,
+        text: clip(`*${label}:*\n${escapeMrkdwn(value)}`, 2000),
+      })),
+    });
+  }
+  if (preview.text !== undefined) {
+    const who = preview.customerVisible ? 'The customer will see' : 'Your team will see';
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*${who}:*\n>>> ${escapeMrkdwn(preview.text) || '_(empty)_'}`, 3000) },
+    });
+  }
+  if (outcome.kind === 'pending') {
+    if (outcome.warning) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${escapeMrkdwn(outcome.warning)}` } });
+    }
+    blocks.push(
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `Nothing happens until <@${action.userId}> clicks Send. Expires ${slackDate(action.expiresAt)}.`,
+          },
+        ],
+      },
+      {
+        type: 'actions',
+        block_id: 'approval',
+        elements: [
+          button(APPROVAL_ACTIONS.send, 'Send', action.id, 'primary'),
+          ...(preview.textField ? [button(APPROVAL_ACTIONS.edit, 'Edit', action.id)] : []),
+          button(APPROVAL_ACTIONS.cancel, 'Cancel', action.id, 'danger'),
+        ],
+      },
+    );
+  } else {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: outcomeText(outcome) }] });
+  }
+  const state = outcome.kind === 'pending' ? 'waiting for approval' : outcomeText(outcome);
+  return { text: `${preview.summary}: ${state}`, blocks };
+}
+
+export function buildEditModal(action: PendingAction): types.View {
+  return {
+    type: 'modal',
+    callback_id: EDIT_VIEW,
+    private_metadata: action.id,
+    title: { type: 'plain_text', text: 'Edit before sending' },
+    submit: { type: 'plain_text', text: 'Send' },
+    close: { type: 'plain_text', text: 'Back' },
+    blocks: [
+      {
+        type: 'input',
+        block_id: EDIT_BLOCK,
+        label: { type: 'plain_text', text: action.preview.customerVisible ? 'The customer will see' : 'Text' },
+        element: {
+          type: 'plain_text_input',
+          action_id: EDIT_INPUT,
+          multiline: true,
+          initial_value: action.preview.text ?? '',
+        },
+      },
+    ],
+  };
+}
+
+function outcomeText(outcome: Exclude<Outcome, { kind: 'pending' }>): string {
+  switch (outcome.kind) {
+    case 'done':
+      return `:white_check_mark: Done, approved by <@${outcome.by}> ${slackDate(outcome.at)}.`;
+    case 'failed':
+      return `:x: Approved by <@${outcome.by}>, but Intercom refused it: ${escapeMrkdwn(outcome.reason)}`;
+    case 'cancelled':
+      return `:no_entry_sign: Cancelled by <@${outcome.by}>. Nothing was sent.`;
+    case 'expired':
+      return ':hourglass: Expired without approval. Nothing was sent.';
+    case 'unknown':
+      return ':grey_question: The bot restarted while this was being sent; check Intercom before trying again.';
+  }
+}
+
+function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): types.Button {
+  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...(style && { style }) };
+}
+
+function slackDate(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  return `<!date^${seconds}^{date_short_pretty} at {time}|${new Date(ms).toISOString()}>`;
+}
+
+/** Slack's three control characters; anything else in Intercom text is shown as written. */
+function escapeMrkdwn(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,224 @@
+import type { webApi } from '@slack/bolt';
+import type { WriteHandler } from '../agent/intercom-tools.ts';
+import { titleOf } from '../agent/intercom-tools.ts';
+import type { AdminDirectory } from '../approvals/admin-directory.ts';
+import {
+  type ConversationView,
+  collision,
+  conversationView,
+  describeAction,
+  isReplyTool,
+  snapshotOf,
+} from '../approvals/describe.ts';
+import type { PendingAction, PendingActions } from '../approvals/pending-actions.ts';
+import { ToolError } from '../errors.ts';
+import type { SlackUser } from '../identity/identity-store.ts';
+import type { Logger } from '../logger.ts';
+import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
+import { buildApprovalMessage, buildEditModal } from './approval-blocks.ts';
+
+export type ApprovalDecision = 'send' | 'edit' | 'cancel';
+
+export interface Approvals {
+  /** The agent called a write tool: store it, post a preview, and tell the model it awaits approval. */
+  onWrite: WriteHandler;
+  /** A click on Send, Edit or Cancel. */
+  onDecision(params: {
+    decision: ApprovalDecision;
+    actionId: string;
+    user: SlackUser;
+    /** Where the click happened, to answer a click on something unknown. */
+    channel?: string;
+    triggerId?: string;
+  }): Promise<void>;
+  /** The Edit modal was submitted with new text: send that instead. */
+  onEdited(params: { actionId: string; user: SlackUser; text: string }): Promise<void>;
+}
+
+export interface ApprovalsDeps {
+  store: PendingActions;
+  gateway: Pick<ScalekitGateway, 'executeTool'>;
+  admins: AdminDirectory;
+  client: webApi.WebClient;
+  logger: Logger;
+  now: () => number;
+  randomBytes: (size: number) => Buffer;
+  ttlMs?: number;
+}
+
+export function createApprovals(deps: ApprovalsDeps): Approvals {
+  const { store, gateway, admins, client, logger, now } = deps;
+  const ttlMs = deps.ttlMs ?? 24 * 60 * 60 * 1000;
+
+  const readConversation = async (identifier: string, id: unknown): Promise<ConversationView | undefined> => {
+    const { data } = await gateway.executeTool({
+      identifier,
+      toolName: 'intercom_retrieve_conversation',
+      input: { conversation_id: String(id), display_as: 'plaintext' },
+    });
+    return conversationView(data);
+  };
+
+  const tell = (action: PendingAction, user: string, text: string) =>
+    client.chat
+      .postEphemeral({ channel: action.channel, user, thread_ts: action.threadTs, text })
+      .catch((error: unknown) => logger.warn('Could not send an ephemeral notice', error));
+
+  const showOutcome = async (id: string, outcome: Parameters<typeof buildApprovalMessage>[1]) => {
+    const action = store.get(id);
+    if (!action) return;
+    const message = buildApprovalMessage(action, outcome);
+    // Without the preview's ts (lost to a restart right after posting it) the outcome gets a message of its own.
+    const shown = action.messageTs
+      ? client.chat.update({ channel: action.channel, ts: action.messageTs, ...message })
+      : client.chat.postMessage({ channel: action.channel, thread_ts: action.threadTs, ...message });
+    await shown.catch((error: unknown) => logger.warn('Could not show an approval outcome', { id }, error));
+  };
+
+  /** Send, exactly once: only the request that moves the action out of "pending" gets to execute it. */
+  const execute = async (action: PendingAction, user: SlackUser) => {
+    if (!store.claim(action.id, user.userId, now())) {
+      await tell(action, user.userId, 'This action was already handled.');
+      return;
+    }
+    if (action.snapshot) {
+      let changed: string | undefined;
+      let fresh: ConversationView | undefined;
+      try {
+        fresh = await readConversation(action.identifier, action.arguments.conversation_id);
+        changed = fresh ? collision(action.snapshot, snapshotOf(fresh)) : 'the conversation could not be read';
+      } catch (error) {
+        logger.warn('Could not re-read the conversation before sending', { id: action.id }, error);
+        changed = 'the conversation could not be re-checked';
+      }
+      if (changed) {
+        // Ask again rather than answer something the customer has moved past.
+        store.release(action.id, fresh ? snapshotOf(fresh) : action.snapshot);
+        const warning = `Not sent: ${changed} since this preview. Check the conversation, then click Send again.`;
+        await showOutcome(action.id, { kind: 'pending', warning });
+        return;
+      }
+    }
+    try {
+      const result = await gateway.executeTool({
+        identifier: action.identifier,
+        toolName: action.toolName,
+        input: action.arguments,
+      });
+      store.finish(action.id, { status: 'done', outcome: 'done', executionId: result.executionId });
+      await showOutcome(action.id, { kind: 'done', by: user.userId, at: now() });
+    } catch (error) {
+      const reason = error instanceof ToolError ? error.message : 'the request failed; nothing was confirmed';
+      logger.warn('An approved action failed', { id: action.id, toolName: action.toolName }, error);
+      store.finish(action.id, { status: 'failed', outcome: reason });
+      await showOutcome(action.id, { kind: 'failed', by: user.userId, reason });
+    }
+  };
+
+  /** The action, if this user may decide on it now; otherwise they are told why not. */
+  const decidable = async (actionId: string, user: SlackUser, channel?: string): Promise<PendingAction | undefined> => {
+    const action = store.get(actionId);
+    if (!action) {
+      logger.warn('A click named an unknown approval', { userId: user.userId });
+      if (channel) {
+        await client.chat
+          .postEphemeral({ channel, user: user.userId, text: 'I do not know this action any more; nothing was done.' })
+          .catch((error: unknown) => logger.warn('Could not send an ephemeral notice', error));
+      }
+      return undefined;
+    }
+    if (action.userId !== user.userId || action.teamId !== user.teamId) {
+      await tell(action, user.userId, `Only <@${action.userId}> can approve this.`);
+      return undefined;
+    }
+    if (action.status === 'pending' && action.expiresAt <= now()) {
+      if (store.expire(action.id, now())) await showOutcome(action.id, { kind: 'expired' });
+      await tell(
+        action,
+        user.userId,
+        'This approval has expired; nothing was sent. Ask me again if it is still needed.',
+      );
+      return undefined;
+    }
+    if (action.status !== 'pending') {
+      await tell(action, user.userId, `This action was already handled (${action.status}).`);
+      return undefined;
+    }
+    return action;
+  };
+
+  return {
+    async onWrite(run, tool, input) {
+      const args: Record<string, unknown> = { ...input };
+      const properties = (tool.inputSchema.properties ?? {}) as Record<string, unknown>;
+      let admin: Awaited<ReturnType<AdminDirectory['adminFor']>> | undefined;
+      let conversation: ConversationView | undefined;
+      try {
+        // Writes happen as the requester: their own admin id, whatever the model supplied.
+        if ('admin_id' in properties) {
+          admin = await admins.adminFor(run.identifier);
+          args.admin_id = admin.id;
+        }
+        // A reply is always the teammate's, never one in the customer's name.
+        if (isReplyTool(tool.name) && 'type' in properties) args.type = 'admin';
+        if (args.conversation_id !== undefined)
+          conversation = await readConversation(run.identifier, args.conversation_id);
+      } catch (error) {
+        if (error instanceof ToolError) {
+          return { status: 'not_proposed', error: `Could not prepare the action: ${error.message}` };
+        }
+        throw error;
+      }
+      const id = deps.randomBytes(16).toString('base64url');
+      const createdAt = now();
+      const preview = describeAction({ toolName: tool.name, title: titleOf(tool), args, admin, conversation });
+      store.create({
+        id,
+        ...run.origin,
+        identifier: run.identifier,
+        toolName: tool.name,
+        arguments: args,
+        preview,
+        snapshot: isReplyTool(tool.name) && conversation ? snapshotOf(conversation) : null,
+        createdAt,
+        expiresAt: createdAt + ttlMs,
+      });
+      const action = store.get(id) as PendingAction;
+      const posted = await client.chat.postMessage({
+        channel: run.origin.channel,
+        thread_ts: run.origin.threadTs,
+        ...buildApprovalMessage(action, { kind: 'pending' }),
+      });
+      if (posted.ts) store.setMessageTs(id, posted.ts);
+      return {
+        status: 'awaiting_approval',
+        note: `Nothing was done yet. A preview is in the Slack thread; it happens only if <@${run.origin.userId}> clicks Send. Tell them it is waiting for their approval.`,
+      };
+    },
+
+    async onDecision({ decision, actionId, user, channel, triggerId }) {
+      const action = await decidable(actionId, user, channel);
+      if (!action) return;
+      if (decision === 'send') {
+        await execute(action, user);
+      } else if (decision === 'cancel') {
+        if (store.cancel(action.id, user.userId, now()))
+          await showOutcome(action.id, { kind: 'cancelled', by: user.userId });
+      } else if (action.preview.textField && triggerId) {
+        await client.views.open({ trigger_id: triggerId, view: buildEditModal(action) });
+      }
+    },
+
+    async onEdited({ actionId, user, text }) {
+      const action = await decidable(actionId, user);
+      const field = action?.preview.textField;
+      if (!action || !field) return;
+      const args = { ...action.arguments, [field]: text };
+      if (!store.updateArguments(action.id, args, { ...action.preview, text })) {
+        await tell(action, user.userId, 'This action was already handled.');
+        return;
+      }
+      await execute({ ...action, arguments: args, preview: { ...action.preview, text } }, user);
+    },
+  };
+}

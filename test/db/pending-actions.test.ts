@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { createSqlitePendingActions } from '../../src/approvals/pending-actions.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
+
+function setup() {
+  const db = openDatabase(':memory:');
+  const identifier = createSqliteIdentityStore(db, { newIdentifier: () => 'id-1', now: () => 0 }).identifierFor({
+    teamId: 'T1',
+    userId: 'U1',
+  });
+  const store = createSqlitePendingActions(db);
+  store.create({
+    id: 'a1',
+    teamId: 'T1',
+    userId: 'U1',
+    identifier,
+    channel: 'C1',
+    threadTs: '1.1',
+    toolName: 'intercom_reply_to_conversation',
+    arguments: { body: 'hi' },
+    preview: { summary: 'Reply', facts: [], text: 'hi', customerVisible: true, textField: 'body' },
+    snapshot: { parts: 1, state: 'open', assignee: null },
+    createdAt: 1000,
+    expiresAt: 2000,
+  });
+  return { db, store };
+}
+
+describe('pending actions in SQLite', () => {
+  it('lets exactly one claim move an action from pending to executing', () => {
+    const { store } = setup();
+    expect(store.claim('a1', 'U1', 1500)).toBe(true);
+    expect(store.claim('a1', 'U1', 1500)).toBe(false);
+    expect(store.cancel('a1', 'U1', 1500)).toBe(false);
+    expect(store.updateArguments('a1', { body: 'changed' }, store.get('a1')?.preview as never)).toBe(false);
+    store.finish('a1', { status: 'done', outcome: 'done', executionId: 'x1' });
+    expect(store.get('a1')).toMatchObject({
+      status: 'done',
+      decidedBy: 'U1',
+      executionId: 'x1',
+      arguments: { body: 'hi' },
+    });
+    expect(store.claim('a1', 'U1', 1500)).toBe(false);
+  });
+
+  it('refuses to claim an expired action, and expires it only once its time is up', () => {
+    const { store } = setup();
+    expect(store.expire('a1', 1999)).toBe(false);
+    expect(store.claim('a1', 'U1', 2000)).toBe(false);
+    expect(store.expire('a1', 2000)).toBe(true);
+    expect(store.get('a1')?.status).toBe('expired');
+  });
+
+  it('can give a claimed action back (collision) so it can be claimed again', () => {
+    const { store } = setup();
+    expect(store.claim('a1', 'U1', 1500)).toBe(true);
+    store.release('a1', { parts: 2, state: 'open', assignee: null });
+    expect(store.get('a1')).toMatchObject({ status: 'pending', snapshot: { parts: 2 } });
+    expect(store.claim('a1', 'U1', 1500)).toBe(true);
+  });
+});
