@@ -136,4 +136,3 @@ function capSize(data: unknown): unknown {
   if (text === undefined || text.length <= MAX_RESULT_CHARS) return data;
   return { truncated: true, note: 'The result was too long and was cut.', partial: text.slice(0, MAX_RESULT_CHARS) };
 }
-
