@@ -14,7 +14,7 @@ import { type Db, openDatabase } from './db/database.ts';
 import { StartupError } from './errors.ts';
 import { createConnectRoutes } from './http/connect-routes.ts';
 import { createHttpServer, type Route, sendJson } from './http/server.ts';
-import { createSqliteIdentityStore } from './identity/identity-store.ts';
+import { createSqliteIdentityStore, type SlackUser } from './identity/identity-store.ts';
 import type { Logger } from './logger.ts';
 import { withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
@@ -26,7 +26,10 @@ import {
   createGatedMessageHandler,
   createResumeAfterConnect,
 } from './slack/connect-flow.ts';
+import { createSqliteInbox } from './slack/inbox.ts';
 import { registerListeners } from './slack/listeners.ts';
+import { recoverFromCrash } from './slack/recovery.ts';
+import { createWorkQueue } from './slack/work-queue.ts';
 
 export interface BotOptions {
   config: Config;
@@ -39,6 +42,10 @@ export interface BotOptions {
   scalekit?: ScalekitGateway;
   /** Agent tuning for tests: retries of failed model calls, and the backoff after Intercom rate limits. */
   agent?: { modelRetries?: number; rateLimitBackoffMs?: number[]; runTimeoutMs?: number; maxSteps?: number };
+  /** Agent runs at once across all teammates; more wait their turn. */
+  maxConcurrentRuns?: number;
+  /** How long stop() waits for runs in flight before closing anyway. */
+  drainTimeoutMs?: number;
 }
 
 export interface Bot {
@@ -58,6 +65,7 @@ export function createBot(options: BotOptions): Bot {
   let db: Db | undefined;
   let server: Server | undefined;
   let slackApp: App | undefined;
+  const queue = createWorkQueue({ maxConcurrent: options.maxConcurrentRuns ?? 20 });
 
   const routes: Route[] = [
     {
@@ -88,6 +96,8 @@ export function createBot(options: BotOptions): Bot {
           { now },
         );
         const parked = createSqliteParkedRequests(db);
+        const inbox = createSqliteInbox(db);
+        const pendingActions = createSqlitePendingActions(db);
         const connect = createConnectService({
           store: createSqliteConnectStore(db),
           identities,
@@ -121,7 +131,7 @@ export function createBot(options: BotOptions): Bot {
             : { socketMode: true, appToken: config.slack.mode === 'socket' ? config.slack.appToken : '' }),
         });
         const approvals = createApprovals({
-          store: createSqlitePendingActions(db),
+          store: pendingActions,
           gateway,
           admins: createAdminDirectory({ gateway, now }),
           client: slackApp.client,
@@ -138,25 +148,29 @@ export function createBot(options: BotOptions): Bot {
           now,
           ...options.agent,
         });
-        const answer = createAgentAnswer({ agent, gateway, prompt, parked, bot, logger, now });
+        const answer = createAgentAnswer({ agent, gateway, prompt, parked, bot, queue, logger, now });
         const handleMessage = createGatedMessageHandler({ identities, gateway, prompt, parked, answer, now });
         registerListeners(slackApp, {
           onMessage: handleMessage,
           onConnectCommand: createConnectCommand({ identities, gateway, prompt }),
           approvals,
+          inbox,
+          queue,
           logger,
+          now,
         });
         slackApp.error(async (error) => {
           logger.error('Unhandled error in a Slack listener', error);
         });
 
-        const onConnected = createResumeAfterConnect({
+        const resume = createResumeAfterConnect({
           parked,
           handle: handleMessage,
           client: slackApp.client,
           now,
           logger,
         });
+        const onConnected = (user: SlackUser) => queue.track(resume(user));
         server = createHttpServer({
           routes: [
             ...routes,
@@ -178,6 +192,11 @@ export function createBot(options: BotOptions): Bot {
         state = 'ready';
         const port = (listening.address() as AddressInfo).port;
         logger.info('Bot ready', { mode: config.slack.mode, port });
+        void queue.track(
+          recoverFromCrash({ inbox, parked, pendingActions, client: slackApp.client, logger, now }).catch(
+            (error: unknown) => logger.error('Recovering from the last run failed', error),
+          ),
+        );
         return { port };
       } catch (error) {
         await shutdown();
@@ -195,17 +214,27 @@ export function createBot(options: BotOptions): Bot {
     },
   };
 
+  /** Stops taking work, lets runs in flight finish (for a bounded time), then closes the database. */
   async function shutdown(): Promise<void> {
     const closing = server;
-    if (closing) {
-      await new Promise<void>((resolve) => {
-        closing.close(() => resolve());
-        closing.closeIdleConnections();
-      });
-    }
+    const serverClosed = closing
+      ? new Promise<void>((resolve) => {
+          closing.close(() => resolve());
+          closing.closeIdleConnections();
+        })
+      : Promise.resolve();
     if (config.slack.mode === 'socket' && slackApp && state !== 'starting') {
       await slackApp.stop().catch((error: unknown) => logger.warn('Socket Mode did not stop cleanly', error));
     }
+    const drained = await queue.drain(options.drainTimeoutMs ?? 25_000);
+    if (!drained) {
+      logger.warn('Stopping with work still in flight; it will be reported as interrupted at the next start', {
+        running: queue.running,
+        waiting: queue.waiting,
+      });
+    }
+    closing?.closeAllConnections();
+    await serverClosed;
     db?.close();
     db = undefined;
   }

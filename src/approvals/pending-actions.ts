@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 
-export type ActionStatus = 'pending' | 'executing' | 'done' | 'failed' | 'cancelled' | 'expired';
+export type ActionStatus = 'pending' | 'executing' | 'done' | 'failed' | 'cancelled' | 'expired' | 'unknown';
 
 /** What the preview shows a person: enough to decide without opening Intercom. */
 export interface ActionPreview {
@@ -64,6 +64,8 @@ export interface PendingActions {
   cancel(id: string, by: string, now: number): boolean;
   /** pending → expired, when its time is up. */
   expire(id: string, now: number): boolean;
+  /** executing → unknown for actions a crash cut off mid-send: whether Intercom got them cannot be known. */
+  takeInterrupted(): PendingAction[];
 }
 
 interface Row {
@@ -113,6 +115,9 @@ export function createSqlitePendingActions(db: Db): PendingActions {
   const cancel = db.prepare(
     `UPDATE pending_actions SET status = 'cancelled', decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'`,
   );
+  const interrupted = db.prepare<[], Row>(
+    `UPDATE pending_actions SET status = 'unknown' WHERE status = 'executing' RETURNING *`,
+  );
   const expire = db.prepare(
     `UPDATE pending_actions SET status = 'expired' WHERE id = ? AND status = 'pending' AND expires_at <= ?`,
   );
@@ -144,6 +149,7 @@ export function createSqlitePendingActions(db: Db): PendingActions {
     },
     cancel: (id, by, now) => cancel.run(by, now, id).changes === 1,
     expire: (id, now) => expire.run(id, now).changes === 1,
+    takeInterrupted: () => interrupted.all().map(fromRow),
   };
 }
 

@@ -16,6 +16,8 @@ export interface ParkedRequests {
   claim(user: SlackUser): ParkedRequest[];
   /** Forgets a request once it has been run or dropped. */
   finish(id: number): void;
+  /** Requests a crash cut off while they were being resumed; they are forgotten as they are returned. */
+  takeInterrupted(): ParkedRequest[];
 }
 
 interface Row {
@@ -41,6 +43,23 @@ export function createSqliteParkedRequests(db: Db): ParkedRequests {
       RETURNING id, team_id, user_id, channel, thread_ts, ts, text, is_direct, created_at`,
   );
   const remove = db.prepare('DELETE FROM parked_requests WHERE id = ?');
+  const interrupted = db.prepare<[], Row>(
+    `DELETE FROM parked_requests WHERE status = 'running'
+      RETURNING id, team_id, user_id, channel, thread_ts, ts, text, is_direct, created_at`,
+  );
+  const toRequest = (row: Row): ParkedRequest => ({
+    id: row.id,
+    createdAt: row.created_at,
+    message: {
+      teamId: row.team_id,
+      userId: row.user_id,
+      channel: row.channel,
+      threadTs: row.thread_ts,
+      ts: row.ts,
+      text: row.text,
+      isDirect: row.is_direct === 1,
+    },
+  });
 
   return {
     park(m, now) {
@@ -50,22 +69,11 @@ export function createSqliteParkedRequests(db: Db): ParkedRequests {
       return claim
         .all(teamId, userId)
         .sort((a, b) => a.created_at - b.created_at || a.id - b.id)
-        .map((row) => ({
-          id: row.id,
-          createdAt: row.created_at,
-          message: {
-            teamId: row.team_id,
-            userId: row.user_id,
-            channel: row.channel,
-            threadTs: row.thread_ts,
-            ts: row.ts,
-            text: row.text,
-            isDirect: row.is_direct === 1,
-          },
-        }));
+        .map(toRequest);
     },
     finish(id) {
       remove.run(id);
     },
+    takeInterrupted: () => interrupted.all().map(toRequest),
   };
 }

@@ -60,7 +60,7 @@ export const MIGRATIONS: readonly string[] = [
      arguments     TEXT NOT NULL,
      preview       TEXT NOT NULL,
      snapshot      TEXT,
-     status        TEXT NOT NULL CHECK (status IN ('pending', 'executing', 'done', 'failed', 'cancelled', 'expired')),
+     status        TEXT NOT NULL CHECK (status IN ('pending', 'executing', 'done', 'failed', 'cancelled', 'expired', 'unknown')),
      created_at    INTEGER NOT NULL,
      expires_at    INTEGER NOT NULL,
      decided_at    INTEGER,
@@ -70,4 +70,18 @@ export const MIGRATIONS: readonly string[] = [
      FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
    ) STRICT;
    CREATE INDEX pending_actions_by_user ON pending_actions (team_id, user_id, status);`,
+  // Every message the bot takes on, recorded before any work: Slack redelivers events it thinks were lost, and a
+  // message seen once must never be answered twice. 'running' rows found at startup were cut off by a crash.
+  `CREATE TABLE inbox (
+     channel     TEXT NOT NULL,
+     ts          TEXT NOT NULL,
+     thread_ts   TEXT NOT NULL,
+     team_id     TEXT NOT NULL,
+     user_id     TEXT NOT NULL,
+     event_id    TEXT,
+     received_at INTEGER NOT NULL,
+     status      TEXT NOT NULL CHECK (status IN ('running', 'done', 'interrupted')),
+     PRIMARY KEY (channel, ts)
+   ) STRICT;
+   CREATE INDEX inbox_by_status ON inbox (status);`,
 ];

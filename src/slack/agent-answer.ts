@@ -7,6 +7,7 @@ import type { Answer, ConnectPrompter } from './connect-flow.ts';
 import { replyForError } from './error-replies.ts';
 import { splitMessage, toSlackMrkdwn, WORKING_PREFIX } from './format.ts';
 import { type BotIdentity, threadHistory } from './thread-history.ts';
+import type { WorkQueue } from './work-queue.ts';
 
 export interface AgentAnswerDeps {
   agent: SupportAgent;
@@ -14,6 +15,8 @@ export interface AgentAnswerDeps {
   prompt: ConnectPrompter;
   parked: ParkedRequests;
   bot: BotIdentity;
+  /** One run per teammate at a time, and a global cap. */
+  queue: Pick<WorkQueue, 'acquire'>;
   logger: Logger;
   now: () => number;
   /** Least time between two progress updates of the working message (Slack rate-limits chat.update). */
@@ -21,6 +24,7 @@ export interface AgentAnswerDeps {
 }
 
 const WORKING_TEXT = `${WORKING_PREFIX} Working on it…`;
+const QUEUED_TEXT = `${WORKING_PREFIX} Queued: I'll start on this as soon as I'm done with what's ahead of it.`;
 
 /**
  * Answers a connected user's message with the agent: a "working" message in the thread at once, progress while
@@ -29,12 +33,19 @@ const WORKING_TEXT = `${WORKING_PREFIX} Working on it…`;
 export function createAgentAnswer(deps: AgentAnswerDeps): Answer {
   const progressIntervalMs = deps.progressIntervalMs ?? 1500;
   return async (message, identifier, client) => {
-    const placeholder = await client.chat.postMessage({
-      channel: message.channel,
-      thread_ts: message.threadTs,
-      text: WORKING_TEXT,
+    let queued = false;
+    const turn = deps.queue.acquire(`${message.teamId}:${message.userId}`, () => {
+      queued = true;
     });
+    const placeholder = await client.chat
+      .postMessage({ channel: message.channel, thread_ts: message.threadTs, text: queued ? QUEUED_TEXT : WORKING_TEXT })
+      .catch(async (error: unknown) => {
+        (await turn)();
+        throw error;
+      });
     const working = createWorkingMessage(client, message.channel, placeholder.ts, deps.logger);
+    const release = await turn;
+    if (queued) working.update(WORKING_TEXT);
     let lastProgress = 0;
     const progress = (title: string) => {
       const at = deps.now();
@@ -69,6 +80,8 @@ export function createAgentAnswer(deps: AgentAnswerDeps): Answer {
     } catch (error) {
       deps.logger.error('Answering failed', { channel: message.channel, ts: message.ts }, error);
       reply = replyForError(error);
+    } finally {
+      release();
     }
     await working.finish(splitMessage(reply), message.threadTs);
   };

@@ -5,6 +5,8 @@ import { APPROVAL_ACTIONS, EDIT_BLOCK, EDIT_INPUT, EDIT_VIEW } from './approval-
 import type { ApprovalDecision, Approvals } from './approvals.ts';
 import { CONNECT_BUTTON_ACTION } from './connect-messages.ts';
 import { replyForError } from './error-replies.ts';
+import type { Inbox } from './inbox.ts';
+import type { WorkQueue } from './work-queue.ts';
 
 /** A message addressed to the bot, with the sender taken from the verified Slack request. */
 export interface UserMessage {
@@ -26,7 +28,11 @@ export interface ListenerDeps {
   /** `/connect-intercom`: the ephemeral answer for the person who ran it. */
   onConnectCommand: (user: SlackUser, text: string, client: webApi.WebClient) => Promise<string>;
   approvals: Pick<Approvals, 'onDecision' | 'onEdited'>;
+  inbox: Inbox;
+  /** In-flight work is tracked so a shutdown can wait for it. */
+  queue: Pick<WorkQueue, 'track'>;
   logger: Logger;
+  now: () => number;
 }
 
 const DECISIONS: Record<string, ApprovalDecision> = {
@@ -36,10 +42,10 @@ const DECISIONS: Record<string, ApprovalDecision> = {
 };
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  app.event('app_mention', async ({ event, context, client }) => {
+  app.event('app_mention', async ({ event, context, client, body }) => {
     // Other bots (and our own posts) can mention us too; only people get answers.
     if (event.bot_id || event.subtype || !event.user || !context.teamId) return;
-    await deliver(deps, client, {
+    await deliver(deps, client, body.event_id, {
       teamId: context.teamId,
       userId: event.user,
       channel: event.channel,
@@ -50,10 +56,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     });
   });
 
-  app.message(async ({ message, context, client }) => {
+  app.message(async ({ message, context, client, body }) => {
     // Channel messages reach us only as app_mention; here we take plain DMs from people (no edits, joins, bots).
     if (message.channel_type !== 'im' || message.subtype !== undefined || message.bot_id || !context.teamId) return;
-    await deliver(deps, client, {
+    await deliver(deps, client, body.event_id, {
       teamId: context.teamId,
       userId: message.user,
       channel: message.channel,
@@ -88,14 +94,16 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     const decision = DECISIONS[action.action_id];
     if (!decision || typeof action.value !== 'string') return;
     try {
-      await deps.approvals.onDecision({
-        decision,
-        actionId: action.value,
-        // Who clicked comes from Slack's signed payload; the button's value only names the action.
-        user: { teamId: body.team.id, userId: body.user.id },
-        channel: body.channel?.id,
-        triggerId: body.trigger_id,
-      });
+      await deps.queue.track(
+        deps.approvals.onDecision({
+          decision,
+          actionId: action.value,
+          // Who clicked comes from Slack's signed payload; the button's value only names the action.
+          user: { teamId: body.team.id, userId: body.user.id },
+          channel: body.channel?.id,
+          triggerId: body.trigger_id,
+        }),
+      );
     } catch (error) {
       deps.logger.error('Handling an approval click failed', { decision }, error);
     }
@@ -114,31 +122,42 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     const teamId = body.team?.id ?? body.user.team_id;
     if (!teamId) return;
     try {
-      await deps.approvals.onEdited({
-        actionId: view.private_metadata,
-        user: { teamId, userId: body.user.id },
-        text,
-      });
+      await deps.queue.track(
+        deps.approvals.onEdited({ actionId: view.private_metadata, user: { teamId, userId: body.user.id }, text }),
+      );
     } catch (error) {
       deps.logger.error('Handling an edited approval failed', error);
     }
   });
 }
 
-/** The one catch at the edge for messages: whatever went wrong, the user hears about it in the thread. */
-async function deliver(deps: ListenerDeps, client: webApi.WebClient, message: UserMessage): Promise<void> {
-  try {
-    await deps.onMessage(message, client);
-  } catch (error) {
-    deps.logger.error('Handling a message failed', { channel: message.channel, ts: message.ts }, error);
-    await client.chat
-      .postMessage({
-        channel: message.channel,
-        thread_ts: message.threadTs,
-        text: replyForError(error),
-      })
-      .catch((postError: unknown) => deps.logger.error('Could not post the error notice', postError));
+/**
+ * The edge for messages: each Slack message is taken on once (Slack redelivers what it thinks was lost), its work
+ * is tracked for shutdown, and whatever goes wrong the user hears about it in the thread.
+ */
+async function deliver(
+  deps: ListenerDeps,
+  client: webApi.WebClient,
+  eventId: string | undefined,
+  message: UserMessage,
+): Promise<void> {
+  if (!deps.inbox.accept(message, eventId, deps.now())) {
+    deps.logger.info('Ignored a redelivered message', { channel: message.channel, ts: message.ts, eventId });
+    return;
   }
+  const work = async () => {
+    try {
+      await deps.onMessage(message, client);
+    } catch (error) {
+      deps.logger.error('Handling a message failed', { channel: message.channel, ts: message.ts }, error);
+      await client.chat
+        .postMessage({ channel: message.channel, thread_ts: message.threadTs, text: replyForError(error) })
+        .catch((postError: unknown) => deps.logger.error('Could not post the error notice', postError));
+    } finally {
+      deps.inbox.finish(message);
+    }
+  };
+  await deps.queue.track(work());
 }
 
 export function stripMention(text: string, botUserId: string | undefined): string {

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Bot, type BotOptions, createBot } from '../../src/app.ts';
-import { type Config, parseConfig } from '../../src/config.ts';
+import { type Config, parseConfig, secretsOf } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -45,7 +45,9 @@ export interface TestBotOptions {
   scalekit?: ScalekitEmulator;
   model?: OpenAIEmulator;
   dbPath?: string;
-  botOptions?: Partial<Pick<BotOptions, 'agent' | 'scalekit'>>;
+  botOptions?: Partial<
+    Pick<BotOptions, 'agent' | 'scalekit' | 'maxConcurrentRuns' | 'drainTimeoutMs' | 'slackClientOptions'>
+  >;
   now?: () => number;
 }
 
@@ -151,6 +153,10 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     },
     async stop() {
       await current.bot.stop();
+      // Every end-to-end test doubles as a leak check: no secret the bot holds or was handed may reach its log.
+      const secrets = [...secretsOf(config), ...scalekit.secrets];
+      const leaked = secrets.filter((secret) => logs.some((line) => line.includes(secret)));
+      if (leaked.length > 0) throw new Error(`secrets leaked into the log: ${leaked.length}`);
       if (!options.slack) await slack.close();
       if (!options.scalekit) await scalekit.close();
       if (!options.model) await model.close();

@@ -1,0 +1,42 @@
+import type { webApi } from '@slack/bolt';
+import type { PendingActions } from '../approvals/pending-actions.ts';
+import type { ParkedRequests } from '../connect/parked-requests.ts';
+import type { Logger } from '../logger.ts';
+import { buildApprovalMessage } from './approval-blocks.ts';
+import type { Inbox } from './inbox.ts';
+
+const INTERRUPTED_TEXT =
+  "Sorry, I was restarted while working on this and didn't finish. Nothing was changed in Intercom without your approval; please ask me again.";
+
+/**
+ * After a crash: tell the people whose requests were cut off, and mark approvals that were mid-send as unknown
+ * (Intercom may or may not have received them) rather than pretending either way.
+ */
+export async function recoverFromCrash(deps: {
+  inbox: Inbox;
+  parked: ParkedRequests;
+  pendingActions: PendingActions;
+  client: webApi.WebClient;
+  logger: Logger;
+  now: () => number;
+}): Promise<void> {
+  const { client, logger } = deps;
+  const threads = [
+    ...deps.inbox.takeInterrupted(),
+    ...deps.parked.takeInterrupted().map((r) => ({ channel: r.message.channel, threadTs: r.message.threadTs })),
+  ];
+  for (const thread of threads) {
+    await client.chat
+      .postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text: INTERRUPTED_TEXT })
+      .catch((error: unknown) => logger.warn('Could not report an interrupted request', error));
+  }
+  for (const action of deps.pendingActions.takeInterrupted()) {
+    const message = buildApprovalMessage(action, { kind: 'unknown' });
+    const shown = action.messageTs
+      ? client.chat.update({ channel: action.channel, ts: action.messageTs, ...message })
+      : client.chat.postMessage({ channel: action.channel, thread_ts: action.threadTs, ...message });
+    await shown.catch((error: unknown) => logger.warn('Could not report an interrupted approval', error));
+  }
+  deps.inbox.prune(deps.now() - 7 * 24 * 60 * 60 * 1000);
+  if (threads.length > 0) logger.info('Reported requests interrupted by the last stop', { count: threads.length });
+}
