@@ -55,6 +55,9 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
+/** Slack's payloads are a few kilobytes; anything near this is not from Slack. */
+const MAX_BODY_BYTES = 512 * 1024;
+
 /** The composition root: every long-lived object is made here and handed to whatever needs it. */
 export function createBot(options: BotOptions): Bot {
   const { config, logger } = options;
@@ -111,12 +114,19 @@ export function createBot(options: BotOptions): Bot {
 
         const clientOptions: webApi.WebClientOptions = {
           slackApiUrl: config.slack.apiUrl,
+          // Per call; retries (below) come on top.
+          timeout: 15_000,
           // Bounded: a reply that cannot be posted within about five minutes is not worth posting.
           retryConfig: options.slackClientOptions?.retryConfig ?? webApi.retryPolicies.fiveRetriesInFiveMinutes,
         };
         const receiver =
           config.slack.mode === 'http'
-            ? new HTTPReceiver({ signingSecret: config.slack.signingSecret, endpoints: '/slack/events', logger })
+            ? new HTTPReceiver({
+                signingSecret: config.slack.signingSecret,
+                endpoints: '/slack/events',
+                logger,
+                bodyLimit: MAX_BODY_BYTES,
+              })
             : undefined;
         const bot = await checkSlackToken(config.slack.botToken, clientOptions, logger);
         slackApp = new App({
@@ -177,6 +187,7 @@ export function createBot(options: BotOptions): Bot {
             ...createConnectRoutes({ connect, publicUrl: config.http.publicUrl, onConnected, logger }),
           ],
           slackListener: receiver?.requestListener,
+          maxBodyBytes: MAX_BODY_BYTES,
           logger,
         });
         const listening = server;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
+import { problemWithSlackBody } from './slack-body.ts';
 
 export interface Route {
   method: 'GET' | 'POST';
@@ -37,7 +38,26 @@ export function createHttpServer(options: HttpServerOptions): Server {
       return;
     }
     if (url.pathname === SLACK_PATH && slackListener) {
-      slackListener(req, res);
+      if (req.method !== 'POST') {
+        res.setHeader('Allow', 'POST');
+        sendText(res, 405, 'Method not allowed.');
+        return;
+      }
+      readBody(req, maxBodyBytes).then(
+        (raw) => {
+          if (raw === undefined) return sendText(res, 413, 'Request body too large.');
+          const problem = problemWithSlackBody(raw.toString('utf8'), req.headers['content-type'] ?? '');
+          if (problem)
+            return sendText(res, problem === 'unsupported content type' ? 415 : 400, `Bad request: ${problem}.`);
+          // Bolt takes an already-read body from `rawBody` (its BufferedIncomingMessage) and verifies the signature.
+          Object.assign(req, { rawBody: raw });
+          slackListener(req, res);
+        },
+        (error: unknown) => {
+          logger.warn('Reading a request body failed', error);
+          if (!res.headersSent) sendText(res, 400, 'Bad request.');
+        },
+      );
       return;
     }
     const candidates = compiled
@@ -65,6 +85,26 @@ export function createHttpServer(options: HttpServerOptions): Server {
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
   return server;
+}
+
+/** The whole body, or undefined once it passes `limit` bytes (the rest is not read). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 export function sendText(res: ServerResponse, status: number, text: string): void {

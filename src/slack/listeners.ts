@@ -109,6 +109,24 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
   });
 
+  // Anything else interactive (an old button, a forged payload) is acknowledged at once rather than left to
+  // Bolt's 3-second timeout and a 404.
+  app.action({ action_id: /^(?!approval_(send|edit|cancel)$|connect_intercom_link$)/ }, async ({ ack }) => {
+    await ack();
+  });
+  app.view({ callback_id: new RegExp(`^(?!${EDIT_VIEW}$)`) }, async ({ ack }) => {
+    await ack();
+  });
+  app.shortcut(/.*/, async ({ ack }) => {
+    await ack();
+  });
+  app.options(/.*/, async ({ ack }) => {
+    await ack();
+  });
+  app.command(/^(?!\/connect-intercom$)/, async ({ ack }) => {
+    await ack({ response_type: 'ephemeral', text: "I don't know that command. Try `/connect-intercom help`." });
+  });
+
   app.view(EDIT_VIEW, async ({ ack, body, view }) => {
     const text = view.state.values[EDIT_BLOCK]?.[EDIT_INPUT]?.value?.trim() ?? '';
     if (!text) {

@@ -166,7 +166,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   return testBot;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

@@ -1,0 +1,219 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.ts';
+import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
+import { type OpenAIEmulator, startOpenAIEmulator } from '../fakes/openai-emulator.ts';
+import { type ScalekitEmulator, startScalekitEmulator } from '../fakes/scalekit-emulator.ts';
+import { type SlackApiEmulator, startSlackApiEmulator } from '../fakes/slack-api.ts';
+import { createBrowser } from '../helpers/browser.ts';
+import { eventEnvelope, interactionBody, postSigned } from '../helpers/slack-requests.ts';
+import { freePort, SIGNING_SECRET } from '../helpers/test-bot.ts';
+
+const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
+
+let slack: SlackApiEmulator;
+let scalekit: ScalekitEmulator;
+let model: OpenAIEmulator;
+beforeAll(async () => {
+  [slack, scalekit, model] = await Promise.all([
+    startSlackApiEmulator(),
+    startScalekitEmulator(),
+    startOpenAIEmulator({ apiKey: 'sk-crash-test' }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([slack.close(), scalekit.close(), model.close()]);
+});
+
+/** The real bot as its own process (`npm start`), so it can be killed without warning. */
+async function launch(dbPath: string, port: number): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      MASTRA_TELEMETRY_DISABLED: '1',
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      SCALEKIT_ENVIRONMENT_URL: scalekit.url,
+      SCALEKIT_CLIENT_ID: scalekit.clientId,
+      SCALEKIT_CLIENT_SECRET: scalekit.clientSecret,
+      OPENAI_API_KEY: 'sk-crash-test',
+      OPENAI_BASE_URL: model.baseUrl,
+      OPENAI_MODEL: 'gpt-4o-mini',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      PORT: String(port),
+      DATABASE_PATH: dbPath,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += String(d);
+  });
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`bot did not start: ${stderr}`)), 15_000);
+    child.stderr?.on('data', () => {
+      if (stderr.includes('"Bot ready"')) {
+        clearTimeout(timer);
+        ready();
+      }
+    });
+  });
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
+const post = (base: string, body: unknown) =>
+  postSigned(`${base}/slack/events`, JSON.stringify(body), 'application/json', { signingSecret: SIGNING_SECRET });
+
+describe('after kill -9 in the middle of a run', () => {
+  it('restarts on an intact database, tells the user, and keeps flows, parked requests and approvals', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'crash-')), 'bot.db');
+    const port = await freePort();
+    let bot = await launch(dbPath, port);
+
+    const identifierOf = (userId: string) => {
+      const db = openDatabase(dbPath);
+      try {
+        return createSqliteIdentityStore(db, { newIdentifier: () => `u_crash_${userId}`, now: Date.now }).identifierFor(
+          {
+            teamId: slack.teamId,
+            userId,
+          },
+        );
+      } finally {
+        db.close();
+      }
+    };
+
+    // A pending approval.
+    scalekit.connectAccount(identifierOf('UAPPROVE'));
+    model.queue(
+      {
+        toolCalls: [
+          {
+            name: 'intercom_create_contact_note',
+            args: { contact_id: '6650a1b2c3d4e5f600000001', body: 'Called John about the login bug.' },
+          },
+        ],
+      },
+      { text: 'Note drafted, waiting for your approval.' },
+    );
+    const approvalThread = slack.nextTs();
+    await post(
+      bot.base,
+      eventEnvelope({
+        type: 'app_mention',
+        user: 'UAPPROVE',
+        text: '<@UBOT> note it',
+        ts: approvalThread,
+        channel: 'CCRASH',
+      }),
+    );
+    const preview = await slack.waitForCall('chat.postMessage', (c) =>
+      JSON.stringify(c.params.blocks ?? '').includes('approval_send'),
+    );
+    await slack.waitForCall('chat.update', (c) => String(c.params.text).includes('waiting for your approval'));
+
+    // A parked request and an open connect link from a teammate who is not connected yet.
+    const parkedThread = slack.nextTs();
+    await post(
+      bot.base,
+      eventEnvelope({
+        type: 'app_mention',
+        user: 'UPARK',
+        text: '<@UBOT> find jane@x.com',
+        ts: parkedThread,
+        channel: 'CCRASH',
+      }),
+    );
+    const dm = await slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.params.channel === 'DUPARK' && Array.isArray(c.params.blocks),
+    );
+    const link = String(
+      (dm.params.blocks as Array<{ type: string; elements?: Array<{ url?: string }> }>).find(
+        (b) => b.type === 'actions',
+      )?.elements?.[0]?.url,
+    );
+
+    // A run in flight when the process dies.
+    scalekit.connectAccount(identifierOf('UCRASH'));
+    model.queue({ hang: true });
+    const crashThread = slack.nextTs();
+    await post(
+      bot.base,
+      eventEnvelope({
+        type: 'app_mention',
+        user: 'UCRASH',
+        text: '<@UBOT> summarize',
+        ts: crashThread,
+        channel: 'CCRASH',
+      }),
+    );
+    await slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.params.thread_ts === crashThread && String(c.params.text).includes('Working'),
+    );
+    bot.child.kill('SIGKILL');
+    await once(bot.child, 'exit');
+
+    const check = new Database(dbPath, { readonly: true });
+    expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+    check.close();
+
+    model.reset();
+    bot = await launch(dbPath, port);
+    try {
+      const notice = await slack.waitForCall(
+        'chat.postMessage',
+        (c) => c.params.thread_ts === crashThread && String(c.params.text).includes('restarted'),
+      );
+      expect(notice.params.channel).toBe('CCRASH');
+
+      // The approval made before the crash still works, once.
+      const actionId = String(
+        (preview.params.blocks as Array<{ type: string; elements?: Array<{ value?: string }> }>).find(
+          (b) => b.type === 'actions',
+        )?.elements?.[0]?.value,
+      );
+      const click = await postSigned(
+        `${bot.base}/slack/events`,
+        interactionBody({
+          type: 'block_actions',
+          team: { id: slack.teamId },
+          user: { id: 'UAPPROVE', team_id: slack.teamId },
+          api_app_id: 'A0001',
+          trigger_id: 't',
+          channel: { id: 'CCRASH' },
+          response_url: slack.responseUrl(),
+          actions: [
+            { type: 'button', action_id: 'approval_send', block_id: 'approval', value: actionId, action_ts: '1' },
+          ],
+        }),
+        'application/x-www-form-urlencoded',
+        { signingSecret: SIGNING_SECRET },
+      );
+      expect(click.status).toBe(200);
+      await slack.waitForCall('chat.update', (c) => String(c.params.text).includes('approved by'));
+      expect(
+        scalekit.callsOf('ExecuteTool').filter((c) => c.request.toolName === 'intercom_create_contact_note'),
+      ).toHaveLength(1);
+
+      // The connect link from before the crash still works, and the parked request runs after connecting.
+      const page = await createBrowser().visit(link);
+      expect(page.status).toBe(200);
+      await slack.waitForCall(
+        'chat.postMessage',
+        (c) => c.params.thread_ts === parkedThread && String(c.params.text).includes('Working'),
+      );
+    } finally {
+      bot.child.kill('SIGTERM');
+      await once(bot.child, 'exit');
+    }
+  }, 60_000);
+});
