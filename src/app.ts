@@ -7,7 +7,7 @@ import { createSupportAgent } from './agent/support-agent.ts';
 import { createAdminDirectory } from './approvals/admin-directory.ts';
 import { createSqlitePendingActions } from './approvals/pending-actions.ts';
 import type { Config } from './config.ts';
-import { createConnectService } from './connect/connect-service.ts';
+import { createConnectService, SLACK_SIGNIN_CALLBACK_PATH } from './connect/connect-service.ts';
 import { createSqliteConnectStore } from './connect/connect-store.ts';
 import { createSqliteParkedRequests } from './connect/parked-requests.ts';
 import { type Db, openDatabase } from './db/database.ts';
@@ -29,6 +29,7 @@ import {
 import { createSqliteInbox } from './slack/inbox.ts';
 import { registerListeners } from './slack/listeners.ts';
 import { recoverFromCrash } from './slack/recovery.ts';
+import { createSlackSignIn } from './slack/slack-signin.ts';
 import { createWorkQueue } from './slack/work-queue.ts';
 
 export interface BotOptions {
@@ -101,16 +102,6 @@ export function createBot(options: BotOptions): Bot {
         const parked = createSqliteParkedRequests(db);
         const inbox = createSqliteInbox(db);
         const pendingActions = createSqlitePendingActions(db);
-        const connect = createConnectService({
-          store: createSqliteConnectStore(db),
-          identities,
-          gateway,
-          publicUrl: config.http.publicUrl,
-          logger,
-          now,
-          randomBytes,
-        });
-        const prompt = createConnectPrompter(connect);
 
         const clientOptions: webApi.WebClientOptions = {
           slackApiUrl: config.slack.apiUrl,
@@ -140,6 +131,26 @@ export function createBot(options: BotOptions): Bot {
             ? { receiver }
             : { socketMode: true, appToken: config.slack.mode === 'socket' ? config.slack.appToken : '' }),
         });
+        const signIn = config.slack.signIn;
+        const connect = createConnectService({
+          store: createSqliteConnectStore(db),
+          identities,
+          gateway,
+          publicUrl: config.http.publicUrl,
+          logger,
+          now,
+          randomBytes,
+          signIn: signIn
+            ? createSlackSignIn({
+                client: slackApp.client,
+                apiUrl: config.slack.apiUrl,
+                clientId: signIn.clientId,
+                clientSecret: signIn.clientSecret,
+                redirectUri: `${config.http.publicUrl}${SLACK_SIGNIN_CALLBACK_PATH}`,
+              })
+            : undefined,
+        });
+        const prompt = createConnectPrompter(connect);
         const approvals = createApprovals({
           store: pendingActions,
           gateway,

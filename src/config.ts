@@ -4,9 +4,13 @@ import { z } from 'zod';
 
 export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
 
-export type SlackConfig =
+export type SlackConfig = (
   | { mode: 'http'; botToken: string; signingSecret: string; apiUrl: string }
-  | { mode: 'socket'; botToken: string; appToken: string; signingSecret?: string; apiUrl: string };
+  | { mode: 'socket'; botToken: string; appToken: string; signingSecret?: string; apiUrl: string }
+) & {
+  /** Sign in with Slack at connect time, when both are set. */
+  signIn?: { clientId: string; clientSecret: string };
+};
 
 export interface Config {
   slack: SlackConfig;
@@ -42,6 +46,8 @@ const schema = z.object({
   SLACK_SIGNING_SECRET: nonEmpty.optional(),
   SLACK_APP_TOKEN: nonEmpty.startsWith('xapp-', { error: 'must be an app-level token starting with xapp-' }).optional(),
   SLACK_API_URL: httpUrl.default('https://slack.com/api/'),
+  SLACK_CLIENT_ID: nonEmpty.optional(),
+  SLACK_CLIENT_SECRET: nonEmpty.optional(),
   SCALEKIT_ENVIRONMENT_URL: httpUrl,
   SCALEKIT_CLIENT_ID: nonEmpty,
   SCALEKIT_CLIENT_SECRET: nonEmpty,
@@ -93,8 +99,17 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   if (cleaned.SLACK_APP_TOKEN === undefined && cleaned.SLACK_SIGNING_SECRET === undefined) {
     problems.push(missing('SLACK_SIGNING_SECRET'));
   }
+  if ((cleaned.SLACK_CLIENT_ID === undefined) !== (cleaned.SLACK_CLIENT_SECRET === undefined)) {
+    problems.push(
+      'SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together: set both to turn on Sign in with Slack, or neither',
+    );
+  }
   if (!parsed.success || problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
   const e = parsed.data;
+  const signIn =
+    e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET
+      ? { clientId: e.SLACK_CLIENT_ID, clientSecret: e.SLACK_CLIENT_SECRET }
+      : undefined;
   const slack: SlackConfig =
     e.SLACK_APP_TOKEN !== undefined
       ? {
@@ -103,12 +118,14 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
           appToken: e.SLACK_APP_TOKEN,
           signingSecret: e.SLACK_SIGNING_SECRET,
           apiUrl: withTrailingSlash(e.SLACK_API_URL),
+          signIn,
         }
       : {
           mode: 'http',
           botToken: e.SLACK_BOT_TOKEN,
           signingSecret: e.SLACK_SIGNING_SECRET ?? '',
           apiUrl: withTrailingSlash(e.SLACK_API_URL),
+          signIn,
         };
   return {
     ok: true,
@@ -140,6 +157,7 @@ export function secretsOf(config: Config): string[] {
     slack.botToken,
     slack.signingSecret,
     slack.mode === 'socket' ? slack.appToken : undefined,
+    slack.signIn?.clientSecret,
     scalekit.clientSecret,
     openai.apiKey,
   ].filter((s): s is string => s !== undefined && s.length > 0);

@@ -3,14 +3,26 @@ import { ScalekitUnavailableError, VerifyRejectedError } from '../errors.ts';
 import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
+import type { SlackSignIn } from '../slack/slack-signin.ts';
 import type { ConnectStore } from './connect-store.ts';
 
 export const CONNECT_PATH = '/connect/:token';
 export const VERIFY_PATH = '/verify';
+export const SLACK_SIGNIN_CALLBACK_PATH = '/auth/slack/callback';
 
 export type OpenLinkResult =
   | { ok: true; location: string; browserSecret: string }
-  | { ok: false; problem: 'unknown' | 'expired' | 'used' | 'unavailable' };
+  | { ok: false; problem: OpenLinkProblem };
+
+export type OpenLinkProblem =
+  | 'unknown'
+  | 'expired'
+  | 'used'
+  | 'unavailable'
+  | 'bad_request'
+  | 'wrong_browser'
+  | 'wrong_slack_user'
+  | 'sign_in_failed';
 
 export type VerifyProblem =
   | 'bad_request'
@@ -29,6 +41,8 @@ export interface ConnectService {
   issueLink(user: SlackUser): string;
   /** The browser opened a connect link: start a flow bound to this browser and say where to send it. */
   openLink(token: string): Promise<OpenLinkResult>;
+  /** Slack sent the browser back from Sign in with Slack: the signed-in user must be the link's. */
+  completeSignIn(params: { code?: string; state?: string; browserSecret?: string }): Promise<OpenLinkResult>;
   /** Scalekit sent the browser back: check the flow is this browser's, consume it, and verify with Scalekit. */
   verify(params: { authRequestId?: string; state?: string; browserSecret?: string }): Promise<VerifyResult>;
 }
@@ -41,6 +55,8 @@ export interface ConnectServiceDeps {
   logger: Logger;
   now: () => number;
   randomBytes: (size: number) => Buffer;
+  /** When set, a connect link first asks the browser to sign in with Slack as the link's owner. */
+  signIn?: SlackSignIn;
   linkTtlMs?: number;
   flowTtlMs?: number;
 }
@@ -72,31 +88,56 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
       if (!link.found) return { ok: false, problem: 'unknown' };
       if (link.used) return { ok: false, problem: 'used' };
       if (link.expired) return { ok: false, problem: 'expired' };
-
-      const state = secret();
       const browserSecret = secret();
-      let location: string;
-      try {
-        location = await gateway.authorizationLink({
-          identifier: identities.identifierFor(link.user),
-          state,
-          userVerifyUrl: `${deps.publicUrl}${VERIFY_PATH}`,
+      if (deps.signIn) {
+        const state = secret();
+        const nonce = secret();
+        store.saveSignIn({
+          stateHash: sha256(state),
+          tokenHash,
+          browserHash: sha256(browserSecret),
+          nonce,
+          expiresAt: now() + linkTtlMs,
         });
-      } catch (error) {
-        // The link stays unused, so the user can simply open it again.
-        logger.warn('Could not create a Scalekit authorization link', { userId: link.user.userId }, error);
-        return { ok: false, problem: 'unavailable' };
+        return {
+          ok: true,
+          location: deps.signIn.authorizeUrl({ state, nonce, teamId: link.user.teamId }),
+          browserSecret,
+        };
       }
-      const startedAt = now();
-      const started = store.useLinkAndStartFlow(tokenHash, {
-        ...link.user,
-        stateHash: sha256(state),
-        browserHash: sha256(browserSecret),
-        createdAt: startedAt,
-        expiresAt: startedAt + flowTtlMs,
-      });
-      if (!started) return { ok: false, problem: 'used' };
-      return { ok: true, location, browserSecret };
+      return startFlow(tokenHash, link.user, browserSecret);
+    },
+
+    async completeSignIn({ code, state, browserSecret }) {
+      if (!deps.signIn || !code || !state || !OPAQUE.test(code) || !OPAQUE.test(state)) {
+        return { ok: false, problem: 'bad_request' };
+      }
+      const signIn = store.takeSignIn(sha256(state), now());
+      if (!signIn) return { ok: false, problem: 'unknown' };
+      if (!browserSecret || !sameHash(sha256(browserSecret), signIn.browserHash)) {
+        return { ok: false, problem: 'wrong_browser' };
+      }
+      const link = store.findLink(signIn.tokenHash, now());
+      if (!link.found) return { ok: false, problem: 'unknown' };
+      if (link.used) return { ok: false, problem: 'used' };
+      if (link.expired) return { ok: false, problem: 'expired' };
+      let who: SlackUser;
+      try {
+        who = await deps.signIn.userFor(code);
+      } catch (error) {
+        logger.warn('Sign in with Slack failed', { userId: link.user.userId }, error);
+        return { ok: false, problem: 'sign_in_failed' };
+      }
+      if (who.teamId !== link.user.teamId || who.userId !== link.user.userId) {
+        // A forwarded link: whoever holds it must not attach their Intercom to its owner.
+        store.burnLink(signIn.tokenHash, now());
+        logger.warn('A connect link was opened by another Slack user', {
+          owner: link.user.userId,
+          signedIn: who.userId,
+        });
+        return { ok: false, problem: 'wrong_slack_user' };
+      }
+      return startFlow(signIn.tokenHash, link.user, browserSecret);
     },
 
     async verify({ authRequestId, state, browserSecret }) {
@@ -135,6 +176,33 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
       }
     },
   };
+
+  /** Creates the Scalekit authorization link and, only if that worked, uses the link up and starts the flow. */
+  async function startFlow(tokenHash: string, user: SlackUser, browserSecret: string): Promise<OpenLinkResult> {
+    const state = secret();
+    let location: string;
+    try {
+      location = await gateway.authorizationLink({
+        identifier: identities.identifierFor(user),
+        state,
+        userVerifyUrl: `${deps.publicUrl}${VERIFY_PATH}`,
+      });
+    } catch (error) {
+      // The link stays unused, so the user can simply open it again.
+      logger.warn('Could not create a Scalekit authorization link', { userId: user.userId }, error);
+      return { ok: false, problem: 'unavailable' };
+    }
+    const startedAt = now();
+    const started = store.useLinkAndStartFlow(tokenHash, {
+      ...user,
+      stateHash: sha256(state),
+      browserHash: sha256(browserSecret),
+      createdAt: startedAt,
+      expiresAt: startedAt + flowTtlMs,
+    });
+    if (!started) return { ok: false, problem: 'used' };
+    return { ok: true, location, browserSecret };
+  }
 }
 
 function sha256(value: string): string {

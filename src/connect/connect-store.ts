@@ -26,6 +26,17 @@ export interface ConnectStore {
   releaseFlow(stateHash: string): void;
   /** Drops links and flows that ended more than a day ago. */
   prune(now: number): void;
+  saveSignIn(signIn: {
+    stateHash: string;
+    tokenHash: string;
+    browserHash: string;
+    nonce: string;
+    expiresAt: number;
+  }): void;
+  /** Uses up a Sign in with Slack step, once; undefined if unknown, used or expired. */
+  takeSignIn(stateHash: string, now: number): { tokenHash: string; browserHash: string } | undefined;
+  /** Marks a link used without starting a flow (it was opened by someone else). */
+  burnLink(tokenHash: string, now: number): void;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -63,6 +74,14 @@ export function createSqliteConnectStore(db: Db): ConnectStore {
     'UPDATE connect_flows SET consumed_at = ? WHERE state_hash = ? AND consumed_at IS NULL AND expires_at > ?',
   );
   const unmarkFlow = db.prepare('UPDATE connect_flows SET consumed_at = NULL WHERE state_hash = ?');
+  const insertSignIn = db.prepare(
+    'INSERT INTO slack_signins (state_hash, token_hash, browser_hash, nonce, expires_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const takeSignIn = db.prepare<[number, string, number], { token_hash: string; browser_hash: string }>(
+    `UPDATE slack_signins SET used_at = ? WHERE state_hash = ? AND used_at IS NULL AND expires_at > ?
+     RETURNING token_hash, browser_hash`,
+  );
+  const burn = db.prepare('UPDATE connect_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL');
   const pruneLinks = db.prepare('DELETE FROM connect_links WHERE expires_at < ?');
   const pruneFlows = db.prepare('DELETE FROM connect_flows WHERE expires_at < ?');
 
@@ -108,6 +127,16 @@ export function createSqliteConnectStore(db: Db): ConnectStore {
     prune(now) {
       pruneLinks.run(now - DAY_MS);
       pruneFlows.run(now - DAY_MS);
+    },
+    saveSignIn(signIn) {
+      insertSignIn.run(signIn.stateHash, signIn.tokenHash, signIn.browserHash, signIn.nonce, signIn.expiresAt);
+    },
+    takeSignIn(stateHash, now) {
+      const row = takeSignIn.get(now, stateHash, now);
+      return row ? { tokenHash: row.token_hash, browserHash: row.browser_hash } : undefined;
+    },
+    burnLink(tokenHash, now) {
+      burn.run(now, tokenHash);
     },
   };
 }

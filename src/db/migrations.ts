@@ -84,4 +84,13 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (channel, ts)
    ) STRICT;
    CREATE INDEX inbox_by_status ON inbox (status);`,
+  // Optional Sign in with Slack before connecting: the browser must prove it is the Slack user the link is for.
+  `CREATE TABLE slack_signins (
+     state_hash   TEXT PRIMARY KEY,
+     token_hash   TEXT NOT NULL REFERENCES connect_links (token_hash) ON DELETE CASCADE,
+     browser_hash TEXT NOT NULL,
+     nonce        TEXT NOT NULL,
+     expires_at   INTEGER NOT NULL,
+     used_at      INTEGER
+   ) STRICT;`,
 ];

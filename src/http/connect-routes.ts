@@ -1,5 +1,13 @@
-import type { IncomingMessage } from 'node:http';
-import { CONNECT_PATH, type ConnectService, VERIFY_PATH, type VerifyProblem } from '../connect/connect-service.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  CONNECT_PATH,
+  type ConnectService,
+  type OpenLinkProblem,
+  type OpenLinkResult,
+  SLACK_SIGNIN_CALLBACK_PATH,
+  VERIFY_PATH,
+  type VerifyProblem,
+} from '../connect/connect-service.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import { sendPage } from './pages.ts';
@@ -18,36 +26,43 @@ export interface ConnectRoutesDeps {
 
 export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
   const secure = deps.publicUrl.startsWith('https://') ? '; Secure' : '';
+  // Lax: the cookie must come back on the top-level redirects from Slack and Scalekit to our pages.
+  const flowCookie = (value: string) => `${COOKIE}=${value}; Path=/; Max-Age=1800; HttpOnly; SameSite=Lax${secure}`;
+  const clearCookie = `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure}`;
+
+  const answerLink = (res: ServerResponse, result: OpenLinkResult) => {
+    if (!result.ok) {
+      const [status, title, paragraphs] = LINK_PAGES[result.problem];
+      sendPage(res, status, { title, paragraphs });
+      return;
+    }
+    res.writeHead(302, {
+      Location: result.location,
+      'Set-Cookie': flowCookie(result.browserSecret),
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'no-referrer',
+    });
+    res.end();
+  };
+
   return [
     {
       method: 'GET',
       path: CONNECT_PATH,
-      async handle(_req, res, params) {
-        const result = await deps.connect.openLink(params.token ?? '');
-        if (!result.ok) {
-          const pages = {
-            unknown: [404, 'This connect link is not valid', ['Check that you opened the whole link.', START_AGAIN]],
-            expired: [410, 'This connect link has expired', ['Connect links work for 10 minutes.', START_AGAIN]],
-            used: [410, 'This connect link was already used', ['Each connect link works once.', START_AGAIN]],
-            unavailable: [
-              503,
-              'Intercom connection is unavailable right now',
-              ['We could not reach the connection service. Your link still works: try it again in a minute.'],
-            ],
-          } as const;
-          const [status, title, paragraphs] = pages[result.problem];
-          sendPage(res, status, { title, paragraphs: [...paragraphs] });
-          return;
-        }
-        // Lax: the cookie must come back on Scalekit's top-level redirect to the verify page.
-        res.writeHead(302, {
-          Location: result.location,
-          'Set-Cookie': `${COOKIE}=${result.browserSecret}; Path=${VERIFY_PATH}; Max-Age=1800; HttpOnly; SameSite=Lax${secure}`,
-          'Cache-Control': 'no-store',
-          'Referrer-Policy': 'no-referrer',
-        });
-        res.end();
-      },
+      handle: async (_req, res, params) => answerLink(res, await deps.connect.openLink(params.token ?? '')),
+    },
+    {
+      method: 'GET',
+      path: SLACK_SIGNIN_CALLBACK_PATH,
+      handle: async (req, res, _params, url) =>
+        answerLink(
+          res,
+          await deps.connect.completeSignIn({
+            code: url.searchParams.get('code') ?? undefined,
+            state: url.searchParams.get('state') ?? undefined,
+            browserSecret: readCookie(req, COOKIE),
+          }),
+        ),
     },
     {
       method: 'GET',
@@ -58,7 +73,6 @@ export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
           state: url.searchParams.get('state') ?? undefined,
           browserSecret: readCookie(req, COOKIE),
         });
-        const clearCookie = `${COOKIE}=; Path=${VERIFY_PATH}; Max-Age=0; HttpOnly; SameSite=Lax${secure}`;
         if (!result.ok) {
           const [status, title, paragraphs] = VERIFY_PAGES[result.problem];
           const keepCookie = result.problem === 'unavailable';
@@ -68,10 +82,7 @@ export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
         sendPage(
           res,
           200,
-          {
-            title: 'Intercom is connected',
-            paragraphs: ['You can close this tab and go back to Slack.'],
-          },
+          { title: 'Intercom is connected', paragraphs: ['You can close this tab and go back to Slack.'] },
           { 'Set-Cookie': clearCookie },
         );
         deps.onConnected(result.user).catch((error: unknown) => {
@@ -81,6 +92,32 @@ export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
     },
   ];
 }
+
+const LINK_PAGES: Record<OpenLinkProblem, [number, string, string[]]> = {
+  unknown: [404, 'This connect link is not valid', ['Check that you opened the whole link.', START_AGAIN]],
+  expired: [410, 'This connect link has expired', ['Connect links work for 10 minutes.', START_AGAIN]],
+  used: [410, 'This connect link was already used', ['Each connect link works once.', START_AGAIN]],
+  unavailable: [
+    503,
+    'Intercom connection is unavailable right now',
+    ['We could not reach the connection service. Your link still works: try it again in a minute.'],
+  ],
+  bad_request: [400, 'This page needs a sign-in response from Slack', [START_AGAIN]],
+  wrong_browser: [
+    403,
+    'Please finish connecting in the browser where you started',
+    ['A connection has to be completed in the same browser that opened the link from Slack.', START_AGAIN],
+  ],
+  wrong_slack_user: [
+    403,
+    'This link belongs to another Slack user',
+    [
+      'You signed in to Slack as someone other than the person this link was sent to, so it has been cancelled.',
+      'Connect links only work for the person they were sent to. Run /connect-intercom yourself to get your own.',
+    ],
+  ],
+  sign_in_failed: [503, 'Signing in with Slack did not work', ['Slack did not confirm who you are.', START_AGAIN]],
+};
 
 const VERIFY_PAGES: Record<VerifyProblem, [number, string, string[]]> = {
   bad_request: [

@@ -54,6 +54,8 @@ export interface SlackApiEmulator {
   setUser(user: { id: string; name?: string; email?: string }): void;
   /** Latency added to every Web API call (bench). */
   latencyMs: number;
+  /** Sign in with Slack: the app's OAuth client, and who the next browser at the authorize page is. */
+  oidc: { clientId: string; clientSecret: string; signedInUser?: { teamId: string; userId: string } };
   /** Socket Mode: the open WebSocket to the bot, once it has connected. */
   socket(): WebSocket | undefined;
   /** Socket Mode: sends an envelope and resolves with the bot's ack frame. */
@@ -78,6 +80,8 @@ const KNOWN_METHODS = new Set([
   'reactions.add',
   'reactions.remove',
   'assistant.threads.setStatus',
+  'openid.connect.token',
+  'openid.connect.userInfo',
 ]);
 
 /**
@@ -103,6 +107,8 @@ export async function startSlackApiEmulator(
   let envelopeCounter = 0;
   let openSocket: WebSocket | undefined;
   const pendingAcks = new Map<string, (payload: unknown) => void>();
+  const oidcCodes = new Map<string, { teamId: string; userId: string; redirectUri: string }>();
+  const oidcTokens = new Map<string, { teamId: string; userId: string }>();
 
   const notify = () => {
     for (const listener of [...listeners]) listener();
@@ -142,6 +148,22 @@ export async function startSlackApiEmulator(
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
       return;
     }
+    if (url.pathname === '/openid/connect/authorize') {
+      // The user "signs in" as whoever the test says; Slack then sends the browser back with a code.
+      const user = emulator.oidc.signedInUser;
+      const redirectUri = url.searchParams.get('redirect_uri') ?? '';
+      if (!user || url.searchParams.get('client_id') !== emulator.oidc.clientId || !redirectUri) {
+        res.writeHead(400).end('bad authorize request');
+        return;
+      }
+      const code = `oidc-code-${++tsCounter}`;
+      oidcCodes.set(code, { ...user, redirectUri });
+      const back = new URL(redirectUri);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', url.searchParams.get('state') ?? '');
+      res.writeHead(302, { location: back.toString() }).end();
+      return;
+    }
     if (!url.pathname.startsWith('/api/')) {
       res.writeHead(404).end();
       return;
@@ -166,9 +188,11 @@ export async function startSlackApiEmulator(
     const expected = method === 'apps.connections.open' ? appToken : botToken;
     const body = failure
       ? { ok: false, error: failure.error }
-      : token !== expected
-        ? { ok: false, error: 'invalid_auth' }
-        : answer(method, params);
+      : method.startsWith('openid.')
+        ? answerOidc(method, params, token)
+        : token !== expected
+          ? { ok: false, error: 'invalid_auth' }
+          : answer(method, params);
     call.response = body;
     notify();
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -231,6 +255,29 @@ export async function startSlackApiEmulator(
     }
   }
 
+  /** Sign in with Slack: client credentials for the token exchange, the issued user token for userInfo. */
+  function answerOidc(method: string, p: Record<string, unknown>, token: string | undefined): Record<string, unknown> {
+    if (method === 'openid.connect.token') {
+      if (p.client_id !== emulator.oidc.clientId || p.client_secret !== emulator.oidc.clientSecret) {
+        return { ok: false, error: 'invalid_client' };
+      }
+      const grant = oidcCodes.get(String(p.code));
+      oidcCodes.delete(String(p.code));
+      if (!grant || grant.redirectUri !== p.redirect_uri) return { ok: false, error: 'invalid_code' };
+      const accessToken = `xoxp-oidc-${++tsCounter}`;
+      oidcTokens.set(accessToken, grant);
+      return { ok: true, access_token: accessToken, token_type: 'Bearer', id_token: 'header.payload.signature' };
+    }
+    const who = token ? oidcTokens.get(token) : undefined;
+    if (!who) return { ok: false, error: 'invalid_auth' };
+    return {
+      ok: true,
+      sub: who.userId,
+      'https://slack.com/user_id': who.userId,
+      'https://slack.com/team_id': who.teamId,
+    };
+  }
+
   function messagesInThread(channel: string, threadTs: string): SlackMessage[] {
     return messages
       .filter((m) => m.channel === channel && (m.ts === threadTs || m.thread_ts === threadTs))
@@ -265,6 +312,7 @@ export async function startSlackApiEmulator(
     calls,
     responses,
     latencyMs: options.latencyMs ?? 0,
+    oidc: { clientId: 'slack-client-id', clientSecret: 'slack-client-secret-for-tests' },
     callsOf: (method) => calls.filter((c) => c.method === method),
     waitForCall: (method, predicate = () => true, timeoutMs = 5000) =>
       waitFor(() => calls.find((c) => c.method === method && predicate(c)), `Slack ${method}`, timeoutMs),
