@@ -39,8 +39,10 @@ export interface BotOptions {
   randomBytes?: (size: number) => Buffer;
   /** Web API client tuning; tests turn retries off so a closed emulator fails fast. */
   slackClientOptions?: Pick<webApi.WebClientOptions, 'retryConfig'>;
-  /** Replaces the real Scalekit gateway (benchmarks' instrumented variants). */
+  /** Replaces the real Scalekit gateway (the benchmark's baseline). */
   scalekit?: ScalekitGateway;
+  /** Per-identifier caching of status and tools; off only to measure what it saves. */
+  cacheScalekit?: boolean;
   /** Agent tuning for tests: retries of failed model calls, and the backoff after Intercom rate limits. */
   agent?: { modelRetries?: number; rateLimitBackoffMs?: number[]; runTimeoutMs?: number; maxSteps?: number };
   /** Agent runs at once across all teammates; more wait their turn. */
@@ -89,16 +91,18 @@ export function createBot(options: BotOptions): Bot {
           newIdentifier: () => `u_${randomBytes(16).toString('hex')}`,
           now,
         });
-        const gateway = withCache(
+        const upstream =
           options.scalekit ??
-            createScalekitGateway({
-              environmentUrl: config.scalekit.environmentUrl,
-              clientId: config.scalekit.clientId,
-              clientSecret: config.scalekit.clientSecret,
-              connectionName: config.scalekit.connectionName,
-            }),
-          { now },
-        );
+          createScalekitGateway({
+            environmentUrl: config.scalekit.environmentUrl,
+            clientId: config.scalekit.clientId,
+            clientSecret: config.scalekit.clientSecret,
+            connectionName: config.scalekit.connectionName,
+          });
+        const gateway = withCache(upstream, {
+          now,
+          ...(options.cacheScalekit === false && { statusTtlMs: 0, toolsTtlMs: 0 }),
+        });
         const parked = createSqliteParkedRequests(db);
         const inbox = createSqliteInbox(db);
         const pendingActions = createSqlitePendingActions(db);
@@ -127,6 +131,8 @@ export function createBot(options: BotOptions): Bot {
           botUserId: bot.userId,
           logger,
           clientOptions,
+          // Bolt's in-memory conversation store is unused here and costs a lookup on every event.
+          convoStore: false,
           ...(receiver
             ? { receiver }
             : { socketMode: true, appToken: config.slack.mode === 'socket' ? config.slack.appToken : '' }),

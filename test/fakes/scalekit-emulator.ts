@@ -40,6 +40,8 @@ export { ConnectorStatus };
 export interface ScalekitEmulatorOptions {
   /** Delay applied to every RPC before it is handled. */
   latencyMs?: number;
+  /** Extra delay inside ExecuteTool, standing for Intercom's own response time. */
+  toolLatencyMs?: number;
   clientId?: string;
   clientSecret?: string;
   /** Replaces the Intercom catalogue; every tool is served as provider INTERCOM. */
@@ -107,6 +109,7 @@ export interface ScalekitEmulator {
   readonly clientId: string;
   readonly clientSecret: string;
   latencyMs: number;
+  toolLatencyMs: number;
   /** Every RPC that passed authentication, in arrival order. */
   readonly calls: RpcCall[];
   /** Every plain HTTP request (token endpoint, consent page, ...). */
@@ -211,6 +214,7 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
   readonly clientId: string;
   readonly clientSecret: string;
   latencyMs: number;
+  toolLatencyMs: number;
   readonly calls: RpcCall[] = [];
   readonly httpRequests: HttpRequestRecord[] = [];
   unauthenticatedCalls = 0;
@@ -240,6 +244,7 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
     this.#now = options.now ?? Date.now;
     this.#linkTtlMs = options.linkTtlMs ?? 10 * 60_000;
     this.latencyMs = options.latencyMs ?? 0;
+    this.toolLatencyMs = options.toolLatencyMs ?? 0;
     this.clientId = options.clientId ?? `skc_emulated_${randomBytes(6).toString('hex')}`;
     this.clientSecret = options.clientSecret ?? `emulated-client-secret-${randomBytes(12).toString('hex')}`;
     this.#secrets.add(this.clientSecret);
@@ -589,7 +594,7 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
         };
       },
 
-      executeTool: (req) => {
+      executeTool: async (req) => {
         const toolName = req.toolName.trim();
         if (!toolName) throw new ConnectError('tool_name is required', Code.InvalidArgument);
         const tool = this.#toolsByName.get(toolName);
@@ -622,6 +627,7 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
           connector: account.connector,
           connectedAccountId: account.id,
         };
+        if (this.toolLatencyMs > 0) await sleep(this.toolLatencyMs);
         try {
           const result = handler ? handler(params, context) : { ok: true };
           return { data: toJsonObject(result), executionId };

@@ -56,6 +56,8 @@ export interface SlackApiEmulator {
   latencyMs: number;
   /** Sign in with Slack: the app's OAuth client, and who the next browser at the authorize page is. */
   oidc: { clientId: string; clientSecret: string; signedInUser?: { teamId: string; userId: string } };
+  /** Calls `listener` with every call once it is answered (cheaper than waitForCall for many waiters). */
+  onCall(listener: (call: SlackCall) => void): () => void;
   /** Socket Mode: the open WebSocket to the bot, once it has connected. */
   socket(): WebSocket | undefined;
   /** Socket Mode: sends an envelope and resolves with the bot's ack frame. */
@@ -102,6 +104,7 @@ export async function startSlackApiEmulator(
   const messages: SlackMessage[] = [];
   const users = new Map<string, { id: string; name?: string; email?: string }>();
   const listeners = new Set<() => void>();
+  const callListeners = new Set<(call: SlackCall) => void>();
   const sockets = new Set<Socket>();
   let tsCounter = 0;
   let envelopeCounter = 0;
@@ -194,6 +197,7 @@ export async function startSlackApiEmulator(
           ? { ok: false, error: 'invalid_auth' }
           : answer(method, params);
     call.response = body;
+    for (const listener of callListeners) listener(call);
     notify();
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   }
@@ -332,6 +336,10 @@ export async function startSlackApiEmulator(
       users.set(user.id, user);
     },
     socket: () => openSocket,
+    onCall(listener) {
+      callListeners.add(listener);
+      return () => callListeners.delete(listener);
+    },
     async sendEnvelope(type, payload) {
       const ws = await waitFor(() => openSocket, 'a Socket Mode connection', 5000);
       const envelopeId = `env-${++envelopeCounter}`;
