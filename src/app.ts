@@ -6,6 +6,7 @@ import { createModel } from './agent/model.ts';
 import { createSupportAgent } from './agent/support-agent.ts';
 import { createAdminDirectory } from './approvals/admin-directory.ts';
 import { createSqlitePendingActions } from './approvals/pending-actions.ts';
+import { createSqliteAuditLog } from './audit/audit-log.ts';
 import type { Config } from './config.ts';
 import { createConnectService, SLACK_SIGNIN_CALLBACK_PATH } from './connect/connect-service.ts';
 import { createSqliteConnectStore } from './connect/connect-store.ts';
@@ -105,7 +106,8 @@ export function createBot(options: BotOptions): Bot {
         });
         const parked = createSqliteParkedRequests(db);
         const inbox = createSqliteInbox(db);
-        const pendingActions = createSqlitePendingActions(db);
+        const audit = createSqliteAuditLog(db);
+        const pendingActions = createSqlitePendingActions(db, audit);
 
         const clientOptions: webApi.WebClientOptions = {
           slackApiUrl: config.slack.apiUrl,
@@ -170,6 +172,7 @@ export function createBot(options: BotOptions): Bot {
           model: createModel(config.openai),
           gateway,
           onWrite: approvals.onWrite,
+          audit,
           toolOverrides: config.toolOverrides,
           logger,
           now,

@@ -1,5 +1,6 @@
 import type { RequestContext } from '@mastra/core/request-context';
 import { createTool } from '@mastra/core/tools';
+import { type AuditLog, hashArguments, summarizeArguments } from '../audit/audit-log.ts';
 import { ToolError } from '../errors.ts';
 import type { ScalekitGateway, ToolDefinition } from '../scalekit/scalekit-gateway.ts';
 import { classifyTool, type ToolClass } from './tool-policy.ts';
@@ -45,6 +46,9 @@ export interface IntercomToolsDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Backoff before retrying a rate-limited call; its length is the number of retries. */
   rateLimitBackoffMs?: readonly number[];
+  /** Every tool execution is recorded here. */
+  audit: Pick<AuditLog, 'record'>;
+  now: () => number;
 }
 
 const MAX_RESULT_CHARS = 24_000;
@@ -75,6 +79,23 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
           run.calls.push({ toolName: definition.name, title: `${title} (proposed, awaiting approval)`, ok: true });
           return result;
         }
+        const started = deps.now();
+        const record = (outcome: string, executionId?: string) =>
+          deps.audit.record({
+            at: deps.now(),
+            kind: 'tool_call',
+            teamId: run.origin.teamId,
+            userId: run.origin.userId,
+            channel: run.origin.channel,
+            threadTs: run.origin.threadTs,
+            identifier: run.identifier,
+            toolName: definition.name,
+            argsHash: hashArguments(args),
+            summary: summarizeArguments(args),
+            outcome,
+            executionId,
+            latencyMs: deps.now() - started,
+          });
         for (let attempt = 0; ; attempt++) {
           try {
             const result = await deps.gateway.executeTool({
@@ -83,6 +104,7 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
               input: args,
             });
             run.calls.push({ toolName: definition.name, title, ok: true });
+            record('ok', result.executionId);
             return capSize(result.data);
           } catch (error) {
             const delay = backoff[attempt];
@@ -91,6 +113,7 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
               continue;
             }
             run.calls.push({ toolName: definition.name, title, ok: false });
+            record(error instanceof ToolError ? `error: ${error.kind}` : 'error', (error as ToolError).executionId);
             if (error instanceof ToolError) {
               run.failures.push(error);
               if (error.kind === 'auth') run.abort.abort(error);

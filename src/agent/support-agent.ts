@@ -1,6 +1,7 @@
 import { Agent } from '@mastra/core/agent';
 import type { MastraModelConfig } from '@mastra/core/llm';
 import { RequestContext } from '@mastra/core/request-context';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { ToolError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway, ToolDefinition } from '../scalekit/scalekit-gateway.ts';
@@ -38,6 +39,7 @@ export interface SupportAgentDeps {
   model: MastraModelConfig;
   gateway: Pick<ScalekitGateway, 'executeTool'>;
   onWrite: WriteHandler;
+  audit: Pick<AuditLog, 'record'>;
   logger: Logger;
   now: () => number;
   toolOverrides?: Readonly<Record<string, ToolClass>>;
@@ -80,6 +82,8 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
         overrides: deps.toolOverrides,
         sleep: deps.sleep,
         rateLimitBackoffMs: deps.rateLimitBackoffMs,
+        audit: deps.audit,
+        now: deps.now,
       });
       wrapped.set(definitions, tools);
     }

@@ -1,3 +1,4 @@
+import { type AuditLog, hashArguments, summarizeArguments } from '../audit/audit-log.ts';
 import type { Db } from '../db/database.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 
@@ -55,17 +56,23 @@ export interface PendingActions {
   /** pending → executing, only if still pending and unexpired; false means someone (or something) got there first. */
   claim(id: string, by: string, now: number): boolean;
   /** executing → pending again (the conversation changed under the preview), with the new snapshot. */
-  release(id: string, snapshot: ConversationSnapshot | null): void;
+  release(id: string, snapshot: ConversationSnapshot | null, now: number): void;
   /** Changes the arguments of a pending action (Edit), keeping the preview in step. */
   updateArguments(id: string, args: Record<string, unknown>, preview: ActionPreview): boolean;
   /** executing → done or failed. */
-  finish(id: string, result: { status: 'done' | 'failed'; outcome: string; executionId?: string }): void;
+  finish(
+    id: string,
+    result: { status: 'done' | 'failed'; outcome: string; executionId?: string; latencyMs?: number },
+    now: number,
+  ): void;
   /** pending → cancelled. */
   cancel(id: string, by: string, now: number): boolean;
   /** pending → expired, when its time is up. */
   expire(id: string, now: number): boolean;
   /** executing → unknown for actions a crash cut off mid-send: whether Intercom got them cannot be known. */
-  takeInterrupted(): PendingAction[];
+  takeInterrupted(now: number): PendingAction[];
+  /** pending → cancelled for every pending action of this user (they disconnected). */
+  cancelAllFor(user: SlackUser, now: number): PendingAction[];
 }
 
 interface Row {
@@ -89,7 +96,11 @@ interface Row {
   execution_id: string | null;
 }
 
-export function createSqlitePendingActions(db: Db): PendingActions {
+/**
+ * Pending actions in SQLite. Every decision is written to the audit trail in the same transaction as the status
+ * change it records, so the trail cannot disagree with what happened.
+ */
+export function createSqlitePendingActions(db: Db, audit: AuditLog): PendingActions {
   const insert = db.prepare(
     `INSERT INTO pending_actions (id, team_id, user_id, identifier, channel, thread_ts, tool_name, arguments, preview,
        snapshot, status, created_at, expires_at)
@@ -118,38 +129,112 @@ export function createSqlitePendingActions(db: Db): PendingActions {
   const interrupted = db.prepare<[], Row>(
     `UPDATE pending_actions SET status = 'unknown' WHERE status = 'executing' RETURNING *`,
   );
+  const cancelAll = db.prepare<[string, number, string, string], Row>(
+    `UPDATE pending_actions SET status = 'cancelled', decided_by = ?, decided_at = ?
+      WHERE team_id = ? AND user_id = ? AND status = 'pending' RETURNING *`,
+  );
+  const trail = (
+    action: PendingAction,
+    at: number,
+    outcome: string,
+    extra: { executionId?: string; latencyMs?: number; by?: string } = {},
+  ) =>
+    audit.record({
+      at,
+      kind: 'approval',
+      teamId: action.teamId,
+      userId: action.userId,
+      channel: action.channel,
+      threadTs: action.threadTs,
+      identifier: action.identifier,
+      toolName: action.toolName,
+      argsHash: hashArguments(action.arguments),
+      summary: summarizeArguments(action.arguments),
+      outcome,
+      executionId: extra.executionId,
+      latencyMs: extra.latencyMs,
+      approvedBy: extra.by,
+      actionId: action.id,
+    });
+  const read = (id: string) => {
+    const row = select.get(id);
+    return row ? fromRow(row) : undefined;
+  };
+  /** Runs a conditional status change and, only if it happened, its audit entry, in one transaction. */
+  const transition = (change: () => boolean, id: string, record: (action: PendingAction) => void): boolean =>
+    db.transaction(() => {
+      if (!change()) return false;
+      const action = read(id);
+      if (action) record(action);
+      return true;
+    })();
   const expire = db.prepare(
     `UPDATE pending_actions SET status = 'expired' WHERE id = ? AND status = 'pending' AND expires_at <= ?`,
   );
 
   return {
     create(action) {
-      insert.run({
-        ...action,
-        arguments: JSON.stringify(action.arguments),
-        preview: JSON.stringify(action.preview),
-        snapshot: action.snapshot ? JSON.stringify(action.snapshot) : null,
-      });
+      db.transaction(() => {
+        insert.run({
+          ...action,
+          arguments: JSON.stringify(action.arguments),
+          preview: JSON.stringify(action.preview),
+          snapshot: action.snapshot ? JSON.stringify(action.snapshot) : null,
+        });
+        const stored = read(action.id);
+        if (stored) trail(stored, action.createdAt, 'proposed');
+      })();
     },
-    get(id) {
-      const row = select.get(id);
-      return row ? fromRow(row) : undefined;
-    },
+    get: read,
     setMessageTs(id, ts) {
       setTs.run(ts, id);
     },
     claim: (id, by, now) => claim.run(by, now, id, now).changes === 1,
-    release(id, snapshot) {
-      release.run(snapshot ? JSON.stringify(snapshot) : null, id);
+    release(id, snapshot, now) {
+      transition(
+        () => release.run(snapshot ? JSON.stringify(snapshot) : null, id).changes === 1,
+        id,
+        (a) => trail(a, now, 'held: the conversation changed'),
+      );
     },
     updateArguments: (id, args, preview) =>
       updateArgs.run(JSON.stringify(args), JSON.stringify(preview), id).changes === 1,
-    finish(id, result) {
-      finish.run(result.status, result.outcome, result.executionId ?? null, id);
+    finish(id, result, now) {
+      transition(
+        () => finish.run(result.status, result.outcome, result.executionId ?? null, id).changes === 1,
+        id,
+        (a) =>
+          trail(a, now, result.status === 'done' ? 'sent' : `failed: ${result.outcome}`.slice(0, 200), {
+            executionId: result.executionId,
+            latencyMs: result.latencyMs,
+            by: a.decidedBy ?? undefined,
+          }),
+      );
     },
-    cancel: (id, by, now) => cancel.run(by, now, id).changes === 1,
-    expire: (id, now) => expire.run(id, now).changes === 1,
-    takeInterrupted: () => interrupted.all().map(fromRow),
+    cancel: (id, by, now) =>
+      transition(
+        () => cancel.run(by, now, id).changes === 1,
+        id,
+        (a) => trail(a, now, 'cancelled', { by }),
+      ),
+    expire: (id, now) =>
+      transition(
+        () => expire.run(id, now).changes === 1,
+        id,
+        (a) => trail(a, now, 'expired'),
+      ),
+    takeInterrupted: (now) =>
+      db.transaction(() => {
+        const actions = interrupted.all().map(fromRow);
+        for (const a of actions) trail(a, now, 'unknown: interrupted while sending', { by: a.decidedBy ?? undefined });
+        return actions;
+      })(),
+    cancelAllFor: (user, now) =>
+      db.transaction(() => {
+        const actions = cancelAll.all(`disconnect:${user.userId}`, now, user.teamId, user.userId).map(fromRow);
+        for (const a of actions) trail(a, now, 'cancelled: disconnected', { by: user.userId });
+        return actions;
+      })(),
   };
 }
 

@@ -93,4 +93,29 @@ export const MIGRATIONS: readonly string[] = [
      expires_at   INTEGER NOT NULL,
      used_at      INTEGER
    ) STRICT;`,
+  // What the agent did as whom: append-only, enforced by the database itself.
+  `CREATE TABLE audit_log (
+     id           INTEGER PRIMARY KEY,
+     at           INTEGER NOT NULL,
+     kind         TEXT NOT NULL CHECK (kind IN ('tool_call', 'approval', 'connection')),
+     team_id      TEXT NOT NULL,
+     user_id      TEXT NOT NULL,
+     channel      TEXT,
+     thread_ts    TEXT,
+     identifier   TEXT NOT NULL,
+     tool_name    TEXT NOT NULL,
+     args_hash    TEXT,
+     summary      TEXT NOT NULL,
+     outcome      TEXT NOT NULL,
+     execution_id TEXT,
+     latency_ms   INTEGER,
+     approved_by  TEXT,
+     action_id    TEXT
+   ) STRICT;
+   CREATE INDEX audit_log_by_user ON audit_log (team_id, user_id, at);
+   CREATE INDEX audit_log_by_time ON audit_log (at);
+   CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
 ];

@@ -93,24 +93,29 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       }
       if (changed) {
         // Ask again rather than answer something the customer has moved past.
-        store.release(action.id, fresh ? snapshotOf(fresh) : action.snapshot);
+        store.release(action.id, fresh ? snapshotOf(fresh) : action.snapshot, now());
         const warning = `Not sent: ${changed} since this preview. Check the conversation, then click Send again.`;
         await showOutcome(action.id, { kind: 'pending', warning });
         return;
       }
     }
+    const started = now();
     try {
       const result = await gateway.executeTool({
         identifier: action.identifier,
         toolName: action.toolName,
         input: action.arguments,
       });
-      store.finish(action.id, { status: 'done', outcome: 'done', executionId: result.executionId });
+      store.finish(
+        action.id,
+        { status: 'done', outcome: 'done', executionId: result.executionId, latencyMs: now() - started },
+        now(),
+      );
       await showOutcome(action.id, { kind: 'done', by: user.userId, at: now() });
     } catch (error) {
       const reason = error instanceof ToolError ? error.message : 'the request failed; nothing was confirmed';
       logger.warn('An approved action failed', { id: action.id, toolName: action.toolName }, error);
-      store.finish(action.id, { status: 'failed', outcome: reason });
+      store.finish(action.id, { status: 'failed', outcome: reason, latencyMs: now() - started }, now());
       await showOutcome(action.id, { kind: 'failed', by: user.userId, reason });
     }
   };

@@ -30,7 +30,7 @@ export async function recoverFromCrash(deps: {
       .postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text: INTERRUPTED_TEXT })
       .catch((error: unknown) => logger.warn('Could not report an interrupted request', error));
   }
-  for (const action of deps.pendingActions.takeInterrupted()) {
+  for (const action of deps.pendingActions.takeInterrupted(deps.now())) {
     const message = buildApprovalMessage(action, { kind: 'unknown' });
     const shown = action.messageTs
       ? client.chat.update({ channel: action.channel, ts: action.messageTs, ...message })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSqlitePendingActions } from '../../src/approvals/pending-actions.ts';
+import { createSqliteAuditLog } from '../../src/audit/audit-log.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
 
@@ -9,7 +10,8 @@ function setup() {
     teamId: 'T1',
     userId: 'U1',
   });
-  const store = createSqlitePendingActions(db);
+  const audit = createSqliteAuditLog(db);
+  const store = createSqlitePendingActions(db, audit);
   store.create({
     id: 'a1',
     teamId: 'T1',
@@ -24,17 +26,31 @@ function setup() {
     createdAt: 1000,
     expiresAt: 2000,
   });
-  return { db, store };
+  return { db, store, audit };
 }
 
 describe('pending actions in SQLite', () => {
+  it('writes each decision to the append-only audit trail, once', () => {
+    const { db, store, audit } = setup();
+    expect(store.claim('a1', 'U1', 1500)).toBe(true);
+    store.finish('a1', { status: 'done', outcome: 'done', executionId: 'x1', latencyMs: 12 }, 1600);
+    store.finish('a1', { status: 'done', outcome: 'done', executionId: 'x1', latencyMs: 12 }, 1700);
+    expect(audit.query({}).map((e) => [e.outcome, e.approvedBy, e.executionId, e.latencyMs, e.identifier])).toEqual([
+      ['proposed', undefined, undefined, undefined, 'id-1'],
+      ['sent', 'U1', 'x1', 12, 'id-1'],
+    ]);
+    expect(audit.query({})[0]?.summary).toBe('body=hi…');
+    expect(() => db.prepare("UPDATE audit_log SET outcome = 'forged'").run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/);
+  });
+
   it('lets exactly one claim move an action from pending to executing', () => {
     const { store } = setup();
     expect(store.claim('a1', 'U1', 1500)).toBe(true);
     expect(store.claim('a1', 'U1', 1500)).toBe(false);
     expect(store.cancel('a1', 'U1', 1500)).toBe(false);
     expect(store.updateArguments('a1', { body: 'changed' }, store.get('a1')?.preview as never)).toBe(false);
-    store.finish('a1', { status: 'done', outcome: 'done', executionId: 'x1' });
+    store.finish('a1', { status: 'done', outcome: 'done', executionId: 'x1', latencyMs: 12 }, 1600);
     expect(store.get('a1')).toMatchObject({
       status: 'done',
       decidedBy: 'U1',
@@ -55,7 +71,7 @@ describe('pending actions in SQLite', () => {
   it('can give a claimed action back (collision) so it can be claimed again', () => {
     const { store } = setup();
     expect(store.claim('a1', 'U1', 1500)).toBe(true);
-    store.release('a1', { parts: 2, state: 'open', assignee: null });
+    store.release('a1', { parts: 2, state: 'open', assignee: null }, 1600);
     expect(store.get('a1')).toMatchObject({ status: 'pending', snapshot: { parts: 2 } });
     expect(store.claim('a1', 'U1', 1500)).toBe(true);
   });
