@@ -19,14 +19,12 @@ import { createSqliteIdentityStore, type SlackUser } from './identity/identity-s
 import type { Logger } from './logger.ts';
 import { withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
+import { createAccountService } from './slack/account.ts';
 import { createAgentAnswer } from './slack/agent-answer.ts';
 import { createApprovals } from './slack/approvals.ts';
-import {
-  createConnectCommand,
-  createConnectPrompter,
-  createGatedMessageHandler,
-  createResumeAfterConnect,
-} from './slack/connect-flow.ts';
+import { createConnectCommand } from './slack/connect-command.ts';
+import { createConnectPrompter, createGatedMessageHandler, createResumeAfterConnect } from './slack/connect-flow.ts';
+import { createHomePublisher } from './slack/home.ts';
 import { createSqliteInbox } from './slack/inbox.ts';
 import { registerListeners } from './slack/listeners.ts';
 import { recoverFromCrash } from './slack/recovery.ts';
@@ -159,10 +157,22 @@ export function createBot(options: BotOptions): Bot {
             : undefined,
         });
         const prompt = createConnectPrompter(connect);
+        const admins = createAdminDirectory({ gateway, now });
+        const account = createAccountService({
+          identities,
+          gateway,
+          admins,
+          pendingActions,
+          parked,
+          audit,
+          client: slackApp.client,
+          logger,
+          now,
+        });
         const approvals = createApprovals({
           store: pendingActions,
           gateway,
-          admins: createAdminDirectory({ gateway, now }),
+          admins,
           client: slackApp.client,
           logger,
           now,
@@ -182,7 +192,17 @@ export function createBot(options: BotOptions): Bot {
         const handleMessage = createGatedMessageHandler({ identities, gateway, prompt, parked, answer, now });
         registerListeners(slackApp, {
           onMessage: handleMessage,
-          onConnectCommand: createConnectCommand({ identities, gateway, prompt }),
+          onConnectCommand: createConnectCommand({ identities, gateway, prompt, account }),
+          account: {
+            publishHome: createHomePublisher({ account, audit, client: slackApp.client, workspaceUrl: bot.url }),
+            connect: (user, client) => prompt(client, user, 'requested'),
+            async disconnect(user) {
+              const { cancelledActions, droppedRequests } = await account.disconnect(user);
+              return `Disconnected: your Intercom connection is deleted at Scalekit${
+                cancelledActions > 0 ? `, ${cancelledActions} pending approval(s) cancelled` : ''
+              }${droppedRequests > 0 ? `, ${droppedRequests} waiting request(s) dropped` : ''}. \`/connect-intercom\` connects again.`;
+            },
+          },
           approvals,
           inbox,
           queue,
@@ -200,7 +220,10 @@ export function createBot(options: BotOptions): Bot {
           now,
           logger,
         });
-        const onConnected = (user: SlackUser) => queue.track(resume(user));
+        const onConnected = (user: SlackUser) => {
+          account.connected(user);
+          return queue.track(resume(user));
+        };
         server = createHttpServer({
           routes: [
             ...routes,
@@ -286,11 +309,11 @@ async function checkSlackToken(
   token: string,
   clientOptions: webApi.WebClientOptions,
   logger: Logger,
-): Promise<{ userId: string; botId: string }> {
+): Promise<{ userId: string; botId: string; url?: string }> {
   try {
     const auth = await new webApi.WebClient(token, { ...clientOptions, logger }).auth.test();
     if (!auth.user_id || !auth.bot_id) throw new Error('auth.test named no bot user: is SLACK_BOT_TOKEN a bot token?');
-    return { userId: auth.user_id, botId: auth.bot_id };
+    return { userId: auth.user_id, botId: auth.bot_id, url: auth.url };
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
     throw new StartupError(`Slack did not accept SLACK_BOT_TOKEN (${code}). Check the token and SLACK_API_URL.`, {

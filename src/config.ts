@@ -150,6 +150,12 @@ export function formatConfigProblems(problems: string[]): string {
   return `Cannot start: the configuration is invalid.\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee README.md, "Configuration".\n`;
 }
 
+/** Just the database location, for tools (the audit export) that need nothing else. */
+export function databasePathFrom(env: Record<string, string | undefined>): string {
+  const value = env.DATABASE_PATH?.trim();
+  return value ? value : './data/bot.db';
+}
+
 /** Every secret in the config, so the logger can scrub them from anything it writes. */
 export function secretsOf(config: Config): string[] {
   const { slack, scalekit, openai } = config;

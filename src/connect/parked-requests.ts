@@ -18,6 +18,8 @@ export interface ParkedRequests {
   finish(id: number): void;
   /** Requests a crash cut off while they were being resumed; they are forgotten as they are returned. */
   takeInterrupted(): ParkedRequest[];
+  /** Forgets every request this user has waiting (they disconnected); returns how many. */
+  dropFor(user: SlackUser): number;
 }
 
 interface Row {
@@ -43,6 +45,7 @@ export function createSqliteParkedRequests(db: Db): ParkedRequests {
       RETURNING id, team_id, user_id, channel, thread_ts, ts, text, is_direct, created_at`,
   );
   const remove = db.prepare('DELETE FROM parked_requests WHERE id = ?');
+  const dropFor = db.prepare(`DELETE FROM parked_requests WHERE team_id = ? AND user_id = ? AND status = 'parked'`);
   const interrupted = db.prepare<[], Row>(
     `DELETE FROM parked_requests WHERE status = 'running'
       RETURNING id, team_id, user_id, channel, thread_ts, ts, text, is_direct, created_at`,
@@ -75,5 +78,6 @@ export function createSqliteParkedRequests(db: Db): ParkedRequests {
       remove.run(id);
     },
     takeInterrupted: () => interrupted.all().map(toRequest),
+    dropFor: ({ teamId, userId }) => dropFor.run(teamId, userId).changes,
   };
 }

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { PendingAction } from '../approvals/pending-actions.ts';
+import { slackDate } from './format.ts';
 
 export const APPROVAL_ACTIONS = {
   send: 'approval_send',
@@ -118,11 +119,6 @@ function outcomeText(outcome: Exclude<Outcome, { kind: 'pending' }>): string {
 
 function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): types.Button {
   return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...(style && { style }) };
-}
-
-function slackDate(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  return `<!date^${seconds}^{date_short_pretty} at {time}|${new Date(ms).toISOString()}>`;
 }
 
 /** Slack's three control characters; anything else in Intercom text is shown as written. */

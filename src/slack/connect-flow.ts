@@ -4,7 +4,7 @@ import type { ParkedRequests } from '../connect/parked-requests.ts';
 import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
-import { buildConnectMessage, CONNECT_HELP_TEXT, CONNECTED_TEXT } from './connect-messages.ts';
+import { buildConnectMessage, CONNECTED_TEXT } from './connect-messages.ts';
 import type { MessageHandler, UserMessage } from './listeners.ts';
 
 type WebClient = webApi.WebClient;
@@ -93,29 +93,5 @@ export function createResumeAfterConnect(deps: ResumeDeps): (user: SlackUser) =>
         deps.parked.finish(request.id);
       }
     }
-  };
-}
-
-export interface ConnectCommandDeps {
-  identities: IdentityStore;
-  gateway: ScalekitGateway;
-  prompt: ConnectPrompter;
-}
-
-/** `/connect-intercom [help]`: returns the ephemeral answer for the person who ran it. */
-export function createConnectCommand(
-  deps: ConnectCommandDeps,
-): (user: SlackUser, text: string, client: WebClient) => Promise<string> {
-  return async (user, text, client) => {
-    const subcommand = text.trim().toLowerCase();
-    if (subcommand !== '' && subcommand !== 'connect') {
-      if (subcommand === 'help') return CONNECT_HELP_TEXT;
-      const shown = text.trim().replaceAll('`', "'").slice(0, 40);
-      return `I don't know \`${shown}\`.\n${CONNECT_HELP_TEXT}`;
-    }
-    const account = await deps.gateway.accountStatus(deps.identities.identifierFor(user));
-    if (account?.active) return ':white_check_mark: Your Intercom account is already connected.';
-    await deps.prompt(client, user, account?.statusName === 'EXPIRED' ? 'expired' : 'requested');
-    return "I've sent you a DM with a link to connect your Intercom account.";
   };
 }

@@ -35,3 +35,8 @@ export function splitMessage(text: string, limit = MAX_MESSAGE_CHARS): string[] 
   if (rest) chunks.push(rest);
   return chunks.length > 0 ? chunks : [''];
 }
+
+/** A time Slack renders in each reader's own time zone. */
+export function slackDate(ms: number): string {
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} at {time}|${new Date(ms).toISOString()}>`;
+}

@@ -3,7 +3,8 @@ import type { SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import { APPROVAL_ACTIONS, EDIT_BLOCK, EDIT_INPUT, EDIT_VIEW } from './approval-blocks.ts';
 import type { ApprovalDecision, Approvals } from './approvals.ts';
-import { CONNECT_BUTTON_ACTION } from './connect-messages.ts';
+import type { CommandReply } from './connect-command.ts';
+import { CONNECT_BUTTON_ACTION, DISCONNECT_ACTIONS, HOME_CONNECT_ACTION } from './connect-messages.ts';
 import { replyForError } from './error-replies.ts';
 import type { Inbox } from './inbox.ts';
 import type { WorkQueue } from './work-queue.ts';
@@ -26,7 +27,13 @@ export type MessageHandler = (message: UserMessage, client: webApi.WebClient) =>
 export interface ListenerDeps {
   onMessage: MessageHandler;
   /** `/connect-intercom`: the ephemeral answer for the person who ran it. */
-  onConnectCommand: (user: SlackUser, text: string, client: webApi.WebClient) => Promise<string>;
+  onConnectCommand: (user: SlackUser, text: string, client: webApi.WebClient) => Promise<CommandReply>;
+  /** The teammate's own account: App Home, connect from Home, and disconnect (after Slack's confirm dialog). */
+  account: {
+    publishHome: (user: SlackUser) => Promise<void>;
+    connect: (user: SlackUser, client: webApi.WebClient) => Promise<void>;
+    disconnect: (user: SlackUser) => Promise<string>;
+  };
   approvals: Pick<Approvals, 'onDecision' | 'onEdited'>;
   inbox: Inbox;
   /** In-flight work is tracked so a shutdown can wait for it. */
@@ -73,14 +80,55 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.command('/connect-intercom', async ({ ack, command, respond, client }) => {
     // Acknowledge first: Slack gives up after 3 s, and Scalekit may take longer than that.
     await ack();
-    let text: string;
+    let reply: CommandReply;
     try {
-      text = await deps.onConnectCommand({ teamId: command.team_id, userId: command.user_id }, command.text, client);
+      reply = await deps.onConnectCommand({ teamId: command.team_id, userId: command.user_id }, command.text, client);
     } catch (error) {
       deps.logger.error('/connect-intercom failed', { userId: command.user_id }, error);
+      reply = { text: replyForError(error) };
+    }
+    await respond({ response_type: 'ephemeral', ...reply });
+  });
+
+  app.event('app_home_opened', async ({ event, context }) => {
+    if (event.tab !== 'home' || !context.teamId) return;
+    await deps.account
+      .publishHome({ teamId: context.teamId, userId: event.user })
+      .catch((error: unknown) => deps.logger.error('Publishing App Home failed', error));
+  });
+
+  app.action(DISCONNECT_ACTIONS.confirm, async ({ ack, body, respond }) => {
+    await ack();
+    const teamId = body.team?.id ?? body.user.team_id;
+    if (!teamId) return;
+    const user = { teamId, userId: body.user.id };
+    let text: string;
+    try {
+      text = await deps.account.disconnect(user);
+    } catch (error) {
+      deps.logger.error('Disconnecting failed', { userId: user.userId }, error);
       text = replyForError(error);
     }
-    await respond({ response_type: 'ephemeral', text });
+    // From an ephemeral message: replace it. From App Home: show the new state there.
+    if (body.type === 'block_actions' && body.container?.type === 'view') {
+      await deps.account.publishHome(user).catch((e: unknown) => deps.logger.warn('Republishing Home failed', e));
+    } else {
+      await respond({ response_type: 'ephemeral', replace_original: true, text });
+    }
+  });
+
+  app.action(DISCONNECT_ACTIONS.keep, async ({ ack, respond }) => {
+    await ack();
+    await respond({ response_type: 'ephemeral', replace_original: true, text: 'OK, your Intercom connection stays.' });
+  });
+
+  app.action(HOME_CONNECT_ACTION, async ({ ack, body, client }) => {
+    await ack();
+    const teamId = body.team?.id ?? body.user.team_id;
+    if (!teamId) return;
+    await deps.account
+      .connect({ teamId, userId: body.user.id }, client)
+      .catch((error: unknown) => deps.logger.error('Connecting from App Home failed', error));
   });
 
   // A URL button still sends a block_actions payload, which must be acknowledged.
@@ -111,7 +159,13 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   // Anything else interactive (an old button, a forged payload) is acknowledged at once rather than left to
   // Bolt's 3-second timeout and a 404.
-  app.action({ action_id: /^(?!approval_(send|edit|cancel)$|connect_intercom_link$)/ }, async ({ ack }) => {
+  const known = [
+    ...Object.values(APPROVAL_ACTIONS),
+    ...Object.values(DISCONNECT_ACTIONS),
+    CONNECT_BUTTON_ACTION,
+    HOME_CONNECT_ACTION,
+  ];
+  app.action({ action_id: new RegExp(`^(?!(${known.join('|')})$)`) }, async ({ ack }) => {
     await ack();
   });
   app.view({ callback_id: new RegExp(`^(?!${EDIT_VIEW}$)`) }, async ({ ack }) => {

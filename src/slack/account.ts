@@ -1,0 +1,117 @@
+import type { webApi } from '@slack/bolt';
+import type { AdminDirectory } from '../approvals/admin-directory.ts';
+import type { PendingActions } from '../approvals/pending-actions.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { ParkedRequests } from '../connect/parked-requests.ts';
+import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
+import type { Logger } from '../logger.ts';
+import type { CachedGateway } from '../scalekit/cached-gateway.ts';
+import { buildApprovalMessage } from './approval-blocks.ts';
+import { slackDate } from './format.ts';
+
+export interface AccountSummary {
+  connected: boolean;
+  statusName: string;
+  connectedSince?: number;
+  lastUsed?: number;
+  toolCallsThisWeek: number;
+  approvedThisWeek: number;
+}
+
+/** A teammate's own connection: how it stands, and cutting it off. */
+export interface AccountService {
+  summary(user: SlackUser): Promise<AccountSummary>;
+  /** Deletes the connected account at Scalekit and everything that would still act on it. */
+  disconnect(user: SlackUser): Promise<{ cancelledActions: number; droppedRequests: number }>;
+  /** Records a successful connection (and forgets what was cached about any earlier one). */
+  connected(user: SlackUser): void;
+}
+
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+
+export function createAccountService(deps: {
+  identities: IdentityStore;
+  gateway: CachedGateway;
+  admins: AdminDirectory;
+  pendingActions: PendingActions;
+  parked: ParkedRequests;
+  audit: AuditLog;
+  client: webApi.WebClient;
+  logger: Logger;
+  now: () => number;
+}): AccountService {
+  const { identities, gateway, audit, now } = deps;
+  const connectionEntry = (user: SlackUser, identifier: string, outcome: string) =>
+    audit.record({
+      at: now(),
+      kind: 'connection',
+      ...user,
+      identifier,
+      toolName: 'intercom_connection',
+      summary: outcome,
+      outcome,
+    });
+
+  return {
+    async summary(user) {
+      const identifier = identities.identifierFor(user);
+      // Status asks Scalekit afresh: it must show the truth, not what was cached minutes ago.
+      gateway.forget(identifier);
+      const account = await gateway.accountStatus(identifier);
+      const week = audit.query({ since: now() - WEEK_MS, userId: user.userId, teamId: user.teamId });
+      const used = week.filter((e) => e.kind !== 'connection').at(-1)?.at ?? account?.lastUsedAt?.getTime();
+      return {
+        connected: account?.active === true,
+        statusName: account?.statusName ?? 'NOT_CONNECTED',
+        connectedSince: audit.lastConnected(user) ?? account?.updatedAt?.getTime(),
+        lastUsed: used,
+        toolCallsThisWeek: week.filter((e) => e.kind === 'tool_call' && e.outcome === 'ok').length,
+        approvedThisWeek: week.filter((e) => e.kind === 'approval' && e.outcome === 'sent').length,
+      };
+    },
+
+    async disconnect(user) {
+      const identifier = identities.identifierFor(user);
+      // First at Scalekit: if that fails nothing else changes, and the user can simply try again.
+      await gateway.deleteAccount(identifier);
+      deps.admins.forget(identifier);
+      const cancelled = deps.pendingActions.cancelAllFor(user, now());
+      const droppedRequests = deps.parked.dropFor(user);
+      connectionEntry(user, identifier, 'disconnected');
+      for (const action of cancelled) {
+        if (!action.messageTs) continue;
+        await deps.client.chat
+          .update({
+            channel: action.channel,
+            ts: action.messageTs,
+            ...buildApprovalMessage(action, { kind: 'cancelled', by: user.userId }),
+          })
+          .catch((error: unknown) => deps.logger.warn('Could not mark a preview cancelled', error));
+      }
+      return { cancelledActions: cancelled.length, droppedRequests };
+    },
+
+    connected(user) {
+      const identifier = identities.identifierFor(user);
+      deps.admins.forget(identifier);
+      connectionEntry(user, identifier, 'connected');
+    },
+  };
+}
+
+export function describeSummary(summary: AccountSummary): string {
+  if (!summary.connected) {
+    return `:x: Your Intercom account is not connected (${summary.statusName.toLowerCase().replaceAll('_', ' ')}). \`/connect-intercom\` sends you a link.`;
+  }
+  const since = summary.connectedSince ? ` since ${slackDate(summary.connectedSince)}` : '';
+  const last = summary.lastUsed ? `Last used ${slackDate(summary.lastUsed)}.` : 'Not used yet.';
+  return [
+    `:white_check_mark: Your Intercom account is connected${since}. ${last}`,
+    `Last 7 days: ${plural(summary.toolCallsThisWeek, 'Intercom lookup')}, ${plural(summary.approvedThisWeek, 'approved change')}.`,
+    '`/connect-intercom disconnect` cuts it off.',
+  ].join('\n');
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
