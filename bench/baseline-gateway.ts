@@ -5,6 +5,7 @@ import {
   type ScalekitGateway,
   type ScalekitGatewayOptions,
   type ToolDefinition,
+  toolDefinitionOf,
 } from '../src/scalekit/scalekit-gateway.ts';
 
 /**
@@ -37,14 +38,8 @@ export function createBaselineGateway(options: ScalekitGatewayOptions): Scalekit
           pageToken,
         });
         for (const scoped of page.tools) {
-          const d = scoped.tool?.definition;
-          if (!d || typeof d.name !== 'string') continue;
-          tools.push({
-            name: d.name,
-            description: typeof d.description === 'string' ? d.description : '',
-            inputSchema: (d.input_schema ?? {}) as Record<string, unknown>,
-            annotations: (d.annotations ?? {}) as Record<string, unknown>,
-          });
+          const tool = toolDefinitionOf(scoped.tool?.definition);
+          if (tool) tools.push(tool);
         }
         pageToken = page.nextPageToken || undefined;
       } while (pageToken);

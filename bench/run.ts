@@ -9,6 +9,7 @@ import { createSqliteIdentityStore } from '../src/identity/identity-store.ts';
 import { startOpenAIEmulator, toolResults } from '../test/fakes/openai-emulator.ts';
 import { startScalekitEmulator } from '../test/fakes/scalekit-emulator.ts';
 import { type SlackCall, startSlackApiEmulator } from '../test/fakes/slack-api.ts';
+import { emulatorEnv } from '../test/helpers/bot-env.ts';
 import { eventEnvelope, slackSignature } from '../test/helpers/slack-requests.ts';
 import { freePort } from '../test/helpers/test-bot.ts';
 
@@ -200,18 +201,7 @@ function launch(variant: string, dbPath: string, port: number): ChildProcess {
         BENCH_VARIANT: variant,
         BENCH_MAX_CONCURRENT: String(args['max-concurrent']),
         NODE_OPTIONS: String(args['node-options']),
-        SLACK_BOT_TOKEN: slack.botToken,
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        SCALEKIT_ENVIRONMENT_URL: scalekit.url,
-        SCALEKIT_CLIENT_ID: scalekit.clientId,
-        SCALEKIT_CLIENT_SECRET: scalekit.clientSecret,
-        OPENAI_API_KEY: 'sk-bench',
-        OPENAI_BASE_URL: model.baseUrl,
-        OPENAI_MODEL: 'gpt-4o-mini',
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
-        PORT: String(port),
-        DATABASE_PATH: dbPath,
+        ...emulatorEnv({ slack, scalekit, model, modelKey: 'sk-bench', signingSecret: SIGNING_SECRET, port, dbPath }),
         LOG_LEVEL: 'error',
       },
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -137,14 +137,8 @@ export function createScalekitGateway(options: ScalekitGatewayOptions): Scalekit
           }),
         );
         for (const scoped of response.tools) {
-          const definition = scoped.tool?.definition;
-          if (!definition || typeof definition.name !== 'string') continue;
-          tools.push({
-            name: definition.name,
-            description: typeof definition.description === 'string' ? definition.description : '',
-            inputSchema: asObject(definition.input_schema),
-            annotations: asObject(definition.annotations),
-          });
+          const tool = toolDefinitionOf(scoped.tool?.definition);
+          if (tool) tools.push(tool);
         }
         pageToken = response.nextPageToken || undefined;
         if (!pageToken) break;
@@ -219,6 +213,17 @@ function unavailable(what: string, error: unknown): ScalekitUnavailableError {
           ? error.message
           : String(error);
   return new ScalekitUnavailableError(`Could not ${what}: ${detail}`);
+}
+
+/** Scalekit's tool definition (a protobuf Struct: name, description, input_schema, annotations) in our terms. */
+export function toolDefinitionOf(definition: Record<string, unknown> | undefined): ToolDefinition | undefined {
+  if (!definition || typeof definition.name !== 'string') return undefined;
+  return {
+    name: definition.name,
+    description: typeof definition.description === 'string' ? definition.description : '',
+    inputSchema: asObject(definition.input_schema),
+    annotations: asObject(definition.annotations),
+  };
 }
 
 function asObject(value: unknown): Record<string, unknown> {

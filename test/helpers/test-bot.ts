@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logger.ts';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../fakes/openai-emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../fakes/scalekit-emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../fakes/slack-api.ts';
+import { emulatorEnv } from './bot-env.ts';
 import { commandBody, eventEnvelope, interactionBody, postSigned, type SignedPostOptions } from './slack-requests.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -63,18 +64,15 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   const dir = options.dbPath ? undefined : mkdtempSync(join(tmpdir(), 'bot-test-'));
   const dbPath = options.dbPath ?? join(dir as string, 'bot.db');
   const parsed = parseConfig({
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    SCALEKIT_ENVIRONMENT_URL: scalekit.url,
-    SCALEKIT_CLIENT_ID: scalekit.clientId,
-    SCALEKIT_CLIENT_SECRET: scalekit.clientSecret,
-    OPENAI_API_KEY: 'sk-test-openai-key',
-    OPENAI_BASE_URL: model.baseUrl,
-    OPENAI_MODEL: 'gpt-4o-mini',
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    PORT: String(port),
-    DATABASE_PATH: dbPath,
+    ...emulatorEnv({
+      slack,
+      scalekit,
+      model,
+      modelKey: 'sk-test-openai-key',
+      signingSecret: SIGNING_SECRET,
+      port,
+      dbPath,
+    }),
     LOG_LEVEL: 'debug',
     ...options.env,
   });

@@ -10,6 +10,7 @@ import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts'
 import { type OpenAIEmulator, startOpenAIEmulator } from '../fakes/openai-emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../fakes/scalekit-emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../fakes/slack-api.ts';
+import { emulatorEnv } from '../helpers/bot-env.ts';
 import { createBrowser } from '../helpers/browser.ts';
 import { eventEnvelope, interactionBody, postSigned } from '../helpers/slack-requests.ts';
 import { freePort, SIGNING_SECRET } from '../helpers/test-bot.ts';
@@ -36,18 +37,15 @@ async function launch(dbPath: string, port: number): Promise<{ child: ChildProce
     env: {
       PATH: process.env.PATH ?? '',
       MASTRA_TELEMETRY_DISABLED: '1',
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      SCALEKIT_ENVIRONMENT_URL: scalekit.url,
-      SCALEKIT_CLIENT_ID: scalekit.clientId,
-      SCALEKIT_CLIENT_SECRET: scalekit.clientSecret,
-      OPENAI_API_KEY: 'sk-crash-test',
-      OPENAI_BASE_URL: model.baseUrl,
-      OPENAI_MODEL: 'gpt-4o-mini',
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      PORT: String(port),
-      DATABASE_PATH: dbPath,
+      ...emulatorEnv({
+        slack,
+        scalekit,
+        model,
+        modelKey: 'sk-crash-test',
+        signingSecret: SIGNING_SECRET,
+        port,
+        dbPath,
+      }),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
