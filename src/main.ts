@@ -12,6 +12,11 @@ const { config } = parsed;
 const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
 const bot = createBot({ config, logger });
 
+// One failed promise somewhere must not take every teammate's bot down; it is logged and the bot keeps serving.
+process.on('unhandledRejection', (reason) => {
+  logger.error('Unhandled promise rejection', reason instanceof Error ? reason : { reason: String(reason) });
+});
+
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
