@@ -4,14 +4,13 @@ import {
   createScalekitGateway,
   type ScalekitGateway,
   type ScalekitGatewayOptions,
-  type ToolDefinition,
-  toolDefinitionOf,
 } from '../src/scalekit/scalekit-gateway.ts';
 
 /**
  * The straightforward flow from Scalekit's own tutorials, for comparison only: on every message
- * `getOrCreateConnectedAccount`, then `listScopedTools`, then build and run the agent. Tool execution and the
- * connect flow are the product's own, so only the per-message lookups differ.
+ * `getOrCreateConnectedAccount`, then `listScopedTools`, then build and run the agent. Everything else is the
+ * product's own gateway (whose `listTools` pages through `listScopedTools` uncached; the bot's cache is turned off
+ * for this variant), so only the status lookup differs.
  */
 export function createBaselineGateway(options: ScalekitGatewayOptions): ScalekitGateway {
   const client = new ScalekitClient(options.environmentUrl, options.clientId, options.clientSecret);
@@ -27,23 +26,6 @@ export function createBaselineGateway(options: ScalekitGatewayOptions): Scalekit
         statusName: ConnectorStatus[status] ?? String(status),
         active: status === ConnectorStatus.ACTIVE,
       };
-    },
-    async listTools(identifier) {
-      const tools: ToolDefinition[] = [];
-      let pageToken: string | undefined;
-      do {
-        const page = await client.tools.listScopedTools(identifier, {
-          filter: { connectionNames: [connectionName] },
-          pageSize: 100,
-          pageToken,
-        });
-        for (const scoped of page.tools) {
-          const tool = toolDefinitionOf(scoped.tool?.definition);
-          if (tool) tools.push(tool);
-        }
-        pageToken = page.nextPageToken || undefined;
-      } while (pageToken);
-      return tools;
     },
   };
 }

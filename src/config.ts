@@ -25,7 +25,7 @@ export interface Config {
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
-export const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
+const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
 
 // What each variable is, so "missing" messages tell an operator what to put there.
 const DESCRIPTIONS: Record<string, string> = {

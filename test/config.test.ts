@@ -3,16 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, readEnvironment, secretsOf } from '../src/config.ts';
+import { MINIMAL_ENV } from './helpers/config-env.ts';
 
-const valid = {
-  SLACK_BOT_TOKEN: 'xoxb-1',
-  SLACK_SIGNING_SECRET: 'signing',
-  SCALEKIT_ENVIRONMENT_URL: 'https://acme.scalekit.dev',
-  SCALEKIT_CLIENT_ID: 'skc_1',
-  SCALEKIT_CLIENT_SECRET: 'secret',
-  OPENAI_API_KEY: 'sk-1',
-  PUBLIC_URL: 'https://bot.example.com/',
-};
+const valid = MINIMAL_ENV;
 
 describe('parseConfig', () => {
   it('names every missing variable at once', () => {

@@ -30,7 +30,7 @@ export interface RunOrigin {
 
 export const RUN_KEY = 'run';
 
-export function runOf(requestContext: RequestContext): RunContext {
+function runOf(requestContext: RequestContext): RunContext {
   const run = requestContext.get(RUN_KEY) as RunContext | undefined;
   if (!run) throw new Error('tool called outside an agent run');
   return run;
@@ -129,7 +129,7 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
 }
 
 /** Mastra needs an object schema; Scalekit sends `{}` for tools without parameters. */
-export function normalizeSchema(schema: Record<string, unknown>): Record<string, unknown> {
+function normalizeSchema(schema: Record<string, unknown>): Record<string, unknown> {
   if (schema.type === 'object') return { ...schema, properties: schema.properties ?? {} };
   return { type: 'object', properties: {} };
 }

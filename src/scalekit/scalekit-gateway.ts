@@ -216,7 +216,7 @@ function unavailable(what: string, error: unknown): ScalekitUnavailableError {
 }
 
 /** Scalekit's tool definition (a protobuf Struct: name, description, input_schema, annotations) in our terms. */
-export function toolDefinitionOf(definition: Record<string, unknown> | undefined): ToolDefinition | undefined {
+function toolDefinitionOf(definition: Record<string, unknown> | undefined): ToolDefinition | undefined {
   if (!definition || typeof definition.name !== 'string') return undefined;
   return {
     name: definition.name,

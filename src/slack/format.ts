@@ -2,7 +2,7 @@
 export const WORKING_PREFIX = ':hourglass_flowing_sand:';
 
 /** Slack renders up to ~40k characters, but long messages read badly and get truncated in places; keep well below. */
-export const MAX_MESSAGE_CHARS = 3500;
+const MAX_MESSAGE_CHARS = 3500;
 
 /** Models slip into Markdown; Slack's mrkdwn differs. Convert the common cases, leave code spans alone. */
 export function toSlackMrkdwn(text: string): string {

@@ -23,7 +23,7 @@ export function createHomePublisher(deps: {
   };
 }
 
-export function buildHomeView(summary: AccountSummary, recent: AuditRecord[], workspaceUrl?: string): types.View {
+function buildHomeView(summary: AccountSummary, recent: AuditRecord[], workspaceUrl?: string): types.View {
   const blocks: types.KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'Your Intercom connection' } },
     { type: 'section', text: { type: 'mrkdwn', text: describeSummary(summary) } },

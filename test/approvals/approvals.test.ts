@@ -4,6 +4,7 @@ import { parseConfig } from '../../src/config.ts';
 import type { ModelReply, ModelRequest } from '../fakes/openai-emulator.ts';
 import { toolResults } from '../fakes/openai-emulator.ts';
 import type { SlackCall } from '../fakes/slack-api.ts';
+import { MINIMAL_ENV } from '../helpers/config-env.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 const clock = { offsetMs: 0 };
@@ -307,13 +308,7 @@ describe('tool policy', () => {
 
   it('lets config override, except to turn a destructive tool on', () => {
     const result = parseConfig({
-      SLACK_BOT_TOKEN: 'xoxb-1',
-      SLACK_SIGNING_SECRET: 's',
-      SCALEKIT_ENVIRONMENT_URL: 'https://x.scalekit.dev',
-      SCALEKIT_CLIENT_ID: 'c',
-      SCALEKIT_CLIENT_SECRET: 'cs',
-      OPENAI_API_KEY: 'k',
-      PUBLIC_URL: 'https://bot.example.com',
+      ...MINIMAL_ENV,
       INTERCOM_TOOL_OVERRIDES:
         'intercom_create_contact=off, intercom_list_macros = write,intercom_delete_contact=write',
     });

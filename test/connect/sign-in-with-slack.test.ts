@@ -3,6 +3,7 @@ import { parseConfig } from '../../src/config.ts';
 import { ConnectorStatus } from '../fakes/scalekit-emulator.ts';
 import type { SlackCall } from '../fakes/slack-api.ts';
 import { createBrowser } from '../helpers/browser.ts';
+import { MINIMAL_ENV } from '../helpers/config-env.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 let t: TestBot;
@@ -74,13 +75,7 @@ describe('Sign in with Slack at connect time (SLACK_CLIENT_ID/SECRET set)', () =
 
   it('needs both settings or neither', () => {
     const result = parseConfig({
-      SLACK_BOT_TOKEN: 'xoxb-1',
-      SLACK_SIGNING_SECRET: 's',
-      SCALEKIT_ENVIRONMENT_URL: 'https://x.scalekit.dev',
-      SCALEKIT_CLIENT_ID: 'c',
-      SCALEKIT_CLIENT_SECRET: 'cs',
-      OPENAI_API_KEY: 'k',
-      PUBLIC_URL: 'https://bot.example.com',
+      ...MINIMAL_ENV,
       SLACK_CLIENT_ID: 'only-the-id',
     });
     expect(result.ok ? [] : result.problems).toEqual([
