@@ -2,34 +2,35 @@ import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
+import { createAgentAnswer } from './agent/agent-answer.ts';
 import { createModel } from './agent/model.ts';
 import { createSupportAgent } from './agent/support-agent.ts';
 import { createAdminDirectory } from './approvals/admin-directory.ts';
+import { createApprovals } from './approvals/approvals.ts';
 import { createSqlitePendingActions } from './approvals/pending-actions.ts';
 import { createSqliteAuditLog } from './audit/audit-log.ts';
 import type { Config } from './config.ts';
+import { createAccountService } from './connect/account.ts';
+import { createConnectCommand } from './connect/connect-command.ts';
+import { createConnectPrompter, createGatedMessageHandler, createResumeAfterConnect } from './connect/connect-flow.ts';
 import { createConnectService, SLACK_SIGNIN_CALLBACK_PATH } from './connect/connect-service.ts';
 import { createSqliteConnectStore } from './connect/connect-store.ts';
 import { createSqliteParkedRequests } from './connect/parked-requests.ts';
+import { createSlackSignIn } from './connect/slack-signin.ts';
 import { type Db, openDatabase } from './db/database.ts';
+import { createSqliteInbox } from './delivery/inbox.ts';
+import { recoverFromCrash } from './delivery/recovery.ts';
+import { createWorkQueue } from './delivery/work-queue.ts';
 import { StartupError } from './errors.ts';
+import { createHomePublisher } from './home/home.ts';
 import { createConnectRoutes } from './http/connect-routes.ts';
 import { createHttpServer, type Route, sendJson } from './http/server.ts';
 import { createSqliteIdentityStore, type SlackUser } from './identity/identity-store.ts';
 import type { Logger } from './logger.ts';
 import { withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
-import { createAccountService } from './slack/account.ts';
-import { createAgentAnswer } from './slack/agent-answer.ts';
-import { createApprovals } from './slack/approvals.ts';
-import { createConnectCommand } from './slack/connect-command.ts';
-import { createConnectPrompter, createGatedMessageHandler, createResumeAfterConnect } from './slack/connect-flow.ts';
-import { createHomePublisher } from './slack/home.ts';
-import { createSqliteInbox } from './slack/inbox.ts';
 import { registerListeners } from './slack/listeners.ts';
-import { recoverFromCrash } from './slack/recovery.ts';
-import { createSlackSignIn } from './slack/slack-signin.ts';
-import { createWorkQueue } from './slack/work-queue.ts';
+import { threadHistory } from './slack/thread-history.ts';
 
 export interface BotOptions {
   config: Config;
@@ -188,7 +189,16 @@ export function createBot(options: BotOptions): Bot {
           now,
           ...options.agent,
         });
-        const answer = createAgentAnswer({ agent, gateway, prompt, parked, bot, queue, logger, now });
+        const answer = createAgentAnswer({
+          agent,
+          gateway,
+          prompt,
+          parked,
+          history: (message, client) => threadHistory(client, message, bot),
+          queue,
+          logger,
+          now,
+        });
         const handleMessage = createGatedMessageHandler({ identities, gateway, prompt, parked, answer, now });
         registerListeners(slackApp, {
           onMessage: handleMessage,

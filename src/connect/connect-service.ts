@@ -3,8 +3,8 @@ import { ScalekitUnavailableError, VerifyRejectedError } from '../errors.ts';
 import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
-import type { SlackSignIn } from '../slack/slack-signin.ts';
 import type { ConnectStore } from './connect-store.ts';
+import type { SlackSignIn } from './slack-signin.ts';
 
 export const CONNECT_PATH = '/connect/:token';
 export const VERIFY_PATH = '/verify';

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
-import type { UserMessage } from '../slack/listeners.ts';
+import type { UserMessage } from '../shared/messages.ts';
 
 export interface ParkedRequest {
   id: number;

@@ -1,10 +1,7 @@
 import type { Db } from '../db/database.ts';
+import type { SlackUser } from '../shared/messages.ts';
 
-/** A Slack user as the verified Slack request names them. */
-export interface SlackUser {
-  teamId: string;
-  userId: string;
-}
+export type { SlackUser };
 
 export interface IdentityStore {
   /** The user's Scalekit identifier, created on first contact and the same for ever after. */

@@ -1,28 +1,14 @@
 import type { App, webApi } from '@slack/bolt';
+import { APPROVAL_ACTIONS, EDIT_BLOCK, EDIT_INPUT, EDIT_VIEW } from '../approvals/approval-blocks.ts';
+import type { ApprovalDecision, Approvals } from '../approvals/approvals.ts';
+import type { CommandReply } from '../connect/connect-command.ts';
+import { CONNECT_BUTTON_ACTION, DISCONNECT_ACTIONS, HOME_CONNECT_ACTION } from '../connect/connect-messages.ts';
+import type { Inbox } from '../delivery/inbox.ts';
+import type { WorkQueue } from '../delivery/work-queue.ts';
+import { replyForError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
-import { APPROVAL_ACTIONS, EDIT_BLOCK, EDIT_INPUT, EDIT_VIEW } from './approval-blocks.ts';
-import type { ApprovalDecision, Approvals } from './approvals.ts';
-import type { CommandReply } from './connect-command.ts';
-import { CONNECT_BUTTON_ACTION, DISCONNECT_ACTIONS, HOME_CONNECT_ACTION } from './connect-messages.ts';
-import { replyForError } from './error-replies.ts';
-import type { Inbox } from './inbox.ts';
-import type { WorkQueue } from './work-queue.ts';
-
-/** A message addressed to the bot, with the sender taken from the verified Slack request. */
-export interface UserMessage {
-  teamId: string;
-  userId: string;
-  channel: string;
-  /** The thread the answer belongs in: the message's thread, or the message itself when it starts one. */
-  threadTs: string;
-  ts: string;
-  /** The text with the bot's own @mention removed. */
-  text: string;
-  isDirect: boolean;
-}
-
-export type MessageHandler = (message: UserMessage, client: webApi.WebClient) => Promise<void>;
+import type { MessageHandler, UserMessage } from '../shared/messages.ts';
 
 export interface ListenerDeps {
   onMessage: MessageHandler;

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Turn } from '../agent/support-agent.ts';
-import { WORKING_PREFIX } from './format.ts';
-import type { UserMessage } from './listeners.ts';
+import type { UserMessage } from '../shared/messages.ts';
+import { WORKING_PREFIX } from '../shared/mrkdwn.ts';
 import { stripMention } from './listeners.ts';
 
 export interface BotIdentity {

@@ -1,20 +1,21 @@
 import type { webApi } from '@slack/bolt';
-import type { AgentOutcome, SupportAgent } from '../agent/support-agent.ts';
+import type { Answer, ConnectPrompter } from '../connect/connect-flow.ts';
 import type { ParkedRequests } from '../connect/parked-requests.ts';
+import type { WorkQueue } from '../delivery/work-queue.ts';
+import { replyForError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
-import type { Answer, ConnectPrompter } from './connect-flow.ts';
-import { replyForError } from './error-replies.ts';
-import { splitMessage, toSlackMrkdwn, WORKING_PREFIX } from './format.ts';
-import { type BotIdentity, threadHistory } from './thread-history.ts';
-import type { WorkQueue } from './work-queue.ts';
+import type { UserMessage } from '../shared/messages.ts';
+import { splitMessage, toSlackMrkdwn, WORKING_PREFIX } from '../shared/mrkdwn.ts';
+import type { AgentOutcome, SupportAgent, Turn } from './support-agent.ts';
 
 export interface AgentAnswerDeps {
   agent: SupportAgent;
   gateway: Pick<ScalekitGateway, 'listTools'>;
   prompt: ConnectPrompter;
   parked: ParkedRequests;
-  bot: BotIdentity;
+  /** The conversation so far (earlier turns of the thread), read from Slack. */
+  history: (message: UserMessage, client: webApi.WebClient) => Promise<Turn[]>;
   /** One run per teammate at a time, and a global cap. */
   queue: Pick<WorkQueue, 'acquire'>;
   logger: Logger;
@@ -56,10 +57,7 @@ export function createAgentAnswer(deps: AgentAnswerDeps): Answer {
 
     let reply: string;
     try {
-      const [history, tools] = await Promise.all([
-        threadHistory(client, message, deps.bot),
-        deps.gateway.listTools(identifier),
-      ]);
+      const [history, tools] = await Promise.all([deps.history(message, client), deps.gateway.listTools(identifier)]);
       const outcome = await deps.agent.run({
         identifier,
         origin: {

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.ts';
-import type { UserMessage } from './listeners.ts';
+import type { UserMessage } from '../shared/messages.ts';
 
 export interface InterruptedMessage {
   channel: string;

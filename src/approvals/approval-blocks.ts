@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
-import type { PendingAction } from '../approvals/pending-actions.ts';
-import { slackDate } from './format.ts';
+import { slackDate } from '../shared/mrkdwn.ts';
+import type { PendingAction } from './pending-actions.ts';
 
 export const APPROVAL_ACTIONS = {
   send: 'approval_send',

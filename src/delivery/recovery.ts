@@ -1,8 +1,8 @@
 import type { webApi } from '@slack/bolt';
+import { buildApprovalMessage } from '../approvals/approval-blocks.ts';
 import type { PendingActions } from '../approvals/pending-actions.ts';
 import type { ParkedRequests } from '../connect/parked-requests.ts';
 import type { Logger } from '../logger.ts';
-import { buildApprovalMessage } from './approval-blocks.ts';
 import type { Inbox } from './inbox.ts';
 
 const INTERRUPTED_TEXT =

@@ -1,11 +1,11 @@
 import type { webApi } from '@slack/bolt';
-import type { ConnectService } from '../connect/connect-service.ts';
-import type { ParkedRequests } from '../connect/parked-requests.ts';
 import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
+import type { MessageHandler, UserMessage } from '../shared/messages.ts';
 import { buildConnectMessage, CONNECTED_TEXT } from './connect-messages.ts';
-import type { MessageHandler, UserMessage } from './listeners.ts';
+import type { ConnectService } from './connect-service.ts';
+import type { ParkedRequests } from './parked-requests.ts';
 
 type WebClient = webApi.WebClient;
 

@@ -1,13 +1,13 @@
 import type { webApi } from '@slack/bolt';
 import type { AdminDirectory } from '../approvals/admin-directory.ts';
+import { buildApprovalMessage } from '../approvals/approval-blocks.ts';
 import type { PendingActions } from '../approvals/pending-actions.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { ParkedRequests } from '../connect/parked-requests.ts';
 import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import type { CachedGateway } from '../scalekit/cached-gateway.ts';
-import { buildApprovalMessage } from './approval-blocks.ts';
-import { slackDate } from './format.ts';
+import { slackDate } from '../shared/mrkdwn.ts';
+import type { ParkedRequests } from './parked-requests.ts';
 
 export interface AccountSummary {
   connected: boolean;

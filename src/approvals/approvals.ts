@@ -1,7 +1,12 @@
 import type { webApi } from '@slack/bolt';
 import type { WriteHandler } from '../agent/intercom-tools.ts';
 import { titleOf } from '../agent/intercom-tools.ts';
-import type { AdminDirectory } from '../approvals/admin-directory.ts';
+import { ToolError } from '../errors.ts';
+import type { SlackUser } from '../identity/identity-store.ts';
+import type { Logger } from '../logger.ts';
+import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
+import type { AdminDirectory } from './admin-directory.ts';
+import { buildApprovalMessage, buildEditModal } from './approval-blocks.ts';
 import {
   type ConversationView,
   collision,
@@ -9,13 +14,8 @@ import {
   describeAction,
   isReplyTool,
   snapshotOf,
-} from '../approvals/describe.ts';
-import type { PendingAction, PendingActions } from '../approvals/pending-actions.ts';
-import { ToolError } from '../errors.ts';
-import type { SlackUser } from '../identity/identity-store.ts';
-import type { Logger } from '../logger.ts';
-import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
-import { buildApprovalMessage, buildEditModal } from './approval-blocks.ts';
+} from './describe.ts';
+import type { PendingAction, PendingActions } from './pending-actions.ts';
 
 export type ApprovalDecision = 'send' | 'edit' | 'cancel';
 

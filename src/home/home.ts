@@ -1,9 +1,9 @@
 import type { types, webApi } from '@slack/bolt';
 import type { AuditLog, AuditRecord } from '../audit/audit-log.ts';
+import { type AccountService, type AccountSummary, describeSummary } from '../connect/account.ts';
+import { disconnectButton, HOME_CONNECT_ACTION } from '../connect/connect-messages.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
-import { type AccountService, type AccountSummary, describeSummary } from './account.ts';
-import { disconnectButton, HOME_CONNECT_ACTION } from './connect-messages.ts';
-import { slackDate } from './format.ts';
+import { slackDate } from '../shared/mrkdwn.ts';
 
 /** Publishes a teammate's App Home: their connection and their own last actions, for them only. */
 export function createHomePublisher(deps: {
