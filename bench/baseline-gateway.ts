@@ -1,10 +1,10 @@
 import { ScalekitClient } from '@scalekit-sdk/node';
-import { ConnectorStatus } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/connected_accounts/connected_accounts_pb.js';
 import {
   createScalekitGateway,
   type ScalekitGateway,
   type ScalekitGatewayOptions,
 } from '../src/scalekit/scalekit-gateway.ts';
+import { ConnectorStatus } from '../src/scalekit/sdk-internals.ts';
 
 /**
  * The straightforward flow from Scalekit's own tutorials, for comparison only: on every message

@@ -1,11 +1,21 @@
+import type { Agent } from '@mastra/core/agent';
 import type { IMastraLogger } from '@mastra/core/logger';
 import { describeError, type Logger } from '../logger.ts';
+
+/**
+ * Routes an agent's own logs through ours. Mastra's only non-deprecated way to hand a lone Agent a logger is
+ * `__setLogger` (registering it with a `Mastra` instance wraps the logger in a deprecated adapter that warns on every
+ * start), so @mastra/core is pinned exactly and test/agent/mastra-logger.test.ts fails if an upgrade breaks this.
+ */
+export function attachLogger(agent: Agent, logger: Logger): void {
+  agent.__setLogger(toMastraLogger(logger));
+}
 
 /**
  * Mastra's internal logs go through our logger. Only messages and error descriptions pass: Mastra attaches
  * objects such as provider request bodies (the prompt, customer data) that do not belong in logs.
  */
-export function toMastraLogger(logger: Logger): IMastraLogger {
+function toMastraLogger(logger: Logger): IMastraLogger {
   const forward =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (message: string, ...args: unknown[]) => {

@@ -7,7 +7,7 @@ import type { Logger } from '../logger.ts';
 import type { ScalekitGateway, ToolDefinition } from '../scalekit/scalekit-gateway.ts';
 import { buildInstructions } from './instructions.ts';
 import { buildIntercomTools, RUN_KEY, type RunContext, type RunOrigin, type WriteHandler } from './intercom-tools.ts';
-import { toMastraLogger } from './mastra-logger.ts';
+import { attachLogger } from './mastra-logger.ts';
 import type { ToolClass } from './tool-policy.ts';
 
 export interface Turn {
@@ -69,7 +69,7 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
     maxRetries: deps.modelRetries ?? 2,
     tools: ({ requestContext }) => requestContext.get(TOOLS_KEY) as ReturnType<typeof buildIntercomTools>,
   });
-  agent.__setLogger(toMastraLogger(deps.logger));
+  attachLogger(agent, deps.logger);
 
   // The wrappers hold no per-user state, so one set serves every run that sees the same (cached) tool list.
   const wrapped = new WeakMap<readonly ToolDefinition[], ReturnType<typeof buildIntercomTools>>();

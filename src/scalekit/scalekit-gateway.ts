@@ -9,8 +9,8 @@ import {
   ScalekitToolRateLimitException,
   ScalekitToolUnauthorizedException,
 } from '@scalekit-sdk/node';
-import { ConnectorStatus } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/connected_accounts/connected_accounts_pb.js';
 import { ScalekitUnavailableError, ToolError, type ToolFailureKind, VerifyRejectedError } from '../errors.ts';
+import { ConnectorStatus } from './sdk-internals.ts';
 
 export { ConnectorStatus };
 

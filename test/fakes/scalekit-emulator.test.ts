@@ -13,11 +13,8 @@ import {
   ScalekitToolRateLimitException,
   ScalekitToolUnauthorizedException,
 } from '@scalekit-sdk/node';
-import {
-  AuthorizationDetailsSchema,
-  OauthTokenSchema,
-} from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/connected_accounts/connected_accounts_pb.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuthorizationDetailsSchema, OauthTokenSchema } from '../../src/scalekit/sdk-internals.ts';
 import type { IntercomConversation } from './intercom-catalogue.ts';
 import { ConnectorStatus, type ScalekitEmulator, startScalekitEmulator } from './scalekit-emulator.ts';
 

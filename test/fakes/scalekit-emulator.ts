@@ -21,9 +21,9 @@ import {
   ConnectedAccountService,
   ConnectorStatus,
   ConnectorType,
-} from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/connected_accounts/connected_accounts_pb.js';
-import { ErrorInfoSchema } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/errdetails/errdetails_pb.js';
-import { ToolService } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/tools/tools_pb.js';
+  ErrorInfoSchema,
+  ToolService,
+} from '../../src/scalekit/sdk-internals.ts';
 import {
   IntercomApiError,
   IntercomWorkspace,
