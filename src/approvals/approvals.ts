@@ -5,6 +5,7 @@ import { ToolError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
+import { updateOrPost } from '../shared/slack-post.ts';
 import type { AdminDirectory } from './admin-directory.ts';
 import { buildApprovalMessage, buildEditModal } from './approval-blocks.ts';
 import {
@@ -67,12 +68,11 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
   const showOutcome = async (id: string, outcome: Parameters<typeof buildApprovalMessage>[1]) => {
     const action = store.get(id);
     if (!action) return;
-    const message = buildApprovalMessage(action, outcome);
-    // Without the preview's ts (lost to a restart right after posting it) the outcome gets a message of its own.
-    const shown = action.messageTs
-      ? client.chat.update({ channel: action.channel, ts: action.messageTs, ...message })
-      : client.chat.postMessage({ channel: action.channel, thread_ts: action.threadTs, ...message });
-    await shown.catch((error: unknown) => logger.warn('Could not show an approval outcome', { id }, error));
+    await updateOrPost(
+      client,
+      { channel: action.channel, threadTs: action.threadTs, ts: action.messageTs },
+      buildApprovalMessage(action, outcome),
+    ).catch((error: unknown) => logger.warn('Could not show an approval outcome', { id }, error));
   };
 
   /** Send, exactly once: only the request that moves the action out of "pending" gets to execute it. */

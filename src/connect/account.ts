@@ -7,6 +7,7 @@ import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import type { CachedGateway } from '../scalekit/cached-gateway.ts';
 import { slackDate } from '../shared/mrkdwn.ts';
+import { updateOrPost } from '../shared/slack-post.ts';
 import type { ParkedRequests } from './parked-requests.ts';
 
 export interface AccountSummary {
@@ -79,14 +80,11 @@ export function createAccountService(deps: {
       const droppedRequests = deps.parked.dropFor(user);
       connectionEntry(user, identifier, 'disconnected');
       for (const action of cancelled) {
-        if (!action.messageTs) continue;
-        await deps.client.chat
-          .update({
-            channel: action.channel,
-            ts: action.messageTs,
-            ...buildApprovalMessage(action, { kind: 'cancelled', by: user.userId }),
-          })
-          .catch((error: unknown) => deps.logger.warn('Could not mark a preview cancelled', error));
+        await updateOrPost(
+          deps.client,
+          { channel: action.channel, threadTs: action.threadTs, ts: action.messageTs },
+          buildApprovalMessage(action, { kind: 'cancelled', by: user.userId }),
+        ).catch((error: unknown) => deps.logger.warn('Could not mark a preview cancelled', error));
       }
       return { cancelledActions: cancelled.length, droppedRequests };
     },

@@ -3,6 +3,7 @@ import { buildApprovalMessage } from '../approvals/approval-blocks.ts';
 import type { PendingActions } from '../approvals/pending-actions.ts';
 import type { ParkedRequests } from '../connect/parked-requests.ts';
 import type { Logger } from '../logger.ts';
+import { updateOrPost } from '../shared/slack-post.ts';
 import type { Inbox } from './inbox.ts';
 
 const INTERRUPTED_TEXT =
@@ -31,11 +32,11 @@ export async function recoverFromCrash(deps: {
       .catch((error: unknown) => logger.warn('Could not report an interrupted request', error));
   }
   for (const action of deps.pendingActions.takeInterrupted(deps.now())) {
-    const message = buildApprovalMessage(action, { kind: 'unknown' });
-    const shown = action.messageTs
-      ? client.chat.update({ channel: action.channel, ts: action.messageTs, ...message })
-      : client.chat.postMessage({ channel: action.channel, thread_ts: action.threadTs, ...message });
-    await shown.catch((error: unknown) => logger.warn('Could not report an interrupted approval', error));
+    await updateOrPost(
+      client,
+      { channel: action.channel, threadTs: action.threadTs, ts: action.messageTs },
+      buildApprovalMessage(action, { kind: 'unknown' }),
+    ).catch((error: unknown) => logger.warn('Could not report an interrupted approval', error));
   }
   deps.inbox.prune(deps.now() - 7 * 24 * 60 * 60 * 1000);
   if (threads.length > 0) logger.info('Reported requests interrupted by the last stop', { count: threads.length });
