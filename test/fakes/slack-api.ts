@@ -20,6 +20,10 @@ export interface SlackMessage {
   blocks?: unknown;
   user?: string;
   bot_id?: string;
+  /** chat.startStream messages: true until stopStream (or until Slack gives up on them, see expireStream). */
+  streaming?: boolean;
+  /** Every chunk a stream received, in order (markdown_text chunks also build up `text`). */
+  chunks?: Array<Record<string, unknown>>;
 }
 
 export interface ResponseUrlPost {
@@ -45,6 +49,10 @@ export interface SlackApiEmulator {
   waitForResponse(predicate?: (post: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
   /** The next call of `method` fails: a Slack error (`ok:false`) or an HTTP status such as 429. */
   failNext(method: string, failure: Failure): void;
+  /** Every call of `method` fails with this Slack error from now on (an older Slack, a feature not enabled). */
+  failAlways(method: string, error: string): void;
+  /** Slack closes a stream as it does after about five minutes: later appends and stops fail. */
+  expireStream(channel: string, ts: string): void;
   /** A fresh message ts, later than every ts handed out before (Slack's ts order is time order). */
   nextTs(): string;
   /** A message a person wrote, so `conversations.replies` returns it. */
@@ -82,6 +90,13 @@ const KNOWN_METHODS = new Set([
   'reactions.add',
   'reactions.remove',
   'assistant.threads.setStatus',
+  'assistant.threads.setSuggestedPrompts',
+  'assistant.threads.setTitle',
+  'agents.sessions.setStatus',
+  'chat.startStream',
+  'chat.appendStream',
+  'chat.stopStream',
+  'conversations.history',
   'openid.connect.token',
   'openid.connect.userInfo',
 ]);
@@ -101,6 +116,7 @@ export async function startSlackApiEmulator(
   const calls: SlackCall[] = [];
   const responses: ResponseUrlPost[] = [];
   const failures = new Map<string, Failure[]>();
+  const alwaysFailing = new Map<string, string>();
   const messages: SlackMessage[] = [];
   const users = new Map<string, { id: string; name?: string; email?: string }>();
   const listeners = new Set<() => void>();
@@ -179,7 +195,8 @@ export async function startSlackApiEmulator(
     calls.push(call);
     if (emulator.latencyMs > 0) await new Promise((r) => setTimeout(r, emulator.latencyMs));
 
-    const failure = failures.get(method)?.shift();
+    const always = alwaysFailing.get(method);
+    const failure: Failure | undefined = always ? { error: always } : failures.get(method)?.shift();
     if (failure && 'status' in failure) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter);
@@ -235,6 +252,49 @@ export async function startSlackApiEmulator(
         if (p.blocks !== undefined) message.blocks = p.blocks;
         return { ok: true, channel: message.channel, ts: message.ts };
       }
+      case 'chat.startStream': {
+        if (!p.channel) return { ok: false, error: 'channel_not_found' };
+        if (!p.thread_ts) return { ok: false, error: 'missing_thread_ts' };
+        // Outside a DM only one person sees a stream live, and Slack insists on being told who.
+        if (!String(p.channel).startsWith('D')) {
+          if (!p.recipient_team_id) return { ok: false, error: 'missing_recipient_team_id' };
+          if (!p.recipient_user_id) return { ok: false, error: 'missing_recipient_user_id' };
+        }
+        const message: SlackMessage = {
+          channel: String(p.channel),
+          ts: nextTs(),
+          thread_ts: String(p.thread_ts),
+          text: '',
+          user: botUserId,
+          bot_id: botId,
+          streaming: true,
+          chunks: [],
+        };
+        appendToStream(message, p);
+        messages.push(message);
+        return { ok: true, channel: message.channel, ts: message.ts };
+      }
+      case 'chat.appendStream':
+      case 'chat.stopStream': {
+        const message = messages.find((m) => m.channel === p.channel && m.ts === p.ts);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        if (!message.streaming) return { ok: false, error: 'message_not_in_streaming_state' };
+        appendToStream(message, p);
+        if (method === 'chat.stopStream') {
+          message.streaming = false;
+          if (p.blocks !== undefined) message.blocks = p.blocks;
+          return { ok: true, channel: message.channel, ts: message.ts, message };
+        }
+        return { ok: true, channel: message.channel, ts: message.ts };
+      }
+      case 'conversations.history': {
+        const oldest = Number(p.oldest ?? 0);
+        const found = messages
+          .filter((m) => m.channel === p.channel && (!m.thread_ts || m.thread_ts === m.ts) && Number(m.ts) > oldest)
+          .sort((a, b) => Number(b.ts) - Number(a.ts))
+          .slice(0, Number(p.limit ?? 100));
+        return { ok: true, messages: found, has_more: false };
+      }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: nextTs() };
       case 'conversations.replies': {
@@ -282,6 +342,18 @@ export async function startSlackApiEmulator(
     };
   }
 
+  /** A stream's text is what its markdown_text chunks add up to; task and plan chunks are kept as sent. */
+  function appendToStream(message: SlackMessage, p: Record<string, unknown>): void {
+    const chunks = [
+      ...(typeof p.markdown_text === 'string' ? [{ type: 'markdown_text', text: p.markdown_text }] : []),
+      ...(Array.isArray(p.chunks) ? (p.chunks as Array<Record<string, unknown>>) : []),
+    ];
+    for (const chunk of chunks) {
+      message.chunks?.push(chunk);
+      if (chunk.type === 'markdown_text') message.text = `${message.text ?? ''}${String(chunk.text ?? '')}`;
+    }
+  }
+
   function messagesInThread(channel: string, threadTs: string): SlackMessage[] {
     return messages
       .filter((m) => m.channel === channel && (m.ts === threadTs || m.thread_ts === threadTs))
@@ -324,6 +396,13 @@ export async function startSlackApiEmulator(
       waitFor(() => responses.find(predicate), 'a response_url post', timeoutMs),
     failNext(method, failure) {
       failures.set(method, [...(failures.get(method) ?? []), failure]);
+    },
+    failAlways(method, error) {
+      alwaysFailing.set(method, error);
+    },
+    expireStream(channel, ts) {
+      const message = messages.find((m) => m.channel === channel && m.ts === ts);
+      if (message) message.streaming = false;
     },
     seedMessage(message) {
       messages.push(message);
