@@ -5,15 +5,13 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { ToolError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway, ToolDefinition } from '../scalekit/scalekit-gateway.ts';
+import type { Turn } from '../shared/messages.ts';
 import { buildInstructions } from './instructions.ts';
 import { buildIntercomTools, RUN_KEY, type RunContext, type RunOrigin, type WriteHandler } from './intercom-tools.ts';
 import { attachLogger } from './mastra-logger.ts';
 import type { ToolClass } from './tool-policy.ts';
 
-export interface Turn {
-  role: 'user' | 'assistant';
-  content: string;
-}
+export type { Turn };
 
 export interface AgentRunInput {
   identifier: string;

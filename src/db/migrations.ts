@@ -118,4 +118,31 @@ export const MIGRATIONS: readonly string[] = [
      BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
      BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
+  // Conversations that continue: channel threads the bot follows (and who in them asked it something), and the
+  // recent turns of each teammate's DM. DM turns hold message text, so they are deleted once out of the window.
+  `CREATE TABLE followed_threads (
+     channel          TEXT NOT NULL,
+     thread_ts        TEXT NOT NULL,
+     team_id          TEXT NOT NULL,
+     last_activity_at INTEGER NOT NULL,
+     stopped_at       INTEGER,
+     PRIMARY KEY (channel, thread_ts)
+   ) STRICT;
+   CREATE INDEX followed_threads_by_activity ON followed_threads (last_activity_at);
+   CREATE TABLE thread_participants (
+     channel   TEXT NOT NULL,
+     thread_ts TEXT NOT NULL,
+     user_id   TEXT NOT NULL,
+     PRIMARY KEY (channel, thread_ts, user_id)
+   ) STRICT;
+   CREATE TABLE dm_turns (
+     id      INTEGER PRIMARY KEY,
+     team_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     role    TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'reset')),
+     content TEXT NOT NULL,
+     at      INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX dm_turns_by_user ON dm_turns (team_id, user_id, at);
+   CREATE INDEX dm_turns_by_time ON dm_turns (at);`,
 ];

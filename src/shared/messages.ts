@@ -18,3 +18,9 @@ export interface UserMessage extends SlackUser {
 }
 
 export type MessageHandler = (message: UserMessage, client: webApi.WebClient) => Promise<void>;
+
+/** One turn of a conversation as the model sees it. */
+export interface Turn {
+  role: 'user' | 'assistant';
+  content: string;
+}

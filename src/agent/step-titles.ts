@@ -1,0 +1,80 @@
+/**
+ * What a tool step looks like in the live plan: "Searching contacts for john@acme.com", "Reading conversation
+ * 123". Arguments come from the model, so the subject is clipped; escaping is the surface's job.
+ */
+export function describeStep(toolName: string, args: Record<string, unknown>, fallbackTitle: string): string {
+  const subject = subjectOf(args);
+  const known = KNOWN[toolName];
+  if (known) return known(subject);
+  const [verb, ...rest] = toolName.replace(/^intercom_/, '').split('_');
+  const gerund = verb ? VERBS[verb] : undefined;
+  if (!gerund) return fallbackTitle;
+  return `${gerund} ${rest.join(' ')}${subject ? ` ${subject}` : ''}`.trim();
+}
+
+/** The title a write gets while it waits for its approval card. */
+export function describeProposal(toolName: string, args: Record<string, unknown>, fallbackTitle: string): string {
+  const conversation = idOf(args.conversation_id);
+  const what = PROPOSALS[toolName] ?? fallbackTitle;
+  return `${what}${conversation ? ` on conversation ${conversation}` : ''}: waiting for your approval`;
+}
+
+const MAX_SUBJECT = 60;
+
+const KNOWN: Record<string, (subject: string) => string> = {
+  intercom_search_contacts: (s) => (s ? `Searching contacts for ${s}` : 'Searching contacts'),
+  intercom_retrieve_contact: (s) => `Reading contact ${s}`.trim(),
+  intercom_list_contact_notes: (s) => `Reading notes on contact ${s}`.trim(),
+  intercom_search_conversations: (s) => (s ? `Searching conversations for ${s}` : 'Searching conversations'),
+  intercom_retrieve_conversation: (s) => `Reading conversation ${s}`.trim(),
+  intercom_list_conversations: () => 'Listing recent conversations',
+  intercom_search_tickets: (s) => (s ? `Searching tickets for ${s}` : 'Searching tickets'),
+  intercom_retrieve_ticket: (s) => `Reading ticket ${s}`.trim(),
+  intercom_identify_admin: () => 'Checking who you are in Intercom',
+  intercom_search_articles: (s) => (s ? `Searching help articles for ${s}` : 'Searching help articles'),
+};
+
+const PROPOSALS: Record<string, string> = {
+  intercom_reply_to_conversation: 'Reply',
+  intercom_create_contact_note: 'Note',
+  intercom_attach_tag_to_conversation: 'Tag',
+  intercom_detach_tag_from_conversation: 'Remove tag',
+  intercom_manage_conversation: 'Change',
+};
+
+const VERBS: Record<string, string> = {
+  search: 'Searching',
+  retrieve: 'Reading',
+  get: 'Reading',
+  list: 'Listing',
+  identify: 'Identifying',
+  create: 'Creating',
+  update: 'Updating',
+  reply: 'Replying',
+  attach: 'Attaching',
+  detach: 'Detaching',
+  manage: 'Updating',
+};
+
+/** The argument a person would recognise the step by: an email, a search phrase, an id. */
+function subjectOf(args: Record<string, unknown>): string {
+  for (const key of ['email', 'query', 'search', 'name', 'conversation_id', 'contact_id', 'ticket_id', 'id']) {
+    const value = args[key];
+    const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+    if (text?.trim()) return clip(text.trim().replace(/\s+/g, ' '));
+  }
+  const query = args.query;
+  if (query && typeof query === 'object') {
+    const value = (query as { value?: unknown }).value;
+    if (typeof value === 'string' && value.trim()) return clip(value.trim());
+  }
+  return '';
+}
+
+function idOf(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? clip(String(value)) : undefined;
+}
+
+function clip(text: string): string {
+  return text.length <= MAX_SUBJECT ? text : `${text.slice(0, MAX_SUBJECT - 1)}…`;
+}
