@@ -8,6 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { CachedGateway } from '../scalekit/cached-gateway.ts';
 import { buildApprovalMessage } from './approval-blocks.ts';
 import { slackDate } from './format.ts';
+import { escapeMrkdwn } from './mrkdwn.ts';
 
 export interface AccountSummary {
   connected: boolean;
@@ -101,7 +102,7 @@ export function createAccountService(deps: {
 
 export function describeSummary(summary: AccountSummary): string {
   if (!summary.connected) {
-    return `:x: Your Intercom account is not connected (${summary.statusName.toLowerCase().replaceAll('_', ' ')}). \`/connect-intercom\` sends you a link.`;
+    return `:x: Your Intercom account is not connected (${escapeMrkdwn(summary.statusName.toLowerCase().replaceAll('_', ' '))}). \`/connect-intercom\` sends you a link.`;
   }
   const since = summary.connectedSince ? ` since ${slackDate(summary.connectedSince)}` : '';
   const last = summary.lastUsed ? `Last used ${slackDate(summary.lastUsed)}.` : 'Not used yet.';

@@ -6,6 +6,7 @@ import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import type { Answer, ConnectPrompter } from './connect-flow.ts';
 import { replyForError } from './error-replies.ts';
 import { splitMessage, toSlackMrkdwn, WORKING_PREFIX } from './format.ts';
+import { escapeMrkdwn, inlineCode } from './mrkdwn.ts';
 import { type BotIdentity, threadHistory } from './thread-history.ts';
 import type { WorkQueue } from './work-queue.ts';
 
@@ -51,7 +52,8 @@ export function createAgentAnswer(deps: AgentAnswerDeps): Answer {
       const at = deps.now();
       if (at - lastProgress < progressIntervalMs) return;
       lastProgress = at;
-      working.update(`${WORKING_TEXT} (${title.toLowerCase()})`);
+      // Tool titles come from the tool catalogue, not from us.
+      working.update(`${WORKING_TEXT} (${escapeMrkdwn(title.toLowerCase())})`);
     };
 
     let reply: string;
@@ -98,7 +100,7 @@ function render(outcome: AgentOutcome, isDirect: boolean): string {
       return withFailures(
         [
           `I stopped after ${outcome.steps} steps without finishing.`,
-          outcome.done.length > 0 ? `So far I did: ${outcome.done.map((d) => `• ${d}`).join('\n')}` : '',
+          outcome.done.length > 0 ? `So far I did: ${outcome.done.map((d) => `• ${escapeMrkdwn(d)}`).join('\n')}` : '',
           outcome.text ? toSlackMrkdwn(outcome.text) : '',
           'Ask me to continue, or narrow the request down.',
         ]
@@ -122,9 +124,7 @@ function withFailures(text: string, failures: Array<{ kind: string; toolName: st
   const notes: string[] = [];
   const refused = [...new Set(failures.filter((f) => f.kind === 'forbidden').map((f) => f.toolName))];
   if (refused.length > 0) {
-    notes.push(
-      `_Intercom refused ${refused.map((t) => `\`${t}\``).join(', ')}: your Intercom permissions don't allow it._`,
-    );
+    notes.push(`_Intercom refused ${refused.map(inlineCode).join(', ')}: your Intercom permissions don't allow it._`);
   }
   if (failures.some((f) => f.kind === 'rate_limited')) {
     notes.push(

@@ -4,6 +4,7 @@ import type { SlackUser } from '../identity/identity-store.ts';
 import { type AccountService, type AccountSummary, describeSummary } from './account.ts';
 import { disconnectButton, HOME_CONNECT_ACTION } from './connect-messages.ts';
 import { slackDate } from './format.ts';
+import { escapeMrkdwn, inlineCode } from './mrkdwn.ts';
 
 /** Publishes a teammate's App Home: their connection and their own last actions, for them only. */
 export function createHomePublisher(deps: {
@@ -56,7 +57,7 @@ function buildHomeView(summary: AccountSummary, recent: AuditRecord[], workspace
       elements: [
         {
           type: 'mrkdwn',
-          text: `${slackDate(entry.at)} · \`${entry.toolName}\` · ${entry.kind === 'approval' ? 'approval: ' : ''}${entry.outcome}${thread}`,
+          text: `${slackDate(entry.at)} · ${inlineCode(entry.toolName)} · ${entry.kind === 'approval' ? 'approval: ' : ''}${escapeMrkdwn(entry.outcome)}${thread}`,
         },
       ],
     });

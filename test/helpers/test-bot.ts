@@ -155,6 +155,11 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       const secrets = [...secretsOf(config), ...scalekit.secrets];
       const leaked = secrets.filter((secret) => logs.some((line) => line.includes(secret)));
       if (leaked.length > 0) throw new Error(`secrets leaked into the log: ${leaked.length}`);
+      // Nor may it ever ask Slack to turn plain text into mentions: `@channel` in a model's answer would ping.
+      const parsing = [...slack.calls.map((c) => c.params), ...slack.responses.map((r) => r.body)].filter(
+        (p) => p.parse === 'full' || ['true', '1', true, 1].includes(p.link_names as never),
+      );
+      if (parsing.length > 0) throw new Error(`Slack was asked to parse mentions: ${parsing.length} call(s)`);
       if (!options.slack) await slack.close();
       if (!options.scalekit) await scalekit.close();
       if (!options.model) await model.close();
