@@ -24,6 +24,8 @@ export interface TestBot {
   model: OpenAIEmulator;
   /** Every log line the bot wrote, as written. */
   logs: string[];
+  /** Resolves once `count` log lines (written before or after the call) match: the bot's "done" signals. */
+  waitForLogs(match: (line: string) => boolean, count?: number, timeoutMs?: number): Promise<string[]>;
   dbPath: string;
   sendEvent(
     event: Record<string, unknown>,
@@ -79,7 +81,14 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
   const config = parsed.config;
   const logs: string[] = [];
-  const logger = createLogger({ level: config.logLevel, write: (line) => logs.push(line) });
+  const logWaiters = new Set<() => void>();
+  const logger = createLogger({
+    level: config.logLevel,
+    write: (line) => {
+      logs.push(line);
+      for (const wake of [...logWaiters]) wake();
+    },
+  });
 
   const launch = async () => {
     const bot = createBot({
@@ -109,6 +118,22 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     scalekit,
     model,
     logs,
+    waitForLogs: (match, count = 1, timeoutMs = 5000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const found = logs.filter(match);
+          if (found.length < count) return;
+          logWaiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          logWaiters.delete(check);
+          reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${count} matching log line(s)`));
+        }, timeoutMs);
+        logWaiters.add(check);
+        check();
+      }),
     dbPath,
     sendEvent: (event, o = {}) =>
       postSigned(eventsUrl(), JSON.stringify(eventEnvelope(event, o.teamId, o.eventId)), 'application/json', sign(o)),
