@@ -5,6 +5,7 @@ import type { WorkQueue } from '../delivery/work-queue.ts';
 import { replyForError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
+import { escapeMrkdwn, inlineCode } from '../shared/escape.ts';
 import type { UserMessage } from '../shared/messages.ts';
 import { splitMessage, toSlackMrkdwn, WORKING_PREFIX } from '../shared/mrkdwn.ts';
 import type { AgentOutcome, SupportAgent, Turn } from './support-agent.ts';
@@ -52,7 +53,8 @@ export function createAgentAnswer(deps: AgentAnswerDeps): Answer {
       const at = deps.now();
       if (at - lastProgress < progressIntervalMs) return;
       lastProgress = at;
-      working.update(`${WORKING_TEXT} (${title.toLowerCase()})`);
+      // Tool titles come from the tool catalogue, not from us.
+      working.update(`${WORKING_TEXT} (${escapeMrkdwn(title.toLowerCase())})`);
     };
 
     let reply: string;
@@ -96,7 +98,7 @@ function render(outcome: AgentOutcome, isDirect: boolean): string {
       return withFailures(
         [
           `I stopped after ${outcome.steps} steps without finishing.`,
-          outcome.done.length > 0 ? `So far I did: ${outcome.done.map((d) => `• ${d}`).join('\n')}` : '',
+          outcome.done.length > 0 ? `So far I did: ${outcome.done.map((d) => `• ${escapeMrkdwn(d)}`).join('\n')}` : '',
           outcome.text ? toSlackMrkdwn(outcome.text) : '',
           'Ask me to continue, or narrow the request down.',
         ]
@@ -120,9 +122,7 @@ function withFailures(text: string, failures: Array<{ kind: string; toolName: st
   const notes: string[] = [];
   const refused = [...new Set(failures.filter((f) => f.kind === 'forbidden').map((f) => f.toolName))];
   if (refused.length > 0) {
-    notes.push(
-      `_Intercom refused ${refused.map((t) => `\`${t}\``).join(', ')}: your Intercom permissions don't allow it._`,
-    );
+    notes.push(`_Intercom refused ${refused.map(inlineCode).join(', ')}: your Intercom permissions don't allow it._`);
   }
   if (failures.some((f) => f.kind === 'rate_limited')) {
     notes.push(

@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { escapeMrkdwn, plainText } from '../shared/escape.ts';
 import { slackDate } from '../shared/mrkdwn.ts';
 import type { PendingAction } from './pending-actions.ts';
 
@@ -29,14 +30,14 @@ export function buildApprovalMessage(
 } {
   const { preview } = action;
   const blocks: types.KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`Approve: ${preview.summary}`, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: clip(`Approve: ${plainText(preview.summary)}`, 150) } },
   ];
   if (preview.facts.length > 0) {
     blocks.push({
       type: 'section',
       fields: preview.facts.slice(0, 10).map(([label, value]) => ({
         type: 'mrkdwn' as const,
-        text: clip(`*${label}:*\n${escapeMrkdwn(value)}`, 2000),
+        text: clip(`*${escapeMrkdwn(label)}:*\n${escapeMrkdwn(value)}`, 2000),
       })),
     });
   }
@@ -75,7 +76,7 @@ export function buildApprovalMessage(
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: outcomeText(outcome) }] });
   }
   const state = outcome.kind === 'pending' ? 'waiting for approval' : outcomeText(outcome);
-  return { text: `${preview.summary}: ${state}`, blocks };
+  return { text: `${escapeMrkdwn(preview.summary)}: ${state}`, blocks };
 }
 
 export function buildEditModal(action: PendingAction): types.View {
@@ -119,11 +120,6 @@ function outcomeText(outcome: Exclude<Outcome, { kind: 'pending' }>): string {
 
 function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): types.Button {
   return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...(style && { style }) };
-}
-
-/** Slack's three control characters; anything else in Intercom text is shown as written. */
-function escapeMrkdwn(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
 function clip(text: string, max: number): string {

@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import type { CachedGateway } from '../scalekit/cached-gateway.ts';
+import { escapeMrkdwn } from '../shared/escape.ts';
 import { slackDate } from '../shared/mrkdwn.ts';
 import { updateOrPost } from '../shared/slack-post.ts';
 import type { ParkedRequests } from './parked-requests.ts';
@@ -99,7 +100,7 @@ export function createAccountService(deps: {
 
 export function describeSummary(summary: AccountSummary): string {
   if (!summary.connected) {
-    return `:x: Your Intercom account is not connected (${summary.statusName.toLowerCase().replaceAll('_', ' ')}). \`/connect-intercom\` sends you a link.`;
+    return `:x: Your Intercom account is not connected (${escapeMrkdwn(summary.statusName.toLowerCase().replaceAll('_', ' '))}). \`/connect-intercom\` sends you a link.`;
   }
   const since = summary.connectedSince ? ` since ${slackDate(summary.connectedSince)}` : '';
   const last = summary.lastUsed ? `Last used ${slackDate(summary.lastUsed)}.` : 'Not used yet.';

@@ -1,6 +1,7 @@
 import type { types, webApi } from '@slack/bolt';
 import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
+import { inlineCode } from '../shared/escape.ts';
 import { type AccountService, describeSummary } from './account.ts';
 import type { ConnectPrompter } from './connect-flow.ts';
 import { buildDisconnectPrompt, CONNECT_HELP_TEXT } from './connect-messages.ts';
@@ -42,8 +43,7 @@ export function createConnectCommand(
       case 'help':
         return { text: CONNECT_HELP_TEXT };
       default: {
-        const shown = text.trim().replaceAll('`', "'").slice(0, 40);
-        return { text: `I don't know \`${shown}\`.\n${CONNECT_HELP_TEXT}` };
+        return { text: `I don't know ${inlineCode(text.trim().slice(0, 40))}.\n${CONNECT_HELP_TEXT}` };
       }
     }
   };

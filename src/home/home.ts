@@ -3,6 +3,7 @@ import type { AuditLog, AuditRecord } from '../audit/audit-log.ts';
 import { type AccountService, type AccountSummary, describeSummary } from '../connect/account.ts';
 import { disconnectButton, HOME_CONNECT_ACTION } from '../connect/connect-messages.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
+import { escapeMrkdwn, inlineCode } from '../shared/escape.ts';
 import { slackDate } from '../shared/mrkdwn.ts';
 
 /** Publishes a teammate's App Home: their connection and their own last actions, for them only. */
@@ -56,7 +57,7 @@ function buildHomeView(summary: AccountSummary, recent: AuditRecord[], workspace
       elements: [
         {
           type: 'mrkdwn',
-          text: `${slackDate(entry.at)} · \`${entry.toolName}\` · ${entry.kind === 'approval' ? 'approval: ' : ''}${entry.outcome}${thread}`,
+          text: `${slackDate(entry.at)} · ${inlineCode(entry.toolName)} · ${entry.kind === 'approval' ? 'approval: ' : ''}${escapeMrkdwn(entry.outcome)}${thread}`,
         },
       ],
     });

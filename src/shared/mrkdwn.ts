@@ -1,24 +1,42 @@
+import { escapeControl, escapeMrkdwn, readableMentions, safeLink } from './escape.ts';
+
 /** Every progress message starts so; thread history skips such messages. */
 export const WORKING_PREFIX = ':hourglass_flowing_sand:';
 
 /** Slack renders up to ~40k characters, but long messages read badly and get truncated in places; keep well below. */
 const MAX_MESSAGE_CHARS = 3500;
 
-/** Models slip into Markdown; Slack's mrkdwn differs. Convert the common cases, leave code spans alone. */
+/** Marks where a link was taken out while the text around it is escaped; removed from the input beforehand. */
+const HOLE = '\u0000';
+
+/**
+ * The model's answer as Slack mrkdwn. Everything it wrote is escaped first (so no `<!channel>` or `<@U…>` it was
+ * steered into writing can ping anyone), then its links are rebuilt with `safeLink` and the common Markdown
+ * slips are converted. Code spans are escaped but otherwise left alone.
+ */
 export function toSlackMrkdwn(text: string): string {
   return text
+    .replaceAll(HOLE, '')
     .split(/(```[\s\S]*?```|`[^`\n]*`)/)
-    .map((part, i) =>
-      i % 2 === 1
-        ? part
-        : part
-            .replace(/\*\*(.+?)\*\*/g, '*$1*')
-            .replace(/__(.+?)__/g, '*$1*')
-            .replace(/\[([^\]\n]+)\]\((https?:\/\/[^)\s]+)\)/g, '<$2|$1>')
-            .replace(/^#{1,6}\s+(.+)$/gm, '*$1*')
-            .replace(/^(\s*)[-*]\s+/gm, '$1• '),
-    )
+    .map((part, i) => (i % 2 === 1 ? escapeControl(part) : prose(part)))
     .join('');
+}
+
+function prose(text: string): string {
+  const links: string[] = [];
+  const hold = (link: string) => `${HOLE}${links.push(link) - 1}${HOLE}`;
+  const held = text
+    // Markdown links, then the Slack links the instructions ask for; a non-web URL stays plain text.
+    .replace(/\[([^\]\n]+)\]\(([^)\s]+)\)/g, (_whole, label: string, url: string) => hold(safeLink(url, label)))
+    .replace(/<(https?:\/\/[^\s<>|]+)(?:\|([^<>\n]*))?>/gi, (_whole, url: string, label?: string) =>
+      hold(safeLink(url, label)),
+    );
+  return escapeMrkdwn(readableMentions(held))
+    .replace(/\*\*(.+?)\*\*/g, '*$1*')
+    .replace(/__(.+?)__/g, '*$1*')
+    .replace(/^#{1,6}\s+(.+)$/gm, '*$1*')
+    .replace(/^(\s*)[-*]\s+/gm, '$1• ')
+    .replace(new RegExp(`${HOLE}(\\d+)${HOLE}`, 'g'), (_whole, i: string) => links[Number(i)] ?? '');
 }
 
 /** Splits a long answer at paragraph or line breaks into pieces Slack shows whole. */

@@ -122,7 +122,17 @@ function submitEdit(p: Proposal, text: string, user = p.user) {
 const previewNow = (p: Proposal) =>
   JSON.stringify(t.slack.messagesIn('CAPP', p.threadTs).find((m) => m.ts === p.preview.response?.ts)?.blocks);
 
-const settle = () => new Promise((r) => setTimeout(r, 150));
+/**
+ * Waits until the bot has sent `count` ephemeral notices matching `text` to `user`: a refused click is done with
+ * once its notice is out, so what it did not do can be checked then.
+ */
+async function noticed(user: string, text: string, count = 1): Promise<void> {
+  const match = (c: SlackCall) => c.params.user === user && String(c.params.text).includes(text);
+  await t.slack.waitForCall(
+    'chat.postEphemeral',
+    () => t.slack.callsOf('chat.postEphemeral').filter(match).length >= count,
+  );
+}
 
 describe('approving write actions', () => {
   it('previews a reply for humans and executes nothing until the requester clicks Send', async () => {
@@ -135,7 +145,7 @@ describe('approving write actions', () => {
     expect(blocks).toContain('Hi John, we fixed the login bug. Please try again!');
     const admin = t.scalekit.intercom.adminFor(p.identifier);
     expect(blocks).toContain(admin.name);
-    await settle();
+    // propose() returned after the run's final answer: nothing is left that could execute the reply.
     expect(replyExecutions()).toEqual([]);
   });
 
@@ -145,7 +155,7 @@ describe('approving write actions', () => {
     const notice = await t.slack.waitForCall('chat.postEphemeral', (c) => c.params.user === 'UINTRUDER');
     expect(notice.params.text).toBe(`Only <@${p.user}> can approve this.`);
     await click(p, 'cancel', 'UINTRUDER');
-    await settle();
+    await noticed('UINTRUDER', 'can approve this', 2);
     expect(replyExecutions()).toEqual([]);
     expect(previewNow(p)).toContain('approval_send');
   });
@@ -161,7 +171,7 @@ describe('approving write actions', () => {
       'chat.update',
       (c) => c.params.ts === p.preview.response?.ts && String(c.params.text).includes('approved by'),
     );
-    await settle();
+    await noticed(p.user, 'already handled', 2);
     const sent = replyExecutions().slice(before);
     expect(sent).toHaveLength(1);
     expect(sent[0]?.request.identifier).toBe(p.identifier);
@@ -178,10 +188,7 @@ describe('approving write actions', () => {
     expect(previewNow(p)).not.toContain('approval_send');
     const late = await click(p, 'send');
     expect(late.status).toBe(200);
-    await t.slack.waitForCall(
-      'chat.postEphemeral',
-      (c) => c.params.user === p.user && String(c.params.text).includes('already handled'),
-    );
+    await noticed(p.user, 'already handled', 3);
     expect(replyExecutions().slice(before)).toHaveLength(1);
   });
 
@@ -196,7 +203,7 @@ describe('approving write actions', () => {
     );
     await t.restart();
     await click(p, 'send');
-    await settle();
+    await noticed(p.user, 'already handled');
     expect(replyExecutions().slice(before)).toHaveLength(1);
   });
 
@@ -207,7 +214,7 @@ describe('approving write actions', () => {
     expect(JSON.stringify(opened.params.view)).toContain('Hi John, a draft.');
     const before = replyExecutions().length;
     expect((await submitEdit(p, 'Hi John, the final words.', 'USOMEONEELSE')).status).toBe(200);
-    await settle();
+    await noticed('USOMEONEELSE', 'can approve this');
     expect(replyExecutions().length).toBe(before);
     const res = await submitEdit(p, 'Hi John, the final words.');
     expect(res.status).toBe(200);
@@ -236,7 +243,7 @@ describe('approving write actions', () => {
       (c) => c.params.ts === p.preview.response?.ts && String(c.params.text).includes('Cancelled'),
     );
     await click(p, 'send');
-    await settle();
+    await noticed(p.user, 'already handled (cancelled)');
     expect(replyExecutions().filter((c) => c.request.identifier === p.identifier)).toEqual([]);
   });
 
@@ -248,7 +255,7 @@ describe('approving write actions', () => {
       'chat.postEphemeral',
       (c) => c.params.user === p.user && String(c.params.text).includes('expired'),
     );
-    await settle();
+    // The preview is marked expired before the notice is sent.
     expect(previewNow(p)).toContain('Expired without approval');
     expect(replyExecutions().filter((c) => c.request.identifier === p.identifier)).toEqual([]);
   });

@@ -24,6 +24,8 @@ export interface TestBot {
   model: OpenAIEmulator;
   /** Every log line the bot wrote, as written. */
   logs: string[];
+  /** Resolves once `count` log lines (written before or after the call) match: the bot's "done" signals. */
+  waitForLogs(match: (line: string) => boolean, count?: number, timeoutMs?: number): Promise<string[]>;
   dbPath: string;
   sendEvent(
     event: Record<string, unknown>,
@@ -79,7 +81,14 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
   const config = parsed.config;
   const logs: string[] = [];
-  const logger = createLogger({ level: config.logLevel, write: (line) => logs.push(line) });
+  const logWaiters = new Set<() => void>();
+  const logger = createLogger({
+    level: config.logLevel,
+    write: (line) => {
+      logs.push(line);
+      for (const wake of [...logWaiters]) wake();
+    },
+  });
 
   const launch = async () => {
     const bot = createBot({
@@ -109,6 +118,22 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     scalekit,
     model,
     logs,
+    waitForLogs: (match, count = 1, timeoutMs = 5000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const found = logs.filter(match);
+          if (found.length < count) return;
+          logWaiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          logWaiters.delete(check);
+          reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${count} matching log line(s)`));
+        }, timeoutMs);
+        logWaiters.add(check);
+        check();
+      }),
     dbPath,
     sendEvent: (event, o = {}) =>
       postSigned(eventsUrl(), JSON.stringify(eventEnvelope(event, o.teamId, o.eventId)), 'application/json', sign(o)),
@@ -155,6 +180,11 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       const secrets = [...secretsOf(config), ...scalekit.secrets];
       const leaked = secrets.filter((secret) => logs.some((line) => line.includes(secret)));
       if (leaked.length > 0) throw new Error(`secrets leaked into the log: ${leaked.length}`);
+      // Nor may it ever ask Slack to turn plain text into mentions: `@channel` in a model's answer would ping.
+      const parsing = [...slack.calls.map((c) => c.params), ...slack.responses.map((r) => r.body)].filter(
+        (p) => p.parse === 'full' || ['true', '1', true, 1].includes(p.link_names as never),
+      );
+      if (parsing.length > 0) throw new Error(`Slack was asked to parse mentions: ${parsing.length} call(s)`);
       if (!options.slack) await slack.close();
       if (!options.scalekit) await scalekit.close();
       if (!options.model) await model.close();

@@ -1,6 +1,6 @@
 import { Code } from '@connectrpc/connect';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ModelReply } from '../fakes/openai-emulator.ts';
+import { lastUserText, type ModelReply } from '../fakes/openai-emulator.ts';
 import type { SlackCall } from '../fakes/slack-api.ts';
 import { eventEnvelope } from '../helpers/slack-requests.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
@@ -25,7 +25,9 @@ const mention = (user: string, ts: string, text = 'hello') => ({
   ts,
   channel: 'CREL',
 });
-const settle = () => new Promise((r) => setTimeout(r, 150));
+/** The bot logs each redelivery it turns away; that line is the sign it has finished with one. */
+const ignored = (ts: string) => (line: string) =>
+  line.includes('Ignored a redelivered message') && line.includes(`"ts":"${ts}"`);
 
 /** A model reply that waits for the test to let it go. */
 function gate(): { reply: () => Promise<ModelReply>; open: () => void } {
@@ -62,7 +64,7 @@ describe('exactly once per message', () => {
     ]);
     expect([first, ...retries].map((r) => r.status)).toEqual([200, 200, 200, 200]);
     await t.slack.waitForCall('chat.update', (c) => c.params.text === 'ok');
-    await settle();
+    await t.waitForLogs(ignored(ts), 3);
     expect(t.slack.callsOf('chat.postMessage').filter(working(ts))).toHaveLength(1);
     expect(t.model.requests.filter((r) => r.messages.at(-1)?.text === 'count me once')).toHaveLength(1);
   });
@@ -77,7 +79,7 @@ describe('exactly once per message', () => {
       eventId: 'EvR1',
       headers: { 'x-slack-retry-num': '3' },
     });
-    await settle();
+    await t.waitForLogs(ignored(ts));
     expect(t.slack.callsOf('chat.postMessage').filter(working(ts))).toHaveLength(1);
   });
 
@@ -133,20 +135,28 @@ describe('exactly once per message', () => {
 describe('under load', () => {
   it("queues a teammate's second message behind the first and says so", async () => {
     t.connectUser('UQUEUE');
+    t.connectUser('UQUEUE_OTHER');
     const g = gate();
-    t.model.respond(g.reply);
-    const [first, second] = [t.slack.nextTs(), t.slack.nextTs()];
+    t.model.respond(async (req) => {
+      const asked = lastUserText(req);
+      if (asked === 'first') await g.reply();
+      return { text: `${asked} done` };
+    });
+    const [first, second, other] = [t.slack.nextTs(), t.slack.nextTs(), t.slack.nextTs()];
     await t.sendEvent(mention('UQUEUE', first, 'first'));
     await t.slack.waitForCall('chat.postMessage', working(first));
     await t.sendEvent(mention('UQUEUE', second, 'second'));
     const queued = await t.slack.waitForCall('chat.postMessage', working(second));
     expect(String(queued.params.text)).toContain('Queued');
     await t.model.waitForRequests(1);
-    await settle();
-    expect(t.model.requests.map((r) => r.messages.at(-1)?.text)).toEqual(['first']);
+    // A message from someone else, sent after the second, is answered in full while the first is held: had the
+    // second not been queued, it would have reached the model by now too.
+    await t.sendEvent(mention('UQUEUE_OTHER', other, 'meanwhile'));
+    await t.slack.waitForCall('chat.update', (c) => c.params.text === 'meanwhile done');
+    expect(t.model.requests.map((r) => lastUserText(r))).toEqual(['first', 'meanwhile']);
     g.open();
-    await t.model.waitForRequests(2);
-    expect(t.model.requests.map((r) => r.messages.at(-1)?.text)).toEqual(['first', 'second']);
+    await t.slack.waitForCall('chat.update', (c) => c.params.text === 'second done');
+    expect(t.model.requests.map((r) => lastUserText(r))).toEqual(['first', 'meanwhile', 'second']);
   });
 
   it('runs at most the global cap at once, acknowledges everything at once, and answers everyone', async () => {
@@ -154,16 +164,29 @@ describe('under load', () => {
     for (const u of users) t.connectUser(u);
     let inFlight = 0;
     let peak = 0;
+    // Every model answer is held until the cap is full and everyone else is queued, so the runs overlap for sure.
+    const g = gate();
     t.model.respond(async () => {
       inFlight++;
       peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, 40));
+      const reply = await g.reply();
       inFlight--;
-      return { text: 'ok' };
+      return reply;
     });
     const threads = users.map(() => t.slack.nextTs());
     const acks = await Promise.all(users.map((u, i) => t.sendEvent(mention(u, threads[i] as string, `load ${u}`))));
     expect(acks.map((r) => r.status)).toEqual(users.map(() => 200));
+    await t.model.waitForRequests(2);
+    const queued = (c: SlackCall) =>
+      threads.includes(String(c.params.thread_ts)) && /Queued/.test(String(c.params.text));
+    await t.slack.waitForCall('chat.postMessage', () => t.slack.callsOf('chat.postMessage').filter(queued).length >= 3);
+    // App Home, asked for after the queued runs were told to wait, is published (through Scalekit and Slack)
+    // while they wait: had they not waited, they would have reached the model by now too.
+    await t.sendEvent({ type: 'app_home_opened', user: 'UCAP1', channel: 'DUCAP1', tab: 'home', event_ts: '1' });
+    await t.slack.waitForCall('views.publish', (c) => c.params.user_id === 'UCAP1');
+    expect(t.model.requests).toHaveLength(2);
+    expect(inFlight).toBe(2);
+    g.open();
     for (const ts of threads) {
       const placeholder = await t.slack.waitForCall('chat.postMessage', working(ts));
       await t.slack.waitForCall(
@@ -212,8 +235,10 @@ describe('when an upstream fails', () => {
     t.slack.failNext('chat.postMessage', { error: 'internal_error' });
     t.slack.failNext('chat.postMessage', { error: 'internal_error' });
     const ts = t.slack.nextTs();
+    const noticesLost = t.logs.filter((l) => l.includes('Could not post the error notice')).length;
     await t.sendEvent(mention('USLACKERR', ts, 'lost'));
-    await settle();
+    // Both posts failed and the bot has given up on this message.
+    await t.waitForLogs((l) => l.includes('Could not post the error notice'), noticesLost + 1);
     const next = t.slack.nextTs();
     await t.sendEvent(mention('USLACKERR', next, 'found'));
     await t.slack.waitForCall('chat.postMessage', working(next));
@@ -313,7 +338,7 @@ describe('Socket Mode redelivery', () => {
       await t.slack.sendEnvelope('events_api', payload);
       await t.slack.sendEnvelope('events_api', payload);
       await t.slack.waitForCall('chat.update', (c) => c.params.channel === 'CSOCK' && c.params.text === 'ok');
-      await settle();
+      await sock.waitForLogs(ignored(ts));
       expect(t.slack.callsOf('chat.postMessage').filter(working(ts))).toHaveLength(1);
     } finally {
       await sock.stop();
