@@ -38,10 +38,21 @@ describe('connecting Intercom', () => {
   const dmTo = (userId: string) => (c: SlackCall) =>
     c.params.channel === `D${userId}` && Array.isArray(c.params.blocks);
 
+  /** Asks for a link with /connect-intercom and returns the new one from the DM (not one sent earlier). */
   async function requestLink(userId: string): Promise<string> {
+    const earlier = new Set(t.slack.calls.filter(dmTo(userId)).map(linkIn));
     const res = await t.sendCommand({ command: '/connect-intercom', text: '', user_id: userId });
     expect(res.status).toBe(200);
-    return linkIn(await t.slack.waitForCall('chat.postMessage', dmTo(userId)));
+    return linkIn(await t.slack.waitForCall('chat.postMessage', (c) => dmTo(userId)(c) && !earlier.has(linkIn(c))));
+  }
+
+  const isVerifyPage = (url: URL) => url.pathname === '/verify';
+
+  /** Opens a link in `b` and passes Scalekit's consent, holding back the redirect to the verify page: its URL. */
+  async function consentIn(b: Browser, link: string): Promise<string> {
+    const held = await b.visit(link, { stopBefore: isVerifyPage });
+    expect(held.location).toMatch(/\/verify\?auth_request_id=.+&state=/);
+    return held.location ?? '';
   }
 
   const verifyCalls = () => t.scalekit.callsOf('VerifyConnectedAccountUser');
@@ -225,6 +236,66 @@ describe('connecting Intercom', () => {
       expect((await fetch(verifyUrl, { headers: { cookie } })).status).toBe(200);
       expect((await fetch(verifyUrl, { headers: { cookie } })).status).toBe(409);
       expect(verifyCalls().length).toBe(before + 1);
+    });
+  });
+
+  describe('a stray request to the verify page leaves a connection in progress alone', () => {
+    it('no parameters, a random state, or another browser’s flow: the real verify then finishes', async () => {
+      const verifyUrl = await consentIn(browser, await requestLink(user));
+      const other = createBrowser();
+      const othersVerifyUrl = await consentIn(other, await requestLink(`${user}other`));
+      expect(browser.cookies()).toHaveLength(1);
+
+      // What any page could make this browser load with an <img src>, or a mistyped reload.
+      for (const stray of [
+        `${t.baseUrl}/verify`,
+        `${t.baseUrl}/verify?auth_request_id=abc&state=${'x'.repeat(43)}`,
+        othersVerifyUrl,
+      ]) {
+        const page = await browser.visit(stray);
+        expect(page.status).toBeGreaterThanOrEqual(400);
+        expect(page.body).toContain('that connection is still waiting');
+        expect(page.body).toContain('/connect-intercom');
+      }
+      expect(browser.cookies()).toHaveLength(1);
+
+      const before = verifyCalls().length;
+      const done = await browser.visit(verifyUrl);
+      expect(done.status).toBe(200);
+      expect(done.body).toContain('Intercom is connected');
+      expect(
+        verifyCalls()
+          .slice(before)
+          .map((c) => c.request.identifier),
+      ).toEqual([t.identifierOf(user)]);
+      expect(browser.cookies()).toEqual([]);
+      // The other browser's flow, whose state was used as a stray, was not used up either.
+      expect((await other.visit(othersVerifyUrl)).body).toContain('Intercom is connected');
+      expect(t.scalekit.account(t.identifierOf(`${user}other`))?.status).toBe(ConnectorStatus.ACTIVE);
+    });
+
+    it('two links opened in one browser both finish, in either order, and a reload in between changes nothing', async () => {
+      const first = await consentIn(browser, await requestLink(user));
+      const second = await consentIn(browser, await requestLink(user));
+      expect(browser.cookies()).toHaveLength(2);
+      const before = verifyCalls().length;
+
+      expect((await browser.visit(second)).body).toContain('Intercom is connected');
+      const reload = await browser.visit(second);
+      expect(reload.status).toBe(409);
+      expect(reload.body).toContain('that connection is still waiting');
+      expect((await browser.visit(first)).body).toContain('Intercom is connected');
+
+      expect(verifyCalls().length).toBe(before + 2);
+      expect(browser.cookies()).toEqual([]);
+      expect(t.scalekit.account(t.identifierOf(user))?.status).toBe(ConnectorStatus.ACTIVE);
+    });
+
+    it('a refusal in a browser with nothing in progress does not claim something is waiting', async () => {
+      const page = await browser.visit(`${t.baseUrl}/verify`);
+      expect(page.status).toBe(400);
+      expect(page.body).not.toContain('still waiting');
+      expect(page.body).toContain('/connect-intercom');
     });
   });
 

@@ -73,6 +73,26 @@ describe('Sign in with Slack at connect time (SLACK_CLIENT_ID/SECRET set)', () =
     expect((await fetch(`${t.baseUrl}/auth/slack/callback`, { redirect: 'manual' })).status).toBe(400);
   });
 
+  it('a stray callback with this flow’s state, from another browser, does not use up the sign-in step', async () => {
+    const link = await linkFor(user);
+    t.slack.oidc.signedInUser = { teamId: t.slack.teamId, userId: user };
+    const browser = createBrowser();
+    const held = await browser.visit(link, { stopBefore: (url) => url.pathname === '/auth/slack/callback' });
+    const callback = held.location ?? '';
+    expect(callback).toContain('/auth/slack/callback?code=');
+
+    const stray = await createBrowser().visit(callback);
+    expect(stray.status).toBe(403);
+    expect(browser.cookies()).toHaveLength(1);
+
+    const page = await browser.visit(callback);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Intercom is connected');
+    // The sign-in step's cookie and the flow's both went once used.
+    expect(browser.cookies()).toEqual([]);
+    expect(t.scalekit.account(t.identifierOf(user))?.status).toBe(ConnectorStatus.ACTIVE);
+  });
+
   it('needs both settings or neither', () => {
     const result = parseConfig({
       ...MINIMAL_ENV,
