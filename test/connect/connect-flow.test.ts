@@ -65,7 +65,10 @@ describe('connecting Intercom', () => {
     const ephemeral = await t.slack.waitForResponse((r) => String(r.body.text).includes('DM'));
     expect(ephemeral.body).toMatchObject({ response_type: 'ephemeral' });
 
-    const link = linkIn(await t.slack.waitForCall('chat.postMessage', dmTo(user)));
+    const dm = await t.slack.waitForCall('chat.postMessage', dmTo(user));
+    // No preview: Slack's link expansion would fetch the single-use link.
+    expect(dm.params).toMatchObject({ unfurl_links: 'false', unfurl_media: 'false' });
+    const link = linkIn(dm);
     expect(link.startsWith(`${t.config.http.publicUrl}/connect/`)).toBe(true);
     const verifiesBefore = verifyCalls().length;
 
@@ -123,7 +126,9 @@ describe('connecting Intercom', () => {
     expect(notice.params.channel).toBe('CPUB');
     expect(String(notice.params.text)).toMatch(/DM/);
     expect(String(notice.params.text)).not.toContain('/connect/');
-    const link = linkIn(await t.slack.waitForCall('chat.postMessage', dmTo(user)));
+    const dm = await t.slack.waitForCall('chat.postMessage', dmTo(user));
+    expect(dm.params).toMatchObject({ unfurl_links: 'false', unfurl_media: 'false' });
+    const link = linkIn(dm);
 
     const modelCallsBefore = t.model.requests.length;
     expect(t.model.requests.map((r) => r.messages.at(-1)?.text)).not.toContain('summarize john@acme.com');
