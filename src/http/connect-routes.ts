@@ -62,7 +62,8 @@ export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
     }
     const cookies = [bindCookie(result.bind)];
     if (result.release) cookies.push(releaseCookie(result.release));
-    res.writeHead(302, {
+    // 303: after the Continue form's POST, the browser goes on with a GET.
+    res.writeHead(303, {
       Location: result.location,
       'Set-Cookie': cookies,
       'Cache-Control': 'no-store',
@@ -71,12 +72,41 @@ export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
     res.end();
   };
 
+  /**
+   * Opening a link changes nothing: mail scanners, Slack's link expansion and prefetchers GET (and HEAD) links before
+   * the person clicks, and must not use up the single-use link. The page's Continue button does that with a POST.
+   */
+  const showLink: Route['handle'] = (req, res, params) => {
+    const check = deps.connect.checkLink(params.token ?? '');
+    if (!check.ok) {
+      refuse(res, LINK_PAGES[check.problem], { jar: readCookies(req) });
+      return;
+    }
+    sendPage(res, 200, {
+      title: 'Connect your Intercom account',
+      paragraphs: [
+        'Press Continue to approve access in Intercom. The support bot will then work in Intercom as you, with your permissions only.',
+      ],
+      postButton: 'Continue',
+    });
+  };
+  const publicOrigin = new URL(deps.publicUrl).origin;
+
   return [
+    { method: 'GET', path: CONNECT_PATH, handle: showLink },
+    { method: 'HEAD', path: CONNECT_PATH, handle: showLink },
     {
-      method: 'GET',
+      method: 'POST',
       path: CONNECT_PATH,
-      handle: async (req, res, params) =>
-        answerLink(res, await deps.connect.openLink(params.token ?? ''), readCookies(req)),
+      async handle(req, res, params) {
+        req.resume(); // The form has no fields worth reading.
+        const jar = readCookies(req);
+        if (!fromOurOwnPage(req, publicOrigin)) {
+          refuse(res, FOREIGN_POST_PAGE, { jar });
+          return;
+        }
+        answerLink(res, await deps.connect.openLink(params.token ?? ''), jar);
+      },
     },
     {
       method: 'GET',
@@ -124,6 +154,30 @@ export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
     },
   ];
 }
+
+/**
+ * Whether a POST to a connect link comes from our own Continue page rather than from another site's form.
+ *
+ * The token in the path is the capability: whoever holds it can POST it from their own browser, so a CSRF token
+ * tied to the page would add nothing against them. What a check can stop is another site making this browser submit
+ * a link the attacker got for themselves (this browser's Intercom would be attached to the attacker's Slack user). A
+ * browser marks such a POST with `Sec-Fetch-Site: cross-site` and, failing that header, a foreign `Origin` (`null`
+ * from sandboxed frames); scripts can set neither. Every current browser sends at least one of them on a cross-site
+ * POST, so a request with neither is not one another site made. Talking someone into opening the attacker's link
+ * and pressing Continue themselves is what Sign in with Slack (SLACK_CLIENT_ID/SECRET) stops.
+ */
+function fromOurOwnPage(req: IncomingMessage, publicOrigin: string): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin' || site === 'none';
+  const origin = req.headers.origin;
+  return origin === undefined || origin === publicOrigin;
+}
+
+const FOREIGN_POST_PAGE: [number, string, string[]] = [
+  403,
+  'This request did not come from the connect page',
+  ['Nothing was changed, and your link still works: open it from Slack again and press Continue.'],
+];
 
 const LINK_PAGES: Record<OpenLinkProblem, [number, string, string[]]> = {
   unknown: [404, 'This connect link is not valid', ['Check that you opened the whole link.', START_AGAIN]],

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectorStatus } from '../fakes/scalekit-emulator.ts';
 import type { SlackCall } from '../fakes/slack-api.ts';
-import { type Browser, createBrowser } from '../helpers/browser.ts';
+import { type Browser, createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 const clock = { offsetMs: 0 };
@@ -51,7 +51,7 @@ describe('connecting Intercom', () => {
 
   /** Opens a link in `b` and passes Scalekit's consent, holding back the redirect to the verify page: its URL. */
   async function consentIn(b: Browser, link: string): Promise<string> {
-    const held = await b.visit(link, { stopBefore: isVerifyPage });
+    const held = await openConnectLink(b, link, { stopBefore: isVerifyPage });
     expect(held.location).toMatch(/\/verify\?auth_request_id=.+&state=/);
     return held.location ?? '';
   }
@@ -84,7 +84,7 @@ describe('connecting Intercom', () => {
     expect(link.startsWith(`${t.config.http.publicUrl}/connect/`)).toBe(true);
     const verifiesBefore = verifyCalls().length;
 
-    const page = await browser.visit(link);
+    const page = await openConnectLink(browser, link);
     expect(page.status).toBe(200);
     expect(page.url.startsWith(`${t.config.http.publicUrl}/verify?`)).toBe(true);
     expect(page.body).toContain('Intercom is connected');
@@ -102,7 +102,7 @@ describe('connecting Intercom', () => {
     );
 
     // The identifier is the key to the user's Intercom: no URL the browser loaded may carry it.
-    expect(browser.history.length).toBeGreaterThanOrEqual(3);
+    expect(browser.history.length).toBeGreaterThanOrEqual(4);
     for (const url of browser.history) expect(url).not.toContain(identifier);
     // The flow cookie is cleared once used.
     expect(browser.cookies()).toEqual([]);
@@ -144,7 +144,7 @@ describe('connecting Intercom', () => {
 
     const modelCallsBefore = t.model.requests.length;
     expect(t.model.requests.map((r) => r.messages.at(-1)?.text)).not.toContain('summarize john@acme.com');
-    await browser.visit(link);
+    await openConnectLink(browser, link);
     const working = await t.slack.waitForCall(
       'chat.postMessage',
       (c) => c.params.thread_ts === '1700001000.000001' && String(c.params.text).includes('Working on it'),
@@ -175,7 +175,7 @@ describe('connecting Intercom', () => {
     await t.sendCommand({ command: '/connect-intercom', text: '', user_id: user });
     const freshLink = linkIn(await t.slack.waitForCall('chat.postMessage', (c) => dmTo(user)(c) && linkIn(c) !== link));
     const modelCallsBefore = t.model.requests.length;
-    await browser.visit(freshLink);
+    await openConnectLink(browser, freshLink);
     const note = await t.slack.waitForCall(
       'chat.postMessage',
       (c) => c.params.thread_ts === '1700002000.000001' && String(c.params.text).includes('30 minutes'),
@@ -192,7 +192,8 @@ describe('connecting Intercom', () => {
     /** Opens the link and passes Scalekit's consent, stopping before the verify page: its URL and the cookie. */
     async function startFlow(userId: string): Promise<{ verifyUrl: string; cookie: string }> {
       const link = await requestLink(userId);
-      const opened = await fetch(link, { redirect: 'manual' });
+      const opened = await fetch(link, { method: 'POST', redirect: 'manual' });
+      expect(opened.status).toBe(303);
       const setCookie = opened.headers.getSetCookie()[0] ?? '';
       expect(setCookie).toMatch(/HttpOnly/);
       expect(setCookie).toMatch(/SameSite=Lax/);
@@ -254,6 +255,66 @@ describe('connecting Intercom', () => {
       expect((await fetch(verifyUrl, { headers: { cookie } })).status).toBe(200);
       expect((await fetch(verifyUrl, { headers: { cookie } })).status).toBe(409);
       expect(verifyCalls().length).toBe(before + 1);
+    });
+  });
+
+  describe('opening a connect link uses nothing up until Continue is pressed', () => {
+    const magicLinks = () => t.scalekit.callsOf('GetMagicLinkForConnectedAccount').length;
+
+    it('GET and HEAD (scanners, unfurlers, prefetchers) only show the Continue page; the click then connects', async () => {
+      const link = await requestLink(user);
+      const before = magicLinks();
+      for (let i = 0; i < 2; i++) {
+        const get = await fetch(link, { redirect: 'manual' });
+        expect(get.status).toBe(200);
+        expect(get.headers.getSetCookie()).toEqual([]);
+        const html = await get.text();
+        expect(html).toContain('Connect your Intercom account');
+        expect(html).toMatch(/<form method="post"><button type="submit">Continue<\/button><\/form>/);
+        expect(html).not.toMatch(/<script/i);
+        // Still script-free and not frameable; no form-action, which Chromium would apply to the redirect to Scalekit.
+        const csp = get.headers.get('content-security-policy') ?? '';
+        expect(csp).toContain("default-src 'none'");
+        expect(csp).toContain("frame-ancestors 'none'");
+        expect(csp).not.toContain('form-action');
+        // Under no-referrer a browser would send `Origin: null` with the form, and the POST would be refused.
+        expect(get.headers.get('referrer-policy')).toBe('same-origin');
+
+        const head = await fetch(link, { method: 'HEAD', redirect: 'manual' });
+        expect(head.status).toBe(200);
+        expect(head.headers.getSetCookie()).toEqual([]);
+        expect(await head.text()).toBe('');
+      }
+      expect(magicLinks()).toBe(before);
+
+      const page = await openConnectLink(browser, link);
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('Intercom is connected');
+      expect(t.scalekit.account(t.identifierOf(user))?.status).toBe(ConnectorStatus.ACTIVE);
+      // The link is used up by the click: opening it again says so, and offers no button.
+      const again = await browser.visit(link);
+      expect(again.status).toBe(410);
+      expect(again.body).toContain('already used');
+      expect(again.body).not.toContain('<form');
+    });
+
+    it('refuses a Continue POST that another site made this browser send, and changes nothing', async () => {
+      const link = await requestLink(user);
+      const before = magicLinks();
+      const foreign: Array<Record<string, string>> = [
+        { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+        { origin: 'https://evil.example' },
+        { origin: 'null' },
+        { origin: t.baseUrl, 'sec-fetch-site': 'same-site' },
+      ];
+      for (const headers of foreign) {
+        const res = await fetch(link, { method: 'POST', redirect: 'manual', headers });
+        expect(res.status).toBe(403);
+        expect(res.headers.getSetCookie()).toEqual([]);
+        expect(await res.text()).toContain('your link still works');
+      }
+      expect(magicLinks()).toBe(before);
+      expect((await openConnectLink(browser, link)).body).toContain('Intercom is connected');
     });
   });
 
@@ -321,7 +382,7 @@ describe('connecting Intercom', () => {
     expect((await browser.visit(`${t.baseUrl}/connect/${'A'.repeat(43)}`)).status).toBe(404);
     expect((await browser.visit(`${t.baseUrl}/connect/short`)).status).toBe(404);
     const link = await requestLink(user);
-    expect((await fetch(link, { redirect: 'manual' })).status).toBe(302);
+    expect((await fetch(link, { method: 'POST', redirect: 'manual' })).status).toBe(303);
     const linksMade = t.scalekit.callsOf('GetMagicLinkForConnectedAccount').length;
     const reused = await browser.visit(link);
     expect(reused.status).toBe(410);
@@ -338,9 +399,10 @@ describe('connecting Intercom', () => {
   it('keeps the link usable when Scalekit is down while opening it', async () => {
     const link = await requestLink(user);
     t.scalekit.failNext('GetMagicLinkForConnectedAccount', Code.Internal);
-    const down = await browser.visit(link);
+    const down = await openConnectLink(browser, link);
     expect(down.status).toBe(503);
-    const retry = await browser.visit(link);
+    expect(down.body).toContain('Your link still works');
+    const retry = await openConnectLink(browser, link);
     expect(retry.status).toBe(200);
     expect(t.scalekit.account(t.identifierOf(user))?.status).toBe(ConnectorStatus.ACTIVE);
   });
@@ -348,13 +410,13 @@ describe('connecting Intercom', () => {
   it("shows Scalekit's refusals (identifier mismatch, already consumed) as clear pages", async () => {
     const link = await requestLink(user);
     t.scalekit.failNext('VerifyConnectedAccountUser', Code.PermissionDenied);
-    const mismatch = await browser.visit(link);
+    const mismatch = await openConnectLink(browser, link);
     expect(mismatch.status).toBe(403);
     expect(mismatch.body).toContain('someone else');
 
     const again = await requestLink(user);
     t.scalekit.failNext('VerifyConnectedAccountUser', Code.NotFound);
-    const consumed = await browser.visit(again);
+    const consumed = await openConnectLink(browser, again);
     expect(consumed.status).toBe(410);
     expect(consumed.body).toContain('/connect-intercom');
     expect(t.scalekit.account(t.identifierOf(user))?.status).not.toBe(ConnectorStatus.ACTIVE);

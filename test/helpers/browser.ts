@@ -166,3 +166,15 @@ function decodeEntities(text: string): string {
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
 }
+
+/**
+ * Opens a connect link the way its owner does: the link's page (which a GET only shows), then Continue. The page
+ * must be the Continue page, so a test cannot pass on a link that connects on GET.
+ */
+export async function openConnectLink(browser: Browser, link: string, options?: VisitOptions): Promise<Page> {
+  const page = await browser.visit(link);
+  if (page.status !== 200 || !page.body.includes('Connect your Intercom account')) {
+    throw new Error(`expected the Continue page at ${link}, got ${page.status}`);
+  }
+  return browser.submit(page, options);
+}
