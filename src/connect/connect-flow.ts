@@ -22,7 +22,13 @@ export function createConnectPrompter(connect: ConnectService): ConnectPrompter 
     const dm = await client.conversations.open({ users: user.userId });
     const channel = dm.channel?.id;
     if (!channel) throw new Error('Slack opened no DM channel');
-    await client.chat.postMessage({ channel, ...buildConnectMessage(url, reason) });
+    // No preview: Slack's link expansion would fetch the single-use link, and a preview of it tells no one anything.
+    await client.chat.postMessage({
+      channel,
+      ...buildConnectMessage(url, reason),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
   };
 }
 

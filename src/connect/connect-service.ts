@@ -10,9 +10,22 @@ export const CONNECT_PATH = '/connect/:token';
 export const VERIFY_PATH = '/verify';
 export const SLACK_SIGNIN_CALLBACK_PATH = '/auth/slack/callback';
 
+/**
+ * What ties one pending step (Sign in with Slack, or the Scalekit flow) to the browser that started it: the browser
+ * keeps `secret` under a name derived from `key`, so every step has a cookie of its own and one step's outcome never
+ * touches another's (two links opened in one browser both finish; a stray request cannot end a real one).
+ */
+export interface BrowserBinding {
+  key: string;
+  secret: string;
+}
+
 export type OpenLinkResult =
-  | { ok: true; location: string; browserSecret: string }
-  | { ok: false; problem: OpenLinkProblem };
+  | { ok: true; location: string; bind: BrowserBinding; release?: string }
+  | { ok: false; problem: OpenLinkProblem; release?: string };
+
+/** A connect link looked at without using it up (a GET, which scanners and unfurlers send too). */
+export type LinkCheck = { ok: true } | { ok: false; problem: 'unknown' | 'expired' | 'used' };
 
 export type OpenLinkProblem =
   | 'unknown'
@@ -34,17 +47,39 @@ export type VerifyProblem =
   | 'not_found'
   | 'unavailable';
 
-export type VerifyResult = { ok: true; user: SlackUser } | { ok: false; problem: VerifyProblem };
+/**
+ * `release` names the binding this browser has just used up (it proved the step was its own and consumed it), so its
+ * cookie can go; a refused request carries none and leaves every cookie alone.
+ */
+export type VerifyResult =
+  | { ok: true; user: SlackUser; release: string }
+  | { ok: false; problem: VerifyProblem; release?: string };
 
 export interface ConnectService {
   /** A fresh single-use link to `PUBLIC_URL/connect/<token>` for this Slack user. */
   issueLink(user: SlackUser): string;
-  /** The browser opened a connect link: start a flow bound to this browser and say where to send it. */
+  /** Whether a connect link could be used now; changes nothing. */
+  checkLink(token: string): LinkCheck;
+  /** The person pressed Continue: use the link up, start a step bound to this browser and say where to send it. */
   openLink(token: string): Promise<OpenLinkResult>;
-  /** Slack sent the browser back from Sign in with Slack: the signed-in user must be the link's. */
+  /**
+   * Slack sent the browser back from Sign in with Slack: the signed-in user must be the link's. `browserSecret` is
+   * what the browser keeps for `bindingKey(state)`.
+   */
   completeSignIn(params: { code?: string; state?: string; browserSecret?: string }): Promise<OpenLinkResult>;
-  /** Scalekit sent the browser back: check the flow is this browser's, consume it, and verify with Scalekit. */
+  /**
+   * Scalekit sent the browser back: check the flow is this browser's, consume it, and verify with Scalekit.
+   * `browserSecret` is what the browser keeps for `bindingKey(state)`.
+   */
   verify(params: { authRequestId?: string; state?: string; browserSecret?: string }): Promise<VerifyResult>;
+}
+
+/**
+ * The public name of a step's browser binding, derived from its state so the page the browser comes back to can find
+ * the right cookie. Hashed so the cookie name reveals nothing about the state; 96 bits keep names from colliding.
+ */
+export function bindingKey(state: string): string {
+  return createHash('sha256').update(`browser-binding:${state}`).digest('base64url').slice(0, 16);
 }
 
 export interface ConnectServiceDeps {
@@ -81,52 +116,54 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
       return `${deps.publicUrl}/connect/${token}`;
     },
 
+    checkLink(token) {
+      const link = lookUpLink(token);
+      return link.ok ? { ok: true } : link;
+    },
+
     async openLink(token) {
-      if (!TOKEN.test(token)) return { ok: false, problem: 'unknown' };
-      const tokenHash = sha256(token);
-      const link = store.findLink(tokenHash, now());
-      if (!link.found) return { ok: false, problem: 'unknown' };
-      if (link.used) return { ok: false, problem: 'used' };
-      if (link.expired) return { ok: false, problem: 'expired' };
-      const browserSecret = secret();
+      const link = lookUpLink(token);
+      if (!link.ok) return link;
       if (deps.signIn) {
         const state = secret();
         const nonce = secret();
+        const bind = { key: bindingKey(state), secret: secret() };
         store.saveSignIn({
           stateHash: sha256(state),
-          tokenHash,
-          browserHash: sha256(browserSecret),
+          tokenHash: link.tokenHash,
+          browserHash: sha256(bind.secret),
           nonce,
           expiresAt: now() + linkTtlMs,
         });
-        return {
-          ok: true,
-          location: deps.signIn.authorizeUrl({ state, nonce, teamId: link.user.teamId }),
-          browserSecret,
-        };
+        return { ok: true, location: deps.signIn.authorizeUrl({ state, nonce, teamId: link.user.teamId }), bind };
       }
-      return startFlow(tokenHash, link.user, browserSecret);
+      return startFlow(link.tokenHash, link.user);
     },
 
     async completeSignIn({ code, state, browserSecret }) {
       if (!deps.signIn || !code || !state || !OPAQUE.test(code) || !OPAQUE.test(state)) {
         return { ok: false, problem: 'bad_request' };
       }
-      const signIn = store.takeSignIn(sha256(state), now());
+      const stateHash = sha256(state);
+      const signIn = store.findSignIn(stateHash, now());
       if (!signIn) return { ok: false, problem: 'unknown' };
+      // Checked before the step is used up, so a stray callback with someone's state changes nothing.
       if (!browserSecret || !sameHash(sha256(browserSecret), signIn.browserHash)) {
         return { ok: false, problem: 'wrong_browser' };
       }
+      if (!store.takeSignIn(stateHash, now())) return { ok: false, problem: 'unknown' };
+      // From here on this browser's sign-in step is spent, whatever the outcome.
+      const release = bindingKey(state);
       const link = store.findLink(signIn.tokenHash, now());
-      if (!link.found) return { ok: false, problem: 'unknown' };
-      if (link.used) return { ok: false, problem: 'used' };
-      if (link.expired) return { ok: false, problem: 'expired' };
+      if (!link.found) return { ok: false, problem: 'unknown', release };
+      if (link.used) return { ok: false, problem: 'used', release };
+      if (link.expired) return { ok: false, problem: 'expired', release };
       let who: SlackUser;
       try {
         who = await deps.signIn.userFor(code);
       } catch (error) {
         logger.warn('Sign in with Slack failed', { userId: link.user.userId }, error);
-        return { ok: false, problem: 'sign_in_failed' };
+        return { ok: false, problem: 'sign_in_failed', release };
       }
       if (who.teamId !== link.user.teamId || who.userId !== link.user.userId) {
         // A forwarded link: whoever holds it must not attach their Intercom to its owner.
@@ -135,9 +172,9 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
           owner: link.user.userId,
           signedIn: who.userId,
         });
-        return { ok: false, problem: 'wrong_slack_user' };
+        return { ok: false, problem: 'wrong_slack_user', release };
       }
-      return startFlow(signIn.tokenHash, link.user, browserSecret);
+      return { ...(await startFlow(signIn.tokenHash, link.user)), release };
     },
 
     async verify({ authRequestId, state, browserSecret }) {
@@ -156,15 +193,16 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
       if (!store.consumeFlow(stateHash, now())) return { ok: false, problem: 'used' };
 
       const user = { teamId: flow.teamId, userId: flow.userId };
+      const release = bindingKey(state);
       try {
         await gateway.verifyUser({ authRequestId, identifier: flow.identifier });
-        return { ok: true, user };
+        return { ok: true, user, release };
       } catch (error) {
         if (error instanceof VerifyRejectedError) {
-          if (error.reason === 'identifier_mismatch') return { ok: false, problem: 'identifier_mismatch' };
+          if (error.reason === 'identifier_mismatch') return { ok: false, problem: 'identifier_mismatch', release };
           // The SDK retries verify on transport errors; a retry after a lost success answers "not found".
           const status = await gateway.accountStatus(flow.identifier).catch(() => undefined);
-          return status?.active ? { ok: true, user } : { ok: false, problem: 'not_found' };
+          return status?.active ? { ok: true, user, release } : { ok: false, problem: 'not_found', release };
         }
         if (error instanceof ScalekitUnavailableError) {
           // Nothing happened at Scalekit's end, so let the user retry by reloading the page.
@@ -177,9 +215,22 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
     },
   };
 
+  function lookUpLink(
+    token: string,
+  ): { ok: true; tokenHash: string; user: SlackUser } | { ok: false; problem: 'unknown' | 'expired' | 'used' } {
+    if (!TOKEN.test(token)) return { ok: false, problem: 'unknown' };
+    const tokenHash = sha256(token);
+    const link = store.findLink(tokenHash, now());
+    if (!link.found) return { ok: false, problem: 'unknown' };
+    if (link.used) return { ok: false, problem: 'used' };
+    if (link.expired) return { ok: false, problem: 'expired' };
+    return { ok: true, tokenHash, user: link.user };
+  }
+
   /** Creates the Scalekit authorization link and, only if that worked, uses the link up and starts the flow. */
-  async function startFlow(tokenHash: string, user: SlackUser, browserSecret: string): Promise<OpenLinkResult> {
+  async function startFlow(tokenHash: string, user: SlackUser): Promise<OpenLinkResult> {
     const state = secret();
+    const bind = { key: bindingKey(state), secret: secret() };
     let location: string;
     try {
       location = await gateway.authorizationLink({
@@ -196,12 +247,12 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
     const started = store.useLinkAndStartFlow(tokenHash, {
       ...user,
       stateHash: sha256(state),
-      browserHash: sha256(browserSecret),
+      browserHash: sha256(bind.secret),
       createdAt: startedAt,
       expiresAt: startedAt + flowTtlMs,
     });
     if (!started) return { ok: false, problem: 'used' };
-    return { ok: true, location, browserSecret };
+    return { ok: true, location, bind };
   }
 }
 

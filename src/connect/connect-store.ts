@@ -33,8 +33,10 @@ export interface ConnectStore {
     nonce: string;
     expiresAt: number;
   }): void;
-  /** Uses up a Sign in with Slack step, once; undefined if unknown, used or expired. */
-  takeSignIn(stateHash: string, now: number): { tokenHash: string; browserHash: string } | undefined;
+  /** A Sign in with Slack step that can still be used; undefined if unknown, used or expired. */
+  findSignIn(stateHash: string, now: number): { tokenHash: string; browserHash: string } | undefined;
+  /** Uses up a Sign in with Slack step, once; false if it was used (or expired) already. */
+  takeSignIn(stateHash: string, now: number): boolean;
   /** Marks a link used without starting a flow (it was opened by someone else). */
   burnLink(tokenHash: string, now: number): void;
 }
@@ -77,9 +79,11 @@ export function createSqliteConnectStore(db: Db): ConnectStore {
   const insertSignIn = db.prepare(
     'INSERT INTO slack_signins (state_hash, token_hash, browser_hash, nonce, expires_at) VALUES (?, ?, ?, ?, ?)',
   );
-  const takeSignIn = db.prepare<[number, string, number], { token_hash: string; browser_hash: string }>(
-    `UPDATE slack_signins SET used_at = ? WHERE state_hash = ? AND used_at IS NULL AND expires_at > ?
-     RETURNING token_hash, browser_hash`,
+  const selectSignIn = db.prepare<[string, number], { token_hash: string; browser_hash: string }>(
+    'SELECT token_hash, browser_hash FROM slack_signins WHERE state_hash = ? AND used_at IS NULL AND expires_at > ?',
+  );
+  const takeSignIn = db.prepare(
+    'UPDATE slack_signins SET used_at = ? WHERE state_hash = ? AND used_at IS NULL AND expires_at > ?',
   );
   const burn = db.prepare('UPDATE connect_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL');
   const pruneLinks = db.prepare('DELETE FROM connect_links WHERE expires_at < ?');
@@ -131,10 +135,11 @@ export function createSqliteConnectStore(db: Db): ConnectStore {
     saveSignIn(signIn) {
       insertSignIn.run(signIn.stateHash, signIn.tokenHash, signIn.browserHash, signIn.nonce, signIn.expiresAt);
     },
-    takeSignIn(stateHash, now) {
-      const row = takeSignIn.get(now, stateHash, now);
+    findSignIn(stateHash, now) {
+      const row = selectSignIn.get(stateHash, now);
       return row ? { tokenHash: row.token_hash, browserHash: row.browser_hash } : undefined;
     },
+    takeSignIn: (stateHash, now) => takeSignIn.run(now, stateHash, now).changes === 1,
     burnLink(tokenHash, now) {
       burn.run(now, tokenHash);
     },

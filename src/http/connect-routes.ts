@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  type BrowserBinding,
+  bindingKey,
   CONNECT_PATH,
   type ConnectService,
   type OpenLinkProblem,
@@ -13,8 +15,11 @@ import type { Logger } from '../logger.ts';
 import { sendPage } from './pages.ts';
 import type { Route } from './server.ts';
 
-const COOKIE = 'intercom_connect';
+/** One cookie per pending step, named `intercom_connect_<binding key>`: see `BrowserBinding`. */
+const COOKIE_PREFIX = 'intercom_connect_';
 const START_AGAIN = 'Run /connect-intercom in Slack to get a new link.';
+const STILL_WAITING =
+  'If you are connecting Intercom in another tab, that connection is still waiting: finish it there.';
 
 export interface ConnectRoutesDeps {
   connect: ConnectService;
@@ -27,63 +32,120 @@ export interface ConnectRoutesDeps {
 export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
   const secure = deps.publicUrl.startsWith('https://') ? '; Secure' : '';
   // Lax: the cookie must come back on the top-level redirects from Slack and Scalekit to our pages.
-  const flowCookie = (value: string) => `${COOKIE}=${value}; Path=/; Max-Age=1800; HttpOnly; SameSite=Lax${secure}`;
-  const clearCookie = `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure}`;
+  const bindCookie = ({ key, secret }: BrowserBinding) =>
+    `${COOKIE_PREFIX}${key}=${secret}; Path=/; Max-Age=1800; HttpOnly; SameSite=Lax${secure}`;
+  const releaseCookie = (key: string) => `${COOKIE_PREFIX}${key}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure}`;
+  const releasing = (key: string | undefined): Record<string, string> =>
+    key ? { 'Set-Cookie': releaseCookie(key) } : {};
 
-  const answerLink = (res: ServerResponse, result: OpenLinkResult) => {
+  /** A refusal page; it touches no cookie but the one of a step this browser has just used up (`release`). */
+  const refuse = (
+    res: ServerResponse,
+    [status, title, paragraphs]: [number, string, string[]],
+    context: { jar: Map<string, string>; ownKey?: string; release?: string },
+  ) => {
+    const waiting = [...context.jar.keys()].some(
+      (name) => name.startsWith(COOKIE_PREFIX) && name !== `${COOKIE_PREFIX}${context.ownKey}`,
+    );
+    sendPage(
+      res,
+      status,
+      { title, paragraphs: waiting ? [...paragraphs, STILL_WAITING] : paragraphs },
+      releasing(context.release),
+    );
+  };
+
+  const answerLink = (res: ServerResponse, result: OpenLinkResult, jar: Map<string, string>, ownKey?: string) => {
     if (!result.ok) {
-      const [status, title, paragraphs] = LINK_PAGES[result.problem];
-      sendPage(res, status, { title, paragraphs });
+      refuse(res, LINK_PAGES[result.problem], { jar, ownKey, release: result.release });
       return;
     }
-    res.writeHead(302, {
+    const cookies = [bindCookie(result.bind)];
+    if (result.release) cookies.push(releaseCookie(result.release));
+    // 303: after the Continue form's POST, the browser goes on with a GET.
+    res.writeHead(303, {
       Location: result.location,
-      'Set-Cookie': flowCookie(result.browserSecret),
+      'Set-Cookie': cookies,
       'Cache-Control': 'no-store',
       'Referrer-Policy': 'no-referrer',
     });
     res.end();
   };
 
+  /**
+   * Opening a link changes nothing: mail scanners, Slack's link expansion and prefetchers GET (and HEAD) links before
+   * the person clicks, and must not use up the single-use link. The page's Continue button does that with a POST.
+   */
+  const showLink: Route['handle'] = (req, res, params) => {
+    const check = deps.connect.checkLink(params.token ?? '');
+    if (!check.ok) {
+      refuse(res, LINK_PAGES[check.problem], { jar: readCookies(req) });
+      return;
+    }
+    sendPage(res, 200, {
+      title: 'Connect your Intercom account',
+      paragraphs: [
+        'Press Continue to approve access in Intercom. The support bot will then work in Intercom as you, with your permissions only.',
+      ],
+      postButton: 'Continue',
+    });
+  };
+  const publicOrigin = new URL(deps.publicUrl).origin;
+
   return [
+    { method: 'GET', path: CONNECT_PATH, handle: showLink },
+    { method: 'HEAD', path: CONNECT_PATH, handle: showLink },
     {
-      method: 'GET',
+      method: 'POST',
       path: CONNECT_PATH,
-      handle: async (_req, res, params) => answerLink(res, await deps.connect.openLink(params.token ?? '')),
+      async handle(req, res, params) {
+        req.resume(); // The form has no fields worth reading.
+        const jar = readCookies(req);
+        if (!fromOurOwnPage(req, publicOrigin)) {
+          refuse(res, FOREIGN_POST_PAGE, { jar });
+          return;
+        }
+        answerLink(res, await deps.connect.openLink(params.token ?? ''), jar);
+      },
     },
     {
       method: 'GET',
       path: SLACK_SIGNIN_CALLBACK_PATH,
-      handle: async (req, res, _params, url) =>
-        answerLink(
-          res,
-          await deps.connect.completeSignIn({
-            code: url.searchParams.get('code') ?? undefined,
-            state: url.searchParams.get('state') ?? undefined,
-            browserSecret: readCookie(req, COOKIE),
-          }),
-        ),
+      async handle(req, res, _params, url) {
+        const state = url.searchParams.get('state') ?? undefined;
+        const jar = readCookies(req);
+        const ownKey = state ? bindingKey(state) : undefined;
+        const result = await deps.connect.completeSignIn({
+          code: url.searchParams.get('code') ?? undefined,
+          state,
+          browserSecret: ownKey ? jar.get(`${COOKIE_PREFIX}${ownKey}`) : undefined,
+        });
+        answerLink(res, result, jar, ownKey);
+      },
     },
     {
       method: 'GET',
       path: VERIFY_PATH,
       async handle(req, res, _params, url) {
+        const state = url.searchParams.get('state') ?? undefined;
+        const jar = readCookies(req);
+        const ownKey = state ? bindingKey(state) : undefined;
         const result = await deps.connect.verify({
           authRequestId: url.searchParams.get('auth_request_id') ?? undefined,
-          state: url.searchParams.get('state') ?? undefined,
-          browserSecret: readCookie(req, COOKIE),
+          state,
+          browserSecret: ownKey ? jar.get(`${COOKIE_PREFIX}${ownKey}`) : undefined,
         });
         if (!result.ok) {
-          const [status, title, paragraphs] = VERIFY_PAGES[result.problem];
-          const keepCookie = result.problem === 'unavailable';
-          sendPage(res, status, { title, paragraphs }, keepCookie ? {} : { 'Set-Cookie': clearCookie });
+          // A stray hit (no parameters, someone else's state, a reload) must not end the flow waiting in this
+          // browser: only `release`, set when this browser's own flow was used up, clears a cookie.
+          refuse(res, VERIFY_PAGES[result.problem], { jar, ownKey, release: result.release });
           return;
         }
         sendPage(
           res,
           200,
           { title: 'Intercom is connected', paragraphs: ['You can close this tab and go back to Slack.'] },
-          { 'Set-Cookie': clearCookie },
+          releasing(result.release),
         );
         deps.onConnected(result.user).catch((error: unknown) => {
           deps.logger.error('Follow-up after connecting failed', { userId: result.user.userId }, error);
@@ -92,6 +154,30 @@ export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
     },
   ];
 }
+
+/**
+ * Whether a POST to a connect link comes from our own Continue page rather than from another site's form.
+ *
+ * The token in the path is the capability: whoever holds it can POST it from their own browser, so a CSRF token
+ * tied to the page would add nothing against them. What a check can stop is another site making this browser submit
+ * a link the attacker got for themselves (this browser's Intercom would be attached to the attacker's Slack user). A
+ * browser marks such a POST with `Sec-Fetch-Site: cross-site` and, failing that header, a foreign `Origin` (`null`
+ * from sandboxed frames); scripts can set neither. Every current browser sends at least one of them on a cross-site
+ * POST, so a request with neither is not one another site made. Talking someone into opening the attacker's link
+ * and pressing Continue themselves is what Sign in with Slack (SLACK_CLIENT_ID/SECRET) stops.
+ */
+function fromOurOwnPage(req: IncomingMessage, publicOrigin: string): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin' || site === 'none';
+  const origin = req.headers.origin;
+  return origin === undefined || origin === publicOrigin;
+}
+
+const FOREIGN_POST_PAGE: [number, string, string[]] = [
+  403,
+  'This request did not come from the connect page',
+  ['Nothing was changed, and your link still works: open it from Slack again and press Continue.'],
+];
 
 const LINK_PAGES: Record<OpenLinkProblem, [number, string, string[]]> = {
   unknown: [404, 'This connect link is not valid', ['Check that you opened the whole link.', START_AGAIN]],
@@ -153,10 +239,11 @@ const VERIFY_PAGES: Record<VerifyProblem, [number, string, string[]]> = {
   ],
 };
 
-function readCookie(req: IncomingMessage, name: string): string | undefined {
+function readCookies(req: IncomingMessage): Map<string, string> {
+  const jar = new Map<string, string>();
   for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=') || undefined;
+    const [name = '', ...value] = part.trim().split('=');
+    if (name && value.join('=') && !jar.has(name)) jar.set(name, value.join('='));
   }
-  return undefined;
+  return jar;
 }

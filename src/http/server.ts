@@ -3,7 +3,8 @@ import type { Logger } from '../logger.ts';
 import { problemWithSlackBody } from './slack-body.ts';
 
 export interface Route {
-  method: 'GET' | 'POST';
+  /** HEAD is never implied by GET: only routes that are safe to HEAD declare it (Node sends no body for HEAD). */
+  method: 'GET' | 'HEAD' | 'POST';
   /** A path such as `/connect/:token`; `:name` segments are captured into `params`. */
   path: string;
   handle(req: IncomingMessage, res: ServerResponse, params: Record<string, string>, url: URL): void | Promise<void>;

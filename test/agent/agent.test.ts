@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lastUserText, type ModelReply, type ModelRequest, toolResults } from '../fakes/openai-emulator.ts';
 import type { SlackCall } from '../fakes/slack-api.ts';
-import { createBrowser } from '../helpers/browser.ts';
+import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 let t: TestBot;
@@ -251,8 +251,8 @@ describe('the agent when something goes wrong', () => {
     const link = (dm.params.blocks as Array<{ type: string; elements?: Array<{ url?: string }> }>).find(
       (b) => b.type === 'actions',
     )?.elements?.[0]?.url as string;
-    const page = await createBrowser().visit(link);
-    expect(page.status).toBe(200);
+    const page = await openConnectLink(createBrowser(), link);
+    expect(page.body).toContain('Intercom is connected');
     expect(await answerIn(ts, 'CSUP', 2)).toMatch(/^\*John\*/);
   });
 

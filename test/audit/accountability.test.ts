@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ModelRequest, toolResults } from '../fakes/openai-emulator.ts';
 import type { SlackCall } from '../fakes/slack-api.ts';
-import { createBrowser } from '../helpers/browser.ts';
+import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 const EXPORT = resolve(import.meta.dirname, '../../src/audit/export.ts');
@@ -163,7 +163,9 @@ describe('status and disconnect', () => {
       'chat.postMessage',
       (c) => c.params.channel === `D${user}` && Array.isArray(c.params.blocks),
     );
-    expect((await createBrowser().visit(String(elementsOf(dm)[0]?.url))).status).toBe(200);
+    expect((await openConnectLink(createBrowser(), String(elementsOf(dm)[0]?.url))).body).toContain(
+      'Intercom is connected',
+    );
     const connected = await status(user);
     expect(connected).toContain('is connected since');
     expect(connected).toContain('Last 7 days: 0 Intercom lookups, 0 approved changes');

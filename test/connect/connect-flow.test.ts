@@ -1,8 +1,9 @@
 import { Code } from '@connectrpc/connect';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectorStatus } from '../fakes/scalekit-emulator.ts';
 import type { SlackCall } from '../fakes/slack-api.ts';
-import { type Browser, createBrowser } from '../helpers/browser.ts';
+import { type Browser, createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 const clock = { offsetMs: 0 };
@@ -38,13 +39,35 @@ describe('connecting Intercom', () => {
   const dmTo = (userId: string) => (c: SlackCall) =>
     c.params.channel === `D${userId}` && Array.isArray(c.params.blocks);
 
+  /** Asks for a link with /connect-intercom and returns the new one from the DM (not one sent earlier). */
   async function requestLink(userId: string): Promise<string> {
+    const earlier = new Set(t.slack.calls.filter(dmTo(userId)).map(linkIn));
     const res = await t.sendCommand({ command: '/connect-intercom', text: '', user_id: userId });
     expect(res.status).toBe(200);
-    return linkIn(await t.slack.waitForCall('chat.postMessage', dmTo(userId)));
+    return linkIn(await t.slack.waitForCall('chat.postMessage', (c) => dmTo(userId)(c) && !earlier.has(linkIn(c))));
+  }
+
+  const isVerifyPage = (url: URL) => url.pathname === '/verify';
+
+  /** Opens a link in `b` and passes Scalekit's consent, holding back the redirect to the verify page: its URL. */
+  async function consentIn(b: Browser, link: string): Promise<string> {
+    const held = await openConnectLink(b, link, { stopBefore: isVerifyPage });
+    expect(held.location).toMatch(/\/verify\?auth_request_id=.+&state=/);
+    return held.location ?? '';
   }
 
   const verifyCalls = () => t.scalekit.callsOf('VerifyConnectedAccountUser');
+
+  /** Resolves once the bot holds no parked request of this user: resuming forgets each one after it has run. */
+  async function waitUntilNothingParkedFor(userId: string): Promise<void> {
+    const db = new Database(t.dbPath, { readonly: true });
+    try {
+      const parked = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM parked_requests WHERE user_id = ?');
+      await vi.waitFor(() => expect(parked.get(userId)?.n).toBe(0), { timeout: 5000, interval: 10 });
+    } finally {
+      db.close();
+    }
+  }
 
   it('/connect-intercom → DM with a link → browser consent → ACTIVE after one verify → confirmation DM', async () => {
     const started = performance.now();
@@ -54,11 +77,14 @@ describe('connecting Intercom', () => {
     const ephemeral = await t.slack.waitForResponse((r) => String(r.body.text).includes('DM'));
     expect(ephemeral.body).toMatchObject({ response_type: 'ephemeral' });
 
-    const link = linkIn(await t.slack.waitForCall('chat.postMessage', dmTo(user)));
+    const dm = await t.slack.waitForCall('chat.postMessage', dmTo(user));
+    // No preview: Slack's link expansion would fetch the single-use link.
+    expect(dm.params).toMatchObject({ unfurl_links: 'false', unfurl_media: 'false' });
+    const link = linkIn(dm);
     expect(link.startsWith(`${t.config.http.publicUrl}/connect/`)).toBe(true);
     const verifiesBefore = verifyCalls().length;
 
-    const page = await browser.visit(link);
+    const page = await openConnectLink(browser, link);
     expect(page.status).toBe(200);
     expect(page.url.startsWith(`${t.config.http.publicUrl}/verify?`)).toBe(true);
     expect(page.body).toContain('Intercom is connected');
@@ -76,7 +102,7 @@ describe('connecting Intercom', () => {
     );
 
     // The identifier is the key to the user's Intercom: no URL the browser loaded may carry it.
-    expect(browser.history.length).toBeGreaterThanOrEqual(3);
+    expect(browser.history.length).toBeGreaterThanOrEqual(4);
     for (const url of browser.history) expect(url).not.toContain(identifier);
     // The flow cookie is cleared once used.
     expect(browser.cookies()).toEqual([]);
@@ -112,18 +138,21 @@ describe('connecting Intercom', () => {
     expect(notice.params.channel).toBe('CPUB');
     expect(String(notice.params.text)).toMatch(/DM/);
     expect(String(notice.params.text)).not.toContain('/connect/');
-    const link = linkIn(await t.slack.waitForCall('chat.postMessage', dmTo(user)));
+    const dm = await t.slack.waitForCall('chat.postMessage', dmTo(user));
+    expect(dm.params).toMatchObject({ unfurl_links: 'false', unfurl_media: 'false' });
+    const link = linkIn(dm);
 
     const modelCallsBefore = t.model.requests.length;
     expect(t.model.requests.map((r) => r.messages.at(-1)?.text)).not.toContain('summarize john@acme.com');
-    await browser.visit(link);
+    await openConnectLink(browser, link);
     const working = await t.slack.waitForCall(
       'chat.postMessage',
       (c) => c.params.thread_ts === '1700001000.000001' && String(c.params.text).includes('Working on it'),
     );
     expect(working.params.channel).toBe('CPUB');
     await t.slack.waitForCall('chat.update', (c) => c.params.channel === 'CPUB' && c.params.text === 'ok');
-    await new Promise((r) => setTimeout(r, 200));
+    // Resuming forgets each request once it has run: after that, nothing more can come of this one.
+    await waitUntilNothingParkedFor(user);
     const inThread = t.slack.callsOf('chat.postMessage').filter((c) => c.params.thread_ts === '1700001000.000001');
     expect(inThread).toHaveLength(2); // the "connect first" notice, then the one answer
     const ran = t.model.requests
@@ -145,25 +174,26 @@ describe('connecting Intercom', () => {
     clock.offsetMs = 31 * 60 * 1000;
     await t.sendCommand({ command: '/connect-intercom', text: '', user_id: user });
     const freshLink = linkIn(await t.slack.waitForCall('chat.postMessage', (c) => dmTo(user)(c) && linkIn(c) !== link));
-    await browser.visit(freshLink);
+    const modelCallsBefore = t.model.requests.length;
+    await openConnectLink(browser, freshLink);
     const note = await t.slack.waitForCall(
       'chat.postMessage',
       (c) => c.params.thread_ts === '1700002000.000001' && String(c.params.text).includes('30 minutes'),
     );
     expect(note.params.channel).toBe(`D${user}`);
-    const ran = t.slack
-      .callsOf('chat.postMessage')
-      .filter(
-        (c) => c.params.thread_ts === '1700002000.000001' && String(c.params.text).includes("can't work in Intercom"),
-      );
-    expect(ran).toEqual([]);
+    await waitUntilNothingParkedFor(user);
+    // Had it run, the thread would show the agent's "Working on it…" message and the model would have been asked.
+    const inThread = t.slack.callsOf('chat.postMessage').filter((c) => c.params.thread_ts === '1700002000.000001');
+    expect(inThread.map((c) => c.params.text)).toEqual([expect.stringContaining('I need access'), note.params.text]);
+    expect(t.model.requests.slice(modelCallsBefore)).toEqual([]);
   });
 
   describe('the verify page refuses, without calling Scalekit,', () => {
     /** Opens the link and passes Scalekit's consent, stopping before the verify page: its URL and the cookie. */
     async function startFlow(userId: string): Promise<{ verifyUrl: string; cookie: string }> {
       const link = await requestLink(userId);
-      const opened = await fetch(link, { redirect: 'manual' });
+      const opened = await fetch(link, { method: 'POST', redirect: 'manual' });
+      expect(opened.status).toBe(303);
       const setCookie = opened.headers.getSetCookie()[0] ?? '';
       expect(setCookie).toMatch(/HttpOnly/);
       expect(setCookie).toMatch(/SameSite=Lax/);
@@ -228,11 +258,131 @@ describe('connecting Intercom', () => {
     });
   });
 
+  describe('opening a connect link uses nothing up until Continue is pressed', () => {
+    const magicLinks = () => t.scalekit.callsOf('GetMagicLinkForConnectedAccount').length;
+
+    it('GET and HEAD (scanners, unfurlers, prefetchers) only show the Continue page; the click then connects', async () => {
+      const link = await requestLink(user);
+      const before = magicLinks();
+      for (let i = 0; i < 2; i++) {
+        const get = await fetch(link, { redirect: 'manual' });
+        expect(get.status).toBe(200);
+        expect(get.headers.getSetCookie()).toEqual([]);
+        const html = await get.text();
+        expect(html).toContain('Connect your Intercom account');
+        expect(html).toMatch(/<form method="post"><button type="submit">Continue<\/button><\/form>/);
+        expect(html).not.toMatch(/<script/i);
+        // Still script-free and not frameable; no form-action, which Chromium would apply to the redirect to Scalekit.
+        const csp = get.headers.get('content-security-policy') ?? '';
+        expect(csp).toContain("default-src 'none'");
+        expect(csp).toContain("frame-ancestors 'none'");
+        expect(csp).not.toContain('form-action');
+        // Under no-referrer a browser would send `Origin: null` with the form, and the POST would be refused.
+        expect(get.headers.get('referrer-policy')).toBe('same-origin');
+
+        const head = await fetch(link, { method: 'HEAD', redirect: 'manual' });
+        expect(head.status).toBe(200);
+        expect(head.headers.getSetCookie()).toEqual([]);
+        expect(await head.text()).toBe('');
+      }
+      expect(magicLinks()).toBe(before);
+
+      const page = await openConnectLink(browser, link);
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('Intercom is connected');
+      expect(t.scalekit.account(t.identifierOf(user))?.status).toBe(ConnectorStatus.ACTIVE);
+      // The link is used up by the click: opening it again says so, and offers no button.
+      const again = await browser.visit(link);
+      expect(again.status).toBe(410);
+      expect(again.body).toContain('already used');
+      expect(again.body).not.toContain('<form');
+    });
+
+    it('refuses a Continue POST that another site made this browser send, and changes nothing', async () => {
+      const link = await requestLink(user);
+      const before = magicLinks();
+      const foreign: Array<Record<string, string>> = [
+        { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+        { origin: 'https://evil.example' },
+        { origin: 'null' },
+        { origin: t.baseUrl, 'sec-fetch-site': 'same-site' },
+      ];
+      for (const headers of foreign) {
+        const res = await fetch(link, { method: 'POST', redirect: 'manual', headers });
+        expect(res.status).toBe(403);
+        expect(res.headers.getSetCookie()).toEqual([]);
+        expect(await res.text()).toContain('your link still works');
+      }
+      expect(magicLinks()).toBe(before);
+      expect((await openConnectLink(browser, link)).body).toContain('Intercom is connected');
+    });
+  });
+
+  describe('a stray request to the verify page leaves a connection in progress alone', () => {
+    it('no parameters, a random state, or another browser’s flow: the real verify then finishes', async () => {
+      const verifyUrl = await consentIn(browser, await requestLink(user));
+      const other = createBrowser();
+      const othersVerifyUrl = await consentIn(other, await requestLink(`${user}other`));
+      expect(browser.cookies()).toHaveLength(1);
+
+      // What any page could make this browser load with an <img src>, or a mistyped reload.
+      for (const stray of [
+        `${t.baseUrl}/verify`,
+        `${t.baseUrl}/verify?auth_request_id=abc&state=${'x'.repeat(43)}`,
+        othersVerifyUrl,
+      ]) {
+        const page = await browser.visit(stray);
+        expect(page.status).toBeGreaterThanOrEqual(400);
+        expect(page.body).toContain('that connection is still waiting');
+        expect(page.body).toContain('/connect-intercom');
+      }
+      expect(browser.cookies()).toHaveLength(1);
+
+      const before = verifyCalls().length;
+      const done = await browser.visit(verifyUrl);
+      expect(done.status).toBe(200);
+      expect(done.body).toContain('Intercom is connected');
+      expect(
+        verifyCalls()
+          .slice(before)
+          .map((c) => c.request.identifier),
+      ).toEqual([t.identifierOf(user)]);
+      expect(browser.cookies()).toEqual([]);
+      // The other browser's flow, whose state was used as a stray, was not used up either.
+      expect((await other.visit(othersVerifyUrl)).body).toContain('Intercom is connected');
+      expect(t.scalekit.account(t.identifierOf(`${user}other`))?.status).toBe(ConnectorStatus.ACTIVE);
+    });
+
+    it('two links opened in one browser both finish, in either order, and a reload in between changes nothing', async () => {
+      const first = await consentIn(browser, await requestLink(user));
+      const second = await consentIn(browser, await requestLink(user));
+      expect(browser.cookies()).toHaveLength(2);
+      const before = verifyCalls().length;
+
+      expect((await browser.visit(second)).body).toContain('Intercom is connected');
+      const reload = await browser.visit(second);
+      expect(reload.status).toBe(409);
+      expect(reload.body).toContain('that connection is still waiting');
+      expect((await browser.visit(first)).body).toContain('Intercom is connected');
+
+      expect(verifyCalls().length).toBe(before + 2);
+      expect(browser.cookies()).toEqual([]);
+      expect(t.scalekit.account(t.identifierOf(user))?.status).toBe(ConnectorStatus.ACTIVE);
+    });
+
+    it('a refusal in a browser with nothing in progress does not claim something is waiting', async () => {
+      const page = await browser.visit(`${t.baseUrl}/verify`);
+      expect(page.status).toBe(400);
+      expect(page.body).not.toContain('still waiting');
+      expect(page.body).toContain('/connect-intercom');
+    });
+  });
+
   it('refuses a connect link that is unknown, reused or expired', async () => {
     expect((await browser.visit(`${t.baseUrl}/connect/${'A'.repeat(43)}`)).status).toBe(404);
     expect((await browser.visit(`${t.baseUrl}/connect/short`)).status).toBe(404);
     const link = await requestLink(user);
-    expect((await fetch(link, { redirect: 'manual' })).status).toBe(302);
+    expect((await fetch(link, { method: 'POST', redirect: 'manual' })).status).toBe(303);
     const linksMade = t.scalekit.callsOf('GetMagicLinkForConnectedAccount').length;
     const reused = await browser.visit(link);
     expect(reused.status).toBe(410);
@@ -249,9 +399,10 @@ describe('connecting Intercom', () => {
   it('keeps the link usable when Scalekit is down while opening it', async () => {
     const link = await requestLink(user);
     t.scalekit.failNext('GetMagicLinkForConnectedAccount', Code.Internal);
-    const down = await browser.visit(link);
+    const down = await openConnectLink(browser, link);
     expect(down.status).toBe(503);
-    const retry = await browser.visit(link);
+    expect(down.body).toContain('Your link still works');
+    const retry = await openConnectLink(browser, link);
     expect(retry.status).toBe(200);
     expect(t.scalekit.account(t.identifierOf(user))?.status).toBe(ConnectorStatus.ACTIVE);
   });
@@ -259,13 +410,13 @@ describe('connecting Intercom', () => {
   it("shows Scalekit's refusals (identifier mismatch, already consumed) as clear pages", async () => {
     const link = await requestLink(user);
     t.scalekit.failNext('VerifyConnectedAccountUser', Code.PermissionDenied);
-    const mismatch = await browser.visit(link);
+    const mismatch = await openConnectLink(browser, link);
     expect(mismatch.status).toBe(403);
     expect(mismatch.body).toContain('someone else');
 
     const again = await requestLink(user);
     t.scalekit.failNext('VerifyConnectedAccountUser', Code.NotFound);
-    const consumed = await browser.visit(again);
+    const consumed = await openConnectLink(browser, again);
     expect(consumed.status).toBe(410);
     expect(consumed.body).toContain('/connect-intercom');
     expect(t.scalekit.account(t.identifierOf(user))?.status).not.toBe(ConnectorStatus.ACTIVE);

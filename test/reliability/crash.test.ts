@@ -11,7 +11,7 @@ import { type OpenAIEmulator, startOpenAIEmulator } from '../fakes/openai-emulat
 import { type ScalekitEmulator, startScalekitEmulator } from '../fakes/scalekit-emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../fakes/slack-api.ts';
 import { emulatorEnv } from '../helpers/bot-env.ts';
-import { createBrowser } from '../helpers/browser.ts';
+import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { eventEnvelope, interactionBody, postSigned } from '../helpers/slack-requests.ts';
 import { freePort, SIGNING_SECRET } from '../helpers/test-bot.ts';
 
@@ -203,8 +203,8 @@ describe('after kill -9 in the middle of a run', () => {
       ).toHaveLength(1);
 
       // The connect link from before the crash still works, and the parked request runs after connecting.
-      const page = await createBrowser().visit(link);
-      expect(page.status).toBe(200);
+      const page = await openConnectLink(createBrowser(), link);
+      expect(page.body).toContain('Intercom is connected');
       await slack.waitForCall(
         'chat.postMessage',
         (c) => c.params.thread_ts === parkedThread && String(c.params.text).includes('Working'),

@@ -33,7 +33,7 @@ describe('secrets', () => {
         (b) => b.type === 'actions',
       )?.elements?.[0]?.url,
     );
-    const opened = await fetch(link, { redirect: 'manual' });
+    const opened = await fetch(link, { method: 'POST', redirect: 'manual' });
     const cookie = opened.headers.getSetCookie()[0]?.split(';')[0] ?? '';
     const consent = await fetch(opened.headers.get('location') ?? '', { redirect: 'manual' });
     const verifyUrl = new URL(consent.headers.get('location') ?? '');
