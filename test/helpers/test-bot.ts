@@ -95,7 +95,12 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   };
   let current = await launch();
   const eventsUrl = () => `${current.baseUrl}/slack/events`;
-  const sign = (o?: Partial<SignedPostOptions>): SignedPostOptions => ({ signingSecret: SIGNING_SECRET, ...o });
+  // Slack signs with the time of the world the bot lives in: a test that moves the bot's clock moves Slack's too.
+  const sign = (o?: Partial<SignedPostOptions>): SignedPostOptions => ({
+    signingSecret: SIGNING_SECRET,
+    timestamp: Math.floor((options.now ?? Date.now)() / 1000),
+    ...o,
+  });
 
   const testBot: TestBot = {
     get bot() {
