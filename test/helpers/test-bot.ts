@@ -24,6 +24,8 @@ export interface TestBot {
   model: OpenAIEmulator;
   /** Every log line the bot wrote, as written. */
   logs: string[];
+  /** The first log record (parsed) that matches, waiting for it if the bot has not written it yet. */
+  waitForLog(match: (record: LogRecord) => boolean, timeoutMs?: number): Promise<LogRecord>;
   dbPath: string;
   sendEvent(
     event: Record<string, unknown>,
@@ -40,6 +42,8 @@ export interface TestBot {
   stop(): Promise<void>;
 }
 
+export type LogRecord = Record<string, unknown> & { msg: string; level: string };
+
 export interface TestBotOptions {
   env?: Record<string, string>;
   slack?: SlackApiEmulator;
@@ -47,7 +51,7 @@ export interface TestBotOptions {
   model?: OpenAIEmulator;
   dbPath?: string;
   botOptions?: Partial<
-    Pick<BotOptions, 'agent' | 'scalekit' | 'maxConcurrentRuns' | 'drainTimeoutMs' | 'slackClientOptions'>
+    Pick<BotOptions, 'agent' | 'scalekit' | 'maxConcurrentRuns' | 'drainTimeoutMs' | 'slackClientOptions' | 'startup'>
   >;
   now?: () => number;
 }
@@ -79,7 +83,14 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
   const config = parsed.config;
   const logs: string[] = [];
-  const logger = createLogger({ level: config.logLevel, write: (line) => logs.push(line) });
+  const logWaiters = new Set<(line: string) => void>();
+  const logger = createLogger({
+    level: config.logLevel,
+    write: (line) => {
+      logs.push(line);
+      for (const waiter of [...logWaiters]) waiter(line);
+    },
+  });
 
   const launch = async () => {
     const bot = createBot({
@@ -114,6 +125,23 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     scalekit,
     model,
     logs,
+    waitForLog(match, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = (line: string): boolean => {
+          const record = JSON.parse(line) as LogRecord;
+          if (!match(record)) return false;
+          clearTimeout(timer);
+          logWaiters.delete(check);
+          resolve(record);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          logWaiters.delete(check);
+          reject(new Error(`Timed out after ${timeoutMs} ms waiting for a log line`));
+        }, timeoutMs);
+        if (!logs.some(check)) logWaiters.add(check);
+      });
+    },
     dbPath,
     sendEvent: (event, o = {}) =>
       postSigned(eventsUrl(), JSON.stringify(eventEnvelope(event, o.teamId, o.eventId)), 'application/json', sign(o)),
