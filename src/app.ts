@@ -1,7 +1,8 @@
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, webApi } from '@slack/bolt';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { App, webApi } from '@slack/bolt';
 import { createAgentAnswer } from './agent/agent-answer.ts';
 import { createModel } from './agent/model.ts';
 import { createSupportAgent } from './agent/support-agent.ts';
@@ -24,12 +25,21 @@ import { createWorkQueue } from './delivery/work-queue.ts';
 import { StartupError } from './errors.ts';
 import { createHomePublisher } from './home/home.ts';
 import { createConnectRoutes } from './http/connect-routes.ts';
-import { createHttpServer, type Route, sendJson } from './http/server.ts';
+import { createHttpServer, type HttpServer, type Route, sendJson } from './http/server.ts';
+import { createSlackReceiver } from './http/slack-receiver.ts';
 import { createSqliteIdentityStore, type SlackUser } from './identity/identity-store.ts';
 import type { Logger } from './logger.ts';
 import { withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
 import { registerListeners } from './slack/listeners.ts';
+import {
+  checkAppToken,
+  checkBotToken,
+  classifySlackFailure,
+  describeFailure,
+  type StartupCheckOptions,
+  slackHost,
+} from './slack/startup-check.ts';
 import { threadHistory } from './slack/thread-history.ts';
 
 export interface BotOptions {
@@ -49,10 +59,15 @@ export interface BotOptions {
   maxConcurrentRuns?: number;
   /** How long stop() waits for runs in flight before closing anyway. */
   drainTimeoutMs?: number;
+  /** Startup's checks of Slack (tests shorten them): waits between attempts, one attempt's time, Socket Mode's. */
+  startup?: Pick<StartupCheckOptions, 'retryDelaysMs' | 'attemptTimeoutMs'> & { socketModeTimeoutMs?: number };
 }
 
 export interface Bot {
-  /** Opens the database, checks the Slack token, starts serving; resolves once `/healthz` answers 200. */
+  /**
+   * Listens first (`/healthz` says what it is waiting for), then opens the database, checks the Slack token and
+   * starts serving; resolves once `/healthz` answers 200. Throws StartupError saying what is wrong.
+   */
   start(): Promise<{ port: number }>;
   /** Stops taking work, then closes connections and the database. Safe to call twice. */
   stop(): Promise<void>;
@@ -68,16 +83,24 @@ export function createBot(options: BotOptions): Bot {
   const randomBytes = options.randomBytes ?? cryptoRandomBytes;
 
   let state: 'idle' | 'starting' | 'ready' | 'stopping' | 'stopped' = 'idle';
+  /** What `/healthz` says the bot is doing while it is not ready. */
+  let waitingFor = '';
   let db: Db | undefined;
-  let server: Server | undefined;
+  let http: HttpServer | undefined;
   let slackApp: App | undefined;
+  let socketModeStarted = false;
+  /** Settles when a start() in progress has finished, either way. */
+  let startSettled: Promise<void> = Promise.resolve();
   const queue = createWorkQueue({ maxConcurrent: options.maxConcurrentRuns ?? 20 });
 
-  const routes: Route[] = [
+  const healthRoutes: Route[] = [
     {
       method: 'GET',
       path: '/healthz',
-      handle: (_req, res) => sendJson(res, state === 'ready' ? 200 : 503, { status: state }),
+      handle: (_req, res) =>
+        state === 'ready'
+          ? sendJson(res, 200, { status: state })
+          : sendJson(res, 503, { status: state, reason: waitingFor }),
     },
   ];
 
@@ -85,7 +108,14 @@ export function createBot(options: BotOptions): Bot {
     async start() {
       if (state !== 'idle') throw new Error(`start() called while ${state}`);
       state = 'starting';
+      let settle = () => {};
+      startSettled = new Promise((resolve) => {
+        settle = resolve;
+      });
       try {
+        waitingFor = 'opening the database';
+        http = createHttpServer({ routes: healthRoutes, maxBodyBytes: MAX_BODY_BYTES, logger, now });
+        const port = await listen(http.server, config.http.port);
         db = openDatabaseOrExplain(config.databasePath);
         const identities = createSqliteIdentityStore(db, {
           newIdentifier: () => `u_${randomBytes(16).toString('hex')}`,
@@ -115,27 +145,26 @@ export function createBot(options: BotOptions): Bot {
           // Bounded: a reply that cannot be posted within about five minutes is not worth posting.
           retryConfig: options.slackClientOptions?.retryConfig ?? webApi.retryPolicies.fiveRetriesInFiveMinutes,
         };
-        const receiver =
+        const slackLogger = logger.child({ upstream: 'Slack', host: slackHost(config.slack.apiUrl) });
+        const slackEndpoint =
           config.slack.mode === 'http'
-            ? new HTTPReceiver({
-                signingSecret: config.slack.signingSecret,
-                endpoints: '/slack/events',
-                logger,
-                bodyLimit: MAX_BODY_BYTES,
-              })
+            ? { signingSecret: config.slack.signingSecret, receiver: createSlackReceiver(logger) }
             : undefined;
-        const bot = await checkSlackToken(config.slack.botToken, clientOptions, logger);
+        const startupCheck: StartupCheckOptions = { apiUrl: config.slack.apiUrl, logger, ...options.startup };
+        waitingFor = 'checking the Slack token';
+        const bot = await checkBotToken(config.slack.botToken, startupCheck);
         slackApp = new App({
           token: config.slack.botToken,
           // Known from our own auth.test, so Bolt makes none of its own.
           botId: bot.botId,
           botUserId: bot.userId,
-          logger,
+          // Bolt's own lines (and its Web API client's "http request failed") then name the service and host.
+          logger: slackLogger,
           clientOptions,
           // Bolt's in-memory conversation store is unused here and costs a lookup on every event.
           convoStore: false,
-          ...(receiver
-            ? { receiver }
+          ...(slackEndpoint
+            ? { receiver: slackEndpoint.receiver }
             : { socketMode: true, appToken: config.slack.mode === 'socket' ? config.slack.appToken : '' }),
         });
         const signIn = config.slack.signIn;
@@ -234,27 +263,19 @@ export function createBot(options: BotOptions): Bot {
           account.connected(user);
           return queue.track(resume(user));
         };
-        server = createHttpServer({
-          routes: [
-            ...routes,
-            ...createConnectRoutes({ connect, publicUrl: config.http.publicUrl, onConnected, logger }),
-          ],
-          slackListener: receiver?.requestListener,
-          maxBodyBytes: MAX_BODY_BYTES,
-          logger,
+        if (config.slack.mode === 'socket') {
+          waitingFor = 'connecting to Slack (Socket Mode)';
+          await checkAppToken(config.slack.appToken, startupCheck);
+          socketModeStarted = true;
+          await startSocketMode(slackApp, config.slack.apiUrl, options.startup?.socketModeTimeoutMs ?? 30_000);
+        }
+        http.startServing({
+          routes: createConnectRoutes({ connect, publicUrl: config.http.publicUrl, onConnected, logger }),
+          slack: slackEndpoint,
         });
-        const listening = server;
-        await new Promise<void>((resolve, reject) => {
-          listening.once('error', reject);
-          listening.listen(config.http.port, () => {
-            listening.off('error', reject);
-            resolve();
-          });
-        });
-        if (config.slack.mode === 'socket') await slackApp.start();
 
         state = 'ready';
-        const port = (listening.address() as AddressInfo).port;
+        waitingFor = '';
         logger.info('Bot ready', { mode: config.slack.mode, port });
         void queue.track(
           recoverFromCrash({ inbox, parked, pendingActions, client: slackApp.client, logger, now }).catch(
@@ -266,29 +287,34 @@ export function createBot(options: BotOptions): Bot {
         await shutdown();
         state = 'stopped';
         throw error;
+      } finally {
+        settle();
       }
     },
 
     async stop() {
+      // Startup is bounded (the Slack checks give up within about half a minute); stopping halfway would race it.
+      if (state === 'starting') await startSettled;
       if (state === 'stopping' || state === 'stopped') return;
       state = 'stopping';
+      waitingFor = 'finishing work in flight';
       await shutdown();
       state = 'stopped';
       logger.info('Bot stopped');
     },
   };
 
-  /** Stops taking work, lets runs in flight finish (for a bounded time), then closes the database. */
+  /**
+   * Stops taking work (new requests get 503, `/healthz` keeps answering), lets runs in flight finish (for a bounded
+   * time), then stops listening and closes the database.
+   */
   async function shutdown(): Promise<void> {
-    const closing = server;
-    const serverClosed = closing
-      ? new Promise<void>((resolve) => {
-          closing.close(() => resolve());
-          closing.closeIdleConnections();
-        })
-      : Promise.resolve();
-    if (config.slack.mode === 'socket' && slackApp && state !== 'starting') {
-      await slackApp.stop().catch((error: unknown) => logger.warn('Socket Mode did not stop cleanly', error));
+    http?.stopServing();
+    if (slackApp && socketModeStarted) {
+      socketModeStarted = false;
+      const stopped = slackApp.stop().catch((error: unknown) => logger.warn('Socket Mode did not stop cleanly', error));
+      // A client that never connected may never report that it disconnected.
+      await Promise.race([stopped, sleep(5000, undefined, { ref: false })]);
     }
     const drained = await queue.drain(options.drainTimeoutMs ?? 25_000);
     if (!drained) {
@@ -297,8 +323,12 @@ export function createBot(options: BotOptions): Bot {
         waiting: queue.waiting,
       });
     }
-    closing?.closeAllConnections();
-    await serverClosed;
+    const closing = http?.server;
+    if (closing?.listening) {
+      const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+      closing.closeAllConnections();
+      await closed;
+    }
     db?.close();
     db = undefined;
   }
@@ -314,20 +344,39 @@ function openDatabaseOrExplain(path: string): Db {
   }
 }
 
-/** One auth.test at startup, so a wrong or revoked bot token stops the bot with a clear message. */
-async function checkSlackToken(
-  token: string,
-  clientOptions: webApi.WebClientOptions,
-  logger: Logger,
-): Promise<{ userId: string; botId: string; url?: string }> {
+/** Listens on PORT (0: any free port) and returns the port; a port in use is an operator's problem, said plainly. */
+async function listen(server: Server, port: number): Promise<number> {
   try {
-    const auth = await new webApi.WebClient(token, { ...clientOptions, logger }).auth.test();
-    if (!auth.user_id || !auth.bot_id) throw new Error('auth.test named no bot user: is SLACK_BOT_TOKEN a bot token?');
-    return { userId: auth.user_id, botId: auth.bot_id, url: auth.url };
-  } catch (error) {
-    const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
-    throw new StartupError(`Slack did not accept SLACK_BOT_TOKEN (${code}). Check the token and SLACK_API_URL.`, {
-      cause: error,
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
+  } catch (error) {
+    throw new StartupError(`Cannot listen on PORT=${port}: ${(error as Error).message}`, { cause: error });
+  }
+  return (server.address() as AddressInfo).port;
+}
+
+/** Bolt's Socket Mode start, bounded: its client would otherwise keep reconnecting without ever giving up. */
+async function startSocketMode(app: App, apiUrl: string, timeoutMs: number): Promise<void> {
+  const host = slackHost(apiUrl);
+  const timedOut = Symbol('timed out');
+  let outcome: unknown;
+  try {
+    outcome = await Promise.race([app.start(), sleep(timeoutMs, timedOut, { ref: false })]);
+  } catch (error) {
+    const failure = classifySlackFailure(error);
+    const problem =
+      failure.kind === 'rejected'
+        ? `Slack rejected SLACK_APP_TOKEN (${failure.code})`
+        : describeFailure(host, 'apps.connections.open', failure);
+    throw new StartupError(`Socket Mode could not connect: ${problem}.`, { cause: error });
+  }
+  if (outcome === timedOut) {
+    const seconds = Math.round(timeoutMs / 1000);
+    throw new StartupError(`Socket Mode could not connect: no WebSocket to Slack at ${host} within ${seconds} s.`);
   }
 }

@@ -26,7 +26,12 @@ const TO_BOLT: Record<LogLevelName, LogLevel> = {
 export function createLogger(options: LoggerOptions, bindings: Record<string, unknown> = {}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const now = options.now ?? Date.now;
-  const secrets = (options.secrets ?? []).filter((s) => s.length >= 6);
+  // Shorter values (a stray "x" in a .env) would match inside ordinary words everywhere and protect nothing.
+  // Each secret is matched as the line spells it: JSON escapes quotes, backslashes and control characters.
+  const secrets = (options.secrets ?? [])
+    .filter((s) => s.length >= 6)
+    .map((s) => JSON.stringify(s).slice(1, -1))
+    .sort((a, b) => b.length - a.length);
   let level = options.level;
   let name: string | undefined;
 

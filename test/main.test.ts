@@ -68,7 +68,7 @@ describe('npm start (src/main.ts)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'badtoken-'));
     const { code, stderr } = await collect(runMain({ ...validEnv(dir), SLACK_BOT_TOKEN: 'xoxb-revoked' }, dir));
     expect(code).toBe(1);
-    expect(stderr).toContain('Slack did not accept SLACK_BOT_TOKEN (invalid_auth)');
+    expect(stderr).toContain('Cannot start: Slack rejected SLACK_BOT_TOKEN (invalid_auth).');
     expect(stderr).not.toContain('xoxb-revoked');
   });
 

@@ -1,6 +1,8 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
-import { problemWithSlackBody } from './slack-body.ts';
+import { parseSlackBody } from './slack-body.ts';
+import type { SlackReceiver } from './slack-receiver.ts';
+import { isSlackSslCheck, SlackSignatureError, verifySlackSignature } from './slack-signature.ts';
 
 export interface Route {
   /** HEAD is never implied by GET: only routes that are safe to HEAD declare it (Node sends no body for HEAD). */
@@ -10,69 +12,125 @@ export interface Route {
   handle(req: IncomingMessage, res: ServerResponse, params: Record<string, string>, url: URL): void | Promise<void>;
 }
 
+/** Slack's events endpoint (HTTP mode only). */
+export interface SlackEndpoint {
+  signingSecret: string;
+  receiver: Pick<SlackReceiver, 'dispatch'>;
+}
+
 export interface HttpServerOptions {
+  /** Served from the moment the server listens, also while starting and stopping (`/healthz`). */
   routes: readonly Route[];
-  /** Bolt's request listener for `/slack/events` (HTTP mode only). */
-  slackListener?: RequestListener;
   /** Requests larger than this are refused before anyone reads them. */
   maxBodyBytes?: number;
   logger: Logger;
+  now?: () => number;
+}
+
+export interface HttpServer {
+  server: Server;
+  /** Serves the bot's own routes and Slack's endpoint from now on; until then they answer 503. */
+  startServing(handlers: { routes: readonly Route[]; slack?: SlackEndpoint }): void;
+  /** Back to 503 for everything but the always-on routes: no new work while work in flight finishes. */
+  stopServing(): void;
 }
 
 const SLACK_PATH = '/slack/events';
 
 /**
  * One server for everything users and Slack reach: Slack's events (HTTP mode), the connect/verify pages and
- * `/healthz`. Kept separate from Bolt's own server so both Slack modes share it and we own limits and errors.
+ * `/healthz`. Kept separate from Bolt's own server so both Slack modes share it and we own limits and errors. It
+ * listens before the bot is ready, so `/healthz` can say why it is not.
  */
-export function createHttpServer(options: HttpServerOptions): Server {
-  const { routes, slackListener, logger } = options;
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const { logger } = options;
+  const now = options.now ?? Date.now;
   const maxBodyBytes = options.maxBodyBytes ?? 1_000_000;
-  const compiled = routes.map((route) => ({ route, match: compilePath(route.path) }));
+  const always = compile(options.routes);
+  let serving: { routes: CompiledRoute[]; slack?: SlackEndpoint } | undefined;
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBodyBytes) {
-      sendText(res, 413, 'Request body too large.');
-      req.resume();
+      refuseTooLarge(res);
       return;
     }
-    if (url.pathname === SLACK_PATH && slackListener) {
-      if (req.method !== 'POST') {
-        res.setHeader('Allow', 'POST');
-        sendText(res, 405, 'Method not allowed.');
-        return;
+    if (!serving) {
+      if (!dispatch(always, req, res, url)) {
+        res.setHeader('Retry-After', '5');
+        sendText(res, 503, 'Not ready; try again in a moment.');
       }
-      readBody(req, maxBodyBytes).then(
-        (raw) => {
-          if (raw === undefined) return sendText(res, 413, 'Request body too large.');
-          const problem = problemWithSlackBody(raw.toString('utf8'), req.headers['content-type'] ?? '');
-          if (problem)
-            return sendText(res, problem === 'unsupported content type' ? 415 : 400, `Bad request: ${problem}.`);
-          // Bolt takes an already-read body from `rawBody` (its BufferedIncomingMessage) and verifies the signature.
-          Object.assign(req, { rawBody: raw });
-          slackListener(req, res);
+      return;
+    }
+    if (url.pathname === SLACK_PATH && serving.slack) {
+      handleSlack(serving.slack, req, res);
+      return;
+    }
+    if (!dispatch(serving.routes, req, res, url)) sendText(res, 404, 'Not found.');
+  });
+  // A slow or stuck client must not hold a socket for Node's 5-minute default.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+
+  return {
+    server,
+    startServing(handlers) {
+      serving = { routes: [...always, ...compile(handlers.routes)], slack: handlers.slack };
+    },
+    stopServing() {
+      serving = undefined;
+    },
+  };
+
+  /**
+   * The signature is checked on the raw bytes before anything looks at the body: a request Slack did not sign gets
+   * 401 whatever it contains, and its content is neither parsed nor echoed.
+   */
+  function handleSlack(slack: SlackEndpoint, req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      sendText(res, 405, 'Method not allowed.');
+      return;
+    }
+    readBody(req, maxBodyBytes)
+      .then(
+        async (raw) => {
+          if (raw === undefined) return refuseTooLarge(res);
+          try {
+            verifySlackSignature({ signingSecret: slack.signingSecret, body: raw, headers: req.headers, now });
+          } catch (error) {
+            if (!(error instanceof SlackSignatureError)) throw error;
+            if (isSlackSslCheck(raw, req.headers['content-type'])) return void res.writeHead(200).end();
+            logger.warn('Refused a Slack request without a valid signature', { reason: error.reason });
+            return sendText(res, 401, 'Unauthorized: not signed by Slack.');
+          }
+          const parsed = parseSlackBody(raw.toString('utf8'), req.headers['content-type'] ?? '');
+          if (!parsed.ok) return sendText(res, parsed.status, `Bad request: ${parsed.problem}.`);
+          await slack.receiver.dispatch({ body: parsed.body, req, res });
         },
         (error: unknown) => {
           logger.warn('Reading a request body failed', error);
           if (!res.headersSent) sendText(res, 400, 'Bad request.');
         },
-      );
-      return;
-    }
-    const candidates = compiled
+      )
+      .catch((error: unknown) => {
+        logger.error('Handling a Slack request failed', error);
+        if (!res.headersSent) sendText(res, 500, 'Something went wrong on our side.');
+      });
+  }
+
+  /** Runs the route for this path and method; false when no route has the path. */
+  function dispatch(routes: CompiledRoute[], req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    const candidates = routes
       .map(({ route, match }) => ({ route, params: match(url.pathname) }))
       .filter((c): c is { route: Route; params: Record<string, string> } => c.params !== undefined);
-    if (candidates.length === 0) {
-      sendText(res, 404, 'Not found.');
-      return;
-    }
+    if (candidates.length === 0) return false;
     const chosen = candidates.find((c) => c.route.method === req.method);
     if (!chosen) {
       res.setHeader('Allow', [...new Set(candidates.map((c) => c.route.method))].join(', '));
       sendText(res, 405, 'Method not allowed.');
-      return;
+      return true;
     }
     Promise.resolve()
       .then(() => chosen.route.handle(req, res, chosen.params, url))
@@ -81,11 +139,23 @@ export function createHttpServer(options: HttpServerOptions): Server {
         if (!res.headersSent) sendText(res, 500, 'Something went wrong on our side. Please try again.');
         else res.end();
       });
-  });
-  // A slow or stuck client must not hold a socket for Node's 5-minute default.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 15_000;
-  return server;
+    return true;
+  }
+}
+
+interface CompiledRoute {
+  route: Route;
+  match: (pathname: string) => Record<string, string> | undefined;
+}
+
+function compile(routes: readonly Route[]): CompiledRoute[] {
+  return routes.map((route) => ({ route, match: compilePath(route.path) }));
+}
+
+/** Answered without reading the body; the connection closes so the rest of it is not read either. */
+function refuseTooLarge(res: ServerResponse): void {
+  res.setHeader('Connection', 'close');
+  sendText(res, 413, 'Request body too large.');
 }
 
 /** The whole body, or undefined once it passes `limit` bytes (the rest is not read). */

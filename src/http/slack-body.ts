@@ -38,27 +38,48 @@ const interactive = z.looseObject({
   view: z.looseObject({ callback_id: optionalString, private_metadata: optionalString }).optional(),
 });
 
+export type SlackBody = { ok: true; body: Record<string, unknown> } | { ok: false; status: 400 | 415; problem: string };
+
 /**
- * Why a body sent to /slack/events cannot be a Slack request, or undefined if it can. Such bodies get a 4xx before
- * Bolt sees them; a real Slack payload always passes.
+ * The body of a signed request to /slack/events as Bolt expects it (the JSON event, the interactivity `payload`, or
+ * the slash command's fields), or why it cannot be a Slack request. Only called after the signature checked out:
+ * such bodies get a 4xx before Bolt sees them; a real Slack payload always passes.
  */
-export function problemWithSlackBody(raw: string, contentType: string): string | undefined {
+export function parseSlackBody(raw: string, contentType: string): SlackBody {
   const type = contentType.split(';')[0]?.trim().toLowerCase();
   if (type === 'application/json') {
-    return jsonBody.safeParse(parseJson(raw)).success ? undefined : 'not a Slack event payload';
+    const body = parseJson(raw);
+    return jsonBody.safeParse(body).success ? accept(body) : refuse('not a Slack event payload');
   }
   if (type === 'application/x-www-form-urlencoded') {
-    const form = new URLSearchParams(raw);
-    const payload = form.get('payload');
-    if (payload !== null) {
-      return interactive.safeParse(parseJson(payload)).success ? undefined : 'not a Slack interactivity payload';
+    const form = firstValues(new URLSearchParams(raw));
+    if (form.payload !== undefined) {
+      const payload = parseJson(form.payload);
+      return interactive.safeParse(payload).success ? accept(payload) : refuse('not a Slack interactivity payload');
     }
-    if (form.get('ssl_check') !== null) return undefined;
-    return form.get('command')?.startsWith('/') && form.get('user_id') && form.get('team_id')
-      ? undefined
-      : 'not a Slack slash command';
+    if (form.ssl_check !== undefined) return accept(form);
+    return form.command?.startsWith('/') && form.user_id && form.team_id
+      ? accept(form)
+      : refuse('not a Slack slash command');
   }
-  return 'unsupported content type';
+  return { ok: false, status: 415, problem: 'unsupported content type' };
+}
+
+function accept(body: unknown): SlackBody {
+  // The schemas above only pass objects.
+  return { ok: true, body: body as Record<string, unknown> };
+}
+
+function refuse(problem: string): SlackBody {
+  return { ok: false, status: 400, problem };
+}
+
+/** A repeated field counts once, with its first value: what the checks above saw is what Bolt gets. */
+function firstValues(form: URLSearchParams): Record<string, string> {
+  const fields = new Map<string, string>();
+  for (const [key, value] of form) if (!fields.has(key)) fields.set(key, value);
+  // fromEntries defines own properties, so a field named `__proto__` stays a plain field.
+  return Object.fromEntries(fields);
 }
 
 function parseJson(text: string): unknown {

@@ -53,6 +53,11 @@ export interface SlackApiEmulator {
   failAlways(method: string, error: string): void;
   /** Slack closes a stream as it does after about five minutes: later appends and stops fail. */
   expireStream(channel: string, ts: string): void;
+  /**
+   * Calls of `method` are recorded but not answered until the returned function is called (a hung Slack). Calls
+   * queued to fail with `failNext` still fail at once.
+   */
+  hold(method: string): () => void;
   /** A fresh message ts, later than every ts handed out before (Slack's ts order is time order). */
   nextTs(): string;
   /** A message a person wrote, so `conversations.replies` returns it. */
@@ -66,6 +71,8 @@ export interface SlackApiEmulator {
   oidc: { clientId: string; clientSecret: string; signedInUser?: { teamId: string; userId: string } };
   /** Calls `listener` with every call once it is answered (cheaper than waitForCall for many waiters). */
   onCall(listener: (call: SlackCall) => void): () => void;
+  /** Socket Mode: whether a new WebSocket gets Slack's `hello` (without it the client never counts as connected). */
+  socketHello: boolean;
   /** Socket Mode: the open WebSocket to the bot, once it has connected. */
   socket(): WebSocket | undefined;
   /** Socket Mode: sends an envelope and resolves with the bot's ack frame. */
@@ -117,6 +124,7 @@ export async function startSlackApiEmulator(
   const responses: ResponseUrlPost[] = [];
   const failures = new Map<string, Failure[]>();
   const alwaysFailing = new Map<string, string>();
+  const holds = new Map<string, Promise<void>>();
   const messages: SlackMessage[] = [];
   const users = new Map<string, { id: string; name?: string; email?: string }>();
   const listeners = new Set<() => void>();
@@ -146,7 +154,9 @@ export async function startSlackApiEmulator(
   const wss = new WebSocketServer({ server, path: '/link' });
   wss.on('connection', (ws) => {
     openSocket = ws;
-    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0001' } }));
+    if (emulator.socketHello) {
+      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0001' } }));
+    }
     ws.on('message', (data) => {
       const frame = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
       if (frame.envelope_id) pendingAcks.get(frame.envelope_id)?.(frame.payload ?? {});
@@ -193,10 +203,15 @@ export async function startSlackApiEmulator(
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : (params.token as string | undefined);
     const call: SlackCall = { method, params, token, at: performance.now() };
     calls.push(call);
-    if (emulator.latencyMs > 0) await new Promise((r) => setTimeout(r, emulator.latencyMs));
-
     const always = alwaysFailing.get(method);
     const failure: Failure | undefined = always ? { error: always } : failures.get(method)?.shift();
+    const held = holds.get(method);
+    if (held && !failure) {
+      notify();
+      await held;
+    }
+    if (emulator.latencyMs > 0) await new Promise((r) => setTimeout(r, emulator.latencyMs));
+
     if (failure && 'status' in failure) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter);
@@ -388,6 +403,7 @@ export async function startSlackApiEmulator(
     calls,
     responses,
     latencyMs: options.latencyMs ?? 0,
+    socketHello: true,
     oidc: { clientId: 'slack-client-id', clientSecret: 'slack-client-secret-for-tests' },
     callsOf: (method) => calls.filter((c) => c.method === method),
     waitForCall: (method, predicate = () => true, timeoutMs = 5000) =>
@@ -403,6 +419,19 @@ export async function startSlackApiEmulator(
     expireStream(channel, ts) {
       const message = messages.find((m) => m.channel === channel && m.ts === ts);
       if (message) message.streaming = false;
+    },
+    hold(method) {
+      let release = () => {};
+      holds.set(
+        method,
+        new Promise<void>((resolve) => {
+          release = () => {
+            holds.delete(method);
+            resolve();
+          };
+        }),
+      );
+      return release;
     },
     seedMessage(message) {
       messages.push(message);

@@ -26,6 +26,8 @@ export interface TestBot {
   logs: string[];
   /** Resolves once `count` log lines (written before or after the call) match: the bot's "done" signals. */
   waitForLogs(match: (line: string) => boolean, count?: number, timeoutMs?: number): Promise<string[]>;
+  /** The first log record (parsed) that matches, waiting for it if the bot has not written it yet. */
+  waitForLog(match: (record: LogRecord) => boolean, timeoutMs?: number): Promise<LogRecord>;
   dbPath: string;
   sendEvent(
     event: Record<string, unknown>,
@@ -42,6 +44,8 @@ export interface TestBot {
   stop(): Promise<void>;
 }
 
+export type LogRecord = Record<string, unknown> & { msg: string; level: string };
+
 export interface TestBotOptions {
   env?: Record<string, string>;
   slack?: SlackApiEmulator;
@@ -49,7 +53,7 @@ export interface TestBotOptions {
   model?: OpenAIEmulator;
   dbPath?: string;
   botOptions?: Partial<
-    Pick<BotOptions, 'agent' | 'scalekit' | 'maxConcurrentRuns' | 'drainTimeoutMs' | 'slackClientOptions'>
+    Pick<BotOptions, 'agent' | 'scalekit' | 'maxConcurrentRuns' | 'drainTimeoutMs' | 'slackClientOptions' | 'startup'>
   >;
   now?: () => number;
 }
@@ -81,12 +85,12 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
   const config = parsed.config;
   const logs: string[] = [];
-  const logWaiters = new Set<() => void>();
+  const logWaiters = new Set<(line: string) => void>();
   const logger = createLogger({
     level: config.logLevel,
     write: (line) => {
       logs.push(line);
-      for (const wake of [...logWaiters]) wake();
+      for (const waiter of [...logWaiters]) waiter(line);
     },
   });
 
@@ -104,7 +108,12 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   };
   let current = await launch();
   const eventsUrl = () => `${current.baseUrl}/slack/events`;
-  const sign = (o?: Partial<SignedPostOptions>): SignedPostOptions => ({ signingSecret: SIGNING_SECRET, ...o });
+  // Slack signs with the time of the world the bot lives in: a test that moves the bot's clock moves Slack's too.
+  const sign = (o?: Partial<SignedPostOptions>): SignedPostOptions => ({
+    signingSecret: SIGNING_SECRET,
+    timestamp: Math.floor((options.now ?? Date.now)() / 1000),
+    ...o,
+  });
 
   const testBot: TestBot = {
     get bot() {
@@ -134,6 +143,23 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
         logWaiters.add(check);
         check();
       }),
+    waitForLog(match, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = (line: string): boolean => {
+          const record = JSON.parse(line) as LogRecord;
+          if (!match(record)) return false;
+          clearTimeout(timer);
+          logWaiters.delete(check);
+          resolve(record);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          logWaiters.delete(check);
+          reject(new Error(`Timed out after ${timeoutMs} ms waiting for a log line`));
+        }, timeoutMs);
+        if (!logs.some(check)) logWaiters.add(check);
+      });
+    },
     dbPath,
     sendEvent: (event, o = {}) =>
       postSigned(eventsUrl(), JSON.stringify(eventEnvelope(event, o.teamId, o.eventId)), 'application/json', sign(o)),

@@ -1,8 +1,10 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretsOf } from '../../src/config.ts';
 import { toolResults } from '../fakes/openai-emulator.ts';
 import type { SlackCall } from '../fakes/slack-api.ts';
-import { eventEnvelope, postSigned, slackSignature } from '../helpers/slack-requests.ts';
+import { commandBody, eventEnvelope, interactionBody, postSigned, slackSignature } from '../helpers/slack-requests.ts';
 import { SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 let t: TestBot;
@@ -112,6 +114,134 @@ describe("whose account is used is not up to the message's text", () => {
     expect(executed.map((c) => c.request.identifier)).toEqual([mine]);
   });
 });
+
+describe('requests Slack did not sign', () => {
+  const MARK = 'ECHOMARK';
+  const payloads: Array<[string, string, string | undefined]> = [
+    [
+      'event JSON',
+      JSON.stringify(
+        eventEnvelope(
+          { type: 'app_mention', user: 'UUNSIGNED', text: `<@UBOT> ${MARK}`, ts: '1.1', channel: 'CSEC' },
+          'T0001',
+          'EvUnsigned',
+        ),
+      ),
+      'application/json',
+    ],
+    [
+      'slash command form',
+      commandBody({ command: '/connect-intercom', text: MARK, user_id: 'UUNSIGNED', team_id: 'T0001' }),
+      'application/x-www-form-urlencoded',
+    ],
+    [
+      'interactivity form',
+      interactionBody({ type: 'block_actions', user: { id: 'UUNSIGNED' }, actions: [{ action_id: MARK }] }),
+      'application/x-www-form-urlencoded',
+    ],
+    ['ssl_check with a smuggled payload', `ssl_check=1&payload=${MARK}`, 'application/x-www-form-urlencoded'],
+    ['broken JSON', `{"type": "event_callback", "${MARK}`, 'application/json'],
+    ['garbage', `\u0000${MARK}\u00ff<script>`, 'text/plain'],
+    ['an unknown content type', `<x>${MARK}</x>`, 'application/xml'],
+    ['no content type', MARK, undefined],
+  ];
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  const signings: Array<[string, (body: string) => Record<string, string>]> = [
+    ['unsigned', () => ({})],
+    [
+      'a forged signature',
+      () => ({ 'x-slack-request-timestamp': String(nowSeconds()), 'x-slack-signature': `v0=${'0'.repeat(64)}` }),
+    ],
+    ['another secret', (body) => signedAt(body, nowSeconds(), 'not-the-signing-secret')],
+    ['a stale timestamp', (body) => signedAt(body, nowSeconds() - 6 * 60, SIGNING_SECRET)],
+    ['a future timestamp', (body) => signedAt(body, nowSeconds() + 6 * 60, SIGNING_SECRET)],
+    ['a malformed signature', () => ({ 'x-slack-request-timestamp': String(nowSeconds()), 'x-slack-signature': MARK })],
+  ];
+  const signedAt = (body: string, timestamp: number, secret: string) => ({
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': slackSignature(secret, timestamp, body),
+  });
+
+  it('gets 401 whatever its content type or content, with nothing of the body parsed or echoed', async () => {
+    const refusedBefore = t.logs.filter((line) => line.includes('Refused a Slack request')).length;
+    const outcomes: string[] = [];
+    for (const [what, body, contentType] of payloads) {
+      for (const [how, headers] of signings) {
+        const res = await fetch(eventsUrl(), {
+          method: 'POST',
+          // A string body gets text/plain from fetch unless told otherwise; "no content type" must send none.
+          body: contentType ? body : new Blob([body]),
+          headers: { ...(contentType && { 'content-type': contentType }), ...headers(body) },
+        });
+        const text = await res.text();
+        outcomes.push(`${what}, ${how}: ${res.status}${text.includes(MARK) ? ' (echoed)' : ''}`);
+        expect(text).not.toMatch(/Bad request|not a Slack|content type/i);
+      }
+    }
+    expect(outcomes.filter((o) => !o.endsWith(': 401'))).toEqual([]);
+    // Each was refused on its signature alone; none reached Bolt, the model or Slack.
+    const refused = t.logs.filter((line) => line.includes('Refused a Slack request'));
+    expect(refused).toHaveLength(refusedBefore + payloads.length * signings.length);
+    expect(refused.some((line) => line.includes(MARK))).toBe(false);
+    expect(t.logs.filter((line) => line.includes('EvUnsigned'))).toEqual([]);
+    expect(t.slack.calls.filter((c) => JSON.stringify(c.params).includes('UUNSIGNED'))).toEqual([]);
+    expect(JSON.stringify(t.model.requests)).not.toContain(MARK);
+  });
+
+  it("answers Slack's unsigned certificate probe with an empty 200, and still tells signed junk what is wrong", async () => {
+    const probe = await fetch(eventsUrl(), {
+      method: 'POST',
+      body: 'ssl_check=1&token=legacy123',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(probe.status).toBe(200);
+    expect(await probe.text()).toBe('');
+    const signed = (body: string, contentType: string) =>
+      postSigned(eventsUrl(), body, contentType, { signingSecret: SIGNING_SECRET });
+    const broken = await signed('{"type": "event_callback", ', 'application/json');
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).toBe('Bad request: not a Slack event payload.');
+    expect((await signed('hello', 'text/plain')).status).toBe(415);
+  });
+
+  it('refuses an oversized body with 413 before reading it', async () => {
+    const url = new URL(eventsUrl());
+    // Announces 10 MB and sends none of it: an answer can only come from the header check.
+    const announced = await rawRequest(
+      url,
+      'POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n',
+    );
+    expect(announced).toMatch(/^HTTP\/1\.1 413 /);
+    // No length announced: the bot stops reading at its cap and answers while the client is still sending.
+    const chunk = 'x'.repeat(64 * 1024);
+    const chunked = await rawRequest(
+      url,
+      'POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+      Array.from({ length: 12 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`),
+    );
+    expect(chunked).toMatch(/^HTTP\/1\.1 413 /);
+  });
+});
+
+/** Writes a request by hand (never finishing its body) and resolves with the start of the response. */
+async function rawRequest(url: URL, head: string, chunks: string[] = []): Promise<string> {
+  const socket = connect(Number(url.port), url.hostname);
+  await once(socket, 'connect');
+  socket.on('error', () => undefined); // the bot may close while we still write; that is the point
+  const answered = new Promise<string>((resolve) => {
+    let received = '';
+    socket.on('data', (data) => {
+      received += String(data);
+      if (received.includes('\r\n')) resolve(received);
+    });
+    socket.on('close', () => resolve(received));
+  });
+  socket.write(head);
+  for (const chunk of chunks) socket.write(chunk);
+  const response = await answered;
+  socket.destroy();
+  return response;
+}
 
 describe('bad input', () => {
   const signedRaw = (body: string, contentType: string) =>
