@@ -1,4 +1,4 @@
-import { createBot } from '../src/app.ts';
+import { createBot } from '../src/bot.ts';
 import { parseConfig, readEnvironment, secretsOf } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { createBaselineGateway } from './baseline-gateway.ts';

@@ -1,4 +1,4 @@
-import { createBot } from './app.ts';
+import { createBot } from './bot.ts';
 import { formatConfigProblems, parseConfig, readEnvironment, secretsOf } from './config.ts';
 import { StartupError } from './errors.ts';
 import { createLogger } from './logger.ts';

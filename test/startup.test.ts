@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Bot, createBot } from '../src/app.ts';
+import { type Bot, createBot } from '../src/bot.ts';
 import { parseConfig } from '../src/config.ts';
 import { StartupError } from '../src/errors.ts';
 import { createLogger } from '../src/logger.ts';

@@ -98,6 +98,16 @@ export function createAccountService(deps: {
   };
 }
 
+/** What the person who disconnected is told: what was cut off, and how to come back. */
+export function describeDisconnect({
+  cancelledActions,
+  droppedRequests,
+}: Awaited<ReturnType<AccountService['disconnect']>>): string {
+  return `Disconnected: your Intercom connection is deleted at Scalekit${
+    cancelledActions > 0 ? `, ${cancelledActions} pending approval(s) cancelled` : ''
+  }${droppedRequests > 0 ? `, ${droppedRequests} waiting request(s) dropped` : ''}. \`/connect-intercom\` connects again.`;
+}
+
 export function describeSummary(summary: AccountSummary): string {
   if (!summary.connected) {
     return `:x: Your Intercom account is not connected (${escapeMrkdwn(summary.statusName.toLowerCase().replaceAll('_', ' '))}). \`/connect-intercom\` sends you a link.`;

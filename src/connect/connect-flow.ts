@@ -1,8 +1,10 @@
 import type { webApi } from '@slack/bolt';
+import type { WorkQueue } from '../delivery/work-queue.ts';
 import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import type { MessageHandler, UserMessage } from '../shared/messages.ts';
+import type { AccountService } from './account.ts';
 import { buildConnectMessage, CONNECTED_TEXT } from './connect-messages.ts';
 import type { ConnectService } from './connect-service.ts';
 import type { ParkedRequests } from './parked-requests.ts';
@@ -63,6 +65,20 @@ export function createGatedMessageHandler(deps: GateDeps): MessageHandler {
         ? "I need access to your Intercom account before I can do that. Use the *Connect Intercom* button I just sent; once you're connected, I'll pick this up right here."
         : "I need access to your Intercom account before I can do that. I've sent you a DM with a link; once you're connected, I'll pick this up right here.",
     });
+  };
+}
+
+/**
+ * What happens once someone's Intercom is verified: the trail records it, they get a DM, and what they asked for
+ * while unconnected runs (tracked, so a shutdown waits for it).
+ */
+export function createAfterConnect(
+  deps: ResumeDeps & { account: Pick<AccountService, 'connected'>; queue: Pick<WorkQueue, 'track'> },
+): (user: SlackUser) => Promise<void> {
+  const resume = createResumeAfterConnect(deps);
+  return (user) => {
+    deps.account.connected(user);
+    return deps.queue.track(resume(user));
   };
 }
 

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 /** Transport and composition: the only places allowed to import feature folders and each other. */
-const EDGE = ['app.ts', 'main.ts', 'http/', 'slack/'];
+const EDGE = ['app.ts', 'bot.ts', 'main.ts', 'http/', 'slack/'];
 
 /** Every `import … from '…'`, `export … from '…'` and `import('…')` of ours, type-only ones included. */
 export function importGraph(root: string): Map<string, string[]> {

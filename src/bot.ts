@@ -1,0 +1,211 @@
+import { randomBytes as cryptoRandomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { App } from '@slack/bolt';
+import { type CompositionOptions, composeBot } from './app.ts';
+import type { Config } from './config.ts';
+import { type Db, openDatabase } from './db/database.ts';
+import { createWorkQueue } from './delivery/work-queue.ts';
+import { StartupError } from './errors.ts';
+import { createHttpServer, type HttpServer, sendJson } from './http/server.ts';
+import type { Logger } from './logger.ts';
+import {
+  checkAppToken,
+  checkBotToken,
+  classifySlackFailure,
+  describeFailure,
+  type StartupCheckOptions,
+  slackHost,
+} from './slack/startup-check.ts';
+
+export interface BotOptions
+  extends Partial<Pick<CompositionOptions, 'now' | 'randomBytes'>>,
+    Pick<CompositionOptions, 'slackClientOptions' | 'scalekit' | 'cacheScalekit' | 'agent'> {
+  config: Config;
+  logger: Logger;
+  /** Agent runs at once across all teammates; more wait their turn. */
+  maxConcurrentRuns?: number;
+  /** How long stop() waits for runs in flight before closing anyway. */
+  drainTimeoutMs?: number;
+  /** Startup's checks of Slack (tests shorten them): waits between attempts, one attempt's time, Socket Mode's. */
+  startup?: Pick<StartupCheckOptions, 'retryDelaysMs' | 'attemptTimeoutMs'> & { socketModeTimeoutMs?: number };
+}
+
+export interface Bot {
+  /**
+   * Listens first (`/healthz` says what it is waiting for), then opens the database, checks the Slack token and
+   * starts serving; resolves once `/healthz` answers 200. Throws StartupError saying what is wrong.
+   */
+  start(): Promise<{ port: number }>;
+  /** Stops taking work, then closes connections and the database. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Slack's payloads are a few kilobytes; anything near this is not from Slack. */
+const MAX_BODY_BYTES = 512 * 1024;
+
+/**
+ * The bot's lifecycle around the composition (src/app.ts): listen, open the database, check Slack, compose,
+ * serve, and on stop drain the work in flight before closing.
+ */
+export function createBot(options: BotOptions): Bot {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const randomBytes = options.randomBytes ?? cryptoRandomBytes;
+
+  let state: 'idle' | 'starting' | 'ready' | 'stopping' | 'stopped' = 'idle';
+  /** What `/healthz` says the bot is doing while it is not ready. */
+  let waitingFor = '';
+  let db: Db | undefined;
+  let http: HttpServer | undefined;
+  let slackApp: App | undefined;
+  let socketModeStarted = false;
+  /** Settles when a start() in progress has finished, either way. */
+  let startSettled: Promise<void> = Promise.resolve();
+  const queue = createWorkQueue({ maxConcurrent: options.maxConcurrentRuns ?? 20 });
+
+  return {
+    async start() {
+      if (state !== 'idle') throw new Error(`start() called while ${state}`);
+      state = 'starting';
+      let settle = () => {};
+      startSettled = new Promise((resolve) => {
+        settle = resolve;
+      });
+      try {
+        waitingFor = 'opening the database';
+        http = createHttpServer({
+          routes: [
+            {
+              method: 'GET',
+              path: '/healthz',
+              handle: (_req, res) =>
+                state === 'ready'
+                  ? sendJson(res, 200, { status: state })
+                  : sendJson(res, 503, { status: state, reason: waitingFor }),
+            },
+          ],
+          maxBodyBytes: MAX_BODY_BYTES,
+          logger,
+          now,
+        });
+        const port = await listen(http.server, config.http.port);
+        db = openDatabaseOrExplain(config.databasePath);
+        const startupCheck: StartupCheckOptions = { apiUrl: config.slack.apiUrl, logger, ...options.startup };
+        waitingFor = 'checking the Slack token';
+        const bot = await checkBotToken(config.slack.botToken, startupCheck);
+        const composed = composeBot({ ...options, db, bot, queue, now, randomBytes });
+        slackApp = composed.slackApp;
+        if (config.slack.mode === 'socket') {
+          waitingFor = 'connecting to Slack (Socket Mode)';
+          await checkAppToken(config.slack.appToken, startupCheck);
+          socketModeStarted = true;
+          await startSocketMode(slackApp, config.slack.apiUrl, options.startup?.socketModeTimeoutMs ?? 30_000);
+        }
+        http.startServing({ routes: composed.routes, slack: composed.slackEndpoint });
+
+        state = 'ready';
+        waitingFor = '';
+        logger.info('Bot ready', { mode: config.slack.mode, port });
+        void queue.track(
+          composed.recover().catch((error: unknown) => logger.error('Recovering from the last run failed', error)),
+        );
+        return { port };
+      } catch (error) {
+        await shutdown();
+        state = 'stopped';
+        throw error;
+      } finally {
+        settle();
+      }
+    },
+
+    async stop() {
+      // Startup is bounded (the Slack checks give up within about half a minute); stopping halfway would race it.
+      if (state === 'starting') await startSettled;
+      if (state === 'stopping' || state === 'stopped') return;
+      state = 'stopping';
+      waitingFor = 'finishing work in flight';
+      await shutdown();
+      state = 'stopped';
+      logger.info('Bot stopped');
+    },
+  };
+
+  /**
+   * Stops taking work (new requests get 503, `/healthz` keeps answering), lets runs in flight finish (for a bounded
+   * time), then stops listening and closes the database.
+   */
+  async function shutdown(): Promise<void> {
+    http?.stopServing();
+    if (slackApp && socketModeStarted) {
+      socketModeStarted = false;
+      const stopped = slackApp.stop().catch((error: unknown) => logger.warn('Socket Mode did not stop cleanly', error));
+      // A client that never connected may never report that it disconnected.
+      await Promise.race([stopped, sleep(5000, undefined, { ref: false })]);
+    }
+    const drained = await queue.drain(options.drainTimeoutMs ?? 25_000);
+    if (!drained) {
+      logger.warn('Stopping with work still in flight; it will be reported as interrupted at the next start', {
+        running: queue.running,
+        waiting: queue.waiting,
+      });
+    }
+    const closing = http?.server;
+    if (closing?.listening) {
+      const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+      closing.closeAllConnections();
+      await closed;
+    }
+    db?.close();
+    db = undefined;
+  }
+}
+
+function openDatabaseOrExplain(path: string): Db {
+  try {
+    return openDatabase(path);
+  } catch (error) {
+    throw new StartupError(`Cannot open the database at DATABASE_PATH=${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Listens on PORT (0: any free port) and returns the port; a port in use is an operator's problem, said plainly. */
+async function listen(server: Server, port: number): Promise<number> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    throw new StartupError(`Cannot listen on PORT=${port}: ${(error as Error).message}`, { cause: error });
+  }
+  return (server.address() as AddressInfo).port;
+}
+
+/** Bolt's Socket Mode start, bounded: its client would otherwise keep reconnecting without ever giving up. */
+async function startSocketMode(app: App, apiUrl: string, timeoutMs: number): Promise<void> {
+  const host = slackHost(apiUrl);
+  const timedOut = Symbol('timed out');
+  let outcome: unknown;
+  try {
+    outcome = await Promise.race([app.start(), sleep(timeoutMs, timedOut, { ref: false })]);
+  } catch (error) {
+    const failure = classifySlackFailure(error);
+    const problem =
+      failure.kind === 'rejected'
+        ? `Slack rejected SLACK_APP_TOKEN (${failure.code})`
+        : describeFailure(host, 'apps.connections.open', failure);
+    throw new StartupError(`Socket Mode could not connect: ${problem}.`, { cause: error });
+  }
+  if (outcome === timedOut) {
+    const seconds = Math.round(timeoutMs / 1000);
+    throw new StartupError(`Socket Mode could not connect: no WebSocket to Slack at ${host} within ${seconds} s.`);
+  }
+}
