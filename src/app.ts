@@ -26,6 +26,7 @@ import { createConnectCommand } from './slack/connect-command.ts';
 import { createConnectPrompter, createGatedMessageHandler, createResumeAfterConnect } from './slack/connect-flow.ts';
 import { createHomePublisher } from './slack/home.ts';
 import { createSqliteInbox } from './slack/inbox.ts';
+import { type InboxPruner, startInboxPruning } from './slack/inbox-pruner.ts';
 import { registerListeners } from './slack/listeners.ts';
 import { recoverFromCrash } from './slack/recovery.ts';
 import { createSlackSignIn } from './slack/slack-signin.ts';
@@ -70,6 +71,7 @@ export function createBot(options: BotOptions): Bot {
   let db: Db | undefined;
   let server: Server | undefined;
   let slackApp: App | undefined;
+  let pruner: InboxPruner | undefined;
   const queue = createWorkQueue({ maxConcurrent: options.maxConcurrentRuns ?? 20 });
 
   const routes: Route[] = [
@@ -251,6 +253,7 @@ export function createBot(options: BotOptions): Bot {
             (error: unknown) => logger.error('Recovering from the last run failed', error),
           ),
         );
+        pruner = startInboxPruning({ inbox, logger, now });
         return { port };
       } catch (error) {
         await shutdown();
@@ -289,6 +292,8 @@ export function createBot(options: BotOptions): Bot {
     }
     closing?.closeAllConnections();
     await serverClosed;
+    await pruner?.stop();
+    pruner = undefined;
     db?.close();
     db = undefined;
   }
