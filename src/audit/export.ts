@@ -84,6 +84,8 @@ if (args.format !== 'jsonl' && args.format !== 'csv') fail(`--format must be jso
 const path = databasePathFrom(readEnvironment());
 if (!existsSync(path)) fail(`No database at DATABASE_PATH=${path}.`, 1);
 const db = new Database(path, { readonly: true, fileMustExist: true });
+// One pass in index order reads each page about once: a cache of 2 MB does as well as better-sqlite3's 16 MB.
+db.pragma('cache_size = -2000');
 const toRow = (r: AuditRecord) => ({
   at: new Date(r.at).toISOString(),
   kind: r.kind,
