@@ -16,6 +16,7 @@ import { createSqliteParkedRequests } from './connect/parked-requests.ts';
 import { createSlackSignIn } from './connect/slack-signin.ts';
 import type { Db } from './db/database.ts';
 import { createSqliteInbox } from './delivery/inbox.ts';
+import { type InboxPruner, startInboxPruning } from './delivery/inbox-pruner.ts';
 import { recoverFromCrash } from './delivery/recovery.ts';
 import type { WorkQueue } from './delivery/work-queue.ts';
 import { createHomePublisher } from './home/home.ts';
@@ -59,6 +60,8 @@ export interface Composition {
   routes: Route[];
   /** Tells people whose requests the last stop cut off, and settles approvals that were mid-send. */
   recover(): Promise<void>;
+  /** Starts the periodic clean-up of old rows (after ready: it never delays startup). */
+  startMaintenance(): InboxPruner;
 }
 
 /**
@@ -191,5 +194,6 @@ export function composeBot(options: CompositionOptions): Composition {
     slackEndpoint,
     routes: createConnectRoutes({ connect, publicUrl: config.http.publicUrl, onConnected, logger }),
     recover: () => recoverFromCrash({ inbox, parked, pendingActions, client, logger, now }),
+    startMaintenance: () => startInboxPruning({ inbox, logger, now }),
   };
 }

@@ -61,6 +61,7 @@ export function createBot(options: BotOptions): Bot {
   let http: HttpServer | undefined;
   let slackApp: App | undefined;
   let socketModeStarted = false;
+  let maintenance: { stop(): Promise<void> } | undefined;
   /** Settles when a start() in progress has finished, either way. */
   let startSettled: Promise<void> = Promise.resolve();
   const queue = createWorkQueue({ maxConcurrent: options.maxConcurrentRuns ?? 20 });
@@ -111,6 +112,7 @@ export function createBot(options: BotOptions): Bot {
         void queue.track(
           composed.recover().catch((error: unknown) => logger.error('Recovering from the last run failed', error)),
         );
+        maintenance = composed.startMaintenance();
         return { port };
       } catch (error) {
         await shutdown();
@@ -152,6 +154,8 @@ export function createBot(options: BotOptions): Bot {
         waiting: queue.waiting,
       });
     }
+    await maintenance?.stop();
+    maintenance = undefined;
     const closing = http?.server;
     if (closing?.listening) {
       const closed = new Promise<void>((resolve) => closing.close(() => resolve()));

@@ -1,3 +1,4 @@
+import { flushCompileCache } from 'node:module';
 import { createBot } from './bot.ts';
 import { formatConfigProblems, parseConfig, readEnvironment, secretsOf } from './config.ts';
 import { StartupError } from './errors.ts';
@@ -43,3 +44,6 @@ try {
   }
   process.exit(1);
 }
+// npm start turns on Node's compile cache (NODE_COMPILE_CACHE), which Node writes at exit; a bot that is killed
+// never exits normally, so write it once the bot is up (a no-op when the cache is off or unchanged).
+flushCompileCache();

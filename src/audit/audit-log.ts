@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import type { Db } from '../db/database.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 
@@ -26,15 +27,82 @@ export interface AuditRecord extends AuditEntry {
   id: number;
 }
 
+export interface AuditFilter {
+  /** From this time on (inclusive), ms since the epoch. */
+  since?: number;
+  /** Before this time (exclusive). */
+  until?: number;
+  userId?: string;
+  teamId?: string;
+}
+
+/** A teammate's use over a period, counted in SQL. */
+export interface AuditActivity {
+  /** Intercom tool calls that succeeded. */
+  toolCalls: number;
+  /** Changes the user approved and that were sent. */
+  approved: number;
+  /** The newest tool call or approval entry, if any. */
+  lastUsed?: number;
+}
+
 export interface AuditLog {
   /** Appends one entry; call it inside the transaction of the change it records. */
   record(entry: AuditEntry): void;
-  /** Entries, oldest first, optionally for one user and/or from a time on. */
-  query(filter: { since?: number; until?: number; userId?: string; teamId?: string; limit?: number }): AuditRecord[];
+  /** Entries, oldest first, one at a time: the whole trail never sits in memory. */
+  iterate(filter: AuditFilter): IterableIterator<AuditRecord>;
+  /** Entries, oldest first, as an array: for small filters only (the export uses iterate). */
+  query(filter: AuditFilter): AuditRecord[];
+  /** The user's figures from a time on. */
+  activity(user: SlackUser, since: number): AuditActivity;
   /** The newest entries of one user. */
   recent(user: SlackUser, limit: number): AuditRecord[];
   /** When the user last connected, if they are connected according to the trail. */
   lastConnected(user: SlackUser): number | undefined;
+}
+
+/**
+ * The statements behind status, App Home and the last connection, as the code runs them; a test checks that each
+ * is answered from an index (EXPLAIN QUERY PLAN), since a table scan here blocks the event loop as the trail grows.
+ */
+export const AUDIT_SQL = {
+  activity: `SELECT COUNT(*) FILTER (WHERE kind = 'tool_call' AND outcome = 'ok') AS tool_calls,
+       COUNT(*) FILTER (WHERE kind = 'approval' AND outcome = 'sent') AS approved,
+       MAX(at) FILTER (WHERE kind != 'connection') AS last_used
+     FROM audit_log WHERE team_id = ? AND user_id = ? AND at >= ?`,
+  recent: 'SELECT * FROM audit_log WHERE team_id = ? AND user_id = ? ORDER BY at DESC, id DESC LIMIT ?',
+  lastConnection: `SELECT at, outcome FROM audit_log WHERE team_id = ? AND user_id = ? AND kind = 'connection'
+     ORDER BY at DESC, id DESC LIMIT 1`,
+} as const;
+
+/**
+ * The SELECT for one filter shape: only the conditions that are set, so SQLite can pick an index for each shape
+ * (`@x IS NULL OR …` hides the user's index from the planner). No LIMIT: callers stream.
+ */
+export function auditSelect(filter: AuditFilter): { sql: string; params: Record<string, string | number> } {
+  const where: string[] = [];
+  const params: Record<string, string | number> = {};
+  if (filter.teamId !== undefined && filter.userId !== undefined) {
+    where.push('team_id = @teamId AND user_id = @userId');
+  } else if (filter.teamId !== undefined) {
+    // The unary plus keeps the planner on the time index: the user index would find the team's rows too, but
+    // then sort them all before the first row comes out.
+    where.push('+team_id = @teamId');
+  } else if (filter.userId !== undefined) {
+    where.push('+user_id = @userId');
+  }
+  if (filter.teamId !== undefined) params.teamId = filter.teamId;
+  if (filter.userId !== undefined) params.userId = filter.userId;
+  if (filter.since !== undefined) {
+    where.push('at >= @since');
+    params.since = filter.since;
+  }
+  if (filter.until !== undefined) {
+    where.push('at < @until');
+    params.until = filter.until;
+  }
+  const sql = `SELECT * FROM audit_log${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id`;
+  return { sql, params };
 }
 
 interface Row {
@@ -63,22 +131,25 @@ export function createSqliteAuditLog(db: Db): AuditLog {
      VALUES (@at, @kind, @teamId, @userId, @channel, @threadTs, @identifier, @toolName, @argsHash, @summary,
        @outcome, @executionId, @latencyMs, @approvedBy, @actionId)`,
   );
-  const query = db.prepare<
-    [{ since: number; until: number; userId: string | null; teamId: string | null; limit: number }],
-    Row
-  >(
-    `SELECT * FROM audit_log
-      WHERE at >= @since AND at < @until AND (@userId IS NULL OR user_id = @userId)
-        AND (@teamId IS NULL OR team_id = @teamId)
-      ORDER BY at, id LIMIT @limit`,
-  );
-  const recent = db.prepare<[string, string, number], Row>(
-    'SELECT * FROM audit_log WHERE team_id = ? AND user_id = ? ORDER BY at DESC, id DESC LIMIT ?',
-  );
-  const lastConnection = db.prepare<[string, string], { at: number; outcome: string }>(
-    `SELECT at, outcome FROM audit_log WHERE team_id = ? AND user_id = ? AND kind = 'connection'
-      ORDER BY at DESC, id DESC LIMIT 1`,
-  );
+  const activity = db.prepare<
+    [string, string, number],
+    { tool_calls: number; approved: number; last_used: number | null }
+  >(AUDIT_SQL.activity);
+  const recent = db.prepare<[string, string, number], Row>(AUDIT_SQL.recent);
+  const lastConnection = db.prepare<[string, string], { at: number; outcome: string }>(AUDIT_SQL.lastConnection);
+  const selects = new Map<string, Database.Statement<[Record<string, string | number>], Row>>();
+  const select = (sql: string) => {
+    let statement = selects.get(sql);
+    if (!statement) {
+      statement = db.prepare<[Record<string, string | number>], Row>(sql);
+      selects.set(sql, statement);
+    }
+    return statement;
+  };
+  function* iterate(filter: AuditFilter): IterableIterator<AuditRecord> {
+    const { sql, params } = auditSelect(filter);
+    for (const row of select(sql).iterate(params)) yield fromRow(row);
+  }
 
   return {
     record(entry) {
@@ -93,8 +164,12 @@ export function createSqliteAuditLog(db: Db): AuditLog {
         actionId: entry.actionId ?? null,
       });
     },
-    query: ({ since = 0, until = Number.MAX_SAFE_INTEGER, userId, teamId, limit = 1_000_000 }) =>
-      query.all({ since, until, userId: userId ?? null, teamId: teamId ?? null, limit }).map(fromRow),
+    iterate,
+    query: (filter) => [...iterate(filter)],
+    activity(user, since) {
+      const row = activity.get(user.teamId, user.userId, since);
+      return { toolCalls: row?.tool_calls ?? 0, approved: row?.approved ?? 0, lastUsed: row?.last_used ?? undefined };
+    },
     recent: (user, limit) => recent.all(user.teamId, user.userId, limit).map(fromRow),
     lastConnected(user) {
       const row = lastConnection.get(user.teamId, user.userId);

@@ -60,15 +60,14 @@ export function createAccountService(deps: {
       // Status asks Scalekit afresh: it must show the truth, not what was cached minutes ago.
       gateway.forget(identifier);
       const account = await gateway.accountStatus(identifier);
-      const week = audit.query({ since: now() - WEEK_MS, userId: user.userId, teamId: user.teamId });
-      const used = week.filter((e) => e.kind !== 'connection').at(-1)?.at ?? account?.lastUsedAt?.getTime();
+      const week = audit.activity(user, now() - WEEK_MS);
       return {
         connected: account?.active === true,
         statusName: account?.statusName ?? 'NOT_CONNECTED',
         connectedSince: audit.lastConnected(user) ?? account?.updatedAt?.getTime(),
-        lastUsed: used,
-        toolCallsThisWeek: week.filter((e) => e.kind === 'tool_call' && e.outcome === 'ok').length,
-        approvedThisWeek: week.filter((e) => e.kind === 'approval' && e.outcome === 'sent').length,
+        lastUsed: week.lastUsed ?? account?.lastUsedAt?.getTime(),
+        toolCallsThisWeek: week.toolCalls,
+        approvedThisWeek: week.approved,
       };
     },
 

@@ -118,6 +118,12 @@ export const MIGRATIONS: readonly string[] = [
      BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
      BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
+  // Indexes for what grows: with a million rows, the weekly figures read only the user's index entries for the week
+  // (covering: no table lookups), the last connection is one index probe however busy the user is, and pruning the
+  // inbox walks only the rows old enough to go. Building them on a large existing file takes a few seconds, once.
+  `CREATE INDEX audit_log_by_user_activity ON audit_log (team_id, user_id, at, kind, outcome);
+   CREATE INDEX audit_log_by_user_kind ON audit_log (team_id, user_id, kind, at);
+   CREATE INDEX inbox_by_received ON inbox (received_at, status);`,
   // Conversations that continue: channel threads the bot follows (and who in them asked it something), and the
   // recent turns of each teammate's DM. DM turns hold message text, so they are deleted once out of the window.
   `CREATE TABLE followed_threads (

@@ -14,20 +14,30 @@ export interface Inbox {
   finish(message: Pick<UserMessage, 'channel' | 'ts'>): void;
   /** Messages still marked running, i.e. cut off by a crash; marks them interrupted so they are reported once. */
   takeInterrupted(): InterruptedMessage[];
-  /** Forgets messages older than the horizon (Slack stops redelivering within minutes). */
-  prune(olderThan: number): void;
+  /**
+   * Forgets up to `limit` handled messages received before `olderThan` (Slack stops redelivering within minutes);
+   * returns how many. Small batches keep each call short however large the inbox has grown.
+   */
+  pruneBatch(olderThan: number, limit: number): number;
 }
 
-export function createSqliteInbox(db: Db): Inbox {
-  const insert = db.prepare(
-    `INSERT INTO inbox (channel, ts, thread_ts, team_id, user_id, event_id, received_at, status)
+/** The statements as the code runs them; a test checks that none scans the table. */
+export const INBOX_SQL = {
+  accept: `INSERT INTO inbox (channel, ts, thread_ts, team_id, user_id, event_id, received_at, status)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'running') ON CONFLICT (channel, ts) DO NOTHING`,
-  );
-  const done = db.prepare(`UPDATE inbox SET status = 'done' WHERE channel = ? AND ts = ?`);
+  finish: `UPDATE inbox SET status = 'done' WHERE channel = ? AND ts = ?`,
+  takeInterrupted: `UPDATE inbox SET status = 'interrupted' WHERE status = 'running' RETURNING channel, thread_ts, user_id`,
+  pruneBatch: `DELETE FROM inbox WHERE rowid IN (
+     SELECT rowid FROM inbox WHERE received_at < ? AND status != 'running' ORDER BY received_at LIMIT ?)`,
+} as const;
+
+export function createSqliteInbox(db: Db): Inbox {
+  const insert = db.prepare(INBOX_SQL.accept);
+  const done = db.prepare(INBOX_SQL.finish);
   const interrupted = db.prepare<[], { channel: string; thread_ts: string; user_id: string }>(
-    `UPDATE inbox SET status = 'interrupted' WHERE status = 'running' RETURNING channel, thread_ts, user_id`,
+    INBOX_SQL.takeInterrupted,
   );
-  const prune = db.prepare(`DELETE FROM inbox WHERE received_at < ? AND status != 'running'`);
+  const prune = db.prepare<[number, number]>(INBOX_SQL.pruneBatch);
   return {
     accept: (m, eventId, now) =>
       insert.run(m.channel, m.ts, m.threadTs, m.teamId, m.userId, eventId ?? null, now).changes === 1,
@@ -36,8 +46,6 @@ export function createSqliteInbox(db: Db): Inbox {
     },
     takeInterrupted: () =>
       interrupted.all().map((row) => ({ channel: row.channel, threadTs: row.thread_ts, userId: row.user_id })),
-    prune(olderThan) {
-      prune.run(olderThan);
-    },
+    pruneBatch: (olderThan, limit) => prune.run(olderThan, limit).changes,
   };
 }

@@ -14,7 +14,7 @@ const INTERRUPTED_TEXT =
  * (Intercom may or may not have received them) rather than pretending either way.
  */
 export async function recoverFromCrash(deps: {
-  inbox: Inbox;
+  inbox: Pick<Inbox, 'takeInterrupted'>;
   parked: ParkedRequests;
   pendingActions: PendingActions;
   client: webApi.WebClient;
@@ -38,6 +38,5 @@ export async function recoverFromCrash(deps: {
       buildApprovalMessage(action, { kind: 'unknown' }),
     ).catch((error: unknown) => logger.warn('Could not report an interrupted approval', error));
   }
-  deps.inbox.prune(deps.now() - 7 * 24 * 60 * 60 * 1000);
   if (threads.length > 0) logger.info('Reported requests interrupted by the last stop', { count: threads.length });
 }

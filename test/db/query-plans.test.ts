@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { AUDIT_SQL, type AuditFilter, auditSelect } from '../../src/audit/audit-log.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { INBOX_SQL } from '../../src/delivery/inbox.ts';
+
+// The bot never runs ANALYZE, so these are the plans it gets in production: the planner's choice without
+// statistics, on the schema the migrations build.
+const db = openDatabase(':memory:');
+
+function planOf(sql: string, params: unknown[] | Record<string, unknown>): string[] {
+  const explain = db.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`);
+  const rows = Array.isArray(params) ? explain.all(...params) : explain.all(params);
+  return rows.map((row) => row.detail);
+}
+
+/** A plan that reads every row of a table, or buffers rows to sort them, blocks the event loop as data grows. */
+function expectIndexedLookup(plan: string[]): void {
+  expect(plan.length).toBeGreaterThan(0);
+  for (const step of plan) {
+    expect(step).not.toMatch(/^SCAN (audit_log|inbox)\b/);
+    expect(step).not.toMatch(/TEMP B-TREE/);
+  }
+}
+
+describe('query plans of the hot statements', () => {
+  it('answers status and App Home for one user from its indexes', () => {
+    const activity = planOf(AUDIT_SQL.activity, ['T1', 'U1', 0]);
+    expectIndexedLookup(activity);
+    // Covering: the week's figures come from index entries alone, never from table rows.
+    expect(activity.join('\n')).toMatch(/USING COVERING INDEX audit_log_by_user_activity/);
+
+    const last = planOf(AUDIT_SQL.lastConnection, ['T1', 'U1']);
+    expectIndexedLookup(last);
+    expect(last.join('\n')).toMatch(/USING INDEX audit_log_by_user_kind \(team_id=\? AND user_id=\? AND kind=\?\)/);
+
+    expectIndexedLookup(planOf(AUDIT_SQL.recent, ['T1', 'U1', 10]));
+  });
+
+  it('prunes the inbox from the index on received_at and finds each message by its key', () => {
+    const prune = planOf(INBOX_SQL.pruneBatch, [0, 1000]);
+    expectIndexedLookup(prune);
+    expect(prune.join('\n')).toMatch(/inbox_by_received \(received_at<\?\)/);
+    expectIndexedLookup(planOf(INBOX_SQL.finish, ['C1', '1.1']));
+    expectIndexedLookup(planOf(INBOX_SQL.takeInterrupted, []));
+  });
+});
+
+describe('query plans of the export', () => {
+  const shapes: AuditFilter[] = [];
+  for (const teamId of [undefined, 'T1'])
+    for (const userId of [undefined, 'U1'])
+      for (const since of [undefined, 1])
+        for (const until of [undefined, 2]) shapes.push({ teamId, userId, since, until });
+
+  it.each(shapes)('streams %o in order straight from an index, without a limit', (filter) => {
+    const { sql, params } = auditSelect(filter);
+    expect(sql).not.toMatch(/\bLIMIT\b/i);
+    expect(sql).not.toMatch(/IS NULL/i);
+    const plan = planOf(sql, params);
+    // In time order from an index: the first row comes out at once and nothing is buffered to sort.
+    for (const step of plan) {
+      expect(step).not.toMatch(/TEMP B-TREE/);
+      expect(step).not.toMatch(/^SCAN audit_log$/);
+    }
+    // Only an export of everything (or of a whole team or user, whose rows no index lists in time order) walks the
+    // whole time index; a time window or a team and user is a range of an index.
+    if (filter.since !== undefined || filter.until !== undefined || (filter.teamId && filter.userId)) {
+      expect(plan.join('\n')).toMatch(/^SEARCH audit_log USING INDEX/);
+    }
+  });
+});
