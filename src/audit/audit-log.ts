@@ -51,6 +51,8 @@ export interface AuditLog {
   record(entry: AuditEntry): void;
   /** Entries, oldest first, one at a time: the whole trail never sits in memory. */
   iterate(filter: AuditFilter): IterableIterator<AuditRecord>;
+  /** The same, as the table's own rows (the export writes these columns as they are). */
+  iterateRows(filter: AuditFilter): IterableIterator<AuditRow>;
   /** Entries, oldest first, as an array: for small filters only (the export uses iterate). */
   query(filter: AuditFilter): AuditRecord[];
   /** The user's figures from a time on. */
@@ -105,7 +107,7 @@ export function auditSelect(filter: AuditFilter): { sql: string; params: Record<
   return { sql, params };
 }
 
-interface Row {
+export interface AuditRow {
   id: number;
   at: number;
   kind: AuditKind;
@@ -135,20 +137,23 @@ export function createSqliteAuditLog(db: Db): AuditLog {
     [string, string, number],
     { tool_calls: number; approved: number; last_used: number | null }
   >(AUDIT_SQL.activity);
-  const recent = db.prepare<[string, string, number], Row>(AUDIT_SQL.recent);
+  const recent = db.prepare<[string, string, number], AuditRow>(AUDIT_SQL.recent);
   const lastConnection = db.prepare<[string, string], { at: number; outcome: string }>(AUDIT_SQL.lastConnection);
-  const selects = new Map<string, Database.Statement<[Record<string, string | number>], Row>>();
+  const selects = new Map<string, Database.Statement<[Record<string, string | number>], AuditRow>>();
   const select = (sql: string) => {
     let statement = selects.get(sql);
     if (!statement) {
-      statement = db.prepare<[Record<string, string | number>], Row>(sql);
+      statement = db.prepare<[Record<string, string | number>], AuditRow>(sql);
       selects.set(sql, statement);
     }
     return statement;
   };
-  function* iterate(filter: AuditFilter): IterableIterator<AuditRecord> {
+  const iterateRows = (filter: AuditFilter): IterableIterator<AuditRow> => {
     const { sql, params } = auditSelect(filter);
-    for (const row of select(sql).iterate(params)) yield fromRow(row);
+    return select(sql).iterate(params);
+  };
+  function* iterate(filter: AuditFilter): IterableIterator<AuditRecord> {
+    for (const row of iterateRows(filter)) yield fromRow(row);
   }
 
   return {
@@ -165,6 +170,7 @@ export function createSqliteAuditLog(db: Db): AuditLog {
       });
     },
     iterate,
+    iterateRows,
     query: (filter) => [...iterate(filter)],
     activity(user, since) {
       const row = activity.get(user.teamId, user.userId, since);
@@ -210,7 +216,7 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function fromRow(row: Row): AuditRecord {
+function fromRow(row: AuditRow): AuditRecord {
   return {
     id: row.id,
     at: row.at,

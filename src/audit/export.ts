@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { databasePathFrom, readEnvironment } from '../config.ts';
-import { type AuditRecord, createSqliteAuditLog } from './audit-log.ts';
+import { type AuditRow, createSqliteAuditLog } from './audit-log.ts';
 import { writeLines } from './write-lines.ts';
 
 // `npm run audit -- [--since 2026-11-01] [--until 2026-12-01] [--user U123] [--team T123] [--format jsonl|csv]`
@@ -86,34 +86,17 @@ if (!existsSync(path)) fail(`No database at DATABASE_PATH=${path}.`, 1);
 const db = new Database(path, { readonly: true, fileMustExist: true });
 // One pass in index order reads each page about once: a cache of 2 MB does as well as better-sqlite3's 16 MB.
 db.pragma('cache_size = -2000');
-const toRow = (r: AuditRecord) => ({
-  at: new Date(r.at).toISOString(),
-  kind: r.kind,
-  team_id: r.teamId,
-  user_id: r.userId,
-  channel: r.channel ?? null,
-  thread_ts: r.threadTs ?? null,
-  identifier: r.identifier,
-  tool_name: r.toolName,
-  args_hash: r.argsHash ?? null,
-  summary: r.summary,
-  outcome: r.outcome,
-  execution_id: r.executionId ?? null,
-  latency_ms: r.latencyMs ?? null,
-  approved_by: r.approvedBy ?? null,
-  action_id: r.actionId ?? null,
-});
-function* lines(records: Iterable<AuditRecord>, format: 'jsonl' | 'csv'): Generator<string> {
+function* lines(rows: Iterable<AuditRow>, format: 'jsonl' | 'csv'): Generator<string> {
   if (format === 'csv') yield `${COLUMNS.join(',')}\n`;
-  for (const record of records) {
-    const row = toRow(record);
+  for (const { id: _id, ...stored } of rows) {
+    const row = { ...stored, at: new Date(stored.at).toISOString() };
     yield format === 'jsonl' ? `${JSON.stringify(row)}\n` : `${COLUMNS.map((c) => csvField(row[c])).join(',')}\n`;
   }
 }
 // One read transaction for the whole export: a consistent snapshot, however long the writing takes.
 try {
-  const records = createSqliteAuditLog(db).iterate({ since, until, userId: args.user, teamId: args.team });
-  await writeLines(process.stdout, lines(records, args.format));
+  const rows = createSqliteAuditLog(db).iterateRows({ since, until, userId: args.user, teamId: args.team });
+  await writeLines(process.stdout, lines(rows, args.format));
 } catch (error) {
   // The reader went away (`| head`): not a failure of the export.
   if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
