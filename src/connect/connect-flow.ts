@@ -93,7 +93,7 @@ export interface ResumeDeps {
 }
 
 /** After a successful verify: confirm in a DM, then run what the user asked for while unconnected. */
-export function createResumeAfterConnect(deps: ResumeDeps): (user: SlackUser) => Promise<void> {
+function createResumeAfterConnect(deps: ResumeDeps): (user: SlackUser) => Promise<void> {
   const maxAgeMs = deps.maxAgeMs ?? 30 * 60 * 1000;
   return async (user) => {
     const dm = await deps.client.conversations.open({ users: user.userId });

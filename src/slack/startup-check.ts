@@ -17,7 +17,7 @@ export interface StartupCheckOptions {
  * About 7.5 s of waiting over five attempts, at most ~33 s if every attempt times out: long enough for a network
  * blip or a sidecar proxy that starts after us, short enough that a real outage is reported while someone watches.
  */
-export const STARTUP_RETRY_DELAYS_MS: readonly number[] = [500, 1000, 2000, 4000];
+const STARTUP_RETRY_DELAYS_MS: readonly number[] = [500, 1000, 2000, 4000];
 const ATTEMPT_TIMEOUT_MS = 5000;
 
 /** Why a call to Slack failed, in the terms an operator acts on. */
