@@ -79,7 +79,7 @@ export function describeAction(params: {
   const who = conversation?.customer
     ? [conversation.customer.name, conversation.customer.email && `<${conversation.customer.email}>`]
         .filter(Boolean)
-        .join(' ')
+        .join(' ') || undefined
     : undefined;
   if (who) facts.push(['To', who]);
   if (conversation) {
