@@ -115,14 +115,15 @@ export function describeAction(params: {
     };
   }
   if (toolName === 'intercom_manage_conversation') {
-    const what: Record<string, string> = {
-      close: 'Close the conversation',
-      open: 'Reopen the conversation',
-      snoozed: 'Snooze the conversation',
-      assignment: `Assign the conversation to ${String(args.assignee_id ?? '?')}`,
-    };
+    // A Map, not an object literal: the model's message_type must not reach Object.prototype ('toString').
+    const what = new Map([
+      ['close', 'Close the conversation'],
+      ['open', 'Reopen the conversation'],
+      ['snoozed', 'Snooze the conversation'],
+      ['assignment', `Assign the conversation to ${String(args.assignee_id ?? '?')}`],
+    ]);
     return {
-      summary: what[String(args.message_type)] ?? params.title,
+      summary: what.get(String(args.message_type)) ?? params.title,
       facts,
       text: body,
       customerVisible: false,

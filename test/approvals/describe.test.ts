@@ -309,6 +309,8 @@ describe('describeAction: managing a conversation', () => {
   it('falls back to the tool title for an unknown or missing message_type', () => {
     expect(manage({ message_type: 'explode' }).summary).toBe('Manage conversation');
     expect(manage({}).summary).toBe('Manage conversation');
+    expect(manage({ message_type: 'toString' }).summary).toBe('Manage conversation');
+    expect(manage({ message_type: '__proto__' }).summary).toBe('Manage conversation');
   });
 });
 
