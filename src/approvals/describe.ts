@@ -122,12 +122,17 @@ export function describeAction(params: {
       ['snoozed', 'Snooze the conversation'],
       ['assignment', `Assign the conversation to ${String(args.assignee_id ?? '?')}`],
     ]);
+    const summary = what.get(String(args.message_type)) ?? params.title;
+    if (body === undefined) return { summary, facts, customerVisible: false };
+    // Intercom posts an assignment's message as a note, but a closing message is shown to the customer; for any
+    // other action, say the customer may see it rather than promise they won't.
+    const customerVisible = args.message_type !== 'assignment';
     return {
-      summary: what.get(String(args.message_type)) ?? params.title,
-      facts,
+      summary,
+      facts: [...facts, ['Visible to', customerVisible ? 'the customer' : 'your team only']],
       text: body,
-      customerVisible: false,
-      textField: body === undefined ? undefined : 'body',
+      customerVisible,
+      textField: 'body',
     };
   }
   const shown = Object.entries(args)

@@ -286,18 +286,31 @@ describe('describeAction: managing a conversation', () => {
         ['Conversation', '#215 (open): Refund for order 1042'],
         ['As', 'Sam Support (sam@acme.test), your Intercom account'],
       ],
-      text: undefined,
       customerVisible: false,
-      textField: undefined,
     });
   });
 
-  it('shows an assignment message as text the approver can edit, seen by the team only', () => {
+  it('shows an assignment message as text the approver can edit, seen by the team only (Intercom posts a note)', () => {
     const preview = manage({ message_type: 'assignment', assignee_id: 992, body: 'Over to you' });
     expect(preview.summary).toBe('Assign the conversation to 992');
     expect(preview.text).toBe('Over to you');
     expect(preview.textField).toBe('body');
     expect(preview.customerVisible).toBe(false);
+    expect(preview.facts.at(-1)).toEqual(['Visible to', 'your team only']);
+  });
+
+  it('shows a closing message as seen by the customer, which is where Intercom posts it', () => {
+    const preview = manage({ message_type: 'close', body: 'Glad we could help!' });
+    expect(preview.summary).toBe('Close the conversation');
+    expect(preview.text).toBe('Glad we could help!');
+    expect(preview.textField).toBe('body');
+    expect(preview.customerVisible).toBe(true);
+    expect(preview.facts.at(-1)).toEqual(['Visible to', 'the customer']);
+  });
+
+  it('errs towards "the customer sees it" for a message with any other action', () => {
+    expect(manage({ message_type: 'snoozed', body: 'Back Monday' }).customerVisible).toBe(true);
+    expect(manage({ body: 'Hello?' }).customerVisible).toBe(true);
   });
 
   it('describes close, reopen and snooze', () => {
