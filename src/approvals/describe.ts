@@ -120,7 +120,13 @@ export function describeAction(params: {
       ['close', 'Close the conversation'],
       ['open', 'Reopen the conversation'],
       ['snoozed', 'Snooze the conversation'],
-      ['assignment', `Assign the conversation to ${String(args.assignee_id ?? '?')}`],
+      [
+        'assignment',
+        // Intercom's assignee 0 means nobody.
+        String(args.assignee_id) === '0'
+          ? 'Unassign the conversation'
+          : `Assign the conversation to ${String(args.assignee_id ?? '?')}`,
+      ],
     ]);
     const summary = what.get(String(args.message_type)) ?? params.title;
     if (body === undefined) return { summary, facts, customerVisible: false };

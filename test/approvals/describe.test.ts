@@ -313,6 +313,12 @@ describe('describeAction: managing a conversation', () => {
     expect(manage({ body: 'Hello?' }).customerVisible).toBe(true);
   });
 
+  it('describes assignment to nobody (Intercom assignee 0) as unassigning', () => {
+    expect(manage({ message_type: 'assignment', assignee_id: '0' }).summary).toBe('Unassign the conversation');
+    expect(manage({ message_type: 'assignment', assignee_id: 0 }).summary).toBe('Unassign the conversation');
+    expect(manage({ message_type: 'assignment' }).summary).toBe('Assign the conversation to ?');
+  });
+
   it('describes close, reopen and snooze', () => {
     expect(manage({ message_type: 'close' }).summary).toBe('Close the conversation');
     expect(manage({ message_type: 'open' }).summary).toBe('Reopen the conversation');
