@@ -79,7 +79,7 @@ export function describeAction(params: {
   const who = conversation?.customer
     ? [conversation.customer.name, conversation.customer.email && `<${conversation.customer.email}>`]
         .filter(Boolean)
-        .join(' ')
+        .join(' ') || undefined
     : undefined;
   if (who) facts.push(['To', who]);
   if (conversation) {
@@ -115,18 +115,30 @@ export function describeAction(params: {
     };
   }
   if (toolName === 'intercom_manage_conversation') {
-    const what: Record<string, string> = {
-      close: 'Close the conversation',
-      open: 'Reopen the conversation',
-      snoozed: 'Snooze the conversation',
-      assignment: `Assign the conversation to ${String(args.assignee_id ?? '?')}`,
-    };
+    // A Map, not an object literal: the model's message_type must not reach Object.prototype ('toString').
+    const what = new Map([
+      ['close', 'Close the conversation'],
+      ['open', 'Reopen the conversation'],
+      ['snoozed', 'Snooze the conversation'],
+      [
+        'assignment',
+        // Intercom's assignee 0 means nobody.
+        String(args.assignee_id) === '0'
+          ? 'Unassign the conversation'
+          : `Assign the conversation to ${String(args.assignee_id ?? '?')}`,
+      ],
+    ]);
+    const summary = what.get(String(args.message_type)) ?? params.title;
+    if (body === undefined) return { summary, facts, customerVisible: false };
+    // Intercom posts an assignment's message as a note, but a closing message is shown to the customer; for any
+    // other action, say the customer may see it rather than promise they won't.
+    const customerVisible = args.message_type !== 'assignment';
     return {
-      summary: what[String(args.message_type)] ?? params.title,
-      facts,
+      summary,
+      facts: [...facts, ['Visible to', customerVisible ? 'the customer' : 'your team only']],
       text: body,
-      customerVisible: false,
-      textField: body === undefined ? undefined : 'body',
+      customerVisible,
+      textField: 'body',
     };
   }
   const shown = Object.entries(args)

@@ -39,14 +39,16 @@ function prose(text: string): string {
     .replace(new RegExp(`${HOLE}(\\d+)${HOLE}`, 'g'), (_whole, i: string) => links[Number(i)] ?? '');
 }
 
-/** Splits a long answer at paragraph or line breaks into pieces Slack shows whole. */
+/** Splits a long answer into pieces Slack shows whole, at a paragraph break if it can, else a line or a space. */
 export function splitMessage(text: string, limit = MAX_MESSAGE_CHARS): string[] {
   const chunks: string[] = [];
+  // A break in the first half would leave a short message; at least 1, so a tiny limit still moves on.
+  const half = Math.max(1, Math.floor(limit / 2));
   let rest = text.trim();
   while (rest.length > limit) {
     const window = rest.slice(0, limit);
-    const cut = Math.max(window.lastIndexOf('\n\n'), window.lastIndexOf('\n'));
-    const at = cut > limit / 2 ? cut : Math.max(window.lastIndexOf(' '), limit / 2);
+    const at =
+      [window.lastIndexOf('\n\n'), window.lastIndexOf('\n'), window.lastIndexOf(' ')].find((i) => i >= half) ?? half;
     chunks.push(rest.slice(0, at).trimEnd());
     rest = rest.slice(at).trimStart();
   }
