@@ -6,5 +6,6 @@ export default defineConfig({
     env: { MASTRA_TELEMETRY_DISABLED: '1' },
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    isolate: false,
   },
 });
