@@ -1,5 +1,6 @@
 import { App, webApi } from '@slack/bolt';
 import { createAgentAnswer } from './agent/agent-answer.ts';
+import { createFeedbackRecorder } from './agent/feedback.ts';
 import { createModel } from './agent/model.ts';
 import { createSupportAgent } from './agent/support-agent.ts';
 import { createAdminDirectory } from './approvals/admin-directory.ts';
@@ -14,9 +15,12 @@ import { createConnectService, SLACK_SIGNIN_CALLBACK_PATH } from './connect/conn
 import { createSqliteConnectStore } from './connect/connect-store.ts';
 import { createSqliteParkedRequests } from './connect/parked-requests.ts';
 import { createSlackSignIn } from './connect/slack-signin.ts';
+import { createConversationHandler, isTopLevelDm, rememberExchange } from './conversations/conversation-handler.ts';
+import { createSqliteConversationStore } from './conversations/conversation-store.ts';
+import { suggestedPrompts } from './conversations/suggested-prompts.ts';
 import type { Db } from './db/database.ts';
 import { createSqliteInbox } from './delivery/inbox.ts';
-import { type InboxPruner, startInboxPruning } from './delivery/inbox-pruner.ts';
+import { type Maintenance, startMaintenance } from './delivery/maintenance.ts';
 import { recoverFromCrash } from './delivery/recovery.ts';
 import type { WorkQueue } from './delivery/work-queue.ts';
 import { createHomePublisher } from './home/home.ts';
@@ -27,6 +31,7 @@ import { createSqliteIdentityStore } from './identity/identity-store.ts';
 import type { Logger } from './logger.ts';
 import { withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
+import { allCapabilities, createAnswerStream } from './slack/answer-stream.ts';
 import { registerListeners } from './slack/listeners.ts';
 import { type BotIdentity, slackHost } from './slack/startup-check.ts';
 import { threadHistory } from './slack/thread-history.ts';
@@ -61,7 +66,7 @@ export interface Composition {
   /** Tells people whose requests the last stop cut off, and settles approvals that were mid-send. */
   recover(): Promise<void>;
   /** Starts the periodic clean-up of old rows (after ready: it never delays startup). */
-  startMaintenance(): InboxPruner;
+  startMaintenance(): Maintenance;
 }
 
 /**
@@ -158,20 +163,31 @@ export function composeBot(options: CompositionOptions): Composition {
     now,
     ...options.agent,
   });
-  const answer = createAgentAnswer({
+  const conversations = createSqliteConversationStore(db);
+  const capabilities = allCapabilities();
+  const answers = createAgentAnswer({
     agent,
     gateway,
     prompt,
     parked,
-    history: (message, c) => threadHistory(c, message, bot),
+    history: async (message, c) =>
+      isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot),
+    surface: (message, c) => createAnswerStream({ client: c, logger, now, capabilities }, message),
+    remember: (message, text) => rememberExchange(conversations, message, text, now()),
     queue,
     logger,
     now,
   });
-  const handleMessage = createGatedMessageHandler({ identities, gateway, prompt, parked, answer, now });
+  const handleMessage = createGatedMessageHandler({ identities, gateway, prompt, parked, answer: answers.answer, now });
 
   registerListeners(slackApp, {
-    onMessage: handleMessage,
+    onMessage: createConversationHandler({ conversations, next: handleMessage, now, logger }),
+    isFollowing: (thread, user) => conversations.isFollowing(thread, user, now()),
+    unfollow: (thread) => conversations.unfollow(thread, now()),
+    stopRun: (thread) => answers.stop(thread),
+    recordFeedback: createFeedbackRecorder({ audit, identities, now }),
+    suggestedPrompts: async (user) =>
+      suggestedPrompts((await gateway.accountStatus(identities.identifierFor(user)))?.active === true),
     onConnectCommand: createConnectCommand({ identities, gateway, prompt, account }),
     account: {
       publishHome: createHomePublisher({ account, audit, client, workspaceUrl: bot.url }),
@@ -194,6 +210,6 @@ export function composeBot(options: CompositionOptions): Composition {
     slackEndpoint,
     routes: createConnectRoutes({ connect, publicUrl: config.http.publicUrl, onConnected, logger }),
     recover: () => recoverFromCrash({ inbox, parked, pendingActions, client, logger, now }),
-    startMaintenance: () => startInboxPruning({ inbox, logger, now }),
+    startMaintenance: () => startMaintenance({ inbox, conversations, logger, now }),
   };
 }

@@ -232,7 +232,7 @@ describe('stopping', () => {
       finish();
     }
     await stopped;
-    expect(slack.callsOf('chat.update').some((c) => c.params.text === 'done')).toBe(true);
+    expect(slack.messagesIn('CSTOP', ts).some((m) => m.user === slack.botUserId && m.text === 'done')).toBe(true);
     await t.stop();
   });
 });

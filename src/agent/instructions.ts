@@ -17,8 +17,9 @@ How to work:
 - If a tool fails, explain what failed in plain words and what the teammate can do.
 - Keep customer data to what the request needs.
 
-How to answer (Slack formatting, not Markdown):
+How to answer (your text is streamed into Slack as Markdown):
 - Be brief: a short answer first, then the details that matter.
-- Use Slack mrkdwn: *bold*, _italic_, \`code\`, bullet lines starting with "•", links as <https://url|text>.
-  No Markdown headings (#), no **double asterisks**, no tables.`;
+- Use plain Markdown: **bold**, _italic_, \`code\`, "- " bullet lines, links as [text](https://url).
+  No headings, no tables, no HTML.
+- Earlier turns of the conversation come before the request: use them for "she", "that conversation", "again".`;
 }

@@ -3,6 +3,8 @@ import { createTool } from '@mastra/core/tools';
 import { type AuditLog, hashArguments, summarizeArguments } from '../audit/audit-log.ts';
 import { ToolError } from '../errors.ts';
 import type { ScalekitGateway, ToolDefinition } from '../scalekit/scalekit-gateway.ts';
+import type { PlanTask } from './answer-surface.ts';
+import { describeProposal, describeStep } from './step-titles.ts';
 import { classifyTool, type ToolClass } from './tool-policy.ts';
 
 /** Everything one agent run needs inside its tools; it travels in Mastra's request context under RUN_KEY. */
@@ -15,10 +17,14 @@ export interface RunContext {
   calls: Array<{ toolName: string; title: string; ok: boolean }>;
   /** Failures the reply must mention even if the model glosses over them. */
   failures: ToolError[];
+  /** Write actions proposed in this run that now wait for the requester's approval. */
+  proposals: number;
   /** Ends the run early (the Intercom token was rejected: nothing more can work). */
   abort: AbortController;
-  /** Shows the user what the agent is doing. */
-  progress: (title: string) => void;
+  /** Shows the person the agent's steps as a live plan. */
+  plan: (task: PlanTask) => void;
+  /** How many steps the plan has had (each tool call is one). */
+  steps: number;
 }
 
 export interface RunOrigin {
@@ -73,9 +79,25 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
       execute: async (input, ctx) => {
         const run = runOf(ctx.requestContext);
         const args = (input ?? {}) as Record<string, unknown>;
-        run.progress(title);
+        const step = { id: `step-${++run.steps}`, title: describeStep(definition.name, args, title) };
+        run.plan({ ...step, status: 'in_progress' });
         if (toolClass === 'write') {
-          const result = await deps.onWrite(run, definition, args);
+          const result = await deps.onWrite(run, definition, args).catch((error: unknown) => {
+            run.plan({ ...step, status: 'error' });
+            throw error;
+          });
+          const proposed = (result as { status?: string }).status === 'awaiting_approval';
+          run.plan(
+            proposed
+              ? {
+                  id: step.id,
+                  title: describeProposal(definition.name, args, title),
+                  status: 'pending',
+                  details: 'The approval card is in this thread: nothing happens until you click Send.',
+                }
+              : { ...step, status: 'error' },
+          );
+          if (proposed) run.proposals++;
           run.calls.push({ toolName: definition.name, title: `${title} (proposed, awaiting approval)`, ok: true });
           return result;
         }
@@ -104,6 +126,7 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
               input: args,
             });
             run.calls.push({ toolName: definition.name, title, ok: true });
+            run.plan({ ...step, status: 'complete' });
             record('ok', result.executionId);
             return capSize(result.data);
           } catch (error) {
@@ -113,6 +136,7 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
               continue;
             }
             run.calls.push({ toolName: definition.name, title, ok: false });
+            run.plan({ ...step, status: 'error' });
             record(error instanceof ToolError ? `error: ${error.kind}` : 'error', (error as ToolError).executionId);
             if (error instanceof ToolError) {
               run.failures.push(error);

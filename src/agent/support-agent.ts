@@ -6,6 +6,7 @@ import type { ToolError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway, ToolDefinition } from '../scalekit/scalekit-gateway.ts';
 import type { Turn } from '../shared/messages.ts';
+import type { PlanTask } from './answer-surface.ts';
 import { buildInstructions } from './instructions.ts';
 import { buildIntercomTools, RUN_KEY, type RunContext, type RunOrigin, type WriteHandler } from './intercom-tools.ts';
 import { attachLogger } from './mastra-logger.ts';
@@ -19,12 +20,20 @@ export interface AgentRunInput {
   /** Earlier turns of the conversation, then the request itself as the last user turn. */
   turns: Turn[];
   tools: readonly ToolDefinition[];
-  progress: (title: string) => void;
+  /** The live plan: each tool step as it starts and ends. */
+  plan: (task: PlanTask) => void;
+  /** The model's text as it is written (all steps, separated by a blank line). */
+  onText: (delta: string) => void;
+  /** Aborts the run (the person pressed Stop). */
+  signal?: AbortSignal;
 }
 
+/** `text` is everything the model wrote, as it was streamed through `onText`; `proposals` counts writes awaiting approval. */
 export type AgentOutcome =
-  | { kind: 'answer'; text: string; failures: ToolError[] }
-  | { kind: 'step_cap'; text: string; steps: number; done: string[]; failures: ToolError[] }
+  | { kind: 'answer'; text: string; failures: ToolError[]; proposals: number }
+  | { kind: 'step_cap'; text: string; steps: number; done: string[]; failures: ToolError[]; proposals: number }
+  /** The person stopped the run; what was done stays done, proposals stay pending. */
+  | { kind: 'stopped'; text: string; proposals: number }
   /** Intercom rejected the user's token: they must reconnect. */
   | { kind: 'reconnect' }
   | { kind: 'model_failed'; reason: 'timeout' | 'error' };
@@ -96,7 +105,9 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
         calls: [],
         failures: [],
         abort: new AbortController(),
-        progress: input.progress,
+        plan: input.plan,
+        steps: 0,
+        proposals: 0,
       };
       const timeout = AbortSignal.timeout(runTimeoutMs);
       const requestContext = new RequestContext<unknown>([
@@ -104,33 +115,53 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
         [TOOLS_KEY, toolsFor(input.tools)],
       ]);
       const reconnect = () => run.failures.some((f) => f.kind === 'auth');
-      let result: Awaited<ReturnType<typeof agent.generate>>;
+      const stopped = () => input.signal?.aborted === true;
+      let written = '';
+      let stepEnded = false;
+      const write = (delta: string) => {
+        // Each step's text is its own paragraph: "Let me look." then, after the tools, the answer.
+        const piece = stepEnded && written ? `\n\n${delta}` : delta;
+        stepEnded = false;
+        written += piece;
+        input.onText(piece);
+      };
+      let finishReason: string | undefined;
+      let steps = 0;
       try {
         const messages = input.turns.map((t) =>
           t.role === 'user'
             ? { role: 'user' as const, content: t.content }
             : { role: 'assistant' as const, content: t.content },
         );
-        result = await agent.generate(messages, {
+        const output = await agent.stream(messages, {
           requestContext,
           maxSteps,
-          abortSignal: AbortSignal.any([run.abort.signal, timeout]),
+          abortSignal: AbortSignal.any([run.abort.signal, timeout, ...(input.signal ? [input.signal] : [])]),
         });
+        let failed: unknown;
+        for await (const chunk of output.fullStream) {
+          if (chunk.type === 'text-delta' && chunk.payload.text) write(chunk.payload.text);
+          else if (chunk.type === 'step-finish') stepEnded = true;
+          else if (chunk.type === 'error') failed = chunk.payload.error;
+        }
+        if (failed !== undefined && !stopped()) throw failed;
+        finishReason = await output.finishReason;
+        steps = (await output.steps).length;
       } catch (error) {
         if (reconnect()) return { kind: 'reconnect' };
+        if (stopped()) return { kind: 'stopped', text: written, proposals: run.proposals };
         deps.logger.warn('The model call failed', { timedOut: timeout.aborted }, error);
         return { kind: 'model_failed', reason: timeout.aborted ? 'timeout' : 'error' };
       }
       if (reconnect()) return { kind: 'reconnect' };
-      if (result.finishReason === 'aborted' || timeout.aborted) return { kind: 'model_failed', reason: 'timeout' };
-      // generate() joins the text of every step; the answer is the last step's.
-      const text = (result.steps.at(-1)?.text ?? result.text).trim();
+      if (stopped()) return { kind: 'stopped', text: written, proposals: run.proposals };
+      if (finishReason === 'aborted' || timeout.aborted) return { kind: 'model_failed', reason: 'timeout' };
       const failures = run.failures;
-      if (result.finishReason === 'tool-calls') {
+      if (finishReason === 'tool-calls') {
         const done = [...new Set(run.calls.filter((c) => c.ok).map((c) => c.title))];
-        return { kind: 'step_cap', text, steps: result.steps.length, done, failures };
+        return { kind: 'step_cap', text: written, steps, done, failures, proposals: run.proposals };
       }
-      return { kind: 'answer', text, failures };
+      return { kind: 'answer', text: written, failures, proposals: run.proposals };
     },
   };
 }

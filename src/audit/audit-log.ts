@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Db } from '../db/database.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 
-export type AuditKind = 'tool_call' | 'approval' | 'connection';
+export type AuditKind = 'tool_call' | 'approval' | 'connection' | 'feedback' | 'watch';
 
 export interface AuditEntry extends SlackUser {
   at: number;

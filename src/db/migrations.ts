@@ -151,4 +151,37 @@ export const MIGRATIONS: readonly string[] = [
    ) STRICT;
    CREATE INDEX dm_turns_by_user ON dm_turns (team_id, user_id, at);
    CREATE INDEX dm_turns_by_time ON dm_turns (at);`,
+  // The trail learns two more kinds: feedback on answers, and what watches announce. SQLite cannot widen a CHECK in
+  // place, so the table is rebuilt once (rows copied as they are), with its indexes and append-only triggers.
+  `DROP TRIGGER audit_log_no_update;
+   DROP TRIGGER audit_log_no_delete;
+   ALTER TABLE audit_log RENAME TO audit_log_old;
+   CREATE TABLE audit_log (
+     id           INTEGER PRIMARY KEY,
+     at           INTEGER NOT NULL,
+     kind         TEXT NOT NULL CHECK (kind IN ('tool_call', 'approval', 'connection', 'feedback', 'watch')),
+     team_id      TEXT NOT NULL,
+     user_id      TEXT NOT NULL,
+     channel      TEXT,
+     thread_ts    TEXT,
+     identifier   TEXT NOT NULL,
+     tool_name    TEXT NOT NULL,
+     args_hash    TEXT,
+     summary      TEXT NOT NULL,
+     outcome      TEXT NOT NULL,
+     execution_id TEXT,
+     latency_ms   INTEGER,
+     approved_by  TEXT,
+     action_id    TEXT
+   ) STRICT;
+   INSERT INTO audit_log SELECT * FROM audit_log_old;
+   DROP TABLE audit_log_old;
+   CREATE INDEX audit_log_by_user ON audit_log (team_id, user_id, at);
+   CREATE INDEX audit_log_by_time ON audit_log (at);
+   CREATE INDEX audit_log_by_user_activity ON audit_log (team_id, user_id, at, kind, outcome);
+   CREATE INDEX audit_log_by_user_kind ON audit_log (team_id, user_id, kind, at);
+   CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
 ];

@@ -18,7 +18,7 @@ export function escapeControl(text: string): string {
  * `markdown` blocks): a bare `@here`, `@channel` or `@everyone` gets a word joiner after the `@`. An `@` inside a
  * word (an email address such as `ops@here.com`) is left alone.
  */
-export function defuseBroadcasts(text: string): string {
+function defuseBroadcasts(text: string): string {
   return text.replace(/(?<![\p{L}\p{N}._%+-])@(?=(?:channel|here|everyone)(?![\p{L}\p{N}_-]))/giu, `@${WORD_JOINER}`);
 }
 
@@ -61,12 +61,26 @@ export function readableMentions(text: string): string {
  * its real target: `<https://evil.example/x>`. Anything else that is not a usable URL is returned as inert text.
  */
 export function safeLink(url: string, label?: string): string {
+  const link = checkedLink(url, label);
+  if (!link) return escapeMrkdwn(label ? `${label} (${url})` : url);
+  return link.label === undefined ? `<${link.href}>` : `<${link.href}|${link.label}>`;
+}
+
+/** The same check for Markdown (streamed answers): `[label](url)`, or the bare URL when the label would mislead. */
+export function safeMarkdownLink(url: string, label?: string): string {
+  const link = checkedLink(url, label);
+  if (!link) return escapeMrkdwn(label ? `${label} (${url})` : url);
+  return link.label === undefined ? link.href : `[${link.label.replace(/[[\]]/g, '')}](${link.href})`;
+}
+
+/** An http(s) link with its label escaped, or its label dropped when it names another host; undefined if no link. */
+function checkedLink(url: string, label?: string): { href: string; label?: string } | undefined {
   const target = webUrl(url);
-  if (!target) return escapeMrkdwn(label ? `${label} (${url})` : url);
+  if (!target) return undefined;
   const href = escapeControl(url);
   const shown = label?.trim();
-  if (!shown || shown === url || misleads(shown, target.hostname)) return `<${href}>`;
-  return `<${href}|${escapeMrkdwn(readableMentions(shown))}>`;
+  if (!shown || shown === url || misleads(shown, target.hostname)) return { href };
+  return { href, label: escapeMrkdwn(readableMentions(shown)) };
 }
 
 function webUrl(url: string): URL | undefined {

@@ -1,17 +1,15 @@
 import type { App, webApi } from '@slack/bolt';
+import { FEEDBACK_ACTION, UNFOLLOW_ACTION } from '../agent/answer-blocks.ts';
 import { APPROVAL_ACTIONS, EDIT_BLOCK, EDIT_INPUT, EDIT_VIEW } from '../approvals/approval-blocks.ts';
 import type { ApprovalDecision, Approvals } from '../approvals/approvals.ts';
 import type { CommandReply } from '../connect/connect-command.ts';
 import { CONNECT_BUTTON_ACTION, DISCONNECT_ACTIONS, HOME_CONNECT_ACTION } from '../connect/connect-messages.ts';
-import type { Inbox } from '../delivery/inbox.ts';
-import type { WorkQueue } from '../delivery/work-queue.ts';
 import { replyForError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
-import type { Logger } from '../logger.ts';
-import type { MessageHandler, UserMessage } from '../shared/messages.ts';
+import { type AgentListenerDeps, registerAgentListeners } from './agent-listeners.ts';
+import { type MessageListenerDeps, registerMessageListeners } from './message-listeners.ts';
 
-export interface ListenerDeps {
-  onMessage: MessageHandler;
+export interface ListenerDeps extends MessageListenerDeps, AgentListenerDeps {
   /** `/connect-intercom`: the ephemeral answer for the person who ran it. */
   onConnectCommand: (user: SlackUser, text: string, client: webApi.WebClient) => Promise<CommandReply>;
   /** The teammate's own account: App Home, connect from Home, and disconnect (after Slack's confirm dialog). */
@@ -21,11 +19,6 @@ export interface ListenerDeps {
     disconnect: (user: SlackUser) => Promise<string>;
   };
   approvals: Pick<Approvals, 'onDecision' | 'onEdited'>;
-  inbox: Inbox;
-  /** In-flight work is tracked so a shutdown can wait for it. */
-  queue: Pick<WorkQueue, 'track'>;
-  logger: Logger;
-  now: () => number;
 }
 
 const DECISIONS: Record<string, ApprovalDecision> = {
@@ -35,33 +28,8 @@ const DECISIONS: Record<string, ApprovalDecision> = {
 };
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  app.event('app_mention', async ({ event, context, client, body }) => {
-    // Other bots (and our own posts) can mention us too; only people get answers.
-    if (event.bot_id || event.subtype || !event.user || !context.teamId) return;
-    await deliver(deps, client, body.event_id, {
-      teamId: context.teamId,
-      userId: event.user,
-      channel: event.channel,
-      threadTs: event.thread_ts ?? event.ts,
-      ts: event.ts,
-      text: stripMention(event.text, context.botUserId),
-      isDirect: false,
-    });
-  });
-
-  app.message(async ({ message, context, client, body }) => {
-    // Channel messages reach us only as app_mention; here we take plain DMs from people (no edits, joins, bots).
-    if (message.channel_type !== 'im' || message.subtype !== undefined || message.bot_id || !context.teamId) return;
-    await deliver(deps, client, body.event_id, {
-      teamId: context.teamId,
-      userId: message.user,
-      channel: message.channel,
-      threadTs: message.thread_ts ?? message.ts,
-      ts: message.ts,
-      text: stripMention(message.text ?? '', context.botUserId),
-      isDirect: true,
-    });
-  });
+  registerMessageListeners(app, deps);
+  registerAgentListeners(app, deps);
 
   app.command('/connect-intercom', async ({ ack, command, respond, client }) => {
     // Acknowledge first: Slack gives up after 3 s, and Scalekit may take longer than that.
@@ -150,6 +118,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     ...Object.values(DISCONNECT_ACTIONS),
     CONNECT_BUTTON_ACTION,
     HOME_CONNECT_ACTION,
+    FEEDBACK_ACTION,
+    UNFOLLOW_ACTION,
   ];
   app.action({ action_id: new RegExp(`^(?!(${known.join('|')})$)`) }, async ({ ack }) => {
     await ack();
@@ -187,38 +157,4 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       deps.logger.error('Handling an edited approval failed', error);
     }
   });
-}
-
-/**
- * The edge for messages: each Slack message is taken on once (Slack redelivers what it thinks was lost), its work
- * is tracked for shutdown, and whatever goes wrong the user hears about it in the thread.
- */
-async function deliver(
-  deps: ListenerDeps,
-  client: webApi.WebClient,
-  eventId: string | undefined,
-  message: UserMessage,
-): Promise<void> {
-  if (!deps.inbox.accept(message, eventId, deps.now())) {
-    deps.logger.info('Ignored a redelivered message', { channel: message.channel, ts: message.ts, eventId });
-    return;
-  }
-  const work = async () => {
-    try {
-      await deps.onMessage(message, client);
-    } catch (error) {
-      deps.logger.error('Handling a message failed', { channel: message.channel, ts: message.ts }, error);
-      await client.chat
-        .postMessage({ channel: message.channel, thread_ts: message.threadTs, text: replyForError(error) })
-        .catch((postError: unknown) => deps.logger.error('Could not post the error notice', postError));
-    } finally {
-      deps.inbox.finish(message);
-    }
-  };
-  await deps.queue.track(work());
-}
-
-export function stripMention(text: string, botUserId: string | undefined): string {
-  const withoutMention = botUserId ? text.replaceAll(`<@${botUserId}>`, '') : text;
-  return withoutMention.replace(/\s+/g, ' ').trim();
 }

@@ -2,7 +2,7 @@ import type { webApi } from '@slack/bolt';
 import type { Turn } from '../agent/support-agent.ts';
 import type { UserMessage } from '../shared/messages.ts';
 import { WORKING_PREFIX } from '../shared/mrkdwn.ts';
-import { stripMention } from './listeners.ts';
+import { stripMention } from './message-listeners.ts';
 
 export interface BotIdentity {
   userId: string;

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lastUserText, type ModelReply, type ModelRequest, toolResults } from '../fakes/openai-emulator.ts';
-import type { SlackCall } from '../fakes/slack-api.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
@@ -21,28 +20,9 @@ const executions = () => t.scalekit.callsOf('ExecuteTool');
 const mention = (user: string, text: string, ts: string, extra: Record<string, unknown> = {}) =>
   t.sendEvent({ type: 'app_mention', user, text: `<@UBOT> ${text}`, ts, channel: 'CSUP', ...extra });
 
-/**
- * The answer the bot put in place of its nth "working" message in this thread (the first by default): the
- * working message's ts comes from the emulator's answer, so earlier tests' messages never match.
- */
+/** The text of the bot's nth finished answer in this thread (streamed, as Slack streams it by default). */
 async function answerIn(threadTs: string, channel = 'CSUP', nth = 1): Promise<string> {
-  const workingTs = async () => {
-    const isWorking = (c: SlackCall) =>
-      c.params.channel === channel &&
-      c.params.thread_ts === threadTs &&
-      String(c.params.text).includes('Working on it');
-    await t.slack.waitForCall(
-      'chat.postMessage',
-      (c) => isWorking(c) && t.slack.callsOf('chat.postMessage').filter(isWorking).length >= nth,
-    );
-    return t.slack.callsOf('chat.postMessage').filter(isWorking)[nth - 1]?.response?.ts;
-  };
-  const ts = await workingTs();
-  const update = await t.slack.waitForCall(
-    'chat.update',
-    (c) => c.params.ts === ts && !String(c.params.text).includes('Working on it'),
-  );
-  return String(update.params.text);
+  return String((await t.slack.waitForAnswer(channel, threadTs, nth)).text);
 }
 
 /** A model that looks john@acme.com up, then his conversations, then answers with what the tools returned. */
@@ -82,7 +62,7 @@ describe('the agent, for a connected teammate', () => {
     await mention('UAGENT1', 'summarize the last conversation with john@acme.com', ts);
 
     const answer = await answerIn(ts);
-    expect(answer).toMatch(/^\*John\* has \d+ conversations; latest is \d+\.$/); // Markdown bold became mrkdwn
+    expect(answer).toMatch(/^\*\*John\*\* has \d+ conversations; latest is \d+\.$/); // streamed as Markdown
     const calls = executions().slice(before);
     expect(calls.map((c) => c.request.toolName)).toEqual(['intercom_search_contacts', 'intercom_search_conversations']);
     for (const call of calls) expect(call.request.identifier).toBe(identifier);
@@ -198,7 +178,7 @@ describe('the agent, for a connected teammate', () => {
     expect(t.scalekit.calls.slice(before).map((c) => c.rpc)).toEqual(['ExecuteTool', 'ExecuteTool']);
   });
 
-  it('shows that it is working before the model has answered, then splits a long answer', async () => {
+  it('shows a plan at once, before the model has answered, and streams a long answer into one message', async () => {
     t.connectUser('ULONG');
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => {
@@ -211,20 +191,16 @@ describe('the agent, for a connected teammate', () => {
     });
     const ts = nextTs();
     await mention('ULONG', 'tell me everything', ts);
-    await t.slack.waitForCall(
-      'chat.postMessage',
-      (c) => c.params.thread_ts === ts && String(c.params.text).includes('Working on it'),
-    );
-    // The model has not answered yet, and the user already sees that the bot is on it.
-    expect(t.slack.callsOf('chat.update').filter((c) => String(c.params.text).startsWith('word'))).toEqual([]);
+    const started = await t.slack.waitForCall('chat.startStream', (c) => c.params.thread_ts === ts);
+    // The model has not answered yet, and the asker already sees that the bot is on it (and only the asker, live).
+    expect(started.params).toMatchObject({ recipient_user_id: 'ULONG', recipient_team_id: t.slack.teamId });
+    expect(JSON.stringify(started.params.chunks)).toContain('Understanding your request');
+    expect(t.slack.callsOf('chat.appendStream').filter((c) => c.params.ts === started.response?.ts)).toEqual([]);
     release();
-    const first = await answerIn(ts);
-    expect(first.length).toBeLessThanOrEqual(3500);
-    const more = await t.slack.waitForCall(
-      'chat.postMessage',
-      (c) => c.params.thread_ts === ts && String(c.params.text).startsWith('word'),
-    );
-    expect(String(more.params.text).length).toBeLessThanOrEqual(3500);
+    const answer = await t.slack.waitForAnswer('CSUP', ts);
+    expect(answer.ts).toBe(started.response?.ts);
+    expect(answer.text).toBe(Array.from({ length: 10 }, () => paragraph).join('\n\n'));
+    expect(t.slack.messagesIn('CSUP', ts).filter((m) => m.user === t.slack.botUserId)).toHaveLength(1);
   });
 });
 
@@ -253,7 +229,7 @@ describe('the agent when something goes wrong', () => {
     )?.elements?.[0]?.url as string;
     const page = await openConnectLink(createBrowser(), link);
     expect(page.body).toContain('Intercom is connected');
-    expect(await answerIn(ts, 'CSUP', 2)).toMatch(/^\*John\*/);
+    expect(await answerIn(ts, 'CSUP', 2)).toMatch(/^\*\*John\*\*/);
   });
 
   it('names the action Intercom refused for lack of permission', async () => {

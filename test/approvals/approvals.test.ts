@@ -13,7 +13,7 @@ let t: TestBot;
 let userCounter = 0;
 
 beforeAll(async () => {
-  t = await startTestBot({ now });
+  t = await startTestBot({ now, streaming: false });
 });
 afterAll(async () => {
   await t.stop();

@@ -10,7 +10,7 @@ const EXPORT = resolve(import.meta.dirname, '../../src/audit/export.ts');
 let t: TestBot;
 
 beforeAll(async () => {
-  t = await startTestBot();
+  t = await startTestBot({ streaming: false });
 });
 afterAll(async () => {
   await t.stop();

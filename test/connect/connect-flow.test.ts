@@ -25,7 +25,7 @@ describe('connecting Intercom', () => {
   let user: string;
 
   beforeAll(async () => {
-    t = await startTestBot({ now });
+    t = await startTestBot({ now, streaming: false });
   });
   afterAll(async () => {
     await t.stop();

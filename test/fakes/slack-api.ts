@@ -3,6 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 
+/** The bot's "working on it" messages start so (src/shared/mrkdwn.ts). */
+const WORKING_PREFIX = ':hourglass_flowing_sand:';
+
 export interface SlackCall {
   method: string;
   params: Record<string, unknown>;
@@ -24,6 +27,8 @@ export interface SlackMessage {
   streaming?: boolean;
   /** Every chunk a stream received, in order (markdown_text chunks also build up `text`). */
   chunks?: Array<Record<string, unknown>>;
+  /** An answer of the bot's that is complete: its stream was stopped, or its "working" text was replaced. */
+  final?: boolean;
 }
 
 export interface ResponseUrlPost {
@@ -63,6 +68,11 @@ export interface SlackApiEmulator {
   /** A message a person wrote, so `conversations.replies` returns it. */
   seedMessage(message: SlackMessage): void;
   messagesIn(channel: string, threadTs?: string): SlackMessage[];
+  /**
+   * The bot's nth finished answer in a thread, however it got there (streamed, or posted as "working" and edited),
+   * waiting for it if needed.
+   */
+  waitForAnswer(channel: string, threadTs: string, nth?: number, timeoutMs?: number): Promise<SlackMessage>;
   responseUrl(id?: string): string;
   setUser(user: { id: string; name?: string; email?: string }): void;
   /** Latency added to every Web API call (bench). */
@@ -263,8 +273,10 @@ export async function startSlackApiEmulator(
       case 'chat.update': {
         const message = messages.find((m) => m.channel === p.channel && m.ts === p.ts);
         if (!message) return { ok: false, error: 'message_not_found' };
+        const wasAnswerInProgress = message.chunks !== undefined || message.text?.startsWith(WORKING_PREFIX);
         if (p.text !== undefined) message.text = String(p.text);
         if (p.blocks !== undefined) message.blocks = p.blocks;
+        if (wasAnswerInProgress && !message.text?.startsWith(WORKING_PREFIX)) message.final = true;
         return { ok: true, channel: message.channel, ts: message.ts };
       }
       case 'chat.startStream': {
@@ -297,6 +309,7 @@ export async function startSlackApiEmulator(
         appendToStream(message, p);
         if (method === 'chat.stopStream') {
           message.streaming = false;
+          message.final = true;
           if (p.blocks !== undefined) message.blocks = p.blocks;
           return { ok: true, channel: message.channel, ts: message.ts, message };
         }
@@ -436,6 +449,12 @@ export async function startSlackApiEmulator(
     seedMessage(message) {
       messages.push(message);
     },
+    waitForAnswer: (channel, threadTs, nth = 1, timeoutMs = 5000) =>
+      waitFor(
+        () => messagesInThread(channel, threadTs).filter((m) => m.user === botUserId && m.final)[nth - 1],
+        `answer ${nth} in ${channel}/${threadTs}`,
+        timeoutMs,
+      ),
     messagesIn: (channel, threadTs) =>
       threadTs ? messagesInThread(channel, threadTs) : messages.filter((m) => m.channel === channel),
     nextTs,

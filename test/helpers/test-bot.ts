@@ -56,6 +56,12 @@ export interface TestBotOptions {
     Pick<BotOptions, 'agent' | 'scalekit' | 'maxConcurrentRuns' | 'drainTimeoutMs' | 'slackClientOptions' | 'startup'>
   >;
   now?: () => number;
+  /**
+   * false: Slack refuses chat.startStream, as an older Slack or a workspace without the feature does, so answers take
+   * the post-and-edit path. Files that check behaviour around answers (delivery, approvals, audit…) use it; streamed
+   * answers have their own tests.
+   */
+  streaming?: boolean;
 }
 
 /**
@@ -64,6 +70,7 @@ export interface TestBotOptions {
  */
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
   const slack = options.slack ?? (await startSlackApiEmulator());
+  if (options.streaming === false) slack.failAlways('chat.startStream', 'not_allowed_token_type');
   const scalekit = options.scalekit ?? (await startScalekitEmulator());
   const model = options.model ?? (await startOpenAIEmulator({ apiKey: 'sk-test-openai-key' }));
   const port = await freePort();

@@ -7,7 +7,7 @@ import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 let t: TestBot;
 beforeAll(async () => {
-  t = await startTestBot({ botOptions: { maxConcurrentRuns: 2, agent: { runTimeoutMs: 3000 } } });
+  t = await startTestBot({ streaming: false, botOptions: { maxConcurrentRuns: 2, agent: { runTimeoutMs: 3000 } } });
 });
 afterAll(async () => {
   await t.stop();
@@ -133,7 +133,7 @@ describe('exactly once per message', () => {
 });
 
 describe('under load', () => {
-  it("queues a teammate's second message behind the first and says so", async () => {
+  it('queues a message behind the one still running in its conversation, says so, and gives it the first answer', async () => {
     t.connectUser('UQUEUE');
     t.connectUser('UQUEUE_OTHER');
     const g = gate();
@@ -142,21 +142,33 @@ describe('under load', () => {
       if (asked === 'first') await g.reply();
       return { text: `${asked} done` };
     });
-    const [first, second, other] = [t.slack.nextTs(), t.slack.nextTs(), t.slack.nextTs()];
+    const first = t.slack.nextTs();
+    t.slack.seedMessage({ channel: 'CREL', ts: first, user: 'UQUEUE', text: '<@UBOT> first' });
     await t.sendEvent(mention('UQUEUE', first, 'first'));
     await t.slack.waitForCall('chat.postMessage', working(first));
-    await t.sendEvent(mention('UQUEUE', second, 'second'));
-    const queued = await t.slack.waitForCall('chat.postMessage', working(second));
-    expect(String(queued.params.text)).toContain('Queued');
+    // A follow-up in the same thread while the first is still running (so after its working message).
+    const [second, other] = [t.slack.nextTs(), t.slack.nextTs()];
+    await t.sendEvent({ ...mention('UQUEUE', second, 'second'), thread_ts: first });
+    const queued = await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.params.thread_ts === first && String(c.params.text).includes('Queued'),
+    );
+    expect(String(queued.params.text)).toContain('earlier request in this conversation');
     await t.model.waitForRequests(1);
-    // A message from someone else, sent after the second, is answered in full while the first is held: had the
-    // second not been queued, it would have reached the model by now too.
+    // Someone else's message, sent after the second, is answered in full while the first is held: had the second
+    // not been queued, it would have reached the model by now too.
     await t.sendEvent(mention('UQUEUE_OTHER', other, 'meanwhile'));
     await t.slack.waitForCall('chat.update', (c) => c.params.text === 'meanwhile done');
     expect(t.model.requests.map((r) => lastUserText(r))).toEqual(['first', 'meanwhile']);
     g.open();
-    await t.slack.waitForCall('chat.update', (c) => c.params.text === 'second done');
+    await t.slack.waitForCall(
+      'chat.update',
+      (c) => c.params.ts === queued.response?.ts && c.params.text === 'second done',
+    );
     expect(t.model.requests.map((r) => lastUserText(r))).toEqual(['first', 'meanwhile', 'second']);
+    // The second ran after the first had answered, so the model saw that answer in the thread.
+    const secondRequest = t.model.requests.at(-1);
+    expect(secondRequest?.messages.map((m) => m.text)).toContain('first done');
   });
 
   it('runs at most the global cap at once, acknowledges everything at once, and answers everyone', async () => {

@@ -27,7 +27,7 @@ beforeAll(async () => {
         : tool,
     ),
   });
-  t = await startTestBot({ scalekit });
+  t = await startTestBot({ scalekit, streaming: false });
 });
 afterAll(async () => {
   await t.stop();
@@ -84,18 +84,27 @@ describe('answers', () => {
     expect(String(more.params.text)).toContain('<https://evil.example/login>');
   });
 
-  it('shows tool titles from the catalogue inertly while working', async () => {
+  it('shows the steps it is working on inertly, even with arguments the model was steered into', async () => {
     t.model.respond(
       (req: ModelRequest): ModelReply =>
-        toolResults(req).length === 0 ? { toolCalls: [{ name: 'intercom_list_tags', args: {} }] } : { text: 'Tags.' },
+        toolResults(req).length === 0
+          ? {
+              toolCalls: [
+                {
+                  name: 'intercom_search_contacts',
+                  args: { query: { field: 'email', operator: '=', value: '<!channel> @here' } },
+                },
+              ],
+            }
+          : { text: 'Nobody.' },
     );
-    const { workingTs } = await ask('list the tags');
+    const { workingTs } = await ask('find them');
     const progress = await t.slack.waitForCall(
       'chat.update',
-      (c) => c.params.ts === workingTs && String(c.params.text).includes('list tags'),
+      (c) => c.params.ts === workingTs && String(c.params.text).includes('searching contacts'),
     );
     expectInert(String(progress.params.text));
-    expect(String(progress.params.text)).toContain('&lt;!channel&gt; list tags');
+    expect(String(progress.params.text)).toContain('searching contacts for &lt;!channel&gt;');
     await finalUpdate(workingTs);
   });
 });

@@ -9,7 +9,7 @@ import { SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/test-bot.
 
 let t: TestBot;
 beforeAll(async () => {
-  t = await startTestBot(); // LOG_LEVEL=debug: the most the bot ever writes
+  t = await startTestBot({ streaming: false }); // LOG_LEVEL=debug: the most the bot ever writes
 });
 afterAll(async () => {
   await t.stop();

@@ -14,7 +14,7 @@ const mention = (overrides: Record<string, unknown> = {}) => ({
 describe('Slack events over HTTP', () => {
   let t: TestBot;
   beforeAll(async () => {
-    t = await startTestBot();
+    t = await startTestBot({ streaming: false });
     t.connectUser('U111');
   });
   afterAll(async () => {
@@ -90,7 +90,7 @@ describe('Slack events over HTTP', () => {
     await t.sendEvent(mention({ ts: '1700000500.000003', text: '<@UBOT> genuine' }));
     await t.slack.waitForCall('chat.update', (c) => String(c.params.text) === 'ok');
     const touched = t.slack.calls.filter((c) => String(c.params.thread_ts).startsWith('1700000500.00000'));
-    expect(touched.map((c) => c.params.thread_ts)).toEqual(['1700000500.000003']);
+    expect(new Set(touched.map((c) => c.params.thread_ts))).toEqual(new Set(['1700000500.000003']));
     expect(t.model.requests.map((r) => r.messages.at(-1)?.text)).not.toContain('forged one');
     expect(t.model.requests.map((r) => r.messages.at(-1)?.text)).not.toContain('forged two');
   });

@@ -1,0 +1,60 @@
+import type { Logger } from '../logger.ts';
+import type { MessageHandler, Turn, UserMessage } from '../shared/messages.ts';
+import type { ConversationStore } from './conversation-store.ts';
+
+const START_OVER = /^(start over|start again|new (conversation|topic)|reset|forget (that|this|everything))[.!]?$/i;
+const STOP_FOLLOWING = /^(stop following( this( thread)?)?|unfollow( this thread)?|stop watching this thread)[.!]?$/i;
+
+export const STARTED_OVER_TEXT =
+  "Starting fresh: I've set our earlier conversation aside, so your next message starts a new one.";
+export const UNFOLLOWED_TEXT = "OK, I've stopped following this thread. Mention me here if you need me again.";
+
+/**
+ * The conversation around each message: a channel thread the bot is asked something in is followed (that person's
+ * later messages there need no mention), and the two things people say to the conversation itself, "start over"
+ * in a DM and "stop following" in a thread, are handled here rather than sent to the model.
+ */
+export function createConversationHandler(deps: {
+  conversations: ConversationStore;
+  next: MessageHandler;
+  now: () => number;
+  logger: Logger;
+}): MessageHandler {
+  return async (message, client) => {
+    const reply = (text: string) =>
+      client.chat.postMessage({ channel: message.channel, thread_ts: message.threadTs, text });
+    const text = message.text.trim();
+    if (!message.isDirect) {
+      if (STOP_FOLLOWING.test(text)) {
+        deps.conversations.unfollow(message, deps.now());
+        await reply(UNFOLLOWED_TEXT);
+        return;
+      }
+      deps.conversations.follow(message, message, deps.now());
+    } else if (isTopLevelDm(message) && START_OVER.test(text)) {
+      deps.conversations.startOverDm(message, deps.now());
+      await reply(STARTED_OVER_TEXT);
+      return;
+    }
+    await deps.next(message, client);
+  };
+}
+
+export function isTopLevelDm(message: UserMessage): boolean {
+  return message.isDirect && message.threadTs === message.ts;
+}
+
+/** Keeps a finished top-level DM exchange, so the next top-level DM continues from it. */
+export function rememberExchange(
+  conversations: Pick<ConversationStore, 'rememberDm'>,
+  message: UserMessage,
+  answer: string,
+  now: number,
+): void {
+  if (!isTopLevelDm(message) || !answer.trim()) return;
+  const turns: Turn[] = [
+    { role: 'user', content: message.text },
+    { role: 'assistant', content: answer.trim() },
+  ];
+  conversations.rememberDm(message, turns, now);
+}

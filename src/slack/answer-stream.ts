@@ -1,0 +1,344 @@
+import type { types, webApi } from '@slack/bolt';
+import type { TaskUpdateChunk } from '@slack/types';
+import { buildAnswerFooter } from '../agent/answer-blocks.ts';
+import type { AnswerFooter, AnswerSurface, PlanTask } from '../agent/answer-surface.ts';
+import type { Logger } from '../logger.ts';
+import { escapeMrkdwn } from '../shared/escape.ts';
+import type { UserMessage } from '../shared/messages.ts';
+import { splitMessage, toSafeMarkdown, toSlackMrkdwn, WORKING_PREFIX } from '../shared/mrkdwn.ts';
+import { updateOrPost } from '../shared/slack-post.ts';
+
+/** Slack's own errors that mean "this workspace or token cannot stream": answer the old way instead. */
+const CANNOT_STREAM = new Set([
+  'unknown_method',
+  'not_allowed_token_type',
+  'feature_not_enabled',
+  'not_authed',
+  'missing_scope',
+  'method_deprecated',
+  'team_not_allowed',
+]);
+/** The stream is over on Slack's side (about five minutes, or the person pressed Stop): finish with chat.update. */
+/** Answers that mean "not here": the feature is turned off for this process rather than retried. */
+const UNSUPPORTED = new Set([
+  ...CANNOT_STREAM,
+  'not_authorized',
+  'not_allowed',
+  'invalid_arguments',
+  'channel_not_found',
+]);
+const STREAM_CLOSED = new Set(['message_not_in_streaming_state', 'stopped_by_user', 'streaming_state_conflict']);
+
+/** Text is sent in pieces of at least this size, so a long answer is a handful of calls, not hundreds. */
+const FLUSH_CHARS = 120;
+/** A streamed message carries this much; beyond it the answer continues in ordinary messages. */
+const STREAM_MAX_CHARS = 30_000;
+
+export const WORKING_TEXT = `${WORKING_PREFIX} Working on it…`;
+export const QUEUED_TEXT = `${WORKING_PREFIX} Queued: I'll start on this as soon as the earlier request in this conversation is done.`;
+
+const UNDERSTAND: PlanTask = { id: 'understand', title: 'Understanding your request', status: 'in_progress' };
+const WAITING: PlanTask = {
+  id: 'queued',
+  title: 'Waiting for the earlier request in this conversation',
+  status: 'pending',
+};
+
+export interface AnswerStreamDeps {
+  client: webApi.WebClient;
+  logger: Logger;
+  now: () => number;
+  /** Least time between two edits of a working message (Slack rate-limits chat.update); streams need none. */
+  progressIntervalMs?: number;
+  /** Learned once per process: what this Slack cannot do is not tried again (and not logged again). */
+  capabilities: SlackCapabilities;
+}
+
+export interface SlackCapabilities {
+  /** chat.startStream and friends. */
+  streaming: boolean;
+  /** assistant.threads.setStatus: the "is working on it…" line under the thread. */
+  status: boolean;
+  /** agents.sessions.setStatus: the agent session's state, and Slack's own Stop button. */
+  sessions: boolean;
+}
+
+export function allCapabilities(): SlackCapabilities {
+  return { streaming: true, status: true, sessions: true };
+}
+
+const LOADING_MESSAGES = ['Reading your request…', 'Looking in Intercom…', 'Writing the answer…'];
+
+/**
+ * One answer in a thread: streamed with a live plan where Slack can (chat.startStream and friends), otherwise a
+ * "working" message edited with progress and replaced by the answer. Either way the answer lands exactly once, in
+ * one message (long answers continue below), and a stream Slack closed early is finished with chat.update.
+ */
+export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage): AnswerSurface {
+  const { client, logger } = deps;
+  const progressIntervalMs = deps.progressIntervalMs ?? 1500;
+  const channel = message.channel;
+  const threadTs = message.threadTs;
+  let mode: 'stream' | 'post' | undefined;
+  let ts: string | undefined;
+  /** Everything the answer says so far, as Markdown from the model (sanitised when sent). */
+  let written = '';
+  /** Of `written`, what has not been sent to the stream yet. */
+  let pending = '';
+  let streamedChars = 0;
+  /** An append failed (Slack closed the stream, or refused): the answer is finished with chat.update. */
+  let streamBroken = false;
+  /** Model text beyond what one streamed message carries: posted as ordinary messages at the end. */
+  let overflow = '';
+  let lastProgress = Number.NEGATIVE_INFINITY;
+  const tasks = new Map<string, PlanTask>();
+  let chain: Promise<unknown> = Promise.resolve();
+  const enqueue = (work: () => Promise<unknown>) => {
+    chain = chain.then(work).catch((error: unknown) => {
+      logger.warn('Updating the answer in Slack failed', { channel }, error);
+    });
+    return chain;
+  };
+
+  const slackError = (error: unknown) => (error as { data?: { error?: string } }).data?.error ?? '';
+
+  /**
+   * Best-effort extras of Slack's agent surface: without them the answer still arrives, so a refusal only turns
+   * the feature off for this process, with one line at info.
+   */
+  const optional = (feature: 'status' | 'sessions', call: () => Promise<unknown>) => {
+    if (!deps.capabilities[feature]) return;
+    void call().catch((error: unknown) => {
+      const code = slackError(error);
+      if (UNSUPPORTED.has(code)) {
+        deps.capabilities[feature] = false;
+        logger.info('Slack does not offer this agent feature here; carrying on without it', { feature, error: code });
+      } else logger.debug('An optional Slack agent call failed', { feature, error: code || String(error) });
+    });
+  };
+  const session = (status: 'processing' | 'suspended' | 'closed') =>
+    optional('sessions', () => client.agents.sessions.setStatus({ channel_id: channel, thread_ts: threadTs, status }));
+
+  const begin = async (first: PlanTask, fallbackText: string) => {
+    tasks.set(first.id, first);
+    optional('status', () =>
+      client.assistant.threads.setStatus({
+        channel_id: channel,
+        thread_ts: threadTs,
+        status: 'is working on it…',
+        loading_messages: LOADING_MESSAGES,
+      }),
+    );
+    session('processing');
+    if (deps.capabilities.streaming) {
+      try {
+        const started = await client.chat.startStream({
+          channel,
+          thread_ts: threadTs,
+          // Outside a DM, only the person who asked sees the stream live; everyone sees the finished answer.
+          ...(message.isDirect ? {} : { recipient_team_id: message.teamId, recipient_user_id: message.userId }),
+          task_display_mode: 'plan',
+          chunks: [taskChunk(first)],
+        });
+        ts = started.ts;
+        mode = 'stream';
+        return;
+      } catch (error) {
+        if (!CANNOT_STREAM.has(slackError(error))) throw error;
+        deps.capabilities.streaming = false;
+        logger.info('Slack cannot stream answers here; posting and editing messages instead', {
+          error: slackError(error),
+        });
+      }
+    }
+    const posted = await client.chat.postMessage({ channel, thread_ts: threadTs, text: fallbackText });
+    ts = posted.ts;
+    mode = 'post';
+  };
+
+  /** Sends what the model wrote since the last flush, up to a point where no link or word is cut in two. */
+  const flushText = (all: boolean) => {
+    if (mode !== 'stream' || streamBroken || overflow || !ts) return;
+    const cut = all ? pending.length : safeCut(pending);
+    if (cut === 0) return;
+    const piece = pending.slice(0, cut);
+    pending = pending.slice(cut);
+    const text = toSafeMarkdown(piece);
+    if (streamedChars + text.length > STREAM_MAX_CHARS) {
+      overflow = piece + pending;
+      pending = '';
+      return;
+    }
+    streamedChars += text.length;
+    const at = ts;
+    void enqueue(async () => {
+      try {
+        await client.chat.appendStream({ channel, ts: at, markdown_text: text });
+      } catch (error) {
+        streamBroken = true;
+        throw error;
+      }
+    });
+  };
+
+  const sendTask = (task: PlanTask) => {
+    tasks.set(task.id, task);
+    if (mode === 'stream' && ts && !streamBroken) {
+      const at = ts;
+      void enqueue(async () => {
+        try {
+          await client.chat.appendStream({ channel, ts: at, chunks: [taskChunk(task)] });
+        } catch (error) {
+          streamBroken = true;
+          throw error;
+        }
+      });
+    } else if (mode === 'post' && ts && task.status === 'in_progress') {
+      const at = deps.now();
+      if (at - lastProgress < progressIntervalMs) return;
+      lastProgress = at;
+      const edit = ts;
+      void enqueue(() =>
+        client.chat.update({ channel, ts: edit, text: `${WORKING_TEXT} (${escapeMrkdwn(task.title.toLowerCase())})` }),
+      );
+    }
+  };
+
+  return {
+    async queued() {
+      await begin(WAITING, QUEUED_TEXT);
+    },
+
+    async start() {
+      if (!mode) {
+        await begin(UNDERSTAND, WORKING_TEXT);
+        return;
+      }
+      // It waited its turn: the plan says so, and the work starts now.
+      const waited = tasks.get(WAITING.id);
+      if (waited) sendTask({ ...waited, status: 'complete' });
+      if (mode === 'post' && ts) {
+        const edit = ts;
+        void enqueue(() => client.chat.update({ channel, ts: edit, text: WORKING_TEXT }));
+      } else sendTask(UNDERSTAND);
+    },
+
+    task(task) {
+      const understanding = tasks.get(UNDERSTAND.id);
+      if (understanding?.status === 'in_progress') sendTask({ ...understanding, status: 'complete' });
+      flushText(true);
+      sendTask(task);
+    },
+
+    text(delta) {
+      written += delta;
+      pending += delta;
+      if (pending.length >= FLUSH_CHARS) flushText(false);
+    },
+
+    async finish({ after, footer, session: state }) {
+      session(state);
+      const tail = after.filter(Boolean).join('\n\n');
+      const body = [written.trim(), tail].filter(Boolean).join('\n\n');
+      const blocks = footer ? buildAnswerFooter(footer) : [];
+      if (mode === 'stream' && ts && !streamBroken) {
+        if (tail) {
+          if (overflow) overflow += `\n\n${tail}`;
+          else pending += `${written.trim() ? '\n\n' : ''}${tail}`;
+        }
+        flushText(true);
+        const closing = [...tasks.values()]
+          .filter((t) => t.status === 'in_progress')
+          .map((t) => taskChunk({ ...t, status: 'complete' }));
+        const at = ts;
+        await enqueue(async () => {
+          try {
+            await client.chat.stopStream({
+              channel,
+              ts: at,
+              ...(closing.length > 0 && { chunks: closing }),
+              ...(blocks.length > 0 && !overflow && { blocks }),
+            });
+          } catch (error) {
+            if (!STREAM_CLOSED.has(slackError(error))) logger.warn('Stopping the answer stream failed', error);
+            streamBroken = true;
+          }
+        });
+        if (!streamBroken) {
+          // Longer than a message carries: the rest follows in ordinary messages, the footer under the last.
+          if (overflow) await enqueue(() => postPieces(overflow, blocks, footer));
+          return;
+        }
+      }
+      // Slack closed the stream early (about five minutes, or Stop), or it never started: the whole answer
+      // replaces the message in one edit, so nothing is half-said or said twice.
+      await enqueue(() => finishByUpdate(body, blocks, footer));
+    },
+  };
+
+  async function postPieces(markdown: string, footerBlocks: types.KnownBlock[], footer?: AnswerFooter) {
+    const pieces = splitMessage(toSlackMrkdwn(markdown));
+    for (const [i, piece] of pieces.entries()) {
+      const last = i === pieces.length - 1;
+      await client.chat.postMessage({
+        channel,
+        thread_ts: threadTs,
+        text: piece,
+        blocks: last && footer ? [...sectionsOf(piece), ...footerBlocks] : sectionsOf(piece),
+      });
+    }
+  }
+
+  /**
+   * The answer as ordinary messages: in place of the working (or closed stream) message, continuing below when
+   * long. The footer goes under the last piece.
+   */
+  async function finishByUpdate(body: string, footerBlocks: types.KnownBlock[], footer?: AnswerFooter) {
+    const text = toSlackMrkdwn(body) || "I couldn't come up with an answer to that. Could you rephrase it?";
+    const [first = '', ...rest] = splitMessage(text);
+    const lastBlocks = (piece: string) => (footer ? [...sectionsOf(piece), ...footerBlocks] : sectionsOf(piece));
+    await updateOrPost(
+      client,
+      { channel, threadTs, ts },
+      { text: first, blocks: rest.length === 0 ? lastBlocks(first) : sectionsOf(first) },
+    );
+    for (const [i, piece] of rest.entries()) {
+      await client.chat.postMessage({
+        channel,
+        thread_ts: threadTs,
+        text: piece,
+        blocks: i === rest.length - 1 ? lastBlocks(piece) : sectionsOf(piece),
+      });
+    }
+  }
+}
+
+/**
+ * How much of a partial text can be sent now: up to the last white space, and never into a Markdown link that is
+ * still being written, so a link or a word (`@here`) is never sanitised in two halves. 0 means wait for more.
+ */
+export function safeCut(text: string): number {
+  let end = text.length;
+  const open = text.lastIndexOf('[');
+  if (open >= 0 && /^\[[^\]\n]*(\]|\]\([^)\s]*)?$/.test(text.slice(open))) end = open;
+  const head = text.slice(0, end);
+  const space = Math.max(head.lastIndexOf(' '), head.lastIndexOf('\n'));
+  if (space >= 0) return space + 1;
+  // A long run without a space (a URL, a code line) is not held back for ever.
+  return end > 2000 ? end : 0;
+}
+
+function taskChunk(task: PlanTask): TaskUpdateChunk {
+  return {
+    type: 'task_update',
+    id: task.id,
+    title: escapeMrkdwn(task.title),
+    status: task.status,
+    ...(task.details && { details: escapeMrkdwn(task.details) }),
+  };
+}
+
+/** Section blocks hold at most 3,000 characters each. */
+function sectionsOf(text: string): types.KnownBlock[] {
+  return splitMessage(text, 3000).map((piece) => ({ type: 'section', text: { type: 'mrkdwn', text: piece } }));
+}
