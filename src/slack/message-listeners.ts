@@ -59,7 +59,10 @@ export function registerMessageListeners(app: App, deps: MessageListenerDeps): v
       // thread's participants (or a mention) count. Everyone else's chatter is theirs.
       const followed = threadTs !== undefined && deps.isFollowing(incoming, incoming);
       if (!(threadTs !== undefined && (mentioned || followed))) {
-        deps.logger.debug('Ignored a channel message not meant for the bot', { channel: message.channel });
+        deps.logger.debug('Ignored a channel message not meant for the bot', {
+          channel: message.channel,
+          ts: message.ts,
+        });
         return;
       }
     }
