@@ -81,15 +81,19 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
   const threadTs = message.threadTs;
   let mode: 'stream' | 'post' | undefined;
   let ts: string | undefined;
+  /**
+   * The stream's health: `failed` when an append was refused but the stream may still be open, `closed` when Slack
+   * ended it (about five minutes, or Stop). Either way the answer is finished in one final call.
+   */
+  let stream: 'open' | 'failed' | 'closed' = 'open';
   /** Everything the answer says so far, as Markdown from the model (sanitised when sent). */
   let written = '';
-  /** Of `written`, what has not been sent to the stream yet. */
+  /** Of `written`, what has not been handed to the stream yet. */
   let pending = '';
+  /** Model text that did not reach the stream (refused, or beyond what one message carries), in order. */
+  let unsent = '';
+  let overflowing = false;
   let streamedChars = 0;
-  /** An append failed (Slack closed the stream, or refused): the answer is finished with chat.update. */
-  let streamBroken = false;
-  /** Model text beyond what one streamed message carries: posted as ordinary messages at the end. */
-  let overflow = '';
   let lastProgress = Number.NEGATIVE_INFINITY;
   const tasks = new Map<string, PlanTask>();
   let chain: Promise<unknown> = Promise.resolve();
@@ -98,6 +102,28 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
       logger.warn('Updating the answer in Slack failed', { channel }, error);
     });
     return chain;
+  };
+  /** An append to the stream, in order; after a failure the rest is kept for the final call instead. */
+  const append = (args: { markdown_text: string; raw: string } | { chunks: TaskUpdateChunk[] }) => {
+    const at = ts;
+    if (!at) return;
+    void enqueue(async () => {
+      if (stream !== 'open') {
+        if ('raw' in args) unsent += args.raw;
+        return;
+      }
+      try {
+        await client.chat.appendStream(
+          'raw' in args
+            ? { channel, ts: at, markdown_text: args.markdown_text }
+            : { channel, ts: at, chunks: args.chunks },
+        );
+      } catch (error) {
+        stream = STREAM_CLOSED.has(slackError(error)) ? 'closed' : 'failed';
+        if ('raw' in args) unsent += args.raw;
+        throw error;
+      }
+    });
   };
 
   const slackError = (error: unknown) => (error as { data?: { error?: string } }).data?.error ?? '';
@@ -158,42 +184,26 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
 
   /** Sends what the model wrote since the last flush, up to a point where no link or word is cut in two. */
   const flushText = (all: boolean) => {
-    if (mode !== 'stream' || streamBroken || overflow || !ts) return;
+    if (mode !== 'stream' || !ts) return;
     const cut = all ? pending.length : safeCut(pending);
     if (cut === 0) return;
     const piece = pending.slice(0, cut);
     pending = pending.slice(cut);
     const text = toSafeMarkdown(piece);
-    if (streamedChars + text.length > STREAM_MAX_CHARS) {
-      overflow = piece + pending;
-      pending = '';
+    if (overflowing || streamedChars + text.length > STREAM_MAX_CHARS) {
+      // More than one message carries: the rest follows in ordinary messages when the answer ends.
+      overflowing = true;
+      unsent += piece;
       return;
     }
     streamedChars += text.length;
-    const at = ts;
-    void enqueue(async () => {
-      try {
-        await client.chat.appendStream({ channel, ts: at, markdown_text: text });
-      } catch (error) {
-        streamBroken = true;
-        throw error;
-      }
-    });
+    append({ markdown_text: text, raw: piece });
   };
 
   const sendTask = (task: PlanTask) => {
     tasks.set(task.id, task);
-    if (mode === 'stream' && ts && !streamBroken) {
-      const at = ts;
-      void enqueue(async () => {
-        try {
-          await client.chat.appendStream({ channel, ts: at, chunks: [taskChunk(task)] });
-        } catch (error) {
-          streamBroken = true;
-          throw error;
-        }
-      });
-    } else if (mode === 'post' && ts && task.status === 'in_progress') {
+    if (mode === 'stream') append({ chunks: [taskChunk(task)] });
+    else if (mode === 'post' && ts && task.status === 'in_progress') {
       const at = deps.now();
       if (at - lastProgress < progressIntervalMs) return;
       lastProgress = at;
@@ -241,32 +251,13 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
       const tail = after.filter(Boolean).join('\n\n');
       const body = [written.trim(), tail].filter(Boolean).join('\n\n');
       const blocks = footer ? buildAnswerFooter(footer) : [];
-      if (mode === 'stream' && ts && !streamBroken) {
-        if (tail) {
-          if (overflow) overflow += `\n\n${tail}`;
-          else pending += `${written.trim() ? '\n\n' : ''}${tail}`;
-        }
+      if (mode === 'stream' && ts) {
+        if (tail) pending += `${written.trim() ? '\n\n' : ''}${tail}`;
         flushText(true);
-        const closing = [...tasks.values()]
-          .filter((t) => t.status === 'in_progress')
-          .map((t) => taskChunk({ ...t, status: 'complete' }));
-        const at = ts;
-        await enqueue(async () => {
-          try {
-            await client.chat.stopStream({
-              channel,
-              ts: at,
-              ...(closing.length > 0 && { chunks: closing }),
-              ...(blocks.length > 0 && !overflow && { blocks }),
-            });
-          } catch (error) {
-            if (!STREAM_CLOSED.has(slackError(error))) logger.warn('Stopping the answer stream failed', error);
-            streamBroken = true;
-          }
-        });
-        if (!streamBroken) {
+        await chain;
+        if (await stopStream(ts, blocks)) {
           // Longer than a message carries: the rest follows in ordinary messages, the footer under the last.
-          if (overflow) await enqueue(() => postPieces(overflow, blocks, footer));
+          if (overflowing && stream === 'open') await enqueue(() => postPieces(unsent, blocks, footer));
           return;
         }
       }
@@ -275,6 +266,31 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
       await enqueue(() => finishByUpdate(body, blocks, footer));
     },
   };
+
+  /**
+   * Ends the stream with the plan's open steps closed and the footer; after a refused append, the text that did not
+   * get through goes with it. False when Slack has ended the stream already.
+   */
+  async function stopStream(at: string, blocks: types.KnownBlock[]): Promise<boolean> {
+    if (stream === 'closed') return false;
+    const closing = [...tasks.values()]
+      .filter((t) => t.status === 'in_progress')
+      .map((t) => taskChunk({ ...t, status: 'complete' }));
+    const missing = stream === 'failed' && unsent ? toSafeMarkdown(unsent) : '';
+    try {
+      await client.chat.stopStream({
+        channel,
+        ts: at,
+        ...(missing && { markdown_text: missing }),
+        ...(closing.length > 0 && { chunks: closing }),
+        ...(blocks.length > 0 && !(overflowing && stream === 'open') && { blocks }),
+      });
+      return true;
+    } catch (error) {
+      if (!STREAM_CLOSED.has(slackError(error))) logger.warn('Stopping the answer stream failed', error);
+      return false;
+    }
+  }
 
   async function postPieces(markdown: string, footerBlocks: types.KnownBlock[], footer?: AnswerFooter) {
     const pieces = splitMessage(toSlackMrkdwn(markdown));

@@ -23,6 +23,43 @@ describe('Socket Mode', () => {
     expect(call.params.thread_ts).toBe('1700000000.000001');
   });
 
+  it('streams answers, follows the thread and records feedback over the WebSocket too', async () => {
+    t.connectUser('USOCK');
+    t.model.respond((req) => ({ text: `socket answer ${req.messages.length}` }));
+    const root = t.slack.nextTs();
+    await t.slack.sendEnvelope(
+      'events_api',
+      eventEnvelope({ type: 'app_mention', user: 'USOCK', text: '<@UBOT> first', ts: root, channel: 'CSOCK' }),
+    );
+    const first = await t.slack.waitForAnswer('CSOCK', root);
+    expect(first.chunks?.length).toBeGreaterThan(0);
+    await t.slack.sendEnvelope(
+      'events_api',
+      eventEnvelope({
+        type: 'message',
+        channel_type: 'channel',
+        user: 'USOCK',
+        text: 'and then?',
+        ts: t.slack.nextTs(),
+        thread_ts: root,
+        channel: 'CSOCK',
+      }),
+    );
+    await t.slack.waitForAnswer('CSOCK', root, 2);
+    await t.slack.sendEnvelope('interactive', {
+      type: 'block_actions',
+      team: { id: t.slack.teamId },
+      user: { id: 'USOCK', team_id: t.slack.teamId },
+      channel: { id: 'CSOCK' },
+      message: { type: 'message', ts: first.ts, thread_ts: root },
+      trigger_id: 'trigger-socket',
+      actions: [
+        { type: 'feedback_buttons', action_id: 'answer_feedback', block_id: 'f', value: 'good', action_ts: '1' },
+      ],
+    });
+    await t.slack.waitForCall('chat.postEphemeral', (c) => c.params.user === 'USOCK');
+  });
+
   it('has no /slack/events endpoint in Socket Mode', async () => {
     expect((await fetch(`${t.baseUrl}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
