@@ -35,6 +35,9 @@ import { allCapabilities, createAnswerStream } from './slack/answer-stream.ts';
 import { registerListeners } from './slack/listeners.ts';
 import { type BotIdentity, slackHost } from './slack/startup-check.ts';
 import { threadHistory } from './slack/thread-history.ts';
+import type { PollerOptions, PollTimer } from './watches/poller.ts';
+import { createWatchActions } from './watches/watch-actions.ts';
+import { createWatches } from './watches/watches.ts';
 
 export interface CompositionOptions {
   config: Config;
@@ -55,6 +58,8 @@ export interface CompositionOptions {
   cacheScalekit?: boolean;
   /** Agent tuning for tests: retries of failed model calls, and the backoff after Intercom rate limits. */
   agent?: { modelRetries?: number; rateLimitBackoffMs?: number[]; runTimeoutMs?: number; maxSteps?: number };
+  /** Watch poller tuning; tests pass a timer whose passes they run themselves. */
+  watches?: { timer?: PollTimer } & Omit<PollerOptions, 'pollIntervalMs'>;
 }
 
 export interface Composition {
@@ -65,7 +70,7 @@ export interface Composition {
   routes: Route[];
   /** Tells people whose requests the last stop cut off, and settles approvals that were mid-send. */
   recover(): Promise<void>;
-  /** Starts the periodic clean-up of old rows (after ready: it never delays startup). */
+  /** Starts the periodic clean-up of old rows and the watch poller (after ready: they never delay startup). */
   startMaintenance(): Maintenance;
 }
 
@@ -141,6 +146,22 @@ export function composeBot(options: CompositionOptions): Composition {
   });
   const prompt = createConnectPrompter(connect);
   const admins = createAdminDirectory({ gateway, now });
+  const { timer, ...pollerOptions } = options.watches ?? {};
+  const watches = createWatches({
+    db,
+    audit,
+    identities,
+    gateway,
+    admins,
+    client,
+    prompt,
+    logger,
+    now,
+    randomBytes,
+    pollIntervalMs: config.watches.pollIntervalMs,
+    timer,
+    poller: pollerOptions,
+  });
   const account = createAccountService({
     identities,
     gateway,
@@ -148,17 +169,28 @@ export function composeBot(options: CompositionOptions): Composition {
     pendingActions,
     parked,
     audit,
+    watches: watches.account,
     client,
     logger,
     now,
   });
-  const approvals = createApprovals({ store: pendingActions, gateway, admins, client, logger, now, randomBytes });
+  const approvals = createApprovals({
+    store: pendingActions,
+    gateway,
+    admins,
+    client,
+    logger,
+    now,
+    randomBytes,
+    onApprovedWrite: (action) => watches.service.startAfterWrite(action),
+  });
   const agent = createSupportAgent({
     model: createModel(config.openai),
     gateway,
     onWrite: approvals.onWrite,
     audit,
     toolOverrides: config.toolOverrides,
+    localTools: watches.tools,
     logger,
     now,
     ...options.agent,
@@ -180,8 +212,10 @@ export function composeBot(options: CompositionOptions): Composition {
   });
   const handleMessage = createGatedMessageHandler({ identities, gateway, prompt, parked, answer: answers.answer, now });
 
+  const onMessage = createConversationHandler({ conversations, next: handleMessage, now, logger });
+
   registerListeners(slackApp, {
-    onMessage: createConversationHandler({ conversations, next: handleMessage, now, logger }),
+    onMessage,
     isFollowing: (thread, user) => conversations.isFollowing(thread, user, now()),
     unfollow: (thread) => conversations.unfollow(thread, now()),
     stopRun: (thread) => answers.stop(thread),
@@ -190,11 +224,12 @@ export function composeBot(options: CompositionOptions): Composition {
       suggestedPrompts((await gateway.accountStatus(identities.identifierFor(user)))?.active === true),
     onConnectCommand: createConnectCommand({ identities, gateway, prompt, account }),
     account: {
-      publishHome: createHomePublisher({ account, audit, client, workspaceUrl: bot.url }),
+      publishHome: createHomePublisher({ account, audit, watches: watches.service, client, workspaceUrl: bot.url }),
       connect: (user, c) => prompt(c, user, 'requested'),
       disconnect: async (user) => describeDisconnect(await account.disconnect(user)),
     },
     approvals,
+    onWatchClick: createWatchActions({ store: watches.store, service: watches.service, handle: onMessage }),
     inbox,
     queue,
     logger,
@@ -210,6 +245,15 @@ export function composeBot(options: CompositionOptions): Composition {
     slackEndpoint,
     routes: createConnectRoutes({ connect, publicUrl: config.http.publicUrl, onConnected, logger }),
     recover: () => recoverFromCrash({ inbox, parked, pendingActions, client, logger, now }),
-    startMaintenance: () => startMaintenance({ inbox, conversations, logger, now }),
+    startMaintenance: () => {
+      const maintenance = startMaintenance({ inbox, conversations, logger, now });
+      watches.source.start();
+      return {
+        async stop() {
+          await watches.source.stop();
+          await maintenance.stop();
+        },
+      };
+    },
   };
 }

@@ -21,7 +21,7 @@ import {
 
 export interface BotOptions
   extends Partial<Pick<CompositionOptions, 'now' | 'randomBytes'>>,
-    Pick<CompositionOptions, 'slackClientOptions' | 'scalekit' | 'cacheScalekit' | 'agent'> {
+    Pick<CompositionOptions, 'slackClientOptions' | 'scalekit' | 'cacheScalekit' | 'agent' | 'watches'> {
   config: Config;
   logger: Logger;
   /** Agent runs at once across all teammates; more wait their turn. */

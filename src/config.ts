@@ -21,6 +21,8 @@ export interface Config {
   logLevel: LogLevelName;
   /** Per-tool changes to the built-in policy: `read` runs directly, `write` needs approval, `off` is never offered. */
   toolOverrides: Record<string, 'read' | 'write' | 'off'>;
+  /** Watched conversations: the base poll interval (quiet ones back off from it). */
+  watches: { pollIntervalMs: number };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -79,6 +81,12 @@ const schema = z.object({
         >,
     )
     .default({}),
+  WATCH_POLL_INTERVAL_MS: z
+    .string()
+    .regex(/^\d+$/, { error: 'must be a whole number of milliseconds, at least 1000' })
+    .transform(Number)
+    .pipe(z.number().min(1000, { error: 'must be a whole number of milliseconds, at least 1000' }))
+    .default(60_000),
 });
 
 /** Validates the environment once; every problem is reported together, and no value is ever echoed back. */
@@ -142,6 +150,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       databasePath: e.DATABASE_PATH,
       logLevel: e.LOG_LEVEL,
       toolOverrides: e.INTERCOM_TOOL_OVERRIDES,
+      watches: { pollIntervalMs: e.WATCH_POLL_INTERVAL_MS },
     },
   };
 }

@@ -70,6 +70,19 @@ describe('parseConfig', () => {
     expect(config.openai.baseUrl).toBeUndefined();
   });
 
+  it('polls watched conversations every minute by default, and never more often than every second', () => {
+    const defaults = parseConfig(valid);
+    expect(defaults.ok && defaults.config.watches).toEqual({ pollIntervalMs: 60_000 });
+    const set = parseConfig({ ...valid, WATCH_POLL_INTERVAL_MS: '1000' });
+    expect(set.ok && set.config.watches).toEqual({ pollIntervalMs: 1000 });
+    for (const value of ['999', '0', '1.5', 'often']) {
+      expect(parseConfig({ ...valid, WATCH_POLL_INTERVAL_MS: value })).toEqual({
+        ok: false,
+        problems: ['WATCH_POLL_INTERVAL_MS must be a whole number of milliseconds, at least 1000'],
+      });
+    }
+  });
+
   it('uses Socket Mode when SLACK_APP_TOKEN is set, and then needs no signing secret', () => {
     const result = parseConfig({
       ...valid,

@@ -36,7 +36,7 @@ export interface RunOrigin {
 
 export const RUN_KEY = 'run';
 
-function runOf(requestContext: RequestContext): RunContext {
+export function runOf(requestContext: RequestContext): RunContext {
   const run = requestContext.get(RUN_KEY) as RunContext | undefined;
   if (!run) throw new Error('tool called outside an agent run');
   return run;

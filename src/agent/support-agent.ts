@@ -1,6 +1,7 @@
 import { Agent } from '@mastra/core/agent';
 import type { MastraModelConfig } from '@mastra/core/llm';
 import { RequestContext } from '@mastra/core/request-context';
+import type { createTool } from '@mastra/core/tools';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ToolError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -57,6 +58,8 @@ export interface SupportAgentDeps {
   modelRetries?: number;
   rateLimitBackoffMs?: readonly number[];
   sleep?: (ms: number) => Promise<void>;
+  /** The bot's own tools (watches), offered beside Intercom's; they read the run's person from the context too. */
+  localTools?: Record<string, ReturnType<typeof createTool>>;
 }
 
 const TOOLS_KEY = 'tools';
@@ -83,15 +86,18 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
   const toolsFor = (definitions: readonly ToolDefinition[]) => {
     let tools = wrapped.get(definitions);
     if (!tools) {
-      tools = buildIntercomTools(definitions, {
-        gateway: deps.gateway,
-        onWrite: deps.onWrite,
-        overrides: deps.toolOverrides,
-        sleep: deps.sleep,
-        rateLimitBackoffMs: deps.rateLimitBackoffMs,
-        audit: deps.audit,
-        now: deps.now,
-      });
+      tools = {
+        ...buildIntercomTools(definitions, {
+          gateway: deps.gateway,
+          onWrite: deps.onWrite,
+          overrides: deps.toolOverrides,
+          sleep: deps.sleep,
+          rateLimitBackoffMs: deps.rateLimitBackoffMs,
+          audit: deps.audit,
+          now: deps.now,
+        }),
+        ...deps.localTools,
+      };
       wrapped.set(definitions, tools);
     }
     return tools;

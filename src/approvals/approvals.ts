@@ -45,6 +45,8 @@ export interface ApprovalsDeps {
   now: () => number;
   randomBytes: (size: number) => Buffer;
   ttlMs?: number;
+  /** An approved write to a conversation went through (the composition starts watching it for the requester). */
+  onApprovedWrite?: (action: PendingAction & { conversationId: string }) => Promise<void>;
 }
 
 export function createApprovals(deps: ApprovalsDeps): Approvals {
@@ -112,6 +114,12 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         now(),
       );
       await showOutcome(action.id, { kind: 'done', by: user.userId, at: now() });
+      const conversationId = action.arguments.conversation_id;
+      if (conversationId !== undefined && conversationId !== null && deps.onApprovedWrite) {
+        await deps
+          .onApprovedWrite({ ...action, conversationId: String(conversationId) })
+          .catch((error: unknown) => logger.warn('The after-write hook failed', { id: action.id }, error));
+      }
     } catch (error) {
       const reason = error instanceof ToolError ? error.message : 'the request failed; nothing was confirmed';
       logger.warn('An approved action failed', { id: action.id, toolName: action.toolName }, error);

@@ -18,13 +18,24 @@ export interface AccountSummary {
   lastUsed?: number;
   toolCallsThisWeek: number;
   approvedThisWeek: number;
+  /** Conversations watched for them (paused ones included: they resume after reconnecting). */
+  watching: number;
+}
+
+/** What the account needs of watches (src/watches), named here so neither feature imports the other. */
+export interface AccountWatches {
+  countOpen(user: SlackUser): number;
+  /** Ends every watch of the user at once; returns how many. */
+  endAllFor(user: SlackUser): number;
+  /** Resumes watches a refused token paused. */
+  resumeAllFor(user: SlackUser): number;
 }
 
 /** A teammate's own connection: how it stands, and cutting it off. */
 export interface AccountService {
   summary(user: SlackUser): Promise<AccountSummary>;
   /** Deletes the connected account at Scalekit and everything that would still act on it. */
-  disconnect(user: SlackUser): Promise<{ cancelledActions: number; droppedRequests: number }>;
+  disconnect(user: SlackUser): Promise<{ cancelledActions: number; droppedRequests: number; endedWatches: number }>;
   /** Records a successful connection (and forgets what was cached about any earlier one). */
   connected(user: SlackUser): void;
 }
@@ -38,6 +49,7 @@ export function createAccountService(deps: {
   pendingActions: PendingActions;
   parked: ParkedRequests;
   audit: AuditLog;
+  watches: AccountWatches;
   client: webApi.WebClient;
   logger: Logger;
   now: () => number;
@@ -68,6 +80,7 @@ export function createAccountService(deps: {
         lastUsed: week.lastUsed ?? account?.lastUsedAt?.getTime(),
         toolCallsThisWeek: week.toolCalls,
         approvedThisWeek: week.approved,
+        watching: deps.watches.countOpen(user),
       };
     },
 
@@ -78,6 +91,7 @@ export function createAccountService(deps: {
       deps.admins.forget(identifier);
       const cancelled = deps.pendingActions.cancelAllFor(user, now());
       const droppedRequests = deps.parked.dropFor(user);
+      const endedWatches = deps.watches.endAllFor(user);
       connectionEntry(user, identifier, 'disconnected');
       for (const action of cancelled) {
         await updateOrPost(
@@ -86,13 +100,14 @@ export function createAccountService(deps: {
           buildApprovalMessage(action, { kind: 'cancelled', by: user.userId }),
         ).catch((error: unknown) => deps.logger.warn('Could not mark a preview cancelled', error));
       }
-      return { cancelledActions: cancelled.length, droppedRequests };
+      return { cancelledActions: cancelled.length, droppedRequests, endedWatches };
     },
 
     connected(user) {
       const identifier = identities.identifierFor(user);
       deps.admins.forget(identifier);
       connectionEntry(user, identifier, 'connected');
+      deps.watches.resumeAllFor(user);
     },
   };
 }
@@ -101,21 +116,29 @@ export function createAccountService(deps: {
 export function describeDisconnect({
   cancelledActions,
   droppedRequests,
+  endedWatches,
 }: Awaited<ReturnType<AccountService['disconnect']>>): string {
   return `Disconnected: your Intercom connection is deleted at Scalekit${
     cancelledActions > 0 ? `, ${cancelledActions} pending approval(s) cancelled` : ''
-  }${droppedRequests > 0 ? `, ${droppedRequests} waiting request(s) dropped` : ''}. \`/connect-intercom\` connects again.`;
+  }${droppedRequests > 0 ? `, ${droppedRequests} waiting request(s) dropped` : ''}${
+    endedWatches > 0 ? `, ${plural(endedWatches, 'watched conversation')} no longer watched` : ''
+  }. \`/connect-intercom\` connects again.`;
 }
 
 export function describeSummary(summary: AccountSummary): string {
   if (!summary.connected) {
-    return `:x: Your Intercom account is not connected (${escapeMrkdwn(summary.statusName.toLowerCase().replaceAll('_', ' '))}). \`/connect-intercom\` sends you a link.`;
+    const paused =
+      summary.watching > 0
+        ? ` ${plural(summary.watching, 'watched conversation')} ${summary.watching === 1 ? 'waits' : 'wait'} for you to reconnect.`
+        : '';
+    return `:x: Your Intercom account is not connected (${escapeMrkdwn(summary.statusName.toLowerCase().replaceAll('_', ' '))}). \`/connect-intercom\` sends you a link.${paused}`;
   }
   const since = summary.connectedSince ? ` since ${slackDate(summary.connectedSince)}` : '';
   const last = summary.lastUsed ? `Last used ${slackDate(summary.lastUsed)}.` : 'Not used yet.';
   return [
     `:white_check_mark: Your Intercom account is connected${since}. ${last}`,
     `Last 7 days: ${plural(summary.toolCallsThisWeek, 'Intercom lookup')}, ${plural(summary.approvedThisWeek, 'approved change')}.`,
+    `Watching ${plural(summary.watching, 'conversation')} for you${summary.watching > 0 ? ' (App Home lists them)' : ''}.`,
     '`/connect-intercom disconnect` cuts it off.',
   ].join('\n');
 }

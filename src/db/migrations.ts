@@ -184,4 +184,34 @@ export const MIGRATIONS: readonly string[] = [
      BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
      BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
+  // Conversations a teammate watches between requests (src/watches). No identifier is stored: each poll takes the
+  // watcher's from the identity map, so a watch can only ever read with its owner's connection. `version` moves with
+  // every change of what was last seen, so two polls that saw the same change cannot both announce it.
+  `CREATE TABLE watches (
+     id               TEXT PRIMARY KEY,
+     team_id          TEXT NOT NULL,
+     user_id          TEXT NOT NULL,
+     conversation_id  TEXT NOT NULL,
+     channel          TEXT NOT NULL,
+     thread_ts        TEXT NOT NULL,
+     customer         TEXT,
+     created_at       INTEGER NOT NULL,
+     last_activity_at INTEGER NOT NULL,
+     last_part_id     TEXT,
+     parts_seen       INTEGER NOT NULL,
+     state            TEXT NOT NULL,
+     assignee         TEXT,
+     version          INTEGER NOT NULL DEFAULT 0,
+     next_poll_at     INTEGER NOT NULL,
+     interval_ms      INTEGER NOT NULL,
+     status           TEXT NOT NULL CHECK (status IN ('active', 'paused', 'ended')),
+     ended_at         INTEGER,
+     ended_reason     TEXT,
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   ) STRICT;
+   CREATE UNIQUE INDEX watches_one_per_conversation ON watches (team_id, user_id, conversation_id)
+     WHERE status != 'ended';
+   CREATE INDEX watches_due ON watches (status, next_poll_at);
+   CREATE INDEX watches_by_user ON watches (team_id, user_id, status);
+   CREATE INDEX watches_by_activity ON watches (status, last_activity_at);`,
 ];

@@ -5,11 +5,14 @@ import { disconnectButton, HOME_CONNECT_ACTION } from '../connect/connect-messag
 import type { SlackUser } from '../identity/identity-store.ts';
 import { escapeMrkdwn, inlineCode } from '../shared/escape.ts';
 import { slackDate } from '../shared/mrkdwn.ts';
+import { WATCH_ACTIONS } from '../watches/watch-blocks.ts';
+import type { Watch } from '../watches/watch-store.ts';
 
-/** Publishes a teammate's App Home: their connection and their own last actions, for them only. */
+/** Publishes a teammate's App Home: their connection, their watches and their own last actions, for them only. */
 export function createHomePublisher(deps: {
   account: Pick<AccountService, 'summary'>;
   audit: Pick<AuditLog, 'recent'>;
+  watches: { openFor(user: SlackUser): Watch[] };
   client: webApi.WebClient;
   /** The workspace's URL (from auth.test), for links to threads. */
   workspaceUrl?: string;
@@ -19,12 +22,17 @@ export function createHomePublisher(deps: {
     const recent = deps.audit.recent(user, 10).filter((e) => e.kind !== 'connection');
     await deps.client.views.publish({
       user_id: user.userId,
-      view: buildHomeView(summary, recent, deps.workspaceUrl),
+      view: buildHomeView(summary, recent, deps.watches.openFor(user), deps.workspaceUrl),
     });
   };
 }
 
-function buildHomeView(summary: AccountSummary, recent: AuditRecord[], workspaceUrl?: string): types.View {
+function buildHomeView(
+  summary: AccountSummary,
+  recent: AuditRecord[],
+  watches: Watch[],
+  workspaceUrl?: string,
+): types.View {
   const blocks: types.KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'Your Intercom connection' } },
     { type: 'section', text: { type: 'mrkdwn', text: describeSummary(summary) } },
@@ -42,16 +50,14 @@ function buildHomeView(summary: AccountSummary, recent: AuditRecord[], workspace
       ],
     },
     { type: 'divider' },
+    ...watchBlocks(watches, workspaceUrl),
     { type: 'header', text: { type: 'plain_text', text: 'Your recent actions' } },
   ];
   if (recent.length === 0) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Nothing yet.' }] });
   }
   for (const entry of recent) {
-    const thread =
-      workspaceUrl && entry.channel && entry.threadTs
-        ? ` · <${workspaceUrl}archives/${entry.channel}/p${entry.threadTs.replace('.', '')}|thread>`
-        : '';
+    const thread = threadLink(workspaceUrl, entry.channel, entry.threadTs);
     blocks.push({
       type: 'context',
       elements: [
@@ -63,4 +69,40 @@ function buildHomeView(summary: AccountSummary, recent: AuditRecord[], workspace
     });
   }
   return { type: 'home', blocks };
+}
+
+/** The conversations watched for this teammate, each with a Stop button (Slack allows 100 blocks; at most 20 here). */
+function watchBlocks(watches: Watch[], workspaceUrl?: string): types.KnownBlock[] {
+  if (watches.length === 0) return [];
+  return [
+    { type: 'header', text: { type: 'plain_text', text: 'Conversations you are watching' } },
+    ...watches.map(
+      (watch): types.KnownBlock => ({
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Conversation ${escapeMrkdwn(watch.conversationId)}${watch.customer ? ` · ${escapeMrkdwn(watch.customer)}` : ''} · since ${slackDate(watch.createdAt)}${watch.status === 'paused' ? ' · _paused until you reconnect_' : ''}${threadLink(workspaceUrl, watch.channel, watch.threadTs)}`,
+        },
+        accessory: {
+          type: 'button',
+          action_id: WATCH_ACTIONS.stop,
+          text: { type: 'plain_text', text: 'Stop' },
+          value: watch.id,
+        },
+      }),
+    ),
+    {
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: 'A watch ends when the conversation is closed, or after 7 days without activity.' },
+      ],
+    },
+    { type: 'divider' },
+  ];
+}
+
+function threadLink(workspaceUrl: string | undefined, channel?: string, threadTs?: string): string {
+  return workspaceUrl && channel && threadTs
+    ? ` · <${workspaceUrl}archives/${channel}/p${threadTs.replace('.', '')}|thread>`
+    : '';
 }

@@ -6,10 +6,12 @@ import type { CommandReply } from '../connect/connect-command.ts';
 import { CONNECT_BUTTON_ACTION, DISCONNECT_ACTIONS, HOME_CONNECT_ACTION } from '../connect/connect-messages.ts';
 import { replyForError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
+import { WATCH_ACTIONS } from '../watches/watch-blocks.ts';
 import { type AgentListenerDeps, registerAgentListeners } from './agent-listeners.ts';
 import { type MessageListenerDeps, registerMessageListeners } from './message-listeners.ts';
+import { registerWatchListeners, type WatchListenerDeps } from './watch-listeners.ts';
 
-export interface ListenerDeps extends MessageListenerDeps, AgentListenerDeps {
+export interface ListenerDeps extends MessageListenerDeps, AgentListenerDeps, Pick<WatchListenerDeps, 'onWatchClick'> {
   /** `/connect-intercom`: the ephemeral answer for the person who ran it. */
   onConnectCommand: (user: SlackUser, text: string, client: webApi.WebClient) => Promise<CommandReply>;
   /** The teammate's own account: App Home, connect from Home, and disconnect (after Slack's confirm dialog). */
@@ -30,6 +32,7 @@ const DECISIONS: Record<string, ApprovalDecision> = {
 export function registerListeners(app: App, deps: ListenerDeps): void {
   registerMessageListeners(app, deps);
   registerAgentListeners(app, deps);
+  registerWatchListeners(app, deps);
 
   app.command('/connect-intercom', async ({ ack, command, respond, client }) => {
     // Acknowledge first: Slack gives up after 3 s, and Scalekit may take longer than that.
@@ -120,6 +123,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     HOME_CONNECT_ACTION,
     FEEDBACK_ACTION,
     UNFOLLOW_ACTION,
+    ...Object.values(WATCH_ACTIONS),
   ];
   app.action({ action_id: new RegExp(`^(?!(${known.join('|')})$)`) }, async ({ ack }) => {
     await ack();

@@ -729,6 +729,43 @@ export class IntercomWorkspace {
   findTag(id: string): IntercomTag | undefined {
     return this.tags.find((tag) => tag.id === id);
   }
+
+  /** Test hook: the conversation's customer writes in it (a closed or snoozed conversation reopens, as in Intercom). */
+  customerReplies(conversationId: string, body: string): IntercomConversationPart {
+    const conversation = this.findConversation(conversationId);
+    const contactRef = conversation?.contacts.contacts[0];
+    const contact = contactRef && this.findContact(contactRef.id);
+    if (!conversation || !contact) throw new Error(`no conversation ${conversationId} with a contact`);
+    const part = makePart(this.newId(), 'comment', contactAuthor(contact), asHtml(body), this.nowSeconds());
+    appendPart(conversation, part);
+    Object.assign(conversation, { state: 'open', open: true, snoozed_until: null });
+    return part;
+  }
+
+  /** Test hook: a teammate closes, snoozes, reopens or reassigns the conversation in Intercom's own inbox. */
+  changeConversation(
+    conversationId: string,
+    change: { state?: IntercomConversation['state']; assigneeId?: string | null; by?: string },
+  ): void {
+    const conversation = this.findConversation(conversationId);
+    if (!conversation) throw new Error(`no conversation ${conversationId}`);
+    const admin = this.findAdmin(change.by ?? '991001') ?? this.admins[0];
+    if (!admin) throw new Error('no admin to act');
+    const act = (partType: string) =>
+      appendPart(conversation, makePart(this.newId(), partType, adminAuthor(admin), null, this.nowSeconds()));
+    if (change.state !== undefined) {
+      act(change.state === 'snoozed' ? 'snoozed' : change.state === 'closed' ? 'close' : 'open');
+      Object.assign(conversation, {
+        state: change.state,
+        open: change.state !== 'closed',
+        snoozed_until: change.state === 'snoozed' ? this.nowSeconds() + 24 * HOUR : null,
+      });
+    }
+    if (change.assigneeId !== undefined) {
+      act('assignment');
+      conversation.admin_assignee_id = change.assigneeId;
+    }
+  }
 }
 
 function makeAdmin(id: string, name: string, email: string): IntercomAdmin {

@@ -77,6 +77,8 @@ export type ToolFailureKind = 'unauthorized' | 'forbidden' | 'rate_limited' | 'e
 export interface ToolFailure {
   /** Only fail a call to this tool; any tool when omitted. */
   toolName?: string;
+  /** Only fail a call whose params match (e.g. one conversation id); any params when omitted. */
+  params?: ToolParams;
   kind: ToolFailureKind;
   message?: string;
 }
@@ -125,6 +127,8 @@ export interface ScalekitEmulator {
   readonly intercom: IntercomWorkspace;
   readonly tools: readonly ToolDefinition[];
   callsOf(rpc: string): RpcCall[];
+  /** The most ExecuteTool calls (of `toolName`, if given) in any one minute of the emulator's clock. */
+  toolCallsPerMinute(toolName?: string): number;
   account(identifier: string, connector?: string): AccountView | undefined;
   /** Creates (or re-activates) an ACTIVE account with fresh credentials, skipping the consent flow. */
   connectAccount(identifier: string, connector?: string): AccountView;
@@ -286,6 +290,19 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
 
   callsOf(rpc: string): RpcCall[] {
     return this.calls.filter((call) => call.rpc === rpc);
+  }
+
+  toolCallsPerMinute(toolName?: string): number {
+    const times = this.callsOf('ExecuteTool')
+      .filter((call) => toolName === undefined || call.request.toolName === toolName)
+      .map((call) => call.at)
+      .sort((a, b) => a - b);
+    let most = 0;
+    for (let first = 0, last = 0; last < times.length; last++) {
+      while ((times[last] as number) - (times[first] as number) >= 60_000) first++;
+      most = Math.max(most, last - first + 1);
+    }
+    return most;
   }
 
   account(identifier: string, connector = 'intercom'): AccountView | undefined {
@@ -615,7 +632,11 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
         const problem = validateParams(tool.input_schema, params);
         if (problem) throw new ConnectError(`invalid params for ${toolName}: ${problem}`, Code.InvalidArgument);
 
-        const failureIndex = this.#toolFailures.findIndex((f) => f.toolName === undefined || f.toolName === toolName);
+        const failureIndex = this.#toolFailures.findIndex(
+          (f) =>
+            (f.toolName === undefined || f.toolName === toolName) &&
+            Object.entries(f.params ?? {}).every(([key, value]) => params[key] === value),
+        );
         const [failure] = failureIndex === -1 ? [] : this.#toolFailures.splice(failureIndex, 1);
         if (failure) throw toolError(TOOL_FAILURES[failure.kind], executionId, failure.message);
 

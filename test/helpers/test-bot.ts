@@ -53,7 +53,10 @@ export interface TestBotOptions {
   model?: OpenAIEmulator;
   dbPath?: string;
   botOptions?: Partial<
-    Pick<BotOptions, 'agent' | 'scalekit' | 'maxConcurrentRuns' | 'drainTimeoutMs' | 'slackClientOptions' | 'startup'>
+    Pick<
+      BotOptions,
+      'agent' | 'scalekit' | 'maxConcurrentRuns' | 'drainTimeoutMs' | 'slackClientOptions' | 'startup' | 'watches'
+    >
   >;
   now?: () => number;
   /**

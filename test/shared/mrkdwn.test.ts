@@ -118,6 +118,7 @@ describe('account status', () => {
       statusName: '<!channel>_PENDING',
       toolCallsThisWeek: 0,
       approvedThisWeek: 0,
+      watching: 0,
     });
     expect(text).toContain('(&lt;!channel&gt; pending)');
     expect(text).not.toMatch(PINGS);

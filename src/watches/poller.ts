@@ -1,0 +1,170 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ToolError } from '../errors.ts';
+import type { IdentityStore } from '../identity/identity-store.ts';
+import type { Logger } from '../logger.ts';
+import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
+import { RETRIEVE_TOOL, type WatchService } from './watch-service.ts';
+import type { Watch, WatchStore } from './watch-store.ts';
+
+/**
+ * Where news about watched conversations comes from. Scalekit has no event triggers for connected accounts, so
+ * today it is a poller; an Intercom webhook app could replace it behind this interface, feeding the same
+ * `WatchService.observe`.
+ */
+export interface WatchSource {
+  start(): void;
+  /** Stops; waits (briefly) for polls in flight. */
+  stop(): Promise<void>;
+}
+
+/** When the next pass runs; tests replace it to run passes on demand against a clock they move. */
+export interface PollTimer {
+  /** Runs `pass` after `delayMs`, replacing whatever was scheduled. */
+  schedule(delayMs: number, pass: () => Promise<void>): void;
+  cancel(): void;
+}
+
+export interface PollerOptions {
+  /** The base interval: a watch with news is polled this often; a quiet one backs off from it. */
+  pollIntervalMs: number;
+  /** Quiet watches double their interval up to this. */
+  maxIntervalMs?: number;
+  /** Polls per minute for all watches together (see README, "Watching conversations"). */
+  maxPollsPerMinute?: number;
+  /** The first wait after a 429 from Intercom; each further one doubles it, up to maxIntervalMs. */
+  rateLimitBackoffMs?: number;
+}
+
+export const DEFAULT_MAX_POLLS_PER_MINUTE = 60;
+const MINUTE_MS = 60_000;
+/** Passes run at most this often; each may start its share of the minute's budget. */
+const PASS_MS = 1000;
+const HOUSEKEEPING_MS = MINUTE_MS;
+
+/**
+ * One timer loop for every watch. Each pass polls the watches that are due, oldest first, as each watcher (their
+ * identifier from the identity map, through the same cached gateway as the agent's tools), within a budget: at
+ * most `maxPollsPerMinute` in any minute, spread over the minute; a 429 stops all polling for a while.
+ */
+export function createWatchPoller(deps: {
+  store: Pick<WatchStore, 'due' | 'nextDueAt' | 'reschedule'>;
+  service: Pick<WatchService, 'observe' | 'pollFailed' | 'expireQuiet'>;
+  identities: Pick<IdentityStore, 'identifierFor'>;
+  gateway: Pick<ScalekitGateway, 'executeTool'>;
+  timer: PollTimer;
+  now: () => number;
+  /** In [0, 1): spreads each watch's next poll by ±10% so polls do not bunch up. */
+  random: () => number;
+  logger: Logger;
+  options: PollerOptions;
+}): WatchSource {
+  const { store, now, logger } = deps;
+  const base = deps.options.pollIntervalMs;
+  const maxInterval = Math.max(deps.options.maxIntervalMs ?? 15 * MINUTE_MS, base);
+  const cap = Math.max(1, deps.options.maxPollsPerMinute ?? DEFAULT_MAX_POLLS_PER_MINUTE);
+  const perPass = Math.ceil((cap * PASS_MS) / MINUTE_MS);
+  const firstBackoff = deps.options.rateLimitBackoffMs ?? MINUTE_MS;
+  /** Start times of the polls in the last minute, oldest first. */
+  const started: number[] = [];
+  let pausedUntil = 0;
+  let backoff = firstBackoff;
+  let nextHousekeeping = 0;
+  let stopped = true;
+  let current: Promise<void> = Promise.resolve();
+
+  const jittered = (interval: number) => Math.round(interval * (0.9 + 0.2 * deps.random()));
+
+  const poll = async (watch: Watch): Promise<void> => {
+    const begun = now();
+    let interval = Math.min(watch.intervalMs * 2, maxInterval);
+    try {
+      const result = await deps.gateway.executeTool({
+        identifier: deps.identities.identifierFor(watch),
+        toolName: RETRIEVE_TOOL,
+        input: { conversation_id: watch.conversationId, display_as: 'plaintext' },
+      });
+      backoff = firstBackoff;
+      const seen = await deps.service.observe(watch, result, now() - begun);
+      if (seen.activity) interval = base;
+    } catch (error) {
+      if (error instanceof ToolError && error.kind === 'rate_limited') {
+        // Intercom's limit is per app: every watch (and every teammate's agent) shares it, so all polling waits.
+        pausedUntil = Math.max(pausedUntil, now() + backoff);
+        logger.warn('Intercom is rate-limiting; the watch poller pauses', { pauseMs: backoff });
+        backoff = Math.min(backoff * 2, maxInterval);
+        store.reschedule(watch.id, pausedUntil, watch.intervalMs);
+        return;
+      }
+      await deps.service.pollFailed(watch, error);
+    }
+    store.reschedule(watch.id, now() + jittered(interval), interval);
+  };
+
+  const pass = async (): Promise<void> => {
+    if (stopped) return;
+    const at = now();
+    try {
+      if (at >= nextHousekeeping) {
+        nextHousekeeping = at + HOUSEKEEPING_MS;
+        await deps.service.expireQuiet();
+      }
+      while (started.length > 0 && (started[0] as number) <= at - MINUTE_MS) started.shift();
+      const budget = at < pausedUntil ? 0 : Math.min(perPass, cap - started.length);
+      const due = budget > 0 ? store.due(at, budget) : [];
+      for (const watch of due) {
+        started.push(at);
+        // Not picked again while this poll is in flight, however long Intercom takes.
+        store.reschedule(watch.id, at + jittered(watch.intervalMs), watch.intervalMs);
+      }
+      await Promise.all(due.map((watch) => poll(watch).catch((e: unknown) => logger.error('A watch poll failed', e))));
+    } catch (error) {
+      logger.error('A watch poller pass failed', error);
+    }
+    if (!stopped) deps.timer.schedule(nextDelay(), run);
+  };
+
+  /** Until the next watch is due or the budget frees up, at least a pass apart and at most one base interval. */
+  const nextDelay = (): number => {
+    const at = now();
+    if (pausedUntil > at) return pausedUntil - at;
+    const full = started.length >= cap ? (started[0] as number) + MINUTE_MS - at : 0;
+    const next = store.nextDueAt();
+    const due = next === undefined ? base : next - at;
+    return Math.min(Math.max(due, full, PASS_MS), base);
+  };
+
+  const run = () => {
+    current = pass();
+    return current;
+  };
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      deps.timer.schedule(PASS_MS, run);
+    },
+    async stop() {
+      stopped = true;
+      deps.timer.cancel();
+      // A poll stuck on a slow Intercom must not hold up shutdown; its late result finds the database closed.
+      await Promise.race([current, sleep(5000, undefined, { ref: false })]);
+    },
+  };
+}
+
+/** The production timer: one unref'd setTimeout, so a pending pass never keeps the process alive. */
+export function realPollTimer(): PollTimer {
+  let handle: NodeJS.Timeout | undefined;
+  return {
+    schedule(delayMs, pass) {
+      clearTimeout(handle);
+      handle = setTimeout(() => void pass(), delayMs);
+      handle.unref();
+    },
+    cancel() {
+      clearTimeout(handle);
+      handle = undefined;
+    },
+  };
+}

@@ -1,0 +1,242 @@
+import type { types, webApi } from '@slack/bolt';
+import type { AdminDirectory } from '../approvals/admin-directory.ts';
+import type { AuditEntry } from '../audit/audit-log.ts';
+import type { ConnectPrompter } from '../connect/connect-flow.ts';
+import { ToolError } from '../errors.ts';
+import type { IdentityStore } from '../identity/identity-store.ts';
+import type { Logger } from '../logger.ts';
+import type { ScalekitGateway, ToolResult } from '../scalekit/scalekit-gateway.ts';
+import type { SlackUser } from '../shared/messages.ts';
+import {
+  type ConversationState,
+  changesSince,
+  conversationState,
+  seenOf,
+  type WatchEvent,
+} from './conversation-events.ts';
+import { buildAnnouncement, buildWatchEnded, buildWatchStarted, describeLimit } from './watch-blocks.ts';
+import type { CreateOutcome, Watch, WatchStore } from './watch-store.ts';
+
+export const MAX_WATCHES_PER_USER = 20;
+export const WATCH_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
+export const RETRIEVE_TOOL = 'intercom_retrieve_conversation';
+
+export type StartOutcome = CreateOutcome & { conversation: ConversationState };
+
+/** What one poll found: whether anything happened, and whether this poll announced it. */
+export interface Observation {
+  activity: boolean;
+  announced: boolean;
+}
+
+export interface WatchService {
+  /** Reads the conversation as the user (its baseline) and starts watching it; ToolError if Intercom refuses. */
+  start(params: { user: SlackUser; conversationId: string; channel: string; threadTs: string }): Promise<StartOutcome>;
+  /** After an approved write to a conversation: watch it in that thread, and say so there. */
+  startAfterWrite(action: SlackUser & { channel: string; threadTs: string; conversationId: string }): Promise<void>;
+  /** Ends a watch the user owns; undefined if it is not theirs or not open. */
+  stop(user: SlackUser, watchId: string): Watch | undefined;
+  /** The user's open watches (active and paused). */
+  openFor(user: SlackUser): Watch[];
+  /** A poll read the conversation: announce what changed, exactly once. */
+  observe(watch: Watch, result: ToolResult, latencyMs: number): Promise<Observation>;
+  /** A poll failed: a refused token pauses the user's watches (one DM), a refused conversation ends its watch. */
+  pollFailed(watch: Watch, error: unknown): Promise<void>;
+  /** Ends watches that were quiet for 7 days, saying so in their threads. */
+  expireQuiet(): Promise<void>;
+}
+
+export interface WatchServiceDeps {
+  store: WatchStore;
+  identities: Pick<IdentityStore, 'identifierFor'>;
+  gateway: Pick<ScalekitGateway, 'executeTool'>;
+  admins: Pick<AdminDirectory, 'adminFor'>;
+  client: webApi.WebClient;
+  prompt: ConnectPrompter;
+  logger: Logger;
+  now: () => number;
+  randomBytes: (size: number) => Buffer;
+  /** The base poll interval (WATCH_POLL_INTERVAL_MS). */
+  pollIntervalMs: number;
+}
+
+export function createWatchService(deps: WatchServiceDeps): WatchService {
+  const { store, client, logger, now } = deps;
+
+  const entry = (
+    watch: SlackUser & { channel: string; threadTs: string },
+    fields: Partial<AuditEntry>,
+  ): AuditEntry => ({
+    at: now(),
+    kind: 'watch',
+    teamId: watch.teamId,
+    userId: watch.userId,
+    channel: watch.channel,
+    threadTs: watch.threadTs,
+    identifier: deps.identities.identifierFor(watch),
+    toolName: RETRIEVE_TOOL,
+    summary: '',
+    outcome: '',
+    ...fields,
+  });
+
+  const post = (
+    thread: { channel: string; threadTs: string },
+    message: { text: string; blocks?: types.KnownBlock[] },
+    what: string,
+  ) =>
+    client.chat.postMessage({ channel: thread.channel, thread_ts: thread.threadTs, ...message }).then(
+      () => true,
+      (error: unknown) => {
+        logger.warn(`Could not post ${what} for a watch`, { channel: thread.channel }, error);
+        return false;
+      },
+    );
+
+  /** The watcher's own Intercom admin id, to tell "reassigned to someone else" from "assigned to me". */
+  const watcherAdmin = async (identifier: string): Promise<string | undefined> =>
+    deps.admins.adminFor(identifier).then(
+      (admin) => admin.id,
+      () => undefined,
+    );
+
+  const start: WatchService['start'] = async ({ user, conversationId, channel, threadTs }) => {
+    const identifier = deps.identities.identifierFor(user);
+    const result = await deps.gateway.executeTool({
+      identifier,
+      toolName: RETRIEVE_TOOL,
+      input: { conversation_id: conversationId, display_as: 'plaintext' },
+    });
+    const conversation = conversationState(result.data);
+    if (!conversation)
+      throw new ToolError({ kind: 'failed', toolName: RETRIEVE_TOOL, message: 'no such conversation' });
+    const at = now();
+    const watch = {
+      id: deps.randomBytes(12).toString('base64url'),
+      ...user,
+      conversationId: conversation.id,
+      channel,
+      threadTs,
+      customer: conversation.customer,
+      createdAt: at,
+      lastActivityAt: at,
+      ...seenOf(conversation),
+      nextPollAt: at + deps.pollIntervalMs,
+      intervalMs: deps.pollIntervalMs,
+    };
+    const record = entry(watch, {
+      toolName: 'watch_conversation',
+      summary: `conversation_id=${conversation.id}`,
+      outcome: 'started',
+      executionId: result.executionId,
+    });
+    return { ...store.create(watch, MAX_WATCHES_PER_USER, record), conversation };
+  };
+
+  return {
+    start,
+
+    async startAfterWrite(action) {
+      let outcome: StartOutcome;
+      try {
+        outcome = await start({ user: action, ...action });
+      } catch (error) {
+        logger.warn('Could not start watching after an approved write', { channel: action.channel }, error);
+        return;
+      }
+      if (outcome.kind === 'limit') {
+        const text = `I'm not watching conversation ${action.conversationId} for <@${action.userId}>. ${describeLimit(outcome.open, MAX_WATCHES_PER_USER)}`;
+        await post(action, { text }, 'the watch limit');
+        return;
+      }
+      // A watch that moved here from another thread is news in this one; one already announcing here is not.
+      const moved =
+        outcome.kind === 'exists' &&
+        (outcome.watch.channel !== action.channel || outcome.watch.threadTs !== action.threadTs);
+      if (outcome.kind === 'created' || moved) await post(outcome.watch, buildWatchStarted(outcome.watch), 'a start');
+    },
+
+    stop(user, watchId) {
+      const watch = store.get(watchId);
+      if (!watch || watch.teamId !== user.teamId || watch.userId !== user.userId) return undefined;
+      return store.end(
+        watch.id,
+        'stopped',
+        now(),
+        entry(watch, {
+          toolName: 'watch_conversation',
+          summary: `conversation_id=${watch.conversationId}`,
+          outcome: 'stopped',
+        }),
+      );
+    },
+
+    openFor: (user) => store.openFor(user),
+
+    async observe(watch, result, latencyMs) {
+      const conversation = conversationState(result.data);
+      if (!conversation) return { activity: false, announced: false };
+      const identifier = deps.identities.identifierFor(watch);
+      const needsAdmin = conversation.assignee !== watch.assignee && conversation.assignee !== null;
+      const changes = changesSince(watch, conversation, needsAdmin ? await watcherAdmin(identifier) : undefined);
+      if (!changes.activity) return { activity: false, announced: false };
+      const closed = changes.events.some((e) => e.kind === 'closed');
+      const at = now();
+      // Claimed before it is posted: of two polls that saw the same change, only one gets here. A post that then
+      // fails is lost rather than repeated (Slack's client has already retried it).
+      const claimed = store.advance(watch.id, watch.version, changes.seen, at, {
+        end: closed ? { reason: 'closed', at } : undefined,
+        record:
+          changes.events.length > 0
+            ? entry(watch, {
+                summary: `conversation_id=${watch.conversationId} events=${changes.events.map((e) => e.kind).join(',')}`,
+                outcome: 'announced',
+                executionId: result.executionId,
+                latencyMs,
+              })
+            : undefined,
+      });
+      if (!claimed || changes.events.length === 0) return { activity: true, announced: false };
+      await post(watch, buildAnnouncement(watch, changes.events), 'an announcement');
+      logger.info('Announced a change in a watched conversation', {
+        watchId: watch.id,
+        events: changes.events.map((e: WatchEvent) => e.kind),
+      });
+      return { activity: true, announced: true };
+    },
+
+    async pollFailed(watch, error) {
+      if (error instanceof ToolError && error.kind === 'auth') {
+        // Every watch of theirs would fail the same way; only the poll that paused them sends the DM.
+        if (store.pauseAllFor(watch) === 0) return;
+        logger.info('Paused watches: the Intercom token was refused', { userId: watch.userId });
+        await deps
+          .prompt(client, watch, 'expired')
+          .catch((e: unknown) => logger.warn('Could not send the reconnect DM for paused watches', e));
+        return;
+      }
+      if (error instanceof ToolError && error.kind === 'forbidden') {
+        const ended = store.end(
+          watch.id,
+          'forbidden',
+          now(),
+          entry(watch, { summary: `conversation_id=${watch.conversationId}`, outcome: 'ended: forbidden' }),
+        );
+        if (ended) await post(ended, buildWatchEnded(ended, 'forbidden'), 'an end');
+        return;
+      }
+      logger.warn('Polling a watched conversation failed; trying again later', { watchId: watch.id }, error);
+    },
+
+    async expireQuiet() {
+      const ended = store.expire(now() - WATCH_IDLE_MS, now(), (watch) =>
+        entry(watch, { summary: `conversation_id=${watch.conversationId}`, outcome: 'ended: inactive' }),
+      );
+      for (const watch of ended) {
+        await post(watch, buildWatchEnded(watch, 'inactive'), 'an end');
+      }
+      // Ended watches only serve the lists; a month later nobody needs them.
+      store.prune(now() - 30 * 24 * 60 * 60 * 1000);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Db } from '../db/database.ts';
+import type { SlackUser } from '../shared/messages.ts';
+import { createWatchPoller, type PollerOptions, type PollTimer, realPollTimer, type WatchSource } from './poller.ts';
+import { createWatchService, type WatchService, type WatchServiceDeps } from './watch-service.ts';
+import { createSqliteWatchStore, type WatchStore } from './watch-store.ts';
+import { buildWatchTools } from './watch-tools.ts';
+
+export interface Watches {
+  store: WatchStore;
+  service: WatchService;
+  /** Started after ready, stopped on shutdown. */
+  source: WatchSource;
+  /** The agent's watch tools. */
+  tools: ReturnType<typeof buildWatchTools>;
+  /** What the account needs: counts for status, and ending or resuming a person's watches. */
+  account: {
+    countOpen(user: SlackUser): number;
+    endAllFor(user: SlackUser): number;
+    resumeAllFor(user: SlackUser): number;
+  };
+}
+
+export interface WatchesOptions extends Omit<WatchServiceDeps, 'store'> {
+  db: Db;
+  audit: Pick<AuditLog, 'record'>;
+  /** Tests run passes on demand. */
+  timer?: PollTimer;
+  poller?: Omit<PollerOptions, 'pollIntervalMs'>;
+}
+
+/** Watching conversations between requests: the store, the announcements, the poller and the agent's tools. */
+export function createWatches(options: WatchesOptions): Watches {
+  const { db, audit, now, randomBytes, ...rest } = options;
+  const store = createSqliteWatchStore(db, audit);
+  const service = createWatchService({ ...rest, store, now, randomBytes });
+  const source = createWatchPoller({
+    store,
+    service,
+    identities: options.identities,
+    gateway: options.gateway,
+    timer: options.timer ?? realPollTimer(),
+    now,
+    random: () => randomBytes(4).readUInt32BE(0) / 2 ** 32,
+    logger: options.logger,
+    options: { ...options.poller, pollIntervalMs: options.pollIntervalMs },
+  });
+  return {
+    store,
+    service,
+    source,
+    tools: buildWatchTools({ service, gateway: options.gateway, audit, now }),
+    account: {
+      countOpen: (user) => store.countOpen(user),
+      endAllFor: (user) => store.endAllFor(user, 'disconnected', now()).length,
+      resumeAllFor: (user) => store.resumeAllFor(user, now()),
+    },
+  };
+}
