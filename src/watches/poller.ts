@@ -123,14 +123,17 @@ export function createWatchPoller(deps: {
     if (!stopped) deps.timer.schedule(nextDelay(), run);
   };
 
-  /** Until the next watch is due or the budget frees up, at least a pass apart and at most one base interval. */
+  /**
+   * Until the next watch is due (at most one base interval, so new watches are picked up) or, when the minute's
+   * budget is spent, until it frees up; at least a pass apart.
+   */
   const nextDelay = (): number => {
     const at = now();
     if (pausedUntil > at) return pausedUntil - at;
     const full = started.length >= cap ? (started[0] as number) + MINUTE_MS - at : 0;
     const next = store.nextDueAt();
     const due = next === undefined ? base : next - at;
-    return Math.min(Math.max(due, full, PASS_MS), base);
+    return Math.max(Math.min(due, base), full, PASS_MS);
   };
 
   const run = () => {

@@ -57,7 +57,7 @@ export function buildWatchEnded(watch: Watch, reason: 'inactive' | 'forbidden'):
 /** The 21st watch: which ones are running, so the teammate can pick one to stop. */
 export function describeLimit(open: Watch[], max: number): string {
   const list = open.map((w) => `• ${w.conversationId}${w.customer ? ` (${escapeMrkdwn(w.customer)})` : ''}`);
-  return `You already watch ${max} conversations, the most I keep for one person. Stop one first (App Home lists them with Stop buttons, or tell me "stop watching <id>"):\n${list.join('\n')}`;
+  return `You already watch ${max} conversations, the most I keep for one person. Stop one first (App Home lists them with Stop buttons, or tell me to stop watching one):\n${list.join('\n')}`;
 }
 
 function describeEvent(conversationId: string, event: WatchEvent): string {

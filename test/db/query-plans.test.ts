@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AUDIT_SQL, type AuditFilter, auditSelect } from '../../src/audit/audit-log.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { INBOX_SQL } from '../../src/delivery/inbox.ts';
+import { WATCH_SQL } from '../../src/watches/watch-store.ts';
 
 // The bot never runs ANALYZE, so these are the plans it gets in production: the planner's choice without
 // statistics, on the schema the migrations build.
@@ -17,7 +18,7 @@ function planOf(sql: string, params: unknown[] | Record<string, unknown>): strin
 function expectIndexedLookup(plan: string[]): void {
   expect(plan.length).toBeGreaterThan(0);
   for (const step of plan) {
-    expect(step).not.toMatch(/^SCAN (audit_log|inbox)\b/);
+    expect(step).not.toMatch(/^SCAN (audit_log|inbox|watches)\b/);
     expect(step).not.toMatch(/TEMP B-TREE/);
   }
 }
@@ -42,6 +43,17 @@ describe('query plans of the hot statements', () => {
     expect(prune.join('\n')).toMatch(/inbox_by_received \(received_at<\?\)/);
     expectIndexedLookup(planOf(INBOX_SQL.finish, ['C1', '1.1']));
     expectIndexedLookup(planOf(INBOX_SQL.takeInterrupted, []));
+  });
+});
+
+describe('query plans of the watch poller', () => {
+  it('finds due watches in order, and quiet or long-ended ones, from indexes', () => {
+    const due = planOf(WATCH_SQL.due, [0, 10]);
+    expectIndexedLookup(due);
+    expect(due.join('\n')).toMatch(/watches_due \(status=\? AND next_poll_at<\?\)/);
+    expectIndexedLookup(planOf(WATCH_SQL.nextDue, []));
+    expectIndexedLookup(planOf(WATCH_SQL.expire, [0, 0]));
+    expectIndexedLookup(planOf(WATCH_SQL.prune, [0]));
   });
 });
 

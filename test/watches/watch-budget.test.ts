@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqliteAuditLog } from '../../src/audit/audit-log.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { DEFAULT_MAX_POLLS_PER_MINUTE } from '../../src/watches/poller.ts';
+import { createSqliteWatchStore } from '../../src/watches/watch-store.ts';
+import { type ScalekitEmulator, startScalekitEmulator } from '../fakes/scalekit-emulator.ts';
+import { manualTimer } from '../helpers/manual-timer.ts';
+import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
+import { newConversation, retrievesOf } from './watch-helpers.ts';
+
+const clock = { offsetMs: 0 };
+const now = () => Date.now() + clock.offsetMs;
+const timer = manualTimer();
+const CAP = 10;
+let scalekit: ScalekitEmulator;
+let t: TestBot;
+
+beforeAll(async () => {
+  scalekit = await startScalekitEmulator({ now });
+  t = await startTestBot({
+    now,
+    streaming: false,
+    scalekit,
+    env: { WATCH_POLL_INTERVAL_MS: '1000' },
+    botOptions: { watches: { timer, maxPollsPerMinute: CAP } },
+  });
+});
+afterAll(async () => {
+  await t.stop();
+  await scalekit.close();
+});
+
+describe('the polling budget', () => {
+  it('is 60 polls a minute unless configured otherwise', () => {
+    expect(DEFAULT_MAX_POLLS_PER_MINUTE).toBe(60);
+  });
+
+  it('holds for all watches together, however many are due, and reaches each of them in turn', async () => {
+    // 30 watches of three teammates, all due at once and every second after (1 s interval).
+    const db = openDatabase(t.dbPath);
+    const store = createSqliteWatchStore(db, createSqliteAuditLog(db));
+    const conversations: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const user = `UCAP${i % 3}`;
+      t.connectUser(user);
+      const conversationId = newConversation(t);
+      conversations.push(conversationId);
+      store.create(
+        {
+          id: `cap-${i}`,
+          teamId: t.slack.teamId,
+          userId: user,
+          conversationId,
+          channel: 'CCAP',
+          threadTs: t.slack.nextTs(),
+          createdAt: now(),
+          lastActivityAt: now(),
+          lastPartId: null,
+          partsSeen: 2,
+          state: 'open',
+          assignee: null,
+          nextPollAt: now(),
+          intervalMs: 1000,
+        },
+        20,
+      );
+    }
+    db.close();
+
+    for (let second = 0; second < 150; second++) {
+      clock.offsetMs += 1000;
+      await timer.fire();
+      if (second === CAP - 1) {
+        // The minute's budget is spent: the poller sleeps until it frees up, not a pass at a time.
+        expect(timer.delayMs).toBeGreaterThan(45_000);
+      }
+    }
+    const polls = conversations.map((id) => retrievesOf(t, id).length);
+    expect(scalekit.toolCallsPerMinute('intercom_retrieve_conversation')).toBeLessThanOrEqual(CAP);
+    expect(polls.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2 * CAP);
+    // The longest-waiting first: after three minutes' budget, every watch has had its turn.
+    expect(polls.every((n) => n >= 1)).toBe(true);
+  });
+});

@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { webApi } from '@slack/bolt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqliteAuditLog } from '../../src/audit/audit-log.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { ToolResult } from '../../src/scalekit/scalekit-gateway.ts';
+import { changesSince, conversationState, seenOf } from '../../src/watches/conversation-events.ts';
+import { createWatchService } from '../../src/watches/watch-service.ts';
+import { createSqliteWatchStore } from '../../src/watches/watch-store.ts';
+import { type SlackApiEmulator, startSlackApiEmulator } from '../fakes/slack-api.ts';
+
+/** A retrieve_conversation result as Intercom sends it (plaintext), trimmed to what watches read. */
+function conversation(
+  parts: Array<[id: string, authorType: string, body: string | null, partType?: string]>,
+  extra = {},
+) {
+  return {
+    id: '42',
+    state: 'open',
+    admin_assignee_id: null,
+    source: { author: { type: 'user', name: 'Jane Doe', email: 'jane@x.com' } },
+    conversation_parts: {
+      total_count: parts.length,
+      conversation_parts: parts.map(([id, type, body, partType = 'comment']) => ({
+        id,
+        part_type: partType,
+        body,
+        created_at: 1_800_000_000,
+        author: { type, name: type === 'admin' ? 'Alice Support' : 'Jane Doe' },
+      })),
+    },
+    ...extra,
+  };
+}
+
+describe('what counts as news', () => {
+  const base = conversationState(conversation([['1', 'admin', 'Hi Jane']]));
+  if (!base) throw new Error('unparsed');
+  const seen = seenOf(base);
+
+  it("announces the customer's new messages, not the team's, and counts both as activity", () => {
+    const teamOnly = conversationState(
+      conversation([
+        ['1', 'admin', 'Hi Jane'],
+        ['2', 'admin', 'Internal', 'note'],
+      ]),
+    );
+    expect(teamOnly && changesSince(seen, teamOnly)).toMatchObject({ events: [], activity: true });
+    const answered = conversationState(
+      conversation([
+        ['1', 'admin', 'Hi Jane'],
+        ['2', 'user', 'first'],
+        ['3', 'user', 'second'],
+      ]),
+    );
+    expect(answered && changesSince(seen, answered).events).toEqual([
+      { kind: 'customer_reply', author: 'Jane Doe', at: 1_800_000_000_000, text: 'first\nsecond', count: 2 },
+    ]);
+    const same = conversationState(conversation([['1', 'admin', 'Hi Jane']]));
+    expect(same && changesSince(seen, same)).toMatchObject({ events: [], activity: false });
+  });
+
+  it('falls back to counting parts when the last one seen has dropped out of the list', () => {
+    const later = conversationState(conversation([['9', 'user', 'newest']], {}));
+    const shifted = later && { ...later, partsTotal: 2 };
+    expect(shifted && changesSince({ ...seen, lastPartId: 'gone' }, shifted).events).toHaveLength(1);
+  });
+});
+
+describe('announcing exactly once', () => {
+  let slack: SlackApiEmulator;
+  beforeAll(async () => {
+    slack = await startSlackApiEmulator();
+  });
+  afterAll(async () => {
+    await slack.close();
+  });
+
+  it('posts one announcement when two polls of the same watch see the same change', async () => {
+    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'watch-')), 'bot.db'));
+    const audit = createSqliteAuditLog(db);
+    const store = createSqliteWatchStore(db, audit);
+    const identities = createSqliteIdentityStore(db, { newIdentifier: () => 'u_watcher', now: Date.now });
+    const user = { teamId: 'T1', userId: 'UW' };
+    identities.identifierFor(user);
+    const service = createWatchService({
+      store,
+      identities,
+      gateway: {
+        executeTool: async () => ({ data: conversation([['1', 'admin', 'Hi Jane']]), executionId: 'x0' }),
+      },
+      admins: { adminFor: async () => ({ id: '1', name: 'Alice' }) },
+      client: new webApi.WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
+      prompt: async () => {},
+      logger: createLogger({ level: 'error', write: () => {} }),
+      now: Date.now,
+      randomBytes,
+      pollIntervalMs: 1000,
+    });
+    const started = await service.start({ user, conversationId: '42', channel: 'C1', threadTs: '1.1' });
+    if (started.kind !== 'created') throw new Error(started.kind);
+
+    const answered: ToolResult = {
+      data: conversation([
+        ['1', 'admin', 'Hi Jane'],
+        ['2', 'user', 'Any news?'],
+      ]),
+      executionId: 'x1',
+    };
+    // Both polls read the watch before either recorded anything.
+    const outcomes = await Promise.all([
+      service.observe(started.watch, answered, 5),
+      service.observe(started.watch, answered, 5),
+    ]);
+    expect(outcomes.filter((o) => o.announced)).toHaveLength(1);
+    // A later poll from the stored state sees nothing new.
+    const fresh = store.get(started.watch.id);
+    expect(fresh && (await service.observe(fresh, answered, 5))).toEqual({ activity: false, announced: false });
+
+    const posts = slack.callsOf('chat.postMessage').filter((c) => c.params.thread_ts === '1.1');
+    expect(posts).toHaveLength(1);
+    expect(audit.query({ userId: 'UW' }).map((e) => e.outcome)).toEqual(['started', 'announced']);
+    db.close();
+  });
+});
