@@ -10,5 +10,6 @@ export function suggestedPrompts(connected: boolean): Array<{ title: string; mes
     { title: 'Summarize my latest open conversation', message: 'Summarize my latest open conversation in Intercom' },
     { title: 'Find a contact by email', message: 'Find the contact jane@example.com and tell me about her' },
     { title: 'Draft a reply', message: 'Draft a reply to john@acme.com thanking him for his patience' },
+    { title: 'Tell me when a customer answers', message: 'Let me know when jane@example.com replies' },
   ];
 }

@@ -21,7 +21,7 @@ export const MAX_WATCHES_PER_USER = 20;
 export const WATCH_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
 export const RETRIEVE_TOOL = 'intercom_retrieve_conversation';
 
-export type StartOutcome = CreateOutcome & { conversation: ConversationState };
+export type StartOutcome = (CreateOutcome | { kind: 'closed' }) & { conversation: ConversationState };
 
 /** What one poll found: whether anything happened, and whether this poll announced it. */
 export interface Observation {
@@ -30,8 +30,17 @@ export interface Observation {
 }
 
 export interface WatchService {
-  /** Reads the conversation as the user (its baseline) and starts watching it; ToolError if Intercom refuses. */
-  start(params: { user: SlackUser; conversationId: string; channel: string; threadTs: string }): Promise<StartOutcome>;
+  /**
+   * Reads the conversation as the user (its baseline) and starts watching it; ToolError if Intercom refuses.
+   * `unlessClosed`: a closed conversation is not watched (the teammate just closed it).
+   */
+  start(params: {
+    user: SlackUser;
+    conversationId: string;
+    channel: string;
+    threadTs: string;
+    unlessClosed?: boolean;
+  }): Promise<StartOutcome>;
   /** After an approved write to a conversation: watch it in that thread, and say so there. */
   startAfterWrite(action: SlackUser & { channel: string; threadTs: string; conversationId: string }): Promise<void>;
   /** Ends a watch the user owns; undefined if it is not theirs or not open. */
@@ -100,7 +109,7 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
       () => undefined,
     );
 
-  const start: WatchService['start'] = async ({ user, conversationId, channel, threadTs }) => {
+  const start: WatchService['start'] = async ({ user, conversationId, channel, threadTs, unlessClosed }) => {
     const identifier = deps.identities.identifierFor(user);
     const result = await deps.gateway.executeTool({
       identifier,
@@ -108,8 +117,10 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
       input: { conversation_id: conversationId, display_as: 'plaintext' },
     });
     const conversation = conversationState(result.data);
-    if (!conversation)
+    if (!conversation) {
       throw new ToolError({ kind: 'failed', toolName: RETRIEVE_TOOL, message: 'no such conversation' });
+    }
+    if (unlessClosed && conversation.state === 'closed') return { kind: 'closed', conversation };
     const at = now();
     const watch = {
       id: deps.randomBytes(12).toString('base64url'),
@@ -139,9 +150,13 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
     async startAfterWrite(action) {
       let outcome: StartOutcome;
       try {
-        outcome = await start({ user: action, ...action });
+        outcome = await start({ user: action, ...action, unlessClosed: true });
       } catch (error) {
         logger.warn('Could not start watching after an approved write', { channel: action.channel }, error);
+        return;
+      }
+      if (outcome.kind === 'closed') {
+        logger.debug('Not watching a conversation closed by an approved write', { channel: action.channel });
         return;
       }
       if (outcome.kind === 'limit') {

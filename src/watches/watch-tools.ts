@@ -109,6 +109,7 @@ export function buildWatchTools(deps: WatchToolsDeps) {
             channel: run.origin.channel,
             threadTs: run.origin.threadTs,
           });
+          if (outcome.kind === 'closed') return { status: 'not_watched', note: 'The conversation is closed.' };
           if (outcome.kind === 'limit') {
             return {
               status: 'limit_reached',

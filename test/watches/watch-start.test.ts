@@ -41,32 +41,37 @@ async function pass(ms = 17 * 60_000): Promise<void> {
 
 const hasAction = (call: SlackCall, actionId: string) => JSON.stringify(call.params.blocks ?? []).includes(actionId);
 
-/** A model that drafts a reply to `conversationId` when asked for one, and otherwise just answers. */
-function draftsReplies(conversationId: string) {
+/** A model that drafts a reply to `conversationId` (or another write) when asked, and otherwise just answers. */
+function draftsReplies(
+  conversationId: string,
+  write: { name: string; args: Record<string, unknown> } = {
+    name: 'intercom_reply_to_conversation',
+    args: { message_type: 'comment', body: 'On it!' },
+  },
+) {
   t.model.respond((req) =>
-    toolResults(req).length === 0 && /draft|reply/i.test(lastUserText(req))
+    toolResults(req).length === 0 && /draft|reply|close/i.test(lastUserText(req))
       ? {
           toolCalls: [
             {
-              name: 'intercom_reply_to_conversation',
-              args: {
-                conversation_id: conversationId,
-                admin_id: '991002',
-                message_type: 'comment',
-                type: 'admin',
-                body: 'On it!',
-              },
+              name: write.name,
+              args: { conversation_id: conversationId, admin_id: '991002', type: 'admin', ...write.args },
             },
           ],
         }
-      : { text: 'The reply is waiting for your approval.' },
+      : { text: 'It is waiting for your approval.' },
   );
 }
 
 /** The teammate asks for a reply and approves it; resolves with the thread and the approval card. */
-async function replyAndApprove(user: string, channel: string, conversationId: string) {
+async function replyAndApprove(
+  user: string,
+  channel: string,
+  conversationId: string,
+  write?: Parameters<typeof draftsReplies>[1],
+) {
   t.connectUser(user);
-  draftsReplies(conversationId);
+  draftsReplies(conversationId, write);
   const threadTs = t.slack.nextTs();
   await t.sendEvent({ type: 'app_mention', user, text: '<@UBOT> reply to john', ts: threadTs, channel });
   const card = await t.slack.waitForCall(
@@ -186,6 +191,19 @@ describe('starting and stopping watches', () => {
       (c) => c.params.user === 'USTART1' && String(c.params.text) === `Stopped watching conversation ${id}.`,
     );
     expect(watchRows(t, 'id = ?', watch?.id)[0]).toMatchObject({ status: 'ended', ended_reason: 'stopped' });
+  });
+
+  it('does not watch a conversation the approved write closed', async () => {
+    const id = newConversation(t);
+    const { threadTs } = await replyAndApprove('UCLOSER', 'CS2', id, {
+      name: 'intercom_manage_conversation',
+      args: { message_type: 'close' },
+    });
+    await t.waitForLog(
+      (r) => r.msg === 'Not watching a conversation closed by an approved write' && r.channel === 'CS2',
+    );
+    expect(watchRows(t, 'user_id = ?', 'UCLOSER')).toEqual([]);
+    expect(watchPosts(t, 'CS2', threadTs).filter((c) => String(c.params.text).startsWith(':eyes:'))).toEqual([]);
   });
 
   it('refuses a 21st watch, by asking and after an approved reply, and says which ones run', async () => {
