@@ -1,4 +1,5 @@
 import type { webApi } from '@slack/bolt';
+import { escapeMrkdwn } from '../shared/escape.ts';
 import type { MessageHandler, SlackUser } from '../shared/messages.ts';
 import type { WatchAction } from './watch-blocks.ts';
 import type { WatchService } from './watch-service.ts';
@@ -38,8 +39,8 @@ export function createWatchActions(deps: {
     const id = watch.conversationId;
     if (action === 'stop') {
       return deps.service.stop(user, watch.id)
-        ? `Stopped watching conversation ${id}.`
-        : `I had already stopped watching conversation ${id}.`;
+        ? `Stopped watching conversation ${escapeMrkdwn(id)}.`
+        : `I had already stopped watching conversation ${escapeMrkdwn(id)}.`;
     }
     const text =
       action === 'draft'

@@ -17,7 +17,7 @@ interface Message {
 
 /** What happened in a watched conversation, with the next steps as buttons (none once it is closed). */
 export function buildAnnouncement(watch: Watch, events: WatchEvent[]): Message {
-  const lines = events.map((event) => describeEvent(watch.conversationId, event));
+  const lines = events.map((event) => describeEvent(escapeMrkdwn(watch.conversationId), event));
   const closed = events.some((e) => e.kind === 'closed');
   const blocks: types.KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: clip(lines.join('\n\n')) } }];
   blocks.push({
@@ -27,7 +27,7 @@ export function buildAnnouncement(watch: Watch, events: WatchEvent[]): Message {
         type: 'mrkdwn',
         text: closed
           ? `I was watching this for <@${watch.userId}>; the watch has ended.`
-          : `Watching conversation ${watch.conversationId} for <@${watch.userId}> ${WATCH_LIFETIME_TEXT}.`,
+          : `Watching conversation ${escapeMrkdwn(watch.conversationId)} for <@${watch.userId}> ${WATCH_LIFETIME_TEXT}.`,
       },
     ],
   });
@@ -38,7 +38,7 @@ export function buildAnnouncement(watch: Watch, events: WatchEvent[]): Message {
 /** Posted where a watch starts: what is watched, for whom, for how long, and how to stop it. */
 export function buildWatchStarted(watch: Watch): Message {
   const who = watch.customer ? ` (${escapeMrkdwn(watch.customer)})` : '';
-  const text = `:eyes: I'll tell <@${watch.userId}> here when the customer answers in conversation ${watch.conversationId}${who}, or when it is closed, snoozed, reopened or reassigned. The watch ends when the conversation is closed, ${WATCH_LIFETIME_TEXT}, or when you stop it.`;
+  const text = `:eyes: I'll tell <@${watch.userId}> here when the customer answers in conversation ${escapeMrkdwn(watch.conversationId)}${who}, or when it is closed, snoozed, reopened or reassigned. The watch ends when the conversation is closed, ${WATCH_LIFETIME_TEXT}, or when you stop it.`;
   return {
     text,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, actions(watch.id, ['stop'])],
@@ -47,16 +47,19 @@ export function buildWatchStarted(watch: Watch): Message {
 
 /** Why a watch ended without anyone asking, said in its thread. */
 export function buildWatchEnded(watch: Watch, reason: 'inactive' | 'forbidden'): Message {
+  const id = escapeMrkdwn(watch.conversationId);
   const text =
     reason === 'inactive'
-      ? `:hourglass: I've stopped watching conversation ${watch.conversationId} for <@${watch.userId}>: nothing happened there for 7 days. Ask me again if you still need it.`
-      : `:no_entry_sign: I've stopped watching conversation ${watch.conversationId} for <@${watch.userId}>: Intercom no longer lets your account read it.`;
+      ? `:hourglass: I've stopped watching conversation ${id} for <@${watch.userId}>: nothing happened there for 7 days. Ask me again if you still need it.`
+      : `:no_entry_sign: I've stopped watching conversation ${id} for <@${watch.userId}>: Intercom no longer lets your account read it.`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
 /** The 21st watch: which ones are running, so the teammate can pick one to stop. */
 export function describeLimit(open: Watch[], max: number): string {
-  const list = open.map((w) => `• ${w.conversationId}${w.customer ? ` (${escapeMrkdwn(w.customer)})` : ''}`);
+  const list = open.map(
+    (w) => `• ${escapeMrkdwn(w.conversationId)}${w.customer ? ` (${escapeMrkdwn(w.customer)})` : ''}`,
+  );
   return `You already watch ${max} conversations, the most I keep for one person. Stop one first (App Home lists them with Stop buttons, or tell me to stop watching one):\n${list.join('\n')}`;
 }
 

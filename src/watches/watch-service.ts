@@ -6,6 +6,7 @@ import { ToolError } from '../errors.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway, ToolResult } from '../scalekit/scalekit-gateway.ts';
+import { escapeMrkdwn } from '../shared/escape.ts';
 import type { SlackUser } from '../shared/messages.ts';
 import {
   type ConversationState,
@@ -160,7 +161,7 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
         return;
       }
       if (outcome.kind === 'limit') {
-        const text = `I'm not watching conversation ${action.conversationId} for <@${action.userId}>. ${describeLimit(outcome.open, MAX_WATCHES_PER_USER)}`;
+        const text = `I'm not watching conversation ${escapeMrkdwn(action.conversationId)} for <@${action.userId}>. ${describeLimit(outcome.open, MAX_WATCHES_PER_USER)}`;
         await post(action, { text }, 'the watch limit');
         return;
       }

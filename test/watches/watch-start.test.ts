@@ -185,6 +185,11 @@ describe('starting and stopping watches', () => {
       `Draft a reply to the customer's latest message in Intercom conversation ${id}`,
     );
 
+    await clickWatch(t, 'USTART1', 'note', watch?.id ?? '', { channel: 'CS1', threadTs });
+    await t.slack.waitForCall('chat.postMessage', () => cards().length === 3);
+    const noted = t.model.requests.at(-1);
+    expect(noted && lastUserText(noted)).toContain(`Draft an internal note on Intercom conversation ${id}`);
+
     await clickWatch(t, 'USTART1', 'stop', watch?.id ?? '', { channel: 'CS1', threadTs });
     await t.slack.waitForCall(
       'chat.postEphemeral',
