@@ -263,7 +263,7 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
       }
       // Slack closed the stream early (about five minutes, or Stop), or it never started: the whole answer
       // replaces the message in one edit, so nothing is half-said or said twice.
-      await enqueue(() => finishByUpdate(body, blocks, footer));
+      await enqueue(() => postPieces(body, blocks, footer, ts ?? ''));
     },
   };
 
@@ -292,39 +292,25 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
     }
   }
 
-  async function postPieces(markdown: string, footerBlocks: types.KnownBlock[], footer?: AnswerFooter) {
-    const pieces = splitMessage(toSlackMrkdwn(markdown));
-    for (const [i, piece] of pieces.entries()) {
-      const last = i === pieces.length - 1;
-      await client.chat.postMessage({
-        channel,
-        thread_ts: threadTs,
-        text: piece,
-        blocks: last && footer ? [...sectionsOf(piece), ...footerBlocks] : sectionsOf(piece),
-      });
-    }
-  }
-
   /**
-   * The answer as ordinary messages: in place of the working (or closed stream) message, continuing below when
-   * long. The footer goes under the last piece.
+   * The answer as ordinary messages, long ones split into pieces Slack shows whole, the footer under the last. With
+   * `replacing`, the first piece takes the place of that message (the working message, or a stream Slack closed).
    */
-  async function finishByUpdate(body: string, footerBlocks: types.KnownBlock[], footer?: AnswerFooter) {
-    const text = toSlackMrkdwn(body) || "I couldn't come up with an answer to that. Could you rephrase it?";
-    const [first = '', ...rest] = splitMessage(text);
-    const lastBlocks = (piece: string) => (footer ? [...sectionsOf(piece), ...footerBlocks] : sectionsOf(piece));
-    await updateOrPost(
-      client,
-      { channel, threadTs, ts },
-      { text: first, blocks: rest.length === 0 ? lastBlocks(first) : sectionsOf(first) },
-    );
-    for (const [i, piece] of rest.entries()) {
-      await client.chat.postMessage({
-        channel,
-        thread_ts: threadTs,
+  async function postPieces(
+    markdown: string,
+    footerBlocks: types.KnownBlock[],
+    footer?: AnswerFooter,
+    replacing?: string,
+  ) {
+    const text = toSlackMrkdwn(markdown) || "I couldn't come up with an answer to that. Could you rephrase it?";
+    const pieces = splitMessage(text);
+    for (const [i, piece] of pieces.entries()) {
+      const shown = {
         text: piece,
-        blocks: i === rest.length - 1 ? lastBlocks(piece) : sectionsOf(piece),
-      });
+        blocks: i === pieces.length - 1 && footer ? [...sectionsOf(piece), ...footerBlocks] : sectionsOf(piece),
+      };
+      if (i === 0 && replacing !== undefined) await updateOrPost(client, { channel, threadTs, ts: replacing }, shown);
+      else await client.chat.postMessage({ channel, thread_ts: threadTs, ...shown });
     }
   }
 }
