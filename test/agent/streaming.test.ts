@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { safeCut } from '../../src/slack/answer-stream.ts';
+import { safeCut } from '../../src/slack/stream-pieces.ts';
 import { type ModelReply, type ModelRequest, toolResults } from '../fakes/openai-emulator.ts';
 import type { SlackMessage } from '../fakes/slack-api.ts';
 import { blockActions } from '../helpers/slack-requests.ts';
