@@ -23,7 +23,7 @@ import {
   ConnectorType,
   ErrorInfoSchema,
   ToolService,
-} from '../../src/scalekit/sdk-internals.ts';
+} from '../../scalekit/sdk-internals.ts';
 import {
   IntercomApiError,
   IntercomWorkspace,
@@ -33,7 +33,7 @@ import {
   type ToolDefinition,
   type ToolHandler,
   type ToolParams,
-} from './intercom-catalogue.ts';
+} from '../intercom/catalogue.ts';
 
 export { ConnectorStatus };
 
