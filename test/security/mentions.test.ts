@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { intercomTools } from '../../src/standins/intercom/catalogue.ts';
+import { intercomTools } from '../../src/standins/intercom/tools/catalogue.ts';
 import { type ModelReply, type ModelRequest, toolResults } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import type { SlackCall } from '../../src/standins/slack/emulator.ts';

@@ -15,7 +15,7 @@ import {
 } from '@scalekit-sdk/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthorizationDetailsSchema, OauthTokenSchema } from '../../src/scalekit/sdk-internals.ts';
-import type { IntercomConversation } from '../../src/standins/intercom/catalogue.ts';
+import type { IntercomConversation } from '../../src/standins/intercom/records.ts';
 import { ConnectorStatus, type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 
 const USER = 'slack:T001:U001';

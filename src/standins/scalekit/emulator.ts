@@ -24,16 +24,16 @@ import {
   ErrorInfoSchema,
   ToolService,
 } from '../../scalekit/sdk-internals.ts';
+import { intercomHandlers } from '../intercom/handlers/handlers.ts';
+import { intercomTools } from '../intercom/tools/catalogue.ts';
 import {
   IntercomApiError,
-  IntercomWorkspace,
-  intercomHandlers,
-  intercomTools,
   type JsonSchema,
   type ToolDefinition,
   type ToolHandler,
   type ToolParams,
-} from '../intercom/catalogue.ts';
+} from '../intercom/types.ts';
+import { IntercomWorkspace } from '../intercom/workspace.ts';
 
 export { ConnectorStatus };
 
