@@ -64,6 +64,11 @@ export class IntercomWorkspace implements WorkspaceRecords {
     this.#adminIdByIdentifier.set(identifier, adminId);
   }
 
+  /** The admin `identifier` authenticates as, if it has been bound or used already. */
+  boundAdminId(identifier: string): string | undefined {
+    return this.#adminIdByIdentifier.get(identifier);
+  }
+
   findAdmin(id: string): IntercomAdmin | undefined {
     return this.admins.find((admin) => admin.id === id);
   }
