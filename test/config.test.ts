@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig, readEnvironment, secretsOf } from '../src/config.ts';
+import { modelSettingsFrom, parseConfig, readEnvironment, secretsOf } from '../src/config.ts';
 import { MINIMAL_ENV } from './helpers/config-env.ts';
 
 const valid = MINIMAL_ENV;
@@ -105,5 +105,23 @@ describe('readEnvironment', () => {
     const env = readEnvironment(file);
     expect(env.ONLY_IN_FILE).toBe('from-file');
     expect(env.PATH).toBe(process.env.PATH);
+  });
+});
+
+describe('modelSettingsFrom (the demo: a real model when OPENAI_API_KEY is set)', () => {
+  it('takes only the model settings, with the default model', () => {
+    expect(modelSettingsFrom({ ...MINIMAL_ENV, OPENAI_API_KEY: ' sk-real ', OPENAI_MODEL: '' })).toEqual({
+      ok: true,
+      model: { apiKey: 'sk-real', baseUrl: undefined, model: 'gpt-5-mini' },
+    });
+    expect(
+      modelSettingsFrom({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://localhost:11434/v1', OPENAI_MODEL: 'llama' }),
+    ).toEqual({ ok: true, model: { apiKey: 'k', baseUrl: 'http://localhost:11434/v1', model: 'llama' } });
+  });
+
+  it('has no model without a key, and names a bad base URL without echoing it', () => {
+    expect(modelSettingsFrom({ OPENAI_BASE_URL: 'http://x.example', SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual({ ok: true });
+    const bad = modelSettingsFrom({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'ftp://secret-host' });
+    expect(bad).toEqual({ ok: false, problems: ['OPENAI_BASE_URL must be an http(s) URL'] });
   });
 });
