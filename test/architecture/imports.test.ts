@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -60,6 +61,15 @@ describe('the stand-ins (src/standins/) and the demo (src/demo/)', () => {
       'connect/connect-flow.ts -> standins/slack/emulator.ts: only src/demo/ may use the stand-ins',
     ]);
     expect([...reachableFrom(broken, 'main.ts')]).toContain('standins/slack/emulator.ts');
+  });
+});
+
+describe('the environment', () => {
+  it('is read only by src/config.ts (the demo builds its own configuration)', () => {
+    const readers = [...importGraph(SRC).keys()].filter((file) =>
+      readFileSync(resolve(SRC, file), 'utf8').includes('process.env'),
+    );
+    expect(readers).toEqual(['config.ts']);
   });
 });
 

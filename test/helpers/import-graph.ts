@@ -2,8 +2,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-/** Transport and composition: the only places allowed to import feature folders and each other. */
-const EDGE = ['app.ts', 'bot.ts', 'main.ts', 'http/', 'slack/'];
+/**
+ * Transport and composition: the only places allowed to import feature folders and each other. The demo is another
+ * entry point that starts the bot (and nothing imports it: see standinLeaks).
+ */
+const EDGE = ['app.ts', 'bot.ts', 'main.ts', 'http/', 'slack/', 'demo/'];
 
 /** Every `import … from '…'`, `export … from '…'` and `import('…')` of ours, type-only ones included. */
 export function importGraph(root: string): Map<string, string[]> {

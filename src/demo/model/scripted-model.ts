@@ -5,7 +5,7 @@ import { describeContact, describeConversation, type Found, latestConversation, 
 
 /** Every answer says what it is, so nobody mistakes the demo for the real thing. */
 export const SCRIPTED_SIGNATURE =
-  '_(Scripted demo model, offline: it understands a few requests. Set OPENAI_API_KEY to use a real model.)_';
+  '_(Scripted demo model, offline: it understands a few requests. Set `OPENAI_API_KEY` to use a real model.)_';
 
 export const SCRIPTED_HELP = [
   "I'm the playground's scripted model, so I understand only a few requests:",
@@ -200,7 +200,7 @@ function proposed(result: unknown, what: string): ModelReply {
   const r = record(result);
   if (r.status === 'awaiting_approval') {
     return answer(
-      `I've prepared ${what}. Nothing is changed yet: it waits for your approval. Press *Send* on the card above (or *Edit* or *Cancel*).`,
+      `I've prepared ${what}. Nothing is changed yet: it waits for your approval. Press *Send* on the approval card in this thread (or *Edit* or *Cancel*).`,
     );
   }
   return answer(`I couldn't prepare ${what}: ${String(r.error ?? r.message ?? result)}`);
