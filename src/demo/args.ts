@@ -10,7 +10,7 @@ on 127.0.0.1. Nothing needs configuring and nothing leaves this machine (unless 
 demo uses that real model, with OPENAI_BASE_URL and OPENAI_MODEL if set).
 
   --port N   the playground's port (default ${DEFAULT_PORT}; 0 picks a free one)
-  --reset    start with fresh demo data (deletes data/demo.db)
+  --reset    start with fresh demo data (deletes data/demo.db and data/demo-standins.json)
   --help     show this help
 `;
 

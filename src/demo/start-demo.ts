@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type Bot, createBot } from '../bot.ts';
@@ -8,8 +8,8 @@ import { openDatabase } from '../db/database.ts';
 import { createSqliteIdentityStore } from '../identity/identity-store.ts';
 import { createLogger } from '../logger.ts';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../standins/model/emulator.ts';
-import { type ScalekitEmulator, startScalekitEmulator } from '../standins/scalekit/emulator.ts';
-import { type SlackApiEmulator, startSlackApiEmulator } from '../standins/slack/emulator.ts';
+import { type ScalekitEmulator, type ScalekitSnapshot, startScalekitEmulator } from '../standins/scalekit/emulator.ts';
+import { type SlackApiEmulator, type SlackSnapshot, startSlackApiEmulator } from '../standins/slack/emulator.ts';
 import { createScriptedModel } from './model/scripted-model.ts';
 import { createBotLink } from './playground/bot-link.ts';
 import { renderIntercom } from './playground/intercom-view.ts';
@@ -20,9 +20,12 @@ import { createPlaygroundWorkspace } from './playground/workspace.ts';
 export interface DemoOptions {
   /** The playground page's port; 0 for any free one. */
   port: number;
-  /** Where the demo keeps its database (demo.db), never DATABASE_PATH's. */
+  /**
+   * Where the demo keeps its database (demo.db, never DATABASE_PATH's) and, between runs, what the stand-ins hold
+   * (demo-standins.json: Slack's messages, the Scalekit accounts, the Intercom workspace).
+   */
   dataDir: string;
-  /** Start with fresh demo data. */
+  /** Start with fresh demo data: both files are deleted. */
   reset: boolean;
   /** A real model; without it, the scripted one. */
   model?: ModelSettings;
@@ -40,10 +43,17 @@ export interface Demo {
   /** The model stand-in serving the scripted model, unless a real model is used. */
   model?: OpenAIEmulator;
   config: Config;
+  /** Each teammate's Scalekit identifier, by Slack user id. */
+  identifiers: ReadonlyMap<string, string>;
   stop(): Promise<void>;
 }
 
 const SCRIPTED_KEY = 'sk-demo-scripted-model';
+
+interface StoredStandins {
+  slack: SlackSnapshot;
+  scalekit: ScalekitSnapshot;
+}
 
 /**
  * Starts the stand-ins on 127.0.0.1, then the real bot (src/bot.ts, the same composition as `npm start`) in HTTP
@@ -53,7 +63,10 @@ const SCRIPTED_KEY = 'sk-demo-scripted-model';
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   mkdirSync(options.dataDir, { recursive: true });
   const dbPath = join(options.dataDir, 'demo.db');
-  if (options.reset) for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+  const statePath = join(options.dataDir, 'demo-standins.json');
+  if (options.reset) {
+    for (const file of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, statePath]) rmSync(file, { force: true });
+  }
 
   const stops: Array<() => Promise<void> | void> = [];
   const stopAll = async () => {
@@ -73,6 +86,17 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       const started = model;
       stops.push(() => started.close());
     }
+    // The bot's database remembers who is connected and what awaits approval; the stand-ins must remember it too.
+    if (existsSync(statePath)) {
+      const saved = JSON.parse(readFileSync(statePath, 'utf8')) as StoredStandins;
+      slack.restore(saved.slack);
+      scalekit.restore(saved.scalekit);
+    }
+    stops.push(() => {
+      const saved: StoredStandins = { slack: slack.snapshot(), scalekit: scalekit.snapshot() };
+      writeFileSync(`${statePath}.tmp`, JSON.stringify(saved));
+      renameSync(`${statePath}.tmp`, statePath);
+    });
 
     const botPort = await freePort();
     const signingSecret = randomBytes(24).toString('hex');
@@ -128,7 +152,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
         : 'the scripted demo model (offline)',
     });
     stops.push(() => playground.close());
-    return { url: playground.url, botUrl, slack, scalekit, model, config, stop: stopAll };
+    return { url: playground.url, botUrl, slack, scalekit, model, config, identifiers, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

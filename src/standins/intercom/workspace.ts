@@ -9,6 +9,11 @@ import {
 } from './records.ts';
 import { seedSampleWorkspace } from './sample-data.ts';
 
+export interface IntercomSnapshot extends WorkspaceRecords {
+  bindings: Array<[string, string]>;
+  nextId: number;
+}
+
 /**
  * One fake Intercom workspace shared by every connected account of an emulator. Tests may read and modify the
  * arrays directly; handlers always look records up by id, so edits are picked up by the next tool call.
@@ -83,6 +88,31 @@ export class IntercomWorkspace implements WorkspaceRecords {
 
   findTag(id: string): IntercomTag | undefined {
     return this.tags.find((tag) => tag.id === id);
+  }
+
+  /** Everything in the workspace, for `restore` in a later run (the demo keeps it on disk). */
+  snapshot(): IntercomSnapshot {
+    const { admins, contacts, conversations, notes, tags } = this;
+    return structuredClone({
+      admins,
+      contacts,
+      conversations,
+      notes,
+      tags,
+      bindings: [...this.#adminIdByIdentifier],
+      nextId: this.#nextId,
+    });
+  }
+
+  restore(snapshot: IntercomSnapshot): void {
+    for (const key of ['admins', 'contacts', 'conversations', 'notes', 'tags'] as const) {
+      const list = this[key] as unknown[];
+      list.splice(0, list.length, ...structuredClone(snapshot[key]));
+    }
+    this.#adminIdByIdentifier.clear();
+    for (const [identifier, adminId] of snapshot.bindings) this.#adminIdByIdentifier.set(identifier, adminId);
+    this.#nextId = Math.max(this.#nextId, snapshot.nextId);
+    this.changed();
   }
 
   /** Handlers call this after changing something, so a live view of the workspace can refresh. */

@@ -1,56 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import type { JsonObject } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { type AuthorizationDetails, ConnectorStatus, ConnectorType } from '../../scalekit/sdk-internals.ts';
+import type {
+  AccountRecord,
+  AccountRef,
+  AuthRequestRecord,
+  Credentials,
+  MagicLinkRecord,
+  StoredAccount,
+} from './records.ts';
 import type { AccountView } from './types.ts';
 import { PROVIDER } from './wire.ts';
 
 const INTERCOM_SCOPES = ['read_conversations', 'write_conversations', 'read_users', 'write_users'];
-
-export interface Credentials {
-  accessToken: string;
-  refreshToken: string;
-  scopes: string[];
-}
-
-export interface AccountRecord {
-  id: string;
-  connector: string;
-  identifier: string;
-  connectionId: string;
-  status: ConnectorStatus;
-  credentials: Credentials;
-  apiConfig?: JsonObject;
-  createdAt: Date;
-  updatedAt: Date;
-  lastUsedAt?: Date;
-}
-
-export interface MagicLinkRecord {
-  id: string;
-  accountId: string;
-  connector: string;
-  identifier: string;
-  state?: string;
-  userVerifyUrl?: string;
-  expiresAt: number;
-}
-
-export interface AuthRequestRecord {
-  accountId: string;
-  /** The identifier the magic link was made for; verify must assert the same one. */
-  identifier: string;
-  pendingCredentials: Credentials;
-  expiresAt: number;
-  consumed: boolean;
-}
-
-export interface AccountRef {
-  id?: string | undefined;
-  connector?: string | undefined;
-  identifier?: string | undefined;
-}
 
 export function accountKey(connector: string, identifier: string): string {
   return `${connector}\u0000${identifier}`;
@@ -89,6 +52,32 @@ export class AccountStore {
   readonly linkTtlMs: number;
   readonly #now: () => number;
   readonly #connectionIds: Map<string, string>;
+
+  /** The accounts (dates as ISO strings), for `restore` in a later run; flows in progress are not kept. */
+  snapshot(): StoredAccount[] {
+    return [...this.accounts.values()].map((account) => ({
+      ...structuredClone(account),
+      createdAt: account.createdAt.toISOString(),
+      updatedAt: account.updatedAt.toISOString(),
+      lastUsedAt: account.lastUsedAt?.toISOString(),
+    }));
+  }
+
+  restore(accounts: StoredAccount[]): void {
+    this.accounts.clear();
+    for (const { createdAt, updatedAt, lastUsedAt, ...rest } of accounts) {
+      const account: AccountRecord = {
+        ...rest,
+        createdAt: new Date(createdAt),
+        updatedAt: new Date(updatedAt),
+        ...(lastUsedAt !== undefined && { lastUsedAt: new Date(lastUsedAt) }),
+      };
+      this.accounts.set(accountKey(account.connector, account.identifier), account);
+      for (const secret of [account.credentials.accessToken, account.credentials.refreshToken]) {
+        if (secret) this.secrets.add(secret);
+      }
+    }
+  }
 
   constructor(options: { now: () => number; linkTtlMs: number; connectionNames: string[] }) {
     this.#now = options.now;

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import { type ConnectedAccountService, ConnectorStatus } from '../../scalekit/sdk-internals.ts';
-import { type AccountStore, accountKey, type MagicLinkRecord, requireConnectorAndIdentifier } from './accounts.ts';
+import { type AccountStore, accountKey, requireConnectorAndIdentifier } from './accounts.ts';
+import type { MagicLinkRecord } from './records.ts';
 import { DEFAULT_PAGE_SIZE, PROVIDER, paginate } from './wire.ts';
 
 export interface ConnectedAccountServiceDeps {

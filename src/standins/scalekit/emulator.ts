@@ -25,6 +25,7 @@ import type {
   RpcCall,
   ScalekitEmulator,
   ScalekitEmulatorOptions,
+  ScalekitSnapshot,
   ToolFailure,
 } from './types.ts';
 import { describeRequest } from './wire.ts';
@@ -192,6 +193,15 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
       ...(link.userVerifyUrl !== undefined && { userVerifyUrl: link.userVerifyUrl }),
       expiresAt: new Date(link.expiresAt),
     }));
+  }
+
+  snapshot(): ScalekitSnapshot {
+    return { accounts: this.#store.snapshot(), intercom: this.intercom.snapshot() };
+  }
+
+  restore(snapshot: ScalekitSnapshot): void {
+    this.#store.restore(snapshot.accounts);
+    this.intercom.restore(snapshot.intercom);
   }
 
   expireMagicLinks(): void {

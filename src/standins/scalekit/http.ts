@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConnectorStatus } from '../../scalekit/sdk-internals.ts';
 import type { IntercomWorkspace } from '../intercom/workspace.ts';
-import type { AccountStore, MagicLinkRecord } from './accounts.ts';
+import type { AccountStore } from './accounts.ts';
 import { consentPage } from './consent-page.ts';
+import type { MagicLinkRecord } from './records.ts';
 import type { HttpRequestRecord } from './types.ts';
 
 const ACCESS_TOKEN_TTL_SECONDS = 86_399;

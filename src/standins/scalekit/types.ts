@@ -1,7 +1,8 @@
 import type { Code } from '@connectrpc/connect';
 import type { ConnectorStatus } from '../../scalekit/sdk-internals.ts';
 import type { ToolDefinition, ToolHandler } from '../intercom/types.ts';
-import type { IntercomWorkspace } from '../intercom/workspace.ts';
+import type { IntercomSnapshot, IntercomWorkspace } from '../intercom/workspace.ts';
+import type { StoredAccount } from './records.ts';
 
 export interface ScalekitEmulatorOptions {
   /** Delay applied to every RPC before it is handled. */
@@ -116,6 +117,14 @@ export interface ScalekitEmulator {
   magicLinks(): MagicLinkView[];
   /** Expires every magic link and pending auth request, as if the teammate had waited too long. */
   expireMagicLinks(): void;
+  /** Connected accounts and the Intercom workspace, for `restore` in a later run (the demo keeps it on disk). */
+  snapshot(): ScalekitSnapshot;
+  restore(snapshot: ScalekitSnapshot): void;
   /** Stops listening and destroys open sockets; the SDK keeps HTTP/2 sessions alive otherwise. */
   close(): Promise<void>;
+}
+
+export interface ScalekitSnapshot {
+  accounts: StoredAccount[];
+  intercom: IntercomSnapshot;
 }

@@ -178,6 +178,11 @@ export async function startSlackApiEmulator(
     setUser(user) {
       state.users.set(user.id, user);
     },
+    snapshot: state.snapshot,
+    restore(snapshot) {
+      state.restore(snapshot);
+      notify();
+    },
     socket: socketMode.socket,
     onCall(listener) {
       callListeners.add(listener);

@@ -1,4 +1,4 @@
-import type { EphemeralMessage, OpenedView, SlackMessage, SlackUserProfile } from './types.ts';
+import type { EphemeralMessage, OpenedView, SlackMessage, SlackSnapshot, SlackUserProfile } from './types.ts';
 
 /** What the Slack stand-in's workspace holds: messages, ephemeral notes, opened views, App Homes, people. */
 export interface WorkspaceState {
@@ -17,6 +17,9 @@ export interface WorkspaceState {
   nextTs(): string;
   /** A fresh number for ids (views, OAuth codes). */
   nextId(): number;
+  /** What a later run needs to carry on: the messages, the Homes, and where ts numbering got to. */
+  snapshot(): SlackSnapshot;
+  restore(snapshot: SlackSnapshot): void;
 }
 
 export function createWorkspaceState(ids: { origin: string; botUserId: string; botId: string; teamId: string }) {
@@ -30,6 +33,14 @@ export function createWorkspaceState(ids: { origin: string; botUserId: string; b
     users: new Map(),
     nextTs: () => `${1_700_000_000 + Math.floor(counter / 1000)}.${String(++counter).padStart(6, '0')}`,
     nextId: () => ++counter,
+    snapshot: () => structuredClone({ messages: state.messages, homes: [...state.homes], counter }),
+    restore(snapshot) {
+      // A message still streaming when the last run stopped can never be finished now.
+      state.messages.splice(0, state.messages.length, ...snapshot.messages.map((m) => ({ ...m, streaming: false })));
+      state.homes.clear();
+      for (const [user, view] of snapshot.homes) state.homes.set(user, view);
+      counter = Math.max(counter, snapshot.counter);
+    },
   };
   return state;
 }

@@ -109,5 +109,14 @@ export interface SlackApiEmulator {
   socket(): WebSocket | undefined;
   /** Socket Mode: sends an envelope and resolves with the bot's ack frame. */
   sendEnvelope(type: 'events_api' | 'slash_commands' | 'interactive', payload: unknown): Promise<unknown>;
+  /** The workspace's lasting content (messages, Homes), for `restore` in a later run (the demo keeps it on disk). */
+  snapshot(): SlackSnapshot;
+  restore(snapshot: SlackSnapshot): void;
   close(): Promise<void>;
+}
+
+export interface SlackSnapshot {
+  messages: SlackMessage[];
+  homes: Array<[string, Record<string, unknown>]>;
+  counter: number;
 }
