@@ -81,6 +81,9 @@ const schema = z.object({
     .default({}),
 });
 
+/** Every variable the bot reads (`.env.example` lists them all; a test checks). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(schema.shape);
+
 /** Validates the environment once; every problem is reported together, and no value is ever echoed back. */
 export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
   const cleaned: Record<string, string> = {};

@@ -10,6 +10,8 @@ const EXECUTABLE = chromiumPath();
 const ROOT = resolve(import.meta.dirname, '../..');
 const ARTIFACTS = join(ROOT, 'artifacts', 'playground');
 const WAIT = { timeout: 15_000 };
+/** The screenshots README shows (docs/), of the artifacts every run saves. */
+const IN_README = new Set(['playground', 'edit-modal']);
 
 /**
  * The whole playground in a real headless Chromium: the real bot behind it, the stand-ins for Slack, Scalekit and
@@ -43,7 +45,9 @@ describe.skipIf(!EXECUTABLE)('the playground (npm run demo) in headless Chromium
   const shot = async (name: string) => {
     await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
     // `UPDATE_SCREENSHOTS=1 npx vitest run test/demo/playground.browser.test.ts` refreshes README's pictures.
-    if (process.env.UPDATE_SCREENSHOTS) copyFileSync(join(ARTIFACTS, `${name}.png`), join(ROOT, 'docs', `${name}.png`));
+    if (process.env.UPDATE_SCREENSHOTS && IN_README.has(name)) {
+      copyFileSync(join(ARTIFACTS, `${name}.png`), join(ROOT, 'docs', `${name}.png`));
+    }
   };
   const open = async (pane: 'support' | 'dm' | 'home' | 'intercom') => {
     await page.click(`button.nav[data-pane="${pane}"]`);
