@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { webApi } from '@slack/bolt';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Demo, startDemo } from '../../src/demo/start-demo.ts';
@@ -147,6 +148,67 @@ describe.skipIf(!EXECUTABLE)('the playground (npm run demo) in headless Chromium
     await home.locator('text=Your Intercom account is connected').waitFor(WAIT);
     await home.locator('text=intercom_reply_to_conversation').first().waitFor(WAIT);
     expect(await home.locator('button[data-action-id="disconnect_confirm"]').count()).toBe(1);
+  });
+
+  it('shows a streamed answer live (plan, text, then the footer), to its recipient, and posts feedback clicks', async () => {
+    // The Slack calls a streaming bot makes (chat.startStream and friends), made here with the bot's own token so
+    // this does not depend on whether this version of the bot streams.
+    const slack = new webApi.WebClient(demo.slack.botToken, { slackApiUrl: demo.slack.apiUrl });
+    const root = demo.slack.nextTs();
+    demo.slack.seedMessage({ channel: 'CSUPPORT', ts: root, user: 'UALICE', text: 'how is priya doing?' });
+    const task = (id: string, title: string, status: string) => ({ type: 'task_update', id, title, status });
+    const { ts } = await slack.chat.startStream({
+      channel: 'CSUPPORT',
+      thread_ts: root,
+      recipient_team_id: demo.slack.teamId,
+      recipient_user_id: 'UALICE',
+      chunks: [task('t1', 'Looking up priya@initech.example', 'in_progress')] as never,
+    });
+    await open('support');
+    const thread = await threadOf('how is priya doing?');
+    const streamed = thread.locator('.sk-stream');
+    await streamed.locator('.sk-task[data-status="in_progress"]', { hasText: 'Looking up priya' }).waitFor(WAIT);
+    await slack.chat.appendStream({
+      channel: 'CSUPPORT',
+      ts: ts as string,
+      chunks: [task('t1', 'Looking up priya@initech.example', 'complete')] as never,
+      markdown_text: '**Priya Raman** has one open conversation &lt;CSV export&gt;.',
+    });
+    await streamed.locator('.sk-task[data-status="complete"]').waitFor(WAIT);
+    await streamed.locator('b', { hasText: 'Priya Raman' }).waitFor(WAIT);
+    expect(await streamed.getAttribute('data-streaming')).toBe('true');
+
+    await page.selectOption('#user', 'UBOB');
+    await page.locator('#thread .sk-typing').waitFor(WAIT);
+    expect(await page.locator('#thread').textContent()).not.toContain('Priya Raman has');
+    await page.selectOption('#user', 'UALICE');
+
+    await slack.chat.stopStream({
+      channel: 'CSUPPORT',
+      ts: ts as string,
+      blocks: [
+        {
+          type: 'context_actions',
+          elements: [
+            {
+              type: 'feedback_buttons',
+              action_id: 'answer_feedback',
+              positive_button: { text: { type: 'plain_text', text: 'Good answer' }, value: 'good' },
+              negative_button: { text: { type: 'plain_text', text: 'Bad answer' }, value: 'bad' },
+            },
+          ],
+        },
+      ] as never,
+    });
+    const good = page.locator('#thread .sk-stream[data-streaming="false"] button[data-value="good"]');
+    await good.waitFor(WAIT);
+    expect(await page.locator('#thread .sk-stream').textContent()).toContain('<CSV export>');
+    const [clicked] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/click'), WAIT),
+      good.click(),
+    ]);
+    expect(clicked.status()).toBe(200);
+    await shot('streamed-answer');
   });
 
   it('does not let Bob approve what Alice asked for', async () => {
