@@ -28,6 +28,8 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+  '/messages.css': { file: 'messages.css', type: 'text/css; charset=utf-8' },
+  '/blocks.css': { file: 'blocks.css', type: 'text/css; charset=utf-8' },
 };
 const PANES = new Set<Pane>(['support', 'dm', 'home', 'intercom']);
 const MAX_BODY = 64 * 1024;
