@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { safeCut } from '../../src/slack/stream-pieces.ts';
-import { type ModelReply, type ModelRequest, toolResults } from '../fakes/openai-emulator.ts';
-import type { SlackMessage } from '../fakes/slack-api.ts';
-import { blockActions } from '../helpers/slack-requests.ts';
+import { type ModelReply, type ModelRequest, toolResults } from '../../src/standins/model/emulator.ts';
+import type { SlackMessage } from '../../src/standins/slack/emulator.ts';
+import { blockActions } from '../../src/standins/slack/signed-requests.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 const CHANNEL = 'CSTREAM';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { lastUserText } from '../fakes/openai-emulator.ts';
-import { blockActions } from '../helpers/slack-requests.ts';
+import { lastUserText } from '../../src/standins/model/emulator.ts';
+import { blockActions } from '../../src/standins/slack/signed-requests.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 let t: TestBot;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blockActions, eventEnvelope } from '../helpers/slack-requests.ts';
+import { blockActions, eventEnvelope } from '../../src/standins/slack/signed-requests.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 describe('Socket Mode', () => {
