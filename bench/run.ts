@@ -6,11 +6,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/database.ts';
 import { createSqliteIdentityStore } from '../src/identity/identity-store.ts';
-import { startOpenAIEmulator, toolResults } from '../test/fakes/openai-emulator.ts';
-import { startScalekitEmulator } from '../test/fakes/scalekit-emulator.ts';
-import { type SlackCall, startSlackApiEmulator } from '../test/fakes/slack-api.ts';
+import { startOpenAIEmulator, toolResults } from '../src/standins/model/emulator.ts';
+import { startScalekitEmulator } from '../src/standins/scalekit/emulator.ts';
+import { type SlackCall, startSlackApiEmulator } from '../src/standins/slack/emulator.ts';
+import { eventEnvelope, slackSignature } from '../src/standins/slack/signed-requests.ts';
 import { emulatorEnv } from '../test/helpers/bot-env.ts';
-import { eventEnvelope, slackSignature } from '../test/helpers/slack-requests.ts';
 import { freePort } from '../test/helpers/test-bot.ts';
 
 // `npm run bench [-- --levels 1,20,100,200 --slack-ms 30 --scalekit-ms 40 --model-ms 300 --tool-ms 80

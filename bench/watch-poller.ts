@@ -8,11 +8,11 @@ import { parseConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { createSqliteIdentityStore } from '../src/identity/identity-store.ts';
 import { createLogger } from '../src/logger.ts';
+import { startOpenAIEmulator } from '../src/standins/model/emulator.ts';
+import { startScalekitEmulator } from '../src/standins/scalekit/emulator.ts';
+import { startSlackApiEmulator } from '../src/standins/slack/emulator.ts';
 import type { PollTimer } from '../src/watches/poller.ts';
 import { createSqliteWatchStore } from '../src/watches/watch-store.ts';
-import { startOpenAIEmulator } from '../test/fakes/openai-emulator.ts';
-import { startScalekitEmulator } from '../test/fakes/scalekit-emulator.ts';
-import { startSlackApiEmulator } from '../test/fakes/slack-api.ts';
 import { emulatorEnv } from '../test/helpers/bot-env.ts';
 import { freePort } from '../test/helpers/test-bot.ts';
 

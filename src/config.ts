@@ -89,6 +89,9 @@ const schema = z.object({
     .default(60_000),
 });
 
+/** Every variable the bot reads (`.env.example` lists them all; a test checks). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(schema.shape);
+
 /** Validates the environment once; every problem is reported together, and no value is ever echoed back. */
 export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
   const cleaned: Record<string, string> = {};
@@ -163,6 +166,30 @@ export function formatConfigProblems(problems: string[]): string {
 export function databasePathFrom(env: Record<string, string | undefined>): string {
   const value = env.DATABASE_PATH?.trim();
   return value ? value : './data/bot.db';
+}
+
+export type ModelSettings = Config['openai'];
+
+/**
+ * Only the model settings (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL) from the process environment, for the demo:
+ * it reads nothing else, not even `.env`, which holds a real deployment's settings. Undefined without a key.
+ */
+export function modelSettingsFrom(
+  env: Record<string, string | undefined> = process.env,
+): { ok: true; model?: ModelSettings } | { ok: false; problems: string[] } {
+  const picked = schema.pick({ OPENAI_API_KEY: true, OPENAI_BASE_URL: true, OPENAI_MODEL: true }).partial();
+  const cleaned = Object.fromEntries(
+    ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL']
+      .map((key) => [key, env[key]?.trim()])
+      .filter(([, value]) => value),
+  );
+  const parsed = picked.safeParse(cleaned);
+  if (!parsed.success) {
+    return { ok: false, problems: parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`) };
+  }
+  const { OPENAI_API_KEY: apiKey, OPENAI_BASE_URL: baseUrl, OPENAI_MODEL: model } = parsed.data;
+  if (!apiKey) return { ok: true };
+  return { ok: true, model: { apiKey, baseUrl, model: model ?? DEFAULT_OPENAI_MODEL } };
 }
 
 /** Every secret in the config, so the logger can scrub them from anything it writes. */

@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseConfig, readEnvironment, secretsOf } from '../src/config.ts';
+import { CONFIG_KEYS, modelSettingsFrom, parseConfig, readEnvironment, secretsOf } from '../src/config.ts';
 import { MINIMAL_ENV } from './helpers/config-env.ts';
 
 const valid = MINIMAL_ENV;
@@ -118,5 +119,37 @@ describe('readEnvironment', () => {
     const env = readEnvironment(file);
     expect(env.ONLY_IN_FILE).toBe('from-file');
     expect(env.PATH).toBe(process.env.PATH);
+  });
+});
+
+describe('modelSettingsFrom (the demo: a real model when OPENAI_API_KEY is set)', () => {
+  it('takes only the model settings, with the default model', () => {
+    expect(modelSettingsFrom({ ...MINIMAL_ENV, OPENAI_API_KEY: ' sk-real ', OPENAI_MODEL: '' })).toEqual({
+      ok: true,
+      model: { apiKey: 'sk-real', baseUrl: undefined, model: 'gpt-5-mini' },
+    });
+    expect(
+      modelSettingsFrom({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://localhost:11434/v1', OPENAI_MODEL: 'llama' }),
+    ).toEqual({ ok: true, model: { apiKey: 'k', baseUrl: 'http://localhost:11434/v1', model: 'llama' } });
+  });
+
+  it('has no model without a key, and names a bad base URL without echoing it', () => {
+    expect(modelSettingsFrom({ OPENAI_BASE_URL: 'http://x.example', SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual({ ok: true });
+    const bad = modelSettingsFrom({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'ftp://secret-host' });
+    expect(bad).toEqual({ ok: false, problems: ['OPENAI_BASE_URL must be an http(s) URL'] });
+  });
+});
+
+describe('.env.example', () => {
+  const example = readFileSync(resolve(import.meta.dirname, '../.env.example'), 'utf8');
+
+  it('lists every setting the bot reads, and nothing else', () => {
+    expect(Object.keys(parseEnv(example)).sort()).toEqual([...CONFIG_KEYS].sort());
+  });
+
+  it('is not a working configuration by accident: it names what is missing', () => {
+    const result = parseConfig(parseEnv(example));
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.problems.join('\n')).toContain('SCALEKIT_CLIENT_ID is missing');
   });
 });

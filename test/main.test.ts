@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type SlackApiEmulator, startSlackApiEmulator } from './fakes/slack-api.ts';
+import { type SlackApiEmulator, startSlackApiEmulator } from '../src/standins/slack/emulator.ts';
 
 const MAIN = resolve(import.meta.dirname, '../src/main.ts');
 

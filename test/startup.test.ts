@@ -8,7 +8,7 @@ import { parseConfig } from '../src/config.ts';
 import { StartupError } from '../src/errors.ts';
 import { createLogger } from '../src/logger.ts';
 import { classifySlackFailure } from '../src/slack/startup-check.ts';
-import { type SlackApiEmulator, startSlackApiEmulator } from './fakes/slack-api.ts';
+import { type SlackApiEmulator, startSlackApiEmulator } from '../src/standins/slack/emulator.ts';
 import { freePort, startTestBot } from './helpers/test-bot.ts';
 
 let slack: SlackApiEmulator;

@@ -112,13 +112,11 @@ export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
       method: 'GET',
       path: SLACK_SIGNIN_CALLBACK_PATH,
       async handle(req, res, _params, url) {
-        const state = url.searchParams.get('state') ?? undefined;
-        const jar = readCookies(req);
-        const ownKey = state ? bindingKey(state) : undefined;
+        const { state, jar, ownKey, browserSecret } = flowOf(req, url);
         const result = await deps.connect.completeSignIn({
           code: url.searchParams.get('code') ?? undefined,
           state,
-          browserSecret: ownKey ? jar.get(`${COOKIE_PREFIX}${ownKey}`) : undefined,
+          browserSecret,
         });
         answerLink(res, result, jar, ownKey);
       },
@@ -127,13 +125,11 @@ export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
       method: 'GET',
       path: VERIFY_PATH,
       async handle(req, res, _params, url) {
-        const state = url.searchParams.get('state') ?? undefined;
-        const jar = readCookies(req);
-        const ownKey = state ? bindingKey(state) : undefined;
+        const { state, jar, ownKey, browserSecret } = flowOf(req, url);
         const result = await deps.connect.verify({
           authRequestId: url.searchParams.get('auth_request_id') ?? undefined,
           state,
-          browserSecret: ownKey ? jar.get(`${COOKIE_PREFIX}${ownKey}`) : undefined,
+          browserSecret,
         });
         if (!result.ok) {
           // A stray hit (no parameters, someone else's state, a reload) must not end the flow waiting in this
@@ -153,6 +149,14 @@ export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
       },
     },
   ];
+}
+
+/** The flow a returning browser names (its `state`), and the cookie this browser holds for that flow, if any. */
+function flowOf(req: IncomingMessage, url: URL) {
+  const state = url.searchParams.get('state') ?? undefined;
+  const jar = readCookies(req);
+  const ownKey = state ? bindingKey(state) : undefined;
+  return { state, jar, ownKey, browserSecret: ownKey ? jar.get(`${COOKIE_PREFIX}${ownKey}`) : undefined };
 }
 
 /**

@@ -7,27 +7,8 @@ import { escapeMrkdwn } from '../shared/escape.ts';
 import type { UserMessage } from '../shared/messages.ts';
 import { splitMessage, toSafeMarkdown, toSlackMrkdwn, WORKING_PREFIX } from '../shared/mrkdwn.ts';
 import { updateOrPost } from '../shared/slack-post.ts';
-
-/** Slack's own errors that mean "this workspace or token cannot stream": answer the old way instead. */
-const CANNOT_STREAM = new Set([
-  'unknown_method',
-  'not_allowed_token_type',
-  'feature_not_enabled',
-  'not_authed',
-  'missing_scope',
-  'method_deprecated',
-  'team_not_allowed',
-]);
-/** The stream is over on Slack's side (about five minutes, or the person pressed Stop): finish with chat.update. */
-/** Answers that mean "not here": the feature is turned off for this process rather than retried. */
-const UNSUPPORTED = new Set([
-  ...CANNOT_STREAM,
-  'not_authorized',
-  'not_allowed',
-  'invalid_arguments',
-  'channel_not_found',
-]);
-const STREAM_CLOSED = new Set(['message_not_in_streaming_state', 'stopped_by_user', 'streaming_state_conflict']);
+import { CANNOT_STREAM, createAgentExtras, type SlackCapabilities, STREAM_CLOSED, slackError } from './agent-extras.ts';
+import { safeCut, sectionsOf, taskChunk } from './stream-pieces.ts';
 
 /** Text is sent in pieces of at least this size, so a long answer is a handful of calls, not hundreds. */
 const FLUSH_CHARS = 120;
@@ -53,21 +34,6 @@ export interface AnswerStreamDeps {
   /** Learned once per process: what this Slack cannot do is not tried again (and not logged again). */
   capabilities: SlackCapabilities;
 }
-
-export interface SlackCapabilities {
-  /** chat.startStream and friends. */
-  streaming: boolean;
-  /** assistant.threads.setStatus: the "is working on it…" line under the thread. */
-  status: boolean;
-  /** agents.sessions.setStatus: the agent session's state, and Slack's own Stop button. */
-  sessions: boolean;
-}
-
-export function allCapabilities(): SlackCapabilities {
-  return { streaming: true, status: true, sessions: true };
-}
-
-const LOADING_MESSAGES = ['Reading your request…', 'Looking in Intercom…', 'Writing the answer…'];
 
 /**
  * One answer in a thread: streamed with a live plan where Slack can (chat.startStream and friends), otherwise a
@@ -126,36 +92,12 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
     });
   };
 
-  const slackError = (error: unknown) => (error as { data?: { error?: string } }).data?.error ?? '';
-
-  /**
-   * Best-effort extras of Slack's agent surface: without them the answer still arrives, so a refusal only turns
-   * the feature off for this process, with one line at info.
-   */
-  const optional = (feature: 'status' | 'sessions', call: () => Promise<unknown>) => {
-    if (!deps.capabilities[feature]) return;
-    void call().catch((error: unknown) => {
-      const code = slackError(error);
-      if (UNSUPPORTED.has(code)) {
-        deps.capabilities[feature] = false;
-        logger.info('Slack does not offer this agent feature here; carrying on without it', { feature, error: code });
-      } else logger.debug('An optional Slack agent call failed', { feature, error: code || String(error) });
-    });
-  };
-  const session = (status: 'processing' | 'suspended' | 'closed') =>
-    optional('sessions', () => client.agents.sessions.setStatus({ channel_id: channel, thread_ts: threadTs, status }));
+  const extras = createAgentExtras({ client, logger, capabilities: deps.capabilities }, { channel, threadTs });
 
   const begin = async (first: PlanTask, fallbackText: string) => {
     tasks.set(first.id, first);
-    optional('status', () =>
-      client.assistant.threads.setStatus({
-        channel_id: channel,
-        thread_ts: threadTs,
-        status: 'is working on it…',
-        loading_messages: LOADING_MESSAGES,
-      }),
-    );
-    session('processing');
+    extras.working();
+    extras.session('processing');
     if (deps.capabilities.streaming) {
       try {
         const started = await client.chat.startStream({
@@ -247,7 +189,7 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
     },
 
     async finish({ after, footer, session: state }) {
-      session(state);
+      extras.session(state);
       const tail = after.filter(Boolean).join('\n\n');
       const body = [written.trim(), tail].filter(Boolean).join('\n\n');
       const blocks = footer ? buildAnswerFooter(footer) : [];
@@ -263,7 +205,7 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
       }
       // Slack closed the stream early (about five minutes, or Stop), or it never started: the whole answer
       // replaces the message in one edit, so nothing is half-said or said twice.
-      await enqueue(() => finishByUpdate(body, blocks, footer));
+      await enqueue(() => postPieces(body, blocks, footer, ts ?? ''));
     },
   };
 
@@ -292,69 +234,25 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
     }
   }
 
-  async function postPieces(markdown: string, footerBlocks: types.KnownBlock[], footer?: AnswerFooter) {
-    const pieces = splitMessage(toSlackMrkdwn(markdown));
-    for (const [i, piece] of pieces.entries()) {
-      const last = i === pieces.length - 1;
-      await client.chat.postMessage({
-        channel,
-        thread_ts: threadTs,
-        text: piece,
-        blocks: last && footer ? [...sectionsOf(piece), ...footerBlocks] : sectionsOf(piece),
-      });
-    }
-  }
-
   /**
-   * The answer as ordinary messages: in place of the working (or closed stream) message, continuing below when
-   * long. The footer goes under the last piece.
+   * The answer as ordinary messages, long ones split into pieces Slack shows whole, the footer under the last. With
+   * `replacing`, the first piece takes the place of that message (the working message, or a stream Slack closed).
    */
-  async function finishByUpdate(body: string, footerBlocks: types.KnownBlock[], footer?: AnswerFooter) {
-    const text = toSlackMrkdwn(body) || "I couldn't come up with an answer to that. Could you rephrase it?";
-    const [first = '', ...rest] = splitMessage(text);
-    const lastBlocks = (piece: string) => (footer ? [...sectionsOf(piece), ...footerBlocks] : sectionsOf(piece));
-    await updateOrPost(
-      client,
-      { channel, threadTs, ts },
-      { text: first, blocks: rest.length === 0 ? lastBlocks(first) : sectionsOf(first) },
-    );
-    for (const [i, piece] of rest.entries()) {
-      await client.chat.postMessage({
-        channel,
-        thread_ts: threadTs,
+  async function postPieces(
+    markdown: string,
+    footerBlocks: types.KnownBlock[],
+    footer?: AnswerFooter,
+    replacing?: string,
+  ) {
+    const text = toSlackMrkdwn(markdown) || "I couldn't come up with an answer to that. Could you rephrase it?";
+    const pieces = splitMessage(text);
+    for (const [i, piece] of pieces.entries()) {
+      const shown = {
         text: piece,
-        blocks: i === rest.length - 1 ? lastBlocks(piece) : sectionsOf(piece),
-      });
+        blocks: i === pieces.length - 1 && footer ? [...sectionsOf(piece), ...footerBlocks] : sectionsOf(piece),
+      };
+      if (i === 0 && replacing !== undefined) await updateOrPost(client, { channel, threadTs, ts: replacing }, shown);
+      else await client.chat.postMessage({ channel, thread_ts: threadTs, ...shown });
     }
   }
-}
-
-/**
- * How much of a partial text can be sent now: up to the last white space, and never into a Markdown link that is
- * still being written, so a link or a word (`@here`) is never sanitised in two halves. 0 means wait for more.
- */
-export function safeCut(text: string): number {
-  let end = text.length;
-  const open = text.lastIndexOf('[');
-  if (open >= 0 && /^\[[^\]\n]*(\]|\]\([^)\s]*)?$/.test(text.slice(open))) end = open;
-  const head = text.slice(0, end);
-  const space = Math.max(head.lastIndexOf(' '), head.lastIndexOf('\n'));
-  if (space >= 0) return space + 1;
-  // A long run without a space (a URL, a code line) is not held back for ever.
-  return end > 2000 ? end : 0;
-}
-
-function taskChunk(task: PlanTask): TaskUpdateChunk {
-  return {
-    type: 'task_update',
-    id: task.id,
-    title: escapeMrkdwn(task.title),
-    status: task.status,
-    ...(task.details && { details: escapeMrkdwn(task.details) }),
-  };
-}
-
-/** Section blocks hold at most 3,000 characters each. */
-function sectionsOf(text: string): types.KnownBlock[] {
-  return splitMessage(text, 3000).map((piece) => ({ type: 'section', text: { type: 'mrkdwn', text: piece } }));
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { lastUserText, type ModelReply, type ModelRequest, toolResults } from '../fakes/openai-emulator.ts';
+import { lastUserText, type ModelReply, type ModelRequest, toolResults } from '../../src/standins/model/emulator.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { safeCut } from '../../src/slack/answer-stream.ts';
-import { type ModelReply, type ModelRequest, toolResults } from '../fakes/openai-emulator.ts';
-import type { SlackMessage } from '../fakes/slack-api.ts';
+import { safeCut } from '../../src/slack/stream-pieces.ts';
+import { type ModelReply, type ModelRequest, toolResults } from '../../src/standins/model/emulator.ts';
+import type { SlackMessage } from '../../src/standins/slack/emulator.ts';
+import { blockActions } from '../../src/standins/slack/signed-requests.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 const CHANNEL = 'CSTREAM';
@@ -181,17 +182,15 @@ describe('a streamed answer', () => {
     const ts = t.slack.nextTs();
     await mention(t, 'USFEED', 'help', ts);
     const answer = await t.slack.waitForAnswer(CHANNEL, ts);
-    const response = await t.sendInteraction({
-      type: 'block_actions',
-      team: { id: t.slack.teamId },
-      user: { id: 'USFEED', team_id: t.slack.teamId },
-      channel: { id: CHANNEL },
-      message: { type: 'message', ts: answer.ts, thread_ts: ts, text: answer.text },
-      trigger_id: 'trigger-feedback',
-      actions: [
-        { type: 'feedback_buttons', action_id: 'answer_feedback', block_id: 'f', value: 'bad', action_ts: '1' },
-      ],
-    });
+    const response = await t.sendInteraction(
+      blockActions({
+        teamId: t.slack.teamId,
+        user: 'USFEED',
+        channel: CHANNEL,
+        message: { ts: answer.ts, thread_ts: ts, text: answer.text },
+        action: { type: 'feedback_buttons', action_id: 'answer_feedback', value: 'bad' },
+      }),
+    );
     expect(response.status).toBe(200);
     await t.slack.waitForCall(
       'chat.postEphemeral',

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifyTool } from '../../src/agent/tool-policy.ts';
 import { parseConfig } from '../../src/config.ts';
-import type { ModelReply, ModelRequest } from '../fakes/openai-emulator.ts';
-import { toolResults } from '../fakes/openai-emulator.ts';
-import type { SlackCall } from '../fakes/slack-api.ts';
+import type { ModelReply, ModelRequest } from '../../src/standins/model/emulator.ts';
+import { toolResults } from '../../src/standins/model/emulator.ts';
+import type { SlackCall } from '../../src/standins/slack/emulator.ts';
 import { MINIMAL_ENV } from '../helpers/config-env.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 

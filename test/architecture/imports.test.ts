@@ -1,8 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findCycle, forbiddenEdges, importGraph } from '../helpers/import-graph.ts';
+import {
+  deepSdkImporters,
+  findCycle,
+  forbiddenEdges,
+  importGraph,
+  reachableFrom,
+  standinLeaks,
+} from '../helpers/import-graph.ts';
 
-const SRC = resolve(import.meta.dirname, '../../src');
+const ROOT = resolve(import.meta.dirname, '../..');
+const SRC = resolve(ROOT, 'src');
 
 describe('the import graph of src/', () => {
   const graph = importGraph(SRC);
@@ -20,5 +29,55 @@ describe('the import graph of src/', () => {
     broken.set('shared/messages.ts', ['slack/listeners.ts']);
     expect(findCycle(broken)).toEqual(expect.arrayContaining(['shared/messages.ts', 'slack/listeners.ts']));
     expect(forbiddenEdges(broken)).toContainEqual(expect.stringContaining('shared/messages.ts -> slack/listeners.ts'));
+  });
+});
+
+describe('the stand-ins (src/standins/) and the demo (src/demo/)', () => {
+  const graph = importGraph(SRC);
+
+  it('exist, so the checks below check something', () => {
+    expect([...graph.keys()].filter((f) => f.startsWith('standins/')).length).toBeGreaterThan(3);
+  });
+
+  it('are imported by nothing outside src/demo/ and src/standins/', () => {
+    expect(standinLeaks(graph)).toEqual([]);
+  });
+
+  it('cannot be reached from the production entry points', () => {
+    for (const entry of ['main.ts', 'audit/export.ts']) {
+      const reached = [...reachableFrom(graph, entry)];
+      expect(reached).toContain(entry);
+      expect(reached.filter((f) => f.startsWith('standins/') || f.startsWith('demo/'))).toEqual([]);
+    }
+  });
+
+  it('would catch production code importing a stand-in', () => {
+    const broken = new Map(graph);
+    broken.set('connect/connect-flow.ts', [
+      ...(graph.get('connect/connect-flow.ts') ?? []),
+      'standins/slack/emulator.ts',
+    ]);
+    expect(standinLeaks(broken)).toEqual([
+      'connect/connect-flow.ts -> standins/slack/emulator.ts: only src/demo/ may use the stand-ins',
+    ]);
+    expect([...reachableFrom(broken, 'main.ts')]).toContain('standins/slack/emulator.ts');
+  });
+});
+
+describe('the environment', () => {
+  it('is read only by src/config.ts (the demo builds its own configuration)', () => {
+    const readers = [...importGraph(SRC).keys()].filter((file) =>
+      readFileSync(resolve(SRC, file), 'utf8').includes('process.env'),
+    );
+    expect(readers).toEqual(['config.ts']);
+  });
+});
+
+describe("the Scalekit SDK's generated code", () => {
+  it('is imported only through src/scalekit/sdk-internals.ts, in src/, test/ and bench/', () => {
+    const importers = ['src', 'test', 'bench'].flatMap((dir) =>
+      deepSdkImporters(resolve(ROOT, dir)).map((f) => `${dir}/${f}`),
+    );
+    expect(importers).toEqual(['src/scalekit/sdk-internals.ts']);
   });
 });

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ModelRequest, toolResults } from '../fakes/openai-emulator.ts';
-import type { SlackCall } from '../fakes/slack-api.ts';
+import { type ModelRequest, toolResults } from '../../src/standins/model/emulator.ts';
+import type { SlackCall } from '../../src/standins/slack/emulator.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 

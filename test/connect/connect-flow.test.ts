@@ -1,8 +1,8 @@
 import { Code } from '@connectrpc/connect';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConnectorStatus } from '../fakes/scalekit-emulator.ts';
-import type { SlackCall } from '../fakes/slack-api.ts';
+import { ConnectorStatus } from '../../src/standins/scalekit/emulator.ts';
+import type { SlackCall } from '../../src/standins/slack/emulator.ts';
 import { type Browser, createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 

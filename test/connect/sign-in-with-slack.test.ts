@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
-import { ConnectorStatus } from '../fakes/scalekit-emulator.ts';
-import type { SlackCall } from '../fakes/slack-api.ts';
+import { ConnectorStatus } from '../../src/standins/scalekit/emulator.ts';
+import type { SlackCall } from '../../src/standins/slack/emulator.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { MINIMAL_ENV } from '../helpers/config-env.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { lastUserText } from '../fakes/openai-emulator.ts';
+import { lastUserText } from '../../src/standins/model/emulator.ts';
+import { blockActions } from '../../src/standins/slack/signed-requests.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 let t: TestBot;
@@ -126,15 +127,15 @@ describe('thread follow-ups', () => {
 
     await t.sendEvent(appMention('USTOPF', 'back again', t.slack.nextTs(), root));
     await t.slack.waitForAnswer(CHANNEL, root, 2);
-    await t.sendInteraction({
-      type: 'block_actions',
-      user: { id: 'USTOPF', team_id: t.slack.teamId },
-      team: { id: t.slack.teamId },
-      channel: { id: CHANNEL },
-      message: { ts: answer.ts, thread_ts: root },
-      trigger_id: 'trigger-unfollow',
-      actions: [{ type: 'button', action_id: 'thread_unfollow', block_id: 'thread_follow', action_ts: '1' }],
-    });
+    await t.sendInteraction(
+      blockActions({
+        teamId: t.slack.teamId,
+        user: 'USTOPF',
+        channel: CHANNEL,
+        message: { ts: answer.ts, thread_ts: root },
+        action: { type: 'button', action_id: 'thread_unfollow' },
+      }),
+    );
     await t.slack.waitForCall(
       'chat.postEphemeral',
       (c) => c.params.user === 'USTOPF' && String(c.params.text).includes('stopped following'),

@@ -2,8 +2,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-/** Transport and composition: the only places allowed to import feature folders and each other. */
-const EDGE = ['app.ts', 'bot.ts', 'main.ts', 'http/', 'slack/'];
+/**
+ * Transport and composition: the only places allowed to import feature folders and each other. The demo is another
+ * entry point that starts the bot (and nothing imports it: see standinLeaks).
+ */
+const EDGE = ['app.ts', 'bot.ts', 'main.ts', 'http/', 'slack/', 'demo/'];
 
 /** Every `import … from '…'`, `export … from '…'` and `import('…')` of ours, type-only ones included. */
 export function importGraph(root: string): Map<string, string[]> {
@@ -56,4 +59,40 @@ export function forbiddenEdges(graph: Map<string, string[]>): string[] {
     }
   }
   return bad;
+}
+
+/** Folders only the demo may use: the loopback stand-ins for Slack, Scalekit, Intercom and the model, and the demo. */
+const DEMO_ONLY = ['standins/', 'demo/'];
+
+/**
+ * Imports of the stand-ins (or of the demo) from anywhere but the demo and the stand-ins themselves: production code
+ * must never be able to reach a fake Slack or a fake Scalekit.
+ */
+export function standinLeaks(graph: Map<string, string[]>): string[] {
+  const demoOnly = (file: string) => DEMO_ONLY.some((folder) => file.startsWith(folder));
+  const bad: string[] = [];
+  for (const [from, targets] of graph) {
+    if (demoOnly(from)) continue;
+    for (const to of targets) if (demoOnly(to)) bad.push(`${from} -> ${to}: only src/demo/ may use the stand-ins`);
+  }
+  return bad;
+}
+
+/** Every file reachable from `start` through imports, `start` included. */
+export function reachableFrom(graph: Map<string, string[]>, start: string): Set<string> {
+  const seen = new Set<string>();
+  const stack = [start];
+  for (let file = stack.pop(); file !== undefined; file = stack.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    stack.push(...(graph.get(file) ?? []));
+  }
+  return seen;
+}
+
+/** Files under `root` that import the Scalekit SDK's generated code (`@scalekit-sdk/node/lib/…`) directly. */
+export function deepSdkImporters(root: string): string[] {
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .filter((f) => /(?:from\s+|import\s*\(\s*)'@scalekit-sdk\/node\/lib\//.test(readFileSync(join(root, f), 'utf8')));
 }

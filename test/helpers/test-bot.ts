@@ -7,11 +7,17 @@ import { type Config, parseConfig, secretsOf } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
 import { createLogger } from '../../src/logger.ts';
-import { type OpenAIEmulator, startOpenAIEmulator } from '../fakes/openai-emulator.ts';
-import { type ScalekitEmulator, startScalekitEmulator } from '../fakes/scalekit-emulator.ts';
-import { type SlackApiEmulator, startSlackApiEmulator } from '../fakes/slack-api.ts';
+import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
+import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
+import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
+import {
+  commandBody,
+  eventEnvelope,
+  interactionBody,
+  postSigned,
+  type SignedPostOptions,
+} from '../../src/standins/slack/signed-requests.ts';
 import { emulatorEnv } from './bot-env.ts';
-import { commandBody, eventEnvelope, interactionBody, postSigned, type SignedPostOptions } from './slack-requests.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 

@@ -1,8 +1,8 @@
 import { Code } from '@connectrpc/connect';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { lastUserText, type ModelReply } from '../fakes/openai-emulator.ts';
-import type { SlackCall } from '../fakes/slack-api.ts';
-import { eventEnvelope } from '../helpers/slack-requests.ts';
+import { lastUserText, type ModelReply } from '../../src/standins/model/emulator.ts';
+import type { SlackCall } from '../../src/standins/slack/emulator.ts';
+import { eventEnvelope } from '../../src/standins/slack/signed-requests.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 let t: TestBot;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { intercomTools } from '../fakes/intercom-catalogue.ts';
-import { type ModelReply, type ModelRequest, toolResults } from '../fakes/openai-emulator.ts';
-import { type ScalekitEmulator, startScalekitEmulator } from '../fakes/scalekit-emulator.ts';
-import type { SlackCall } from '../fakes/slack-api.ts';
+import { intercomTools } from '../../src/standins/intercom/tools/catalogue.ts';
+import { type ModelReply, type ModelRequest, toolResults } from '../../src/standins/model/emulator.ts';
+import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
+import type { SlackCall } from '../../src/standins/slack/emulator.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 /**

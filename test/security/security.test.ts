@@ -2,9 +2,15 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretsOf } from '../../src/config.ts';
-import { toolResults } from '../fakes/openai-emulator.ts';
-import type { SlackCall } from '../fakes/slack-api.ts';
-import { commandBody, eventEnvelope, interactionBody, postSigned, slackSignature } from '../helpers/slack-requests.ts';
+import { toolResults } from '../../src/standins/model/emulator.ts';
+import type { SlackCall } from '../../src/standins/slack/emulator.ts';
+import {
+  commandBody,
+  eventEnvelope,
+  interactionBody,
+  postSigned,
+  slackSignature,
+} from '../../src/standins/slack/signed-requests.ts';
 import { SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 let t: TestBot;

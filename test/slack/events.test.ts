@@ -112,7 +112,7 @@ describe('Slack events over HTTP', () => {
   });
 
   it("answers Slack's url_verification challenge", async () => {
-    const { postSigned } = await import('../helpers/slack-requests.ts');
+    const { postSigned } = await import('../../src/standins/slack/signed-requests.ts');
     const { SIGNING_SECRET } = await import('../helpers/test-bot.ts');
     const res = await postSigned(
       `${t.baseUrl}/slack/events`,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventEnvelope } from '../helpers/slack-requests.ts';
+import { blockActions, eventEnvelope } from '../../src/standins/slack/signed-requests.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 describe('Socket Mode', () => {
@@ -46,17 +46,16 @@ describe('Socket Mode', () => {
       }),
     );
     await t.slack.waitForAnswer('CSOCK', root, 2);
-    await t.slack.sendEnvelope('interactive', {
-      type: 'block_actions',
-      team: { id: t.slack.teamId },
-      user: { id: 'USOCK', team_id: t.slack.teamId },
-      channel: { id: 'CSOCK' },
-      message: { type: 'message', ts: first.ts, thread_ts: root },
-      trigger_id: 'trigger-socket',
-      actions: [
-        { type: 'feedback_buttons', action_id: 'answer_feedback', block_id: 'f', value: 'good', action_ts: '1' },
-      ],
-    });
+    await t.slack.sendEnvelope(
+      'interactive',
+      blockActions({
+        teamId: t.slack.teamId,
+        user: 'USOCK',
+        channel: 'CSOCK',
+        message: { ts: first.ts, thread_ts: root },
+        action: { type: 'feedback_buttons', action_id: 'answer_feedback', value: 'good' },
+      }),
+    );
     await t.slack.waitForCall('chat.postEphemeral', (c) => c.params.user === 'USOCK');
   });
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteAuditLog } from '../../src/audit/audit-log.ts';
 import { openDatabase } from '../../src/db/database.ts';
+import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { DEFAULT_MAX_POLLS_PER_MINUTE } from '../../src/watches/poller.ts';
 import { createSqliteWatchStore } from '../../src/watches/watch-store.ts';
-import { type ScalekitEmulator, startScalekitEmulator } from '../fakes/scalekit-emulator.ts';
 import { manualTimer } from '../helpers/manual-timer.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 import { newConversation, retrievesOf } from './watch-helpers.ts';

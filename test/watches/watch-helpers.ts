@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { toolResults } from '../fakes/openai-emulator.ts';
-import type { SlackCall } from '../fakes/slack-api.ts';
+import { toolResults } from '../../src/standins/model/emulator.ts';
+import type { SlackCall } from '../../src/standins/slack/emulator.ts';
 import type { TestBot } from '../helpers/test-bot.ts';
 
 export interface WatchRow {

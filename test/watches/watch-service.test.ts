@@ -9,10 +9,10 @@ import { openDatabase } from '../../src/db/database.ts';
 import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { ToolResult } from '../../src/scalekit/scalekit-gateway.ts';
+import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
 import { changesSince, conversationState, seenOf } from '../../src/watches/conversation-events.ts';
 import { createWatchService } from '../../src/watches/watch-service.ts';
 import { createSqliteWatchStore } from '../../src/watches/watch-store.ts';
-import { type SlackApiEmulator, startSlackApiEmulator } from '../fakes/slack-api.ts';
 
 /** A retrieve_conversation result as Intercom sends it (plaintext), trimmed to what watches read. */
 function conversation(

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteAuditLog } from '../../src/audit/audit-log.ts';
 import { openDatabase } from '../../src/db/database.ts';
+import { lastUserText, toolResults } from '../../src/standins/model/emulator.ts';
+import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
+import type { SlackCall } from '../../src/standins/slack/emulator.ts';
 import { createSqliteWatchStore } from '../../src/watches/watch-store.ts';
-import { lastUserText, toolResults } from '../fakes/openai-emulator.ts';
-import { type ScalekitEmulator, startScalekitEmulator } from '../fakes/scalekit-emulator.ts';
-import type { SlackCall } from '../fakes/slack-api.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { manualTimer } from '../helpers/manual-timer.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';

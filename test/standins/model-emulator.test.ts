@@ -10,7 +10,7 @@ import {
   type OpenAIEmulator,
   startOpenAIEmulator,
   toolResults,
-} from './openai-emulator.ts';
+} from '../../src/standins/model/emulator.ts';
 
 const emulator: OpenAIEmulator = await startOpenAIEmulator();
 

@@ -15,8 +15,8 @@ import {
 } from '@scalekit-sdk/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthorizationDetailsSchema, OauthTokenSchema } from '../../src/scalekit/sdk-internals.ts';
-import type { IntercomConversation } from './intercom-catalogue.ts';
-import { ConnectorStatus, type ScalekitEmulator, startScalekitEmulator } from './scalekit-emulator.ts';
+import type { IntercomConversation } from '../../src/standins/intercom/records.ts';
+import { ConnectorStatus, type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 
 const USER = 'slack:T001:U001';
 const OTHER_USER = 'slack:T001:U002';

@@ -59,3 +59,23 @@ export function commandBody(fields: Record<string, string>): string {
 export function interactionBody(payload: Record<string, unknown>): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+/** A block_actions payload as Slack sends it when `user` clicks an element of a message in a thread. */
+export function blockActions(params: {
+  teamId: string;
+  user: string;
+  channel: string;
+  message: { ts: string | undefined; thread_ts?: string; text?: string };
+  action: { type: string; action_id: string; block_id?: string; value?: string };
+}): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    team: { id: params.teamId },
+    user: { id: params.user, team_id: params.teamId },
+    channel: { id: params.channel },
+    container: { type: 'message', channel_id: params.channel, message_ts: params.message.ts, is_ephemeral: false },
+    message: { type: 'message', ...params.message },
+    trigger_id: `trigger-${params.user}`,
+    actions: [{ block_id: 'b', action_ts: '1', ...params.action }],
+  };
+}

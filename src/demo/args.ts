@@ -1,0 +1,32 @@
+/** `npm run demo -- [--port N] [--reset] [--help]`. */
+export type DemoArgs = { help: true } | { help: false; port: number; reset: boolean } | { error: string };
+
+export const DEFAULT_PORT = 3900;
+
+export const USAGE = `Usage: npm run demo -- [--port N] [--reset] [--help]
+
+Starts the real bot against local stand-ins for Slack, Scalekit and Intercom, and a Slack-like playground page
+on 127.0.0.1. Nothing needs configuring and nothing leaves this machine (unless OPENAI_API_KEY is set: then the
+demo uses that real model, with OPENAI_BASE_URL and OPENAI_MODEL if set).
+
+  --port N   the playground's port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --reset    start with fresh demo data (deletes data/demo.db and data/demo-standins.json)
+  --help     show this help
+`;
+
+export function parseDemoArgs(argv: readonly string[]): DemoArgs {
+  let port = DEFAULT_PORT;
+  let reset = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help' || arg === '-h') return { help: true };
+    if (arg === '--reset') reset = true;
+    else if (arg === '--port' || arg.startsWith('--port=')) {
+      const value = arg === '--port' ? argv[++i] : arg.slice('--port='.length);
+      if (!value || !/^\d+$/.test(value) || Number(value) > 65535)
+        return { error: `--port needs a port number (0–65535)` };
+      port = Number(value);
+    } else return { error: `unknown option ${arg}` };
+  }
+  return { help: false, port, reset };
+}

@@ -1,0 +1,129 @@
+import type { WebSocket } from 'ws';
+
+export interface SlackCall {
+  method: string;
+  params: Record<string, unknown>;
+  token: string | undefined;
+  at: number;
+  /** What the emulator answered (e.g. the `ts` of a posted message). */
+  response?: Record<string, unknown>;
+}
+
+export interface SlackMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: unknown;
+  user?: string;
+  bot_id?: string;
+  /** chat.startStream messages: true until stopStream (or until Slack gives up on them, see expireStream). */
+  streaming?: boolean;
+  /** Every chunk a stream received, in order (markdown_text chunks also build up `text`). */
+  chunks?: Array<Record<string, unknown>>;
+  /** Outside a DM, the one person who sees a stream while it is live (chat.startStream's recipient_user_id). */
+  recipient_user_id?: string;
+  /** An answer of the bot's that is complete: its stream was stopped, or its "working" text was replaced. */
+  final?: boolean;
+}
+
+/** chat.postEphemeral: a message only `user` sees. */
+export interface EphemeralMessage {
+  channel: string;
+  user: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: unknown;
+}
+
+/** A view the bot opened (views.open) for a trigger_id, as views.update leaves it. */
+export interface OpenedView {
+  id: string;
+  triggerId: string;
+  view: Record<string, unknown>;
+}
+
+export interface ResponseUrlPost {
+  id: string;
+  body: Record<string, unknown>;
+}
+
+export type Failure = { error: string } | { status: number; retryAfter?: number };
+
+export interface SlackUserProfile {
+  id: string;
+  name?: string;
+  email?: string;
+}
+
+export interface SlackApiEmulator {
+  /** Pass as `slackApiUrl` / SLACK_API_URL. */
+  apiUrl: string;
+  origin: string;
+  botToken: string;
+  botUserId: string;
+  botId: string;
+  teamId: string;
+  calls: SlackCall[];
+  /** Posts to `response_url`s handed out by `responseUrl()`. */
+  responses: ResponseUrlPost[];
+  callsOf(method: string): SlackCall[];
+  waitForCall(method: string, predicate?: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
+  waitForResponse(predicate?: (post: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
+  /** The next call of `method` fails: a Slack error (`ok:false`) or an HTTP status such as 429. */
+  failNext(method: string, failure: Failure): void;
+  /** Every call of `method` fails with this Slack error from now on (an older Slack, a feature not enabled). */
+  failAlways(method: string, error: string): void;
+  /** Slack closes a stream as it does after about five minutes: later appends and stops fail. */
+  expireStream(channel: string, ts: string): void;
+  /**
+   * Calls of `method` are recorded but not answered until the returned function is called (a hung Slack). Calls
+   * queued to fail with `failNext` still fail at once.
+   */
+  hold(method: string): () => void;
+  /** A fresh message ts, later than every ts handed out before (Slack's ts order is time order). */
+  nextTs(): string;
+  /** A message a person wrote, so `conversations.replies` returns it. */
+  seedMessage(message: SlackMessage): void;
+  messagesIn(channel: string, threadTs?: string): SlackMessage[];
+  /**
+   * The bot's nth finished answer in a thread, however it got there (streamed, or posted as "working" and edited),
+   * waiting for it if needed.
+   */
+  waitForAnswer(channel: string, threadTs: string, nth?: number, timeoutMs?: number): Promise<SlackMessage>;
+  /** Every message in every channel, in the order they were posted. */
+  allMessages(): SlackMessage[];
+  /** chat.postEphemeral messages, in order. */
+  ephemerals: EphemeralMessage[];
+  /** The view views.open opened for this trigger_id (as views.update has changed it since). */
+  openedView(triggerId: string): OpenedView | undefined;
+  /** The App Home the bot last published for this user (views.publish). */
+  homeOf(userId: string): Record<string, unknown> | undefined;
+  responseUrl(id?: string): string;
+  setUser(user: SlackUserProfile): void;
+  /** Latency added to every Web API call (bench). */
+  latencyMs: number;
+  /** Sign in with Slack: the app's OAuth client, and who the next browser at the authorize page is. */
+  oidc: { clientId: string; clientSecret: string; signedInUser?: { teamId: string; userId: string } };
+  /** Calls `listener` with every call once it is answered (cheaper than waitForCall for many waiters). */
+  onCall(listener: (call: SlackCall) => void): () => void;
+  /** Calls `listener` after anything changed: a call answered or held, a response_url post, a socket. */
+  onChange(listener: () => void): () => void;
+  /** Socket Mode: whether a new WebSocket gets Slack's `hello` (without it the client never counts as connected). */
+  socketHello: boolean;
+  /** Socket Mode: the open WebSocket to the bot, once it has connected. */
+  socket(): WebSocket | undefined;
+  /** Socket Mode: sends an envelope and resolves with the bot's ack frame. */
+  sendEnvelope(type: 'events_api' | 'slash_commands' | 'interactive', payload: unknown): Promise<unknown>;
+  /** The workspace's lasting content (messages, Homes), for `restore` in a later run (the demo keeps it on disk). */
+  snapshot(): SlackSnapshot;
+  restore(snapshot: SlackSnapshot): void;
+  close(): Promise<void>;
+}
+
+export interface SlackSnapshot {
+  messages: SlackMessage[];
+  homes: Array<[string, Record<string, unknown>]>;
+  counter: number;
+}

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Demo, startDemo } from '../../src/demo/start-demo.ts';
+import type { SlackMessage } from '../../src/standins/slack/emulator.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'demo-persist-'));
+const running: Demo[] = [];
+afterAll(async () => {
+  for (const demo of running) await demo.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const start = async (reset: boolean) => {
+  const demo = await startDemo({ port: 0, dataDir, reset, log: () => {} });
+  running.push(demo);
+  return demo;
+};
+const stop = async (demo: Demo) => {
+  running.splice(running.indexOf(demo), 1);
+  await demo.stop();
+};
+/** An action on the playground page, as its script sends it. */
+const act = (demo: Demo, action: string, body: Record<string, unknown>) =>
+  fetch(new URL(`/api/${action}`, demo.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: new URL(demo.url).origin },
+    body: JSON.stringify(body),
+  }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+const message = (demo: Demo, match: (m: SlackMessage) => boolean) =>
+  new Promise<SlackMessage>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no such message')), 10_000);
+    const check = () => {
+      const found = demo.slack.allMessages().find((m) => !m.streaming && match(m));
+      if (!found) return;
+      clearTimeout(timer);
+      off();
+      resolve(found);
+    };
+    const off = demo.slack.onChange(check);
+    check();
+  });
+const card = (m: SlackMessage) => JSON.stringify(m.blocks ?? '').includes('approval_send');
+
+describe('the demo between runs', () => {
+  it('keeps the connection, the channel and a pending approval, which can still be sent after a restart', async () => {
+    const first = await start(true);
+    const alice = first.identifiers.get('UALICE') as string;
+    first.scalekit.connectAccount(alice);
+    const asked = await act(first, 'message', {
+      user: 'UALICE',
+      pane: 'support',
+      text: '@bot reply to john@acme.com: Still here after a restart.',
+    });
+    expect(asked.status).toBe(200);
+    const pending = await message(first, card);
+    await stop(first);
+
+    const second = await start(false);
+    expect(second.identifiers.get('UALICE')).toBe(alice);
+    expect(second.scalekit.account(alice)?.statusName).toBe('ACTIVE');
+    expect(second.slack.allMessages().map((m) => m.text)).toContain(
+      '<@UBOT> reply to john@acme.com: Still here after a restart.',
+    );
+    const clicked = await act(second, 'click', {
+      user: 'UALICE',
+      kind: 'button',
+      blockId: 'approval',
+      actionId: 'approval_send',
+      value: JSON.stringify(pending.blocks).match(/"value":"([^"]+)"/)?.[1],
+      channel: pending.channel,
+      ts: pending.ts,
+    });
+    expect(clicked.status).toBe(200);
+    await message(second, (m) => m.ts === pending.ts && JSON.stringify(m.blocks).includes('Done, approved by'));
+    const parts = second.scalekit.intercom.findConversation('215470001')?.conversation_parts.conversation_parts ?? [];
+    expect(parts.at(-1)?.body).toBe('<p>Still here after a restart.</p>');
+    await stop(second);
+
+    const fresh = await start(true);
+    expect(fresh.slack.allMessages()).toEqual([]);
+    expect(fresh.scalekit.accounts()).toEqual([]);
+    expect(fresh.identifiers.get('UALICE')).not.toBe(alice);
+    expect(fresh.scalekit.intercom.findConversation('215470001')?.conversation_parts.total_count).toBe(2);
+  }, 40_000);
+
+  it('takes actions only as JSON from its own page, for teammates it knows', async () => {
+    const demo = await start(true);
+    const fromElsewhere = await fetch(new URL('/api/message', demo.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: JSON.stringify({ user: 'UALICE', pane: 'support', text: '@bot hi' }),
+    });
+    expect(fromElsewhere.status).toBe(400);
+    const form = await fetch(new URL('/api/message', demo.url), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ user: 'UALICE', pane: 'support', text: '@bot hi' }),
+    });
+    expect(form.status).toBe(400);
+    expect((await act(demo, 'message', { user: 'UMALLORY', pane: 'support', text: 'hi' })).status).toBe(400);
+    expect(demo.slack.allMessages()).toEqual([]);
+    const page = await fetch(demo.url);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+});
