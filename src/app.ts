@@ -25,7 +25,7 @@ import type { Route } from './http/server.ts';
 import { createSlackReceiver, type SlackReceiver } from './http/slack-receiver.ts';
 import { createSqliteIdentityStore } from './identity/identity-store.ts';
 import type { Logger } from './logger.ts';
-import { withCache } from './scalekit/cached-gateway.ts';
+import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
 import { registerListeners } from './slack/listeners.ts';
 import { type BotIdentity, slackHost } from './slack/startup-check.ts';
@@ -74,16 +74,17 @@ export function composeBot(options: CompositionOptions): Composition {
     newIdentifier: () => `u_${randomBytes(16).toString('hex')}`,
     now,
   });
-  const gateway = withCache(
+  const upstream =
     options.scalekit ??
-      createScalekitGateway({
-        environmentUrl: config.scalekit.environmentUrl,
-        clientId: config.scalekit.clientId,
-        clientSecret: config.scalekit.clientSecret,
-        connectionName: config.scalekit.connectionName,
-      }),
-    { now, ...(options.cacheScalekit === false && { statusTtlMs: 0, toolsTtlMs: 0 }) },
-  );
+    createScalekitGateway({
+      environmentUrl: config.scalekit.environmentUrl,
+      clientId: config.scalekit.clientId,
+      clientSecret: config.scalekit.clientSecret,
+      connectionName: config.scalekit.connectionName,
+    });
+  // Uncached means nothing kept at all, shared tool lists included: every message fetches and wraps its own.
+  const gateway: CachedGateway =
+    options.cacheScalekit === false ? { ...upstream, forget: () => {} } : withCache(upstream, { now });
   const parked = createSqliteParkedRequests(db);
   const inbox = createSqliteInbox(db);
   const audit = createSqliteAuditLog(db);
