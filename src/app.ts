@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { App, webApi } from '@slack/bolt';
 import { createAgentAnswer } from './agent/agent-answer.ts';
 import { createModel } from './agent/model.ts';
@@ -172,7 +173,12 @@ export function composeBot(options: CompositionOptions): Composition {
   const handleMessage = createGatedMessageHandler({ identities, gateway, prompt, parked, answer, now });
 
   registerListeners(slackApp, {
-    onMessage: handleMessage,
+    // A message's work starts on the loop's next turn, so a burst of events is acknowledged before any of them
+    // runs (a warm message otherwise goes from its ack straight into its work: at 100 at once, ack p99 345 ms).
+    onMessage: async (message, client) => {
+      await nextTurn();
+      await handleMessage(message, client);
+    },
     onConnectCommand: createConnectCommand({ identities, gateway, prompt, account }),
     account: {
       publishHome: createHomePublisher({ account, audit, client, workspaceUrl: bot.url }),
