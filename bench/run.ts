@@ -18,8 +18,10 @@ import type {
 } from './protocol.ts';
 import { percentile, type Spread, spread, unionLength } from './stats.ts';
 
-// `npm run bench [-- --quick] [--rounds 3 --levels 1,20,100,200 --slack-ms 30 --scalekit-ms 40 --model-ms 300
-//                  --tool-ms 80 --max-concurrent 20 --history 6 --node-options '--max-old-space-size=256']`
+// `npm run bench [-- --quick] [--rounds 3 --levels 1,20,100,200 --min-warm 8 --warmup 20 --idle-teammates 60
+//                  --slack-ms 30 --scalekit-ms 40 --model-ms 300 --tool-ms 80 --max-concurrent 20 --history 6
+//                  --variants bot,baseline --node-options='--trace-gc']` (node flags for bot and baseline, added to
+// npm start's own; BENCH_VERBOSE=1 shows their stdout on stderr)
 //
 // Three kinds of process: the upstreams (Slack, Scalekit + Intercom, the model; Slack also sends the teammates'
 // messages), the bot, and the baseline (the tutorial flow). This one only orchestrates. Each round starts fresh
@@ -49,12 +51,12 @@ const levels = String(args.levels ?? (quick ? '1,20' : '1,20,100,200'))
   .split(',')
   .map(Number);
 /** Warm messages per level and round at least (small levels repeat their wave). */
-const minWarm = Number(args['min-warm'] ?? (quick ? 5 : 10));
+const minWarm = Number(args['min-warm'] ?? (quick ? 5 : 8));
 const historyTurns = Number(args.history);
 /** Teammates added (one message each, at the run cap) to measure what each costs once idle. */
-const idleTeammates = Number(args['idle-teammates'] ?? (quick ? 40 : 100));
+const idleTeammates = Number(args['idle-teammates'] ?? (quick ? 40 : 60));
 /** Unmeasured messages first, from ten teammates of their own: a bot that has run for a while has compiled its hot code. */
-const warmup = Number(args.warmup ?? (quick ? 20 : 40));
+const warmup = Number(args.warmup ?? 20);
 const WARMUP_TEAMMATES = 10;
 const latency: Latency = {
   slack: Number(args['slack-ms']),
@@ -178,6 +180,8 @@ interface WaveResult {
   level: number;
   warm: boolean;
   n: number;
+  /** From sending the first message to the bot's work queue having drained. */
+  wallMs: number;
   failures: string[];
   processCpuMs: number;
   threadCpuMs: number;
@@ -209,10 +213,12 @@ async function wave(bot: BotProcess, team: Team, round: number, warm: boolean, i
     tag: `m${++tagCounter}`,
     historyTurns,
   }));
+  const started = performance.now();
   await bot.ask({ type: 'begin' });
   const reply = await upstreams({ type: 'wave', port: bot.port, messages, timeoutMs: 180_000 });
   if (reply.type !== 'wave') throw new Error(`upstreams: ${'error' in reply ? reply.error : reply.type}`);
   const report = await bot.ask({ type: 'end' });
+  const wallMs = performance.now() - started;
   const waits = new Map((report.waits ?? []).map((w) => [w.key.split(':')[1], w]));
   const samples = Object.fromEntries(
     ['ackMs', 'feedbackMs', 'endToEndMs', 'upstreamMs', 'queuedMs', 'ownMs', 'scalekitCalls', 'modelSteps'].map((k) => [
@@ -243,6 +249,7 @@ async function wave(bot: BotProcess, team: Team, round: number, warm: boolean, i
     level: team.users.length,
     warm,
     n: messages.length,
+    wallMs: round3(wallMs),
     failures,
     processCpuMs: report.processCpuMs ?? Number.NaN,
     threadCpuMs: report.threadCpuMs ?? Number.NaN,
@@ -347,7 +354,7 @@ for (let round = 1; round <= rounds; round++) {
       peakRssMb(bot.child.pid, true);
       // First messages fill the bot's caches; the warm ones after them are what teammates see day to day.
       waves.push(await wave(bot, team, round, false, 0));
-      const warmWaves = Math.max(2, Math.ceil(minWarm / level));
+      const warmWaves = Math.max(1, Math.ceil(minWarm / level));
       for (let w = 1; w <= warmWaves; w++) waves.push(await wave(bot, team, round, true, w));
       const idle = await bot.ask({ type: 'memory' });
       memory.push({
@@ -491,6 +498,7 @@ for (const w of waves) {
 
 const results = {
   at: startedAt.toISOString(),
+  durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
   machine: { cpus: cpus().length, node: process.version, loadBefore, loadAfter: loadavg() },
   settings: {
     rounds,
