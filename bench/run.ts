@@ -54,7 +54,7 @@ const levels = String(args.levels ?? (quick ? '1,20' : '1,20,100,200'))
 const minWarm = Number(args['min-warm'] ?? (quick ? 5 : 8));
 const historyTurns = Number(args.history);
 /** Teammates added (one message each, at the run cap) to measure what each costs once idle. */
-const idleTeammates = Number(args['idle-teammates'] ?? (quick ? 40 : 60));
+const idleTeammates = Number(args['idle-teammates'] ?? (quick ? 40 : 100));
 /** Unmeasured messages first, from ten teammates of their own: a bot that has run for a while has compiled its hot code. */
 const warmup = Number(args.warmup ?? 20);
 const WARMUP_TEAMMATES = 10;
@@ -345,6 +345,28 @@ for (let round = 1; round <= rounds; round++) {
       await wave(bots.get(variant) as BotProcess, warmers, round, false, sent);
     }
   }
+  // Before the levels, whose thousand-odd messages leave garbage and two-minute timers that would blur it.
+  for (const variant of round % 2 === 0 ? [...variants] : [...variants].reverse()) {
+    const bot = bots.get(variant) as BotProcess;
+    const newcomers = teams.get(variant)?.at(-2) as Team;
+    const before = await bot.ask({ type: 'memory' });
+    const cap = Number(args['max-concurrent']);
+    for (let i = 0; i < newcomers.users.length; i += cap) {
+      const chunk = { users: newcomers.users.slice(i, i + cap), identifiers: newcomers.identifiers.slice(i, i + cap) };
+      const result = await wave(bot, chunk, round, false, i);
+      if (result.failures.length) process.stderr.write(`idle teammates: ${result.failures.length} failed\n`);
+    }
+    const after = await bot.ask({ type: 'memory' });
+    const mb = (bytes?: number) => (bytes ?? Number.NaN) / 2 ** 20;
+    growth.push({
+      round,
+      variant,
+      teammates: newcomers.users.length,
+      heapBeforeMb: mb(before.heapUsed),
+      heapAfterMb: mb(after.heapUsed),
+      kbPerTeammate: ((after.heapUsed ?? Number.NaN) - (before.heapUsed ?? Number.NaN)) / 1024 / newcomers.users.length,
+    });
+  }
   for (const [li, level] of levels.entries()) {
     // Whoever went first last time goes second now.
     const order = (round + li) % 2 === 0 ? [...variants] : [...variants].reverse();
@@ -374,27 +396,6 @@ for (let round = 1; round <= rounds; round++) {
         `round ${round} ${variant} @${level}: ${failed.length} waves${failures.length ? `, ${failures.length} failed: ${failures[0]}` : ''}\n`,
       );
     }
-  }
-  for (const variant of round % 2 === 0 ? [...variants] : [...variants].reverse()) {
-    const bot = bots.get(variant) as BotProcess;
-    const newcomers = teams.get(variant)?.at(-2) as Team;
-    const before = await bot.ask({ type: 'memory' });
-    const cap = Number(args['max-concurrent']);
-    for (let i = 0; i < newcomers.users.length; i += cap) {
-      const chunk = { users: newcomers.users.slice(i, i + cap), identifiers: newcomers.identifiers.slice(i, i + cap) };
-      const result = await wave(bot, chunk, round, false, i);
-      if (result.failures.length) process.stderr.write(`idle teammates: ${result.failures.length} failed\n`);
-    }
-    const after = await bot.ask({ type: 'memory' });
-    const mb = (bytes?: number) => (bytes ?? Number.NaN) / 2 ** 20;
-    growth.push({
-      round,
-      variant,
-      teammates: newcomers.users.length,
-      heapBeforeMb: mb(before.heapUsed),
-      heapAfterMb: mb(after.heapUsed),
-      kbPerTeammate: ((after.heapUsed ?? Number.NaN) - (before.heapUsed ?? Number.NaN)) / 1024 / newcomers.users.length,
-    });
   }
   for (const bot of bots.values()) {
     bot.child.kill('SIGTERM');
