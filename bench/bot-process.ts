@@ -20,7 +20,12 @@ let waits: QueueWait[] = [];
 const queue = timedQueue(createWorkQueue({ maxConcurrent: Number(process.env.BENCH_MAX_CONCURRENT ?? 20) }));
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
-let since = { process: process.cpuUsage(), thread: process.threadCpuUsage() };
+// process.threadCpuUsage arrived in Node 22.15 (engines allows 22.13): without it the main-thread figure is NaN.
+const threadCpu = (previous?: NodeJS.CpuUsage) =>
+  typeof process.threadCpuUsage === 'function'
+    ? process.threadCpuUsage(previous)
+    : { user: Number.NaN, system: Number.NaN };
+let since = { process: process.cpuUsage(), thread: threadCpu() };
 
 const bot = createBot({
   config,
@@ -42,7 +47,7 @@ await bot.start();
 async function answer(request: BotRequest): Promise<BotReport> {
   switch (request.type) {
     case 'begin':
-      since = { process: process.cpuUsage(), thread: process.threadCpuUsage() };
+      since = { process: process.cpuUsage(), thread: threadCpu() };
       loop.reset();
       waits = [];
       return { id: request.id };
@@ -50,7 +55,7 @@ async function answer(request: BotRequest): Promise<BotReport> {
       // Everything the wave started (answers, their last Slack calls, bookkeeping) is finished first.
       await queue.drain(60_000);
       const cpu = process.cpuUsage(since.process);
-      const thread = process.threadCpuUsage(since.thread);
+      const thread = threadCpu(since.thread);
       const report: BotReport = {
         id: request.id,
         processCpuMs: (cpu.user + cpu.system) / 1000,
