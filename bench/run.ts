@@ -1,25 +1,41 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/database.ts';
 import { createSqliteIdentityStore } from '../src/identity/identity-store.ts';
-import { startOpenAIEmulator, toolResults } from '../src/standins/model/emulator.ts';
-import { startScalekitEmulator } from '../src/standins/scalekit/emulator.ts';
-import { type SlackCall, startSlackApiEmulator } from '../src/standins/slack/emulator.ts';
-import { eventEnvelope, slackSignature } from '../src/standins/slack/signed-requests.ts';
-import { emulatorEnv } from '../test/helpers/bot-env.ts';
-import { freePort } from '../test/helpers/test-bot.ts';
+import type {
+  BotReport,
+  BotRequest,
+  Delivered,
+  Latency,
+  MessageKind,
+  Outgoing,
+  UpstreamsReply,
+  UpstreamsRequest,
+} from './protocol.ts';
+import { percentile, type Spread, spread, unionLength } from './stats.ts';
 
-// `npm run bench [-- --levels 1,20,100,200 --slack-ms 30 --scalekit-ms 40 --model-ms 300 --tool-ms 80
-//                  --max-concurrent 20 --node-options '--max-old-space-size=256' --variants bot,baseline]`
-// Runs the real bot (and the tutorial-style baseline) as child processes against the loopback emulators with
-// emulated upstream latency, and reports what the bot itself adds.
+// `npm run bench [-- --quick] [--rounds 3 --levels 1,20,100,200 --min-warm 8 --warmup 20 --idle-teammates 60
+//                  --slack-ms 30 --scalekit-ms 40 --model-ms 300 --tool-ms 80 --max-concurrent 20 --history 6
+//                  --variants bot,baseline --node-options='--trace-gc']` (node flags for bot and baseline, added to
+// npm start's own; BENCH_VERBOSE=1 shows their stdout on stderr)
+//
+// Three kinds of process: the upstreams (Slack, Scalekit + Intercom, the model; Slack also sends the teammates'
+// messages), the bot, and the baseline (the tutorial flow). This one only orchestrates. Each round starts fresh
+// processes; within a round, bot and baseline take turns level by level (the order alternates), so both see the
+// machine in the same state. Every figure is reported as the median of the rounds and its range.
 const { values: args } = parseArgs({
   options: {
-    levels: { type: 'string', default: '1,20,100,200' },
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    levels: { type: 'string' },
+    'min-warm': { type: 'string' },
+    'idle-teammates': { type: 'string' },
+    warmup: { type: 'string' },
+    history: { type: 'string', default: '6' },
     'max-concurrent': { type: 'string', default: '20' },
     'node-options': { type: 'string', default: '' },
     'slack-ms': { type: 'string', default: '30' },
@@ -29,294 +45,557 @@ const { values: args } = parseArgs({
     variants: { type: 'string', default: 'bot,baseline' },
   },
 });
-const latency = {
+const quick = args.quick === true;
+const rounds = Number(args.rounds ?? 3);
+const levels = String(args.levels ?? (quick ? '1,20' : '1,20,100,200'))
+  .split(',')
+  .map(Number);
+/** Warm messages per level and round at least (small levels repeat their wave). */
+const minWarm = Number(args['min-warm'] ?? (quick ? 5 : 8));
+const historyTurns = Number(args.history);
+/** Teammates added (one message each, at the run cap) to measure what each costs once idle. */
+const idleTeammates = Number(args['idle-teammates'] ?? (quick ? 40 : 100));
+/** Unmeasured messages first, from ten teammates of their own: a bot that has run for a while has compiled its hot code. */
+const warmup = Number(args.warmup ?? 20);
+const WARMUP_TEAMMATES = 10;
+const latency: Latency = {
   slack: Number(args['slack-ms']),
   scalekit: Number(args['scalekit-ms']),
   model: Number(args['model-ms']),
   tool: Number(args['tool-ms']),
 };
-const levels = String(args.levels).split(',').map(Number);
-const variants = String(args.variants).split(',') as Array<'bot' | 'baseline'>;
-const SIGNING_SECRET = 'bench-signing-secret';
-const identifiers = new Map<string, string>();
+const variants = String(args.variants).split(',') as Variant[];
+type Variant = 'bot' | 'baseline';
 const ROOT = resolve(import.meta.dirname, '..');
+const KINDS: MessageKind[] = ['mention', 'thread', 'dm'];
+const startedAt = new Date();
+const loadBefore = loadavg();
 
-const slack = await startSlackApiEmulator({ latencyMs: latency.slack });
-const scalekit = await startScalekitEmulator({ latencyMs: latency.scalekit, toolLatencyMs: latency.tool });
-const model = await startOpenAIEmulator({ apiKey: 'sk-bench', latencyMs: latency.model });
-// Every message: look John up, then answer. Two model steps and one Intercom tool call.
-model.respond((req) =>
-  toolResults(req).length === 0
-    ? {
-        toolCalls: [
-          {
-            name: 'intercom_search_contacts',
-            args: { query: { field: 'email', operator: '=', value: 'john@acme.com' } },
-          },
-        ],
-      }
-    : { text: 'John Smith (john@acme.com) has 2 open conversations.' },
-);
+// --- processes ---------------------------------------------------------------------------------------------------
 
-// Per channel (one per teammate): resolves when the bot posts its working message, then its answer.
-const watchers = new Map<
-  string,
-  { working: (c: SlackCall) => void; answer: (c: SlackCall) => void; workingTs?: string }
->();
-slack.onCall((call) => {
-  const watcher = watchers.get(String(call.params.channel));
-  if (!watcher) return;
-  if (call.method === 'chat.postMessage' && !watcher.workingTs && call.response?.ts) {
-    watcher.workingTs = String(call.response.ts);
-    watcher.working(call);
-  } else if (
-    call.method === 'chat.update' &&
-    call.params.ts === watcher.workingTs &&
-    String(call.params.text).startsWith('John Smith')
-  ) {
-    watcher.answer(call);
-  }
-});
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
-interface Sample {
-  ackMs: number;
-  feedbackMs: number;
-  endToEndMs: number;
-  upstreamMs: number;
-  scalekitCalls: number;
-}
-
-const results: Record<string, unknown> = { latency, levels, at: new Date().toISOString(), variants: {} };
-
-for (const variant of variants) {
-  const dbPath = join(mkdtempSync(join(tmpdir(), `bench-${variant}-`)), 'bot.db');
-  // Fresh teammates for every level, so each level's first messages are really first.
-  const totalUsers = levels.reduce((a, b) => a + b, 0);
-  const users = Array.from({ length: totalUsers }, (_, i) => `UB${variant.slice(0, 2).toUpperCase()}${i}`);
-  seedIdentities(dbPath, users);
-  const port = await freePort();
-  const started = performance.now();
-  const child = launch(variant, dbPath, port);
-  await waitReady(port, child);
-  const readyMs = performance.now() - started;
-
-  const perLevel: Record<string, unknown> = {};
-  let offset = 0;
-  for (const level of levels) {
-    const team = users.slice(offset, offset + level);
-    offset += level;
-    // A first message per teammate warms what the bot caches; later ones are what teammates see day to day.
-    // Small levels repeat, so their percentiles rest on at least 20 messages.
-    const cold = await round(port, team, `${variant} cold`);
-    const warm: Sample[] = [];
-    for (let r = 0; r < Math.ceil(20 / level); r++) warm.push(...(await round(port, team, `${variant} warm${r}`)));
-    perLevel[level] = { cold: summarize(cold), warm: summarize(warm) };
-    process.stderr.write(`${variant} @${level}: done\n`);
-  }
-  const peakRssMb = peakRss(child);
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-  (results.variants as Record<string, unknown>)[variant] = { readyMs, peakRssMb, levels: perLevel };
-}
-
-await Promise.all([slack.close(), scalekit.close(), model.close()]);
-mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-const file = join(ROOT, 'bench', 'results', `${new Date().toISOString().replaceAll(':', '-')}.json`);
-writeFileSync(file, JSON.stringify(results, null, 2));
-process.stdout.write(`${table(results)}\nRaw results: ${file}\n`);
-
-// --- one round: every teammate sends one message at once ------------------------------------------------------
-
-async function round(port: number, team: string[], tag: string): Promise<Sample[]> {
-  const sends = team.map(async (user, i) => {
-    const ts = slack.nextTs();
-    const channel = `C${user}`;
-    const text = `${tag} ${i}: summarize john@acme.com`;
-    const identifier = identifierOf(user);
-    const scalekitBefore = scalekit.calls.length;
-    const body = JSON.stringify(eventEnvelope({ type: 'app_mention', user, text: `<@UBOT> ${text}`, ts, channel }));
-    let onWorking: (c: SlackCall) => void = () => {};
-    let onAnswer: (c: SlackCall) => void = () => {};
-    const seen = Promise.all([
-      new Promise<SlackCall>((r) => {
-        onWorking = r;
-      }),
-      new Promise<SlackCall>((r) => {
-        onAnswer = r;
-      }),
-    ]);
-    watchers.set(channel, { working: onWorking, answer: onAnswer });
-    const timestamp = Math.floor(Date.now() / 1000);
-    const sent = performance.now();
-    const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
-      method: 'POST',
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'x-slack-request-timestamp': String(timestamp),
-        'x-slack-signature': slackSignature(SIGNING_SECRET, timestamp, body),
-      },
-    });
-    const ackMs = performance.now() - sent;
-    await res.body?.cancel();
-    const [working, answer] = await seen;
-    watchers.delete(channel);
-    const mine = scalekit.calls.slice(scalekitBefore).filter((c) => c.request.identifier === identifier);
-    const control = mine.filter((c) => c.rpc !== 'ExecuteTool').length;
-    const tools = mine.length - control;
-    const modelSteps = model.requests.filter((r) =>
-      r.messages.some((m) => m.role === 'user' && m.text === text),
-    ).length;
-    // Progress edits are fire-and-forget, and the clock stops when the answer reaches Slack (before Slack's own
-    // emulated response time), so only the Slack calls the run waited on before that count.
-    const slackCalls = slack.calls.filter(
-      (c) => c.params.channel === channel && c.at >= sent && c.at < answer.at && c.method !== 'chat.update',
-    ).length;
-    return {
-      ackMs,
-      feedbackMs: working.at - sent,
-      endToEndMs: answer.at - sent,
-      // The emulated time this message waited on: its model steps, Scalekit and Intercom calls, Slack calls.
-      upstreamMs:
-        modelSteps * latency.model +
-        control * latency.scalekit +
-        tools * (latency.scalekit + latency.tool) +
-        slackCalls * latency.slack,
-      scalekitCalls: control,
-    };
+/** Request/response over a child's IPC channel. */
+function rpc<Req extends { type: string }, Rep extends { id: number }>(child: ChildProcess) {
+  let next = 1;
+  const pending = new Map<number, { resolve: (r: Rep) => void; reject: (e: Error) => void }>();
+  child.on('message', (reply: Rep) => {
+    pending.get(reply.id)?.resolve(reply);
+    pending.delete(reply.id);
   });
-  return Promise.all(sends);
+  child.on('exit', (code) => {
+    for (const { reject } of pending.values()) reject(new Error(`a benchmark process exited (${code})`));
+  });
+  return (request: Req) =>
+    new Promise<Rep>((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve, reject });
+      child.send({ ...request, id });
+    });
 }
 
-// --- helpers -------------------------------------------------------------------------------------------------
-
-function launch(variant: string, dbPath: string, port: number): ChildProcess {
-  return spawn(
-    process.execPath,
-    ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', join(ROOT, 'bench', 'bot-process.ts')],
-    {
-      env: {
-        PATH: process.env.PATH ?? '',
-        MASTRA_TELEMETRY_DISABLED: '1',
-        BENCH_VARIANT: variant,
-        BENCH_MAX_CONCURRENT: String(args['max-concurrent']),
-        NODE_OPTIONS: String(args['node-options']),
-        ...emulatorEnv({ slack, scalekit, model, modelKey: 'sk-bench', signingSecret: SIGNING_SECRET, port, dbPath }),
-        LOG_LEVEL: 'error',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+function tsProcess(file: string, nodeArgs: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, join(ROOT, 'bench', file)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    // BENCH_VERBOSE=1 shows the processes' own output (with --node-options=--trace-gc, say) on stderr.
+    stdio: ['ignore', process.env.BENCH_VERBOSE ? process.stderr : 'ignore', 'inherit', 'ipc'],
+  });
 }
 
-async function waitReady(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 3000; i++) {
-    if (child.exitCode !== null) throw new Error('the bot exited during startup');
+/** The node flags and environment defaults of `npm start`, so the bot is measured as it is run. */
+function startCommand(): { flags: string[]; env: Record<string, string> } {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [envPart = '', nodePart = ''] = pkg.scripts.start.split(/(?:^|\s)node\s/);
+  const env = Object.fromEntries([...envPart.matchAll(/(\w+)=\$\{\w+:-([^}]*)\}/g)].map((m) => [m[1], m[2]]));
+  return { flags: nodePart.split(/\s+/).filter((t) => t.startsWith('--')), env };
+}
+
+const upstreamsChild = tsProcess('upstreams.ts', startCommand().flags, { BENCH_LATENCY: JSON.stringify(latency) });
+const upstreams = rpc<WithoutId<UpstreamsRequest>, UpstreamsReply>(upstreamsChild);
+await once(upstreamsChild, 'message');
+
+interface BotProcess {
+  variant: Variant;
+  child: ChildProcess;
+  port: number;
+  ask: (request: WithoutId<BotRequest>) => Promise<BotReport>;
+  readyMs: number;
+}
+
+async function launch(variant: Variant, env: Record<string, string>, dbPath: string): Promise<BotProcess> {
+  const port = await freePort();
+  const start = startCommand();
+  const started = performance.now();
+  const extra = String(args['node-options']).split(/\s+/).filter(Boolean);
+  const child = tsProcess('bot-process.ts', [...start.flags, '--expose-gc', ...extra], {
+    ...start.env,
+    ...env,
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_PATH: dbPath,
+    LOG_LEVEL: 'error',
+    BENCH_VARIANT: variant,
+    BENCH_MAX_CONCURRENT: String(args['max-concurrent']),
+  });
+  const ask = rpc<WithoutId<BotRequest>, BotReport>(child);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the ${variant} exited during startup`);
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
       (r) => r.status === 200,
       () => false,
     );
-    if (ok) return;
+    if (ok) break;
+    if (performance.now() - started > 60_000) throw new Error(`the ${variant} did not become ready`);
     await new Promise((r) => setTimeout(r, 5));
   }
-  throw new Error('the bot did not become ready');
+  return { variant, child, port, ask, readyMs: performance.now() - started };
 }
 
-function seedIdentities(dbPath: string, users: string[]): void {
-  const db = openDatabase(dbPath);
-  const store = createSqliteIdentityStore(db, { newIdentifier: () => `u_bench_${crypto.randomUUID()}`, now: Date.now });
-  for (const user of users) {
-    const identifier = store.identifierFor({ teamId: slack.teamId, userId: user });
-    identifiers.set(user, identifier);
-    scalekit.connectAccount(identifier);
-  }
-  db.close();
-}
-function identifierOf(user: string): string {
-  return identifiers.get(user) ?? '';
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
 }
 
-/** Peak resident set size of a process, from Linux's own accounting. */
-function peakRss(child: ChildProcess): number | undefined {
+/** Linux's high-water mark of a process's resident memory, which can be reset to measure one level alone. */
+function peakRssMb(pid: number | undefined, reset = false): number {
   try {
-    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
-    return Number.isFinite(kb) ? Math.round(kb / 1024) : undefined;
+    if (reset) writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    return kb / 1024;
   } catch {
-    return undefined;
+    return Number.NaN;
   }
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+// --- waves -------------------------------------------------------------------------------------------------------
+
+interface WaveResult {
+  round: number;
+  variant: Variant;
+  level: number;
+  warm: boolean;
+  n: number;
+  /** From sending the first message to the bot's work queue having drained. */
+  wallMs: number;
+  failures: string[];
+  processCpuMs: number;
+  threadCpuMs: number;
+  loopDelayP99: number;
+  loopDelayMax: number;
+  samples: Record<SampleName, number[]>;
+  /** Measured service time per upstream call kind (ms): how far it overshoots the nominal latency. */
+  service: Record<string, { n: number; meanMs: number }>;
 }
 
-function summarize(samples: Sample[]) {
-  const pick = (key: keyof Sample) => samples.map((s) => s[key]);
-  const overhead = samples.map((s) => s.endToEndMs - s.upstreamMs);
+type SampleName =
+  | 'ackMs'
+  | 'feedbackMs'
+  | 'endToEndMs'
+  | 'upstreamMs'
+  | 'queuedMs'
+  | 'ownMs'
+  | 'scalekitCalls'
+  | 'modelSteps'
+  | 'modelRequestBytes';
+
+let tagCounter = 0;
+
+async function wave(bot: BotProcess, team: Team, round: number, warm: boolean, index: number): Promise<WaveResult> {
+  const messages: Outgoing[] = team.users.map((user, i) => ({
+    user,
+    identifier: team.identifiers[i] as string,
+    kind: KINDS[(i + index) % KINDS.length] as MessageKind,
+    tag: `m${++tagCounter}`,
+    historyTurns,
+  }));
+  const started = performance.now();
+  await bot.ask({ type: 'begin' });
+  const reply = await upstreams({ type: 'wave', port: bot.port, messages, timeoutMs: 180_000 });
+  if (reply.type !== 'wave') throw new Error(`upstreams: ${'error' in reply ? reply.error : reply.type}`);
+  const report = await bot.ask({ type: 'end' });
+  const wallMs = performance.now() - started;
+  const waits = new Map((report.waits ?? []).map((w) => [w.key.split(':')[1], w]));
+  const samples = Object.fromEntries(
+    ['ackMs', 'feedbackMs', 'endToEndMs', 'upstreamMs', 'queuedMs', 'ownMs', 'scalekitCalls', 'modelSteps'].map((k) => [
+      k,
+      [] as number[],
+    ]),
+  ) as Record<SampleName, number[]>;
+  samples.modelRequestBytes = [];
+  const service: Record<string, { n: number; totalMs: number }> = {};
+  const failures: string[] = [];
+  for (const d of reply.delivered) {
+    for (const s of d.served) {
+      const entry = service[s.kind] ?? { n: 0, totalMs: 0 };
+      service[s.kind] = entry;
+      entry.n++;
+      entry.totalMs += s.end - s.start;
+      if (s.kind === 'model' && s.bytes) samples.modelRequestBytes.push(s.bytes);
+    }
+    if (d.failure || d.answerAt === undefined || d.ackStatus !== 200) {
+      failures.push(d.failure ?? `ack ${d.ackStatus}`);
+      continue;
+    }
+    decompose(d, waits.get(d.user), samples);
+  }
   return {
-    n: samples.length,
-    ackP50: percentile(pick('ackMs'), 50),
-    ackP99: percentile(pick('ackMs'), 99),
-    feedbackP50: percentile(pick('feedbackMs'), 50),
-    feedbackP99: percentile(pick('feedbackMs'), 99),
-    endToEndP50: percentile(pick('endToEndMs'), 50),
-    endToEndP99: percentile(pick('endToEndMs'), 99),
-    overheadP50: percentile(overhead, 50),
-    overheadP99: percentile(overhead, 99),
-    scalekitCallsPerMessage: pick('scalekitCalls').reduce((a, b) => a + b, 0) / samples.length,
+    round,
+    variant: bot.variant,
+    level: team.users.length,
+    warm,
+    n: messages.length,
+    wallMs: round3(wallMs),
+    failures,
+    processCpuMs: report.processCpuMs ?? Number.NaN,
+    threadCpuMs: report.threadCpuMs ?? Number.NaN,
+    loopDelayP99: report.loopDelay?.p99 ?? Number.NaN,
+    loopDelayMax: report.loopDelay?.max ?? Number.NaN,
+    samples,
+    service: Object.fromEntries(
+      Object.entries(service).map(([k, v]) => [k, { n: v.n, meanMs: round3(v.totalMs / v.n) }]),
+    ),
   };
 }
 
-function table(all: typeof results): string {
-  const v = all.variants as Record<
-    string,
-    {
-      readyMs: number;
-      peakRssMb?: number;
-      levels: Record<string, { warm: ReturnType<typeof summarize>; cold: ReturnType<typeof summarize> }>;
+/**
+ * End to end splits into: time with a call upstream in flight for this message (measured at the emulators), time
+ * waiting for a run slot (measured in the bot) that is not also upstream time, and the rest: the bot working on
+ * the message, or waiting for the CPU while it works on others.
+ */
+function decompose(
+  d: Delivered,
+  wait: { start: number; end: number } | undefined,
+  samples: Record<SampleName, number[]>,
+) {
+  const answerAt = d.answerAt as number;
+  const upstream = d.served.map((s) => [s.start, s.end] as const);
+  const upstreamMs = unionLength(upstream, d.sentAt, answerAt);
+  const waitingMs = unionLength(wait ? [...upstream, [wait.start, wait.end] as const] : upstream, d.sentAt, answerAt);
+  const endToEndMs = answerAt - d.sentAt;
+  samples.ackMs.push(d.ackMs);
+  samples.feedbackMs.push((d.feedbackAt ?? answerAt) - d.sentAt);
+  samples.endToEndMs.push(endToEndMs);
+  samples.upstreamMs.push(upstreamMs);
+  samples.queuedMs.push(waitingMs - upstreamMs);
+  samples.ownMs.push(endToEndMs - waitingMs);
+  samples.scalekitCalls.push(d.served.filter((s) => s.kind === 'scalekit').length);
+  samples.modelSteps.push(d.served.filter((s) => s.kind === 'model').length);
+}
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+// --- the run -----------------------------------------------------------------------------------------------------
+
+interface Team {
+  users: string[];
+  identifiers: string[];
+}
+
+interface LevelMemory {
+  round: number;
+  variant: Variant;
+  level: number;
+  /** Teammates who have sent messages so far in this round (all idle now). */
+  teammates: number;
+  peakRssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+  rssMb: number;
+}
+
+/** Heap after a full GC, before and after `teammates` more teammates each sent a message and went quiet. */
+interface IdleGrowth {
+  round: number;
+  variant: Variant;
+  teammates: number;
+  heapBeforeMb: number;
+  heapAfterMb: number;
+  kbPerTeammate: number;
+}
+
+const waves: WaveResult[] = [];
+const memory: LevelMemory[] = [];
+const growth: IdleGrowth[] = [];
+const ready: Array<{ round: number; variant: Variant; readyMs: number }> = [];
+const scratch = mkdtempSync(join(tmpdir(), 'bench-'));
+
+for (let round = 1; round <= rounds; round++) {
+  const reset = await upstreams({ type: 'reset' });
+  if (reset.type !== 'reset') throw new Error('upstreams did not reset');
+  const bots = new Map<Variant, BotProcess>();
+  const teams = new Map<Variant, Team[]>();
+  for (const variant of variants) {
+    const dbPath = join(scratch, `${variant}-${round}.db`);
+    teams.set(variant, seedTeams(dbPath, reset.teamId, `U${variant === 'bot' ? 'B' : 'T'}${round}`));
+    const identifiers = (teams.get(variant) ?? []).flatMap((t) => t.identifiers);
+    await upstreams({ type: 'connect', identifiers });
+    const bot = await launch(variant, reset.env, dbPath);
+    bots.set(variant, bot);
+    ready.push({ round, variant, readyMs: bot.readyMs });
+  }
+  for (const variant of variants) {
+    const warmers = teams.get(variant)?.at(-1) as Team;
+    for (let sent = 0; sent < warmup; sent += warmers.users.length) {
+      await wave(bots.get(variant) as BotProcess, warmers, round, false, sent);
     }
-  >;
-  const bot = v.bot;
-  const base = v.baseline;
-  const rows: string[] = [
-    `latency: Slack ${latency.slack} ms, Scalekit ${latency.scalekit} ms/call, model ${latency.model} ms/step, Intercom tool ${latency.tool} ms`,
+  }
+  // Before the levels, whose thousand-odd messages leave garbage and two-minute timers that would blur it.
+  for (const variant of round % 2 === 0 ? [...variants] : [...variants].reverse()) {
+    const bot = bots.get(variant) as BotProcess;
+    const newcomers = teams.get(variant)?.at(-2) as Team;
+    const before = await bot.ask({ type: 'memory' });
+    const cap = Number(args['max-concurrent']);
+    for (let i = 0; i < newcomers.users.length; i += cap) {
+      const chunk = { users: newcomers.users.slice(i, i + cap), identifiers: newcomers.identifiers.slice(i, i + cap) };
+      const result = await wave(bot, chunk, round, false, i);
+      if (result.failures.length) process.stderr.write(`idle teammates: ${result.failures.length} failed\n`);
+    }
+    const after = await bot.ask({ type: 'memory' });
+    const mb = (bytes?: number) => (bytes ?? Number.NaN) / 2 ** 20;
+    growth.push({
+      round,
+      variant,
+      teammates: newcomers.users.length,
+      heapBeforeMb: mb(before.heapUsed),
+      heapAfterMb: mb(after.heapUsed),
+      kbPerTeammate: ((after.heapUsed ?? Number.NaN) - (before.heapUsed ?? Number.NaN)) / 1024 / newcomers.users.length,
+    });
+  }
+  for (const [li, level] of levels.entries()) {
+    // Whoever went first last time goes second now.
+    const order = (round + li) % 2 === 0 ? [...variants] : [...variants].reverse();
+    for (const variant of order) {
+      const bot = bots.get(variant) as BotProcess;
+      const team = teams.get(variant)?.[li] as Team;
+      peakRssMb(bot.child.pid, true);
+      // First messages fill the bot's caches; the warm ones after them are what teammates see day to day.
+      waves.push(await wave(bot, team, round, false, 0));
+      const warmWaves = Math.max(1, Math.ceil(minWarm / level));
+      for (let w = 1; w <= warmWaves; w++) waves.push(await wave(bot, team, round, true, w));
+      const idle = await bot.ask({ type: 'memory' });
+      memory.push({
+        round,
+        variant,
+        level,
+        teammates: levels.slice(0, li + 1).reduce((a, b) => a + b, 0),
+        peakRssMb: peakRssMb(bot.child.pid),
+        heapUsedMb: (idle.heapUsed ?? Number.NaN) / 2 ** 20,
+        heapTotalMb: (idle.heapTotal ?? Number.NaN) / 2 ** 20,
+        externalMb: (idle.external ?? Number.NaN) / 2 ** 20,
+        rssMb: (idle.rss ?? Number.NaN) / 2 ** 20,
+      });
+      const failed = waves.filter((w) => w.round === round && w.variant === variant && w.level === level);
+      const failures = failed.flatMap((w) => w.failures);
+      process.stderr.write(
+        `round ${round} ${variant} @${level}: ${failed.length} waves${failures.length ? `, ${failures.length} failed: ${failures[0]}` : ''}\n`,
+      );
+    }
+  }
+  for (const bot of bots.values()) {
+    bot.child.kill('SIGTERM');
+    await once(bot.child, 'exit');
+  }
+}
+upstreamsChild.disconnect();
+rmSync(scratch, { recursive: true, force: true });
+
+function seedTeams(dbPath: string, teamId: string, prefix: string): Team[] {
+  const db = openDatabase(dbPath);
+  const store = createSqliteIdentityStore(db, { newIdentifier: () => `u_bench_${crypto.randomUUID()}`, now: Date.now });
+  const result = [...levels, idleTeammates, WARMUP_TEAMMATES].map((level, li) => {
+    const users = Array.from({ length: level }, (_, i) => `${prefix}L${li}N${i}`);
+    return { users, identifiers: users.map((userId) => store.identifierFor({ teamId, userId })) };
+  });
+  db.close();
+  return result;
+}
+
+// --- summary -----------------------------------------------------------------------------------------------------
+
+const perRound = (variant: Variant, level: number, warm: boolean) =>
+  Array.from({ length: rounds }, (_, r) =>
+    waves.filter((w) => w.round === r + 1 && w.variant === variant && w.level === level && w.warm === warm),
+  ).filter((ws) => ws.length > 0);
+
+const pooled = (ws: WaveResult[], name: SampleName) => ws.flatMap((w) => w.samples[name]);
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+/** Each figure computed per round (from that round's waves), then its median and range over the rounds. */
+const FIGURES: Record<string, (ws: WaveResult[]) => number> = {
+  cpuMainMsPerMessage: (ws) => sum(ws.map((w) => w.threadCpuMs)) / sum(ws.map((w) => w.n)),
+  cpuProcessMsPerMessage: (ws) => sum(ws.map((w) => w.processCpuMs)) / sum(ws.map((w) => w.n)),
+  loopDelayP99Ms: (ws) => Math.max(...ws.map((w) => w.loopDelayP99)),
+  ackP50Ms: (ws) => percentile(pooled(ws, 'ackMs'), 50),
+  ackP99Ms: (ws) => percentile(pooled(ws, 'ackMs'), 99),
+  feedbackP50Ms: (ws) => percentile(pooled(ws, 'feedbackMs'), 50),
+  feedbackP99Ms: (ws) => percentile(pooled(ws, 'feedbackMs'), 99),
+  endToEndP50Ms: (ws) => percentile(pooled(ws, 'endToEndMs'), 50),
+  endToEndP99Ms: (ws) => percentile(pooled(ws, 'endToEndMs'), 99),
+  upstreamP50Ms: (ws) => percentile(pooled(ws, 'upstreamMs'), 50),
+  queuedP50Ms: (ws) => percentile(pooled(ws, 'queuedMs'), 50),
+  queuedP99Ms: (ws) => percentile(pooled(ws, 'queuedMs'), 99),
+  ownP50Ms: (ws) => percentile(pooled(ws, 'ownMs'), 50),
+  ownP99Ms: (ws) => percentile(pooled(ws, 'ownMs'), 99),
+  scalekitCallsPerMessage: (ws) => sum(pooled(ws, 'scalekitCalls')) / pooled(ws, 'scalekitCalls').length,
+  modelStepsPerMessage: (ws) => sum(pooled(ws, 'modelSteps')) / pooled(ws, 'modelSteps').length,
+  modelRequestKb: (ws) => sum(pooled(ws, 'modelRequestBytes')) / pooled(ws, 'modelRequestBytes').length / 1024,
+  failures: (ws) => sum(ws.map((w) => w.failures.length)),
+};
+
+interface LevelSummary {
+  warm: Record<string, Spread>;
+  first: Record<string, Spread>;
+  memory: { peakRssMb: Spread };
+}
+
+function summarize(variant: Variant) {
+  const byLevel: Record<string, LevelSummary> = {};
+  for (const level of levels) {
+    const phase = (warm: boolean) =>
+      Object.fromEntries(
+        Object.entries(FIGURES).map(([name, f]) => [name, roundSpread(spread(perRound(variant, level, warm).map(f)))]),
+      );
+    const mem = memory.filter((m) => m.variant === variant && m.level === level);
+    byLevel[level] = {
+      warm: phase(true),
+      first: phase(false),
+      memory: { peakRssMb: roundSpread(spread(mem.map((m) => m.peakRssMb))) },
+    };
+  }
+  return {
+    readyMs: roundSpread(spread(ready.filter((r) => r.variant === variant).map((r) => r.readyMs))),
+    idleGrowthKbPerTeammate: roundSpread(
+      spread(growth.filter((g) => g.variant === variant).map((g) => g.kbPerTeammate)),
+    ),
+    peakRssMb: roundSpread(spread(rangeOfRounds(variant).map((ms) => Math.max(...ms.map((m) => m.peakRssMb))))),
+    levels: byLevel,
+  };
+}
+
+function rangeOfRounds(variant: Variant) {
+  return Array.from({ length: rounds }, (_, r) => memory.filter((m) => m.variant === variant && m.round === r + 1));
+}
+
+function roundSpread(s: Spread): Spread {
+  const r = (n: number) => (Number.isFinite(n) ? Math.round(n * 100) / 100 : n);
+  return { median: r(s.median), min: r(s.min), max: r(s.max) };
+}
+
+const service: Record<string, { n: number; meanMs: number }> = {};
+for (const w of waves) {
+  for (const [kind, s] of Object.entries(w.service)) {
+    const entry = service[kind] ?? { n: 0, meanMs: 0 };
+    service[kind] = entry;
+    entry.meanMs = (entry.meanMs * entry.n + s.meanMs * s.n) / (entry.n + s.n);
+    entry.n += s.n;
+  }
+}
+
+const results = {
+  at: startedAt.toISOString(),
+  durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
+  machine: { cpus: cpus().length, node: process.version, loadBefore, loadAfter: loadavg() },
+  settings: {
+    rounds,
+    levels,
+    minWarm,
+    warmup,
+    idleTeammates,
+    historyTurns,
+    latency,
+    maxConcurrent: Number(args['max-concurrent']),
+    nodeOptions: String(args['node-options']),
+    startFlags: startCommand().flags,
+  },
+  /** Mean measured service time per upstream call, against the nominal latency above. */
+  service,
+  summary: Object.fromEntries(variants.map((v) => [v, summarize(v)])),
+  ready,
+  memory,
+  growth,
+  waves,
+};
+mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+const file = join(ROOT, 'bench', 'results', `${startedAt.toISOString().replaceAll(':', '-')}.json`);
+writeFileSync(file, JSON.stringify(results, null, 1));
+process.stdout.write(`${table()}\nRaw results: ${file}\n`);
+
+function table(): string {
+  const summary = results.summary as Record<Variant, ReturnType<typeof summarize>>;
+  const fmt = (s?: Spread) => {
+    if (!s || !Number.isFinite(s.median)) return '–';
+    const n = (x: number) => (Math.abs(x) < 10 ? x.toFixed(1) : Math.round(x).toString());
+    return s.min === s.max ? n(s.median) : `${n(s.median)} (${n(s.min)}–${n(s.max)})`;
+  };
+  const ratio = (a?: Spread, b?: Spread) =>
+    a && b && Number.isFinite(a.median) && b.median ? (a.median / b.median).toFixed(2) : '–';
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  const rows = [
+    `${rounds} rounds; median (min–max) of the per-round figures. Load average before ${load(loadBefore)}, after ${load(loadavg())} (${cpus().length} CPUs).`,
+    `Nominal latency: Slack ${latency.slack} ms, Scalekit ${latency.scalekit} ms, model ${latency.model} ms/step, Intercom tool ${latency.tool} ms. Measured mean service: ${Object.entries(
+      service,
+    )
+      .map(([k, s]) => `${k} ${s.meanMs.toFixed(1)} ms`)
+      .join(', ')}.`,
     '',
-    '| teammates | figure (warm message) | bot | baseline | bot / baseline |',
+    '| teammates | figure (warm messages) | bot | baseline | bot / baseline |',
     '|---|---|---|---|---|',
   ];
-  const fmt = (n: number | undefined) =>
-    n === undefined || Number.isNaN(n) ? '–' : n < 10 ? n.toFixed(1) : Math.round(n).toString();
-  const ratio = (a?: number, b?: number) => (a === undefined || b === undefined || b === 0 ? '–' : (a / b).toFixed(2));
+  const bot = summary.bot;
+  const base = summary.baseline;
+  const row = (level: string, name: string, a?: Spread, b?: Spread) =>
+    rows.push(`| ${level} | ${name} | ${fmt(a)} | ${fmt(b)} | ${ratio(a, b)} |`);
+  const warmRows: Array<[string, string]> = [
+    ['main-thread CPU / message (ms)', 'cpuMainMsPerMessage'],
+    ['process CPU / message (ms)', 'cpuProcessMsPerMessage'],
+    ['event-loop delay p99 (ms)', 'loopDelayP99Ms'],
+    ['ack p99 (ms)', 'ackP99Ms'],
+    ['first feedback p99 (ms)', 'feedbackP99Ms'],
+    ['end to end p50 (ms)', 'endToEndP50Ms'],
+    ['of which upstream p50 (ms)', 'upstreamP50Ms'],
+    ['of which queued p50 / p99 (ms)', 'queuedP50Ms'],
+    ['of which the bot p50 (ms)', 'ownP50Ms'],
+    ['of which the bot p99 (ms)', 'ownP99Ms'],
+    ['Scalekit calls / message (excl. tools)', 'scalekitCallsPerMessage'],
+  ];
   for (const level of levels) {
-    const a = bot?.levels[level];
-    const b = base?.levels[level];
-    const figures: Array<[string, (s: ReturnType<typeof summarize>) => number]> = [
-      ['ack p50 / ms', (s) => s.ackP50],
-      ['ack p99 / ms', (s) => s.ackP99],
-      ['first feedback p50 / ms', (s) => s.feedbackP50],
-      ['first feedback p99 / ms', (s) => s.feedbackP99],
-      ['end to end p50 / ms', (s) => s.endToEndP50],
-      ['end to end p99 / ms', (s) => s.endToEndP99],
-      ['bot overhead p50 / ms', (s) => s.overheadP50],
-      ['bot overhead p99 / ms', (s) => s.overheadP99],
-      ['Scalekit calls / message (excl. tools)', (s) => s.scalekitCallsPerMessage],
-    ];
-    for (const [name, get] of figures) {
-      const x = a ? get(a.warm) : undefined;
-      const y = b ? get(b.warm) : undefined;
-      rows.push(`| ${level} | ${name} | ${fmt(x)} | ${fmt(y)} | ${ratio(x, y)} |`);
+    for (const [name, key] of warmRows) {
+      if (key === 'queuedP50Ms') {
+        const pair = (s?: ReturnType<typeof summarize>) =>
+          s ? `${fmt(s.levels[level]?.warm.queuedP50Ms)} / ${fmt(s.levels[level]?.warm.queuedP99Ms)}` : '–';
+        rows.push(`| ${level} | ${name} | ${pair(bot)} | ${pair(base)} | |`);
+        continue;
+      }
+      row(String(level), name, bot?.levels[level]?.warm[key], base?.levels[level]?.warm[key]);
     }
-    const xc = a?.cold.scalekitCallsPerMessage;
-    const yc = b?.cold.scalekitCallsPerMessage;
-    rows.push(`| ${level} | Scalekit calls / first message | ${fmt(xc)} | ${fmt(yc)} | ${ratio(xc, yc)} |`);
+    row(
+      String(level),
+      'main-thread CPU / first message (ms)',
+      bot?.levels[level]?.first.cpuMainMsPerMessage,
+      base?.levels[level]?.first.cpuMainMsPerMessage,
+    );
+    row(
+      String(level),
+      'peak RSS at this level (MB)',
+      bot?.levels[level]?.memory.peakRssMb,
+      base?.levels[level]?.memory.peakRssMb,
+    );
   }
-  rows.push(
-    `| – | peak RSS / MB | ${fmt(bot?.peakRssMb)} | ${fmt(base?.peakRssMb)} | ${ratio(bot?.peakRssMb, base?.peakRssMb)} |`,
+  row(
+    '–',
+    'model request size (KB)',
+    bot?.levels[levels[0] as number]?.warm.modelRequestKb,
+    base?.levels[levels[0] as number]?.warm.modelRequestKb,
   );
-  rows.push(
-    `| – | cold start to ready / ms | ${fmt(bot?.readyMs)} | ${fmt(base?.readyMs)} | ${ratio(bot?.readyMs, base?.readyMs)} |`,
-  );
+  row('–', 'heap growth / idle teammate (KB)', bot?.idleGrowthKbPerTeammate, base?.idleGrowthKbPerTeammate);
+  row('–', 'start to ready (ms)', bot?.readyMs, base?.readyMs);
+  const failures = waves.flatMap((w) => w.failures);
+  if (failures.length) rows.push('', `${failures.length} messages failed, e.g. ${failures[0]}`);
   return rows.join('\n');
 }

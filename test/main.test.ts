@@ -119,4 +119,12 @@ describe('npm start (src/main.ts)', () => {
     child.kill('SIGKILL');
     await exited;
   });
+
+  it('caps the heap: V8 would otherwise let it grow to several times the live data under a burst', () => {
+    const { scripts } = JSON.parse(readFileSync(resolve(import.meta.dirname, '../package.json'), 'utf8')) as {
+      scripts: { start: string };
+    };
+    // 256 MB held 200 teammates at once at about 280 MB peak RSS in `npm run bench` (README, Performance).
+    expect(scripts.start).toMatch(/ node --max-old-space-size=256 /);
+  });
 });

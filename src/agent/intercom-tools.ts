@@ -1,4 +1,5 @@
 import type { RequestContext } from '@mastra/core/request-context';
+import { type StandardSchemaWithJSON, toStandardSchema } from '@mastra/core/schema';
 import { createTool } from '@mastra/core/tools';
 import { type AuditLog, hashArguments, summarizeArguments } from '../audit/audit-log.ts';
 import { ToolError } from '../errors.ts';
@@ -75,7 +76,10 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
     tools[definition.name] = createTool({
       id: definition.name,
       description: definition.description || title,
-      inputSchema: normalizeSchema(definition.inputSchema),
+      inputSchema: asGiven(normalizeSchema(definition.inputSchema)),
+      // Mastra otherwise rewrites every schema for OpenAI's strict mode (optional fields as required-or-null),
+      // which the bot never asks for: 27 tools grew from 20 KB to 33 KB, sent again on every model step.
+      strict: false,
       execute: async (input, ctx) => {
         const run = runOf(ctx.requestContext);
         const args = (input ?? {}) as Record<string, unknown>;
@@ -154,8 +158,48 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
 
 /** Mastra needs an object schema; Scalekit sends `{}` for tools without parameters. */
 function normalizeSchema(schema: Record<string, unknown>): Record<string, unknown> {
-  if (schema.type === 'object') return { ...schema, properties: schema.properties ?? {} };
-  return { type: 'object', properties: {} };
+  if (schema.type !== 'object') return { type: 'object', properties: {} };
+  return withArrayItems(schema.properties ? schema : { ...schema, properties: {} });
+}
+
+/** OpenAI refuses a function whose schema has an array without `items`, strict mode or not. */
+function withArrayItems(schema: Record<string, unknown>): Record<string, unknown> {
+  const fixed: Record<string, unknown> = {};
+  let changed = false;
+  for (const [key, value] of Object.entries(schema)) {
+    fixed[key] = fixNested(value);
+    changed ||= fixed[key] !== value;
+  }
+  if (fixed.type === 'array' && fixed.items === undefined) {
+    fixed.items = {};
+    changed = true;
+  }
+  // Unchanged schemas stay the very objects Scalekit sent (shared between teammates by the gateway).
+  return changed ? fixed : schema;
+}
+
+function fixNested(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const fixed = value.map(fixNested);
+    return fixed.some((v, i) => v !== value[i]) ? fixed : value;
+  }
+  return value !== null && typeof value === 'object' ? withArrayItems(value as Record<string, unknown>) : value;
+}
+
+/**
+ * The schema the model sees is exactly this one (Mastra asks for it on every run, and would otherwise clone and
+ * annotate it each time); arguments are still checked against it (Ajv, compiled once per tool) before `execute`.
+ */
+function asGiven(schema: Record<string, unknown>): StandardSchemaWithJSON {
+  const checked = toStandardSchema(schema)['~standard'];
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'intercom-support-bot',
+      validate: (value) => checked.validate(value),
+      jsonSchema: { input: () => schema, output: () => schema },
+    },
+  };
 }
 
 export function titleOf(definition: ToolDefinition): string {

@@ -53,7 +53,7 @@ export interface ScalekitGateway {
   /** Deletes the connected account (revoking its tokens); a missing account is not an error. */
   deleteAccount(identifier: string): Promise<void>;
   /** Every Intercom tool this identifier may use (all pages). */
-  listTools(identifier: string): Promise<ToolDefinition[]>;
+  listTools(identifier: string): Promise<readonly ToolDefinition[]>;
   /** Runs a tool as this identifier; failures are ToolError (or ScalekitUnavailableError). */
   executeTool(params: { identifier: string; toolName: string; input: Record<string, unknown> }): Promise<ToolResult>;
 }
