@@ -115,7 +115,11 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
         steps: 0,
         proposals: 0,
       };
-      const timeout = AbortSignal.timeout(runTimeoutMs);
+      // A timer cleared when the run ends (AbortSignal.timeout would keep every run's signal alive for the whole
+      // timeout, a few kilobytes per message).
+      const timeoutController = new AbortController();
+      const timer = setTimeout(() => timeoutController.abort(), runTimeoutMs);
+      const timeout = timeoutController.signal;
       const requestContext = new RequestContext<unknown>([
         [RUN_KEY, run],
         [TOOLS_KEY, toolsFor(input.tools)],
@@ -158,6 +162,8 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
         if (stopped()) return { kind: 'stopped', text: written, proposals: run.proposals };
         deps.logger.warn('The model call failed', { timedOut: timeout.aborted }, error);
         return { kind: 'model_failed', reason: timeout.aborted ? 'timeout' : 'error' };
+      } finally {
+        clearTimeout(timer);
       }
       if (reconnect()) return { kind: 'reconnect' };
       if (stopped()) return { kind: 'stopped', text: written, proposals: run.proposals };
