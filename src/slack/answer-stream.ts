@@ -96,7 +96,6 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
 
   const begin = async (first: PlanTask, fallbackText: string) => {
     tasks.set(first.id, first);
-    extras.working();
     extras.session('processing');
     if (deps.capabilities.streaming) {
       try {
@@ -119,6 +118,8 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
         });
       }
     }
+    // Without a stream's live plan, Slack's status line under the thread shows that the bot is on it.
+    extras.working();
     const posted = await client.chat.postMessage({ channel, thread_ts: threadTs, text: fallbackText });
     ts = posted.ts;
     mode = 'post';
