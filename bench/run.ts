@@ -219,7 +219,7 @@ async function wave(bot: BotProcess, team: Team, round: number, warm: boolean, i
   if (reply.type !== 'wave') throw new Error(`upstreams: ${'error' in reply ? reply.error : reply.type}`);
   const report = await bot.ask({ type: 'end' });
   const wallMs = performance.now() - started;
-  const waits = new Map((report.waits ?? []).map((w) => [w.key.split(':')[1], w]));
+  const waits = new Map((report.waits ?? []).map((w) => [teammateOfQueueKey(w.key), w]));
   const samples = Object.fromEntries(
     ['ackMs', 'feedbackMs', 'endToEndMs', 'upstreamMs', 'queuedMs', 'ownMs', 'scalekitCalls', 'modelSteps'].map((k) => [
       k,
@@ -598,4 +598,12 @@ function table(): string {
   const failures = waves.flatMap((w) => w.failures);
   if (failures.length) rows.push('', `${failures.length} messages failed, e.g. ${failures[0]}`);
   return rows.join('\n');
+}
+
+/**
+ * Whose message waited, from the work queue's key: a top-level DM's `dm:<team>:<user>`, or a thread's
+ * `<channel>:<ts>`, where the bench names channels `C<user>W<wave>` (or `D…` for DMs).
+ */
+function teammateOfQueueKey(key: string): string | undefined {
+  return key.startsWith('dm:') ? key.split(':')[2] : /^[CD](.+)W\d+:/.exec(key)?.[1];
 }
