@@ -1,5 +1,5 @@
 import type { types, webApi } from '@slack/bolt';
-import type { TaskUpdateChunk } from '@slack/types';
+import type { AnyChunk } from '@slack/types';
 import { buildAnswerFooter } from '../agent/answer-blocks.ts';
 import type { AnswerFooter, AnswerSurface, PlanTask } from '../agent/answer-surface.ts';
 import type { Logger } from '../logger.ts';
@@ -69,27 +69,41 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
     });
     return chain;
   };
-  /** An append to the stream, in order; after a failure the rest is kept for the final call instead. */
-  const append = (args: { markdown_text: string; raw: string } | { chunks: TaskUpdateChunk[] }) => {
-    const at = ts;
-    if (!at) return;
-    void enqueue(async () => {
-      if (stream !== 'open') {
-        if ('raw' in args) unsent += args.raw;
-        return;
-      }
-      try {
-        await client.chat.appendStream(
-          'raw' in args
-            ? { channel, ts: at, markdown_text: args.markdown_text }
-            : { channel, ts: at, chunks: args.chunks },
-        );
-      } catch (error) {
-        stream = STREAM_CLOSED.has(slackError(error)) ? 'closed' : 'failed';
-        if ('raw' in args) unsent += args.raw;
-        throw error;
-      }
-    });
+  /**
+   * Chunks on their way to the stream. One append is in flight at a time and whatever piles up meanwhile goes in the
+   * next one, so a busy answer makes a few calls rather than one per step; what is left at the end goes with the
+   * stop. After a refused append, text is kept for the final call instead.
+   */
+  let outbox: { chunks: AnyChunk[]; raw: string } = { chunks: [], raw: '' };
+  let flushScheduled = false;
+  let finishing = false;
+  const takeOutbox = () => {
+    const batch = outbox;
+    outbox = { chunks: [], raw: '' };
+    return batch;
+  };
+  const flushOutbox = async () => {
+    flushScheduled = false;
+    const batch = takeOutbox();
+    if (batch.chunks.length === 0 || !ts) return;
+    if (stream !== 'open') {
+      unsent += batch.raw;
+      return;
+    }
+    try {
+      await client.chat.appendStream({ channel, ts, chunks: batch.chunks });
+    } catch (error) {
+      stream = STREAM_CLOSED.has(slackError(error)) ? 'closed' : 'failed';
+      unsent += batch.raw;
+      throw error;
+    }
+  };
+  const append = (chunk: AnyChunk, raw = '') => {
+    outbox.chunks.push(chunk);
+    outbox.raw += raw;
+    if (flushScheduled || finishing) return;
+    flushScheduled = true;
+    void enqueue(flushOutbox);
   };
 
   const extras = createAgentExtras({ client, logger, capabilities: deps.capabilities }, { channel, threadTs });
@@ -140,12 +154,12 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
       return;
     }
     streamedChars += text.length;
-    append({ markdown_text: text, raw: piece });
+    append({ type: 'markdown_text', text }, piece);
   };
 
   const sendTask = (task: PlanTask) => {
     tasks.set(task.id, task);
-    if (mode === 'stream') append({ chunks: [taskChunk(task)] });
+    if (mode === 'stream') append(taskChunk(task));
     else if (mode === 'post' && ts && task.status === 'in_progress') {
       const at = deps.now();
       if (at - lastProgress < progressIntervalMs) return;
@@ -196,6 +210,8 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
       const blocks = footer ? buildAnswerFooter(footer) : [];
       if (mode === 'stream' && ts) {
         if (tail) pending += `${written.trim() ? '\n\n' : ''}${tail}`;
+        // The rest of the text and the plan's last changes go with the stop, in the same call.
+        finishing = true;
         flushText(true);
         await chain;
         if (await stopStream(ts, blocks)) {
@@ -215,17 +231,28 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
    * get through goes with it. False when Slack has ended the stream already.
    */
   async function stopStream(at: string, blocks: types.KnownBlock[]): Promise<boolean> {
-    if (stream === 'closed') return false;
+    const last = takeOutbox();
+    if (stream === 'closed') {
+      unsent += last.raw;
+      return false;
+    }
+    if (stream === 'failed') unsent += last.raw;
     const closing = [...tasks.values()]
       .filter((t) => t.status === 'in_progress')
       .map((t) => taskChunk({ ...t, status: 'complete' }));
-    const missing = stream === 'failed' && unsent ? toSafeMarkdown(unsent) : '';
+    const chunks: AnyChunk[] =
+      stream === 'failed'
+        ? [
+            ...(unsent ? [{ type: 'markdown_text' as const, text: toSafeMarkdown(unsent) }] : []),
+            ...last.chunks.filter((c) => c.type !== 'markdown_text'),
+          ]
+        : last.chunks;
+    chunks.push(...closing);
     try {
       await client.chat.stopStream({
         channel,
         ts: at,
-        ...(missing && { markdown_text: missing }),
-        ...(closing.length > 0 && { chunks: closing }),
+        ...(chunks.length > 0 && { chunks }),
         ...(blocks.length > 0 && !(overflowing && stream === 'open') && { blocks }),
       });
       return true;
