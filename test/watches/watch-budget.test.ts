@@ -1,33 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteAuditLog } from '../../src/audit/audit-log.ts';
 import { openDatabase } from '../../src/db/database.ts';
-import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
+import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { DEFAULT_MAX_POLLS_PER_MINUTE } from '../../src/watches/poller.ts';
 import { createSqliteWatchStore } from '../../src/watches/watch-store.ts';
-import { manualTimer } from '../helpers/manual-timer.ts';
-import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
-import { newConversation, retrievesOf } from './watch-helpers.ts';
+import type { ManualTimer } from '../helpers/manual-timer.ts';
+import type { TestBot } from '../helpers/test-bot.ts';
+import { newConversation, retrievesOf, startWatchBot } from './watch-helpers.ts';
 
-const clock = { offsetMs: 0 };
-const now = () => Date.now() + clock.offsetMs;
-const timer = manualTimer();
 const CAP = 10;
-let scalekit: ScalekitEmulator;
+let w: Awaited<ReturnType<typeof startWatchBot>>;
 let t: TestBot;
+let scalekit: ScalekitEmulator;
+let clock: { offsetMs: number };
+let timer: ManualTimer;
+const now = () => Date.now() + clock.offsetMs;
 
 beforeAll(async () => {
-  scalekit = await startScalekitEmulator({ now });
-  t = await startTestBot({
-    now,
-    streaming: false,
-    scalekit,
-    env: { WATCH_POLL_INTERVAL_MS: '1000' },
-    botOptions: { watches: { timer, maxPollsPerMinute: CAP } },
-  });
+  w = await startWatchBot(CAP);
+  ({ t, scalekit, clock, timer } = w);
 });
 afterAll(async () => {
-  await t.stop();
-  await scalekit.close();
+  await w.stop();
 });
 
 describe('the polling budget', () => {

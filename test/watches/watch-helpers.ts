@@ -1,7 +1,43 @@
 import Database from 'better-sqlite3';
 import { toolResults } from '../../src/standins/model/emulator.ts';
+import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import type { SlackCall } from '../../src/standins/slack/emulator.ts';
-import type { TestBot } from '../helpers/test-bot.ts';
+import { type ManualTimer, manualTimer } from '../helpers/manual-timer.ts';
+import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
+
+/**
+ * The real bot for watch tests: answers posted and edited, a one-second base interval, a clock the test moves
+ * (`clock.offsetMs`) shared with the Scalekit emulator, and a timer that runs one poller pass when told.
+ */
+export async function startWatchBot(maxPollsPerMinute: number): Promise<{
+  t: TestBot;
+  scalekit: ScalekitEmulator;
+  clock: { offsetMs: number };
+  timer: ManualTimer;
+  stop(): Promise<void>;
+}> {
+  const clock = { offsetMs: 0 };
+  const now = () => Date.now() + clock.offsetMs;
+  const timer = manualTimer();
+  const scalekit = await startScalekitEmulator({ now });
+  const t = await startTestBot({
+    now,
+    streaming: false,
+    scalekit,
+    env: { WATCH_POLL_INTERVAL_MS: '1000' },
+    botOptions: { watches: { timer, maxPollsPerMinute } },
+  });
+  return {
+    t,
+    scalekit,
+    clock,
+    timer,
+    async stop() {
+      await t.stop();
+      await scalekit.close();
+    },
+  };
+}
 
 export interface WatchRow {
   id: string;

@@ -1,30 +1,22 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
-import { manualTimer } from '../helpers/manual-timer.ts';
-import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
-import { newConversation, retrievesOf, watchByAsking, watchPosts, watchRows } from './watch-helpers.ts';
+import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
+import type { ManualTimer } from '../helpers/manual-timer.ts';
+import type { TestBot } from '../helpers/test-bot.ts';
+import { newConversation, retrievesOf, startWatchBot, watchByAsking, watchPosts, watchRows } from './watch-helpers.ts';
 
-const clock = { offsetMs: 0 };
-const now = () => Date.now() + clock.offsetMs;
-const timer = manualTimer();
-let scalekit: ScalekitEmulator;
+let w: Awaited<ReturnType<typeof startWatchBot>>;
 let t: TestBot;
+let scalekit: ScalekitEmulator;
+let clock: { offsetMs: number };
+let timer: ManualTimer;
 
 beforeAll(async () => {
-  scalekit = await startScalekitEmulator({ now });
-  t = await startTestBot({
-    now,
-    streaming: false,
-    scalekit,
-    env: { WATCH_POLL_INTERVAL_MS: '1000' },
-    // A budget no test here reaches: the budget has its own test.
-    botOptions: { watches: { timer, maxPollsPerMinute: 60_000 } },
-  });
+  w = await startWatchBot(60_000);
+  ({ t, scalekit, clock, timer } = w);
 });
 afterAll(async () => {
-  await t.stop();
-  await scalekit.close();
+  await w.stop();
 });
 
 /** Moves the clock past every watch's next poll (quiet ones back off to 15 minutes) and runs one pass. */

@@ -2,33 +2,35 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteAuditLog } from '../../src/audit/audit-log.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { lastUserText, toolResults } from '../../src/standins/model/emulator.ts';
-import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
+import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import type { SlackCall } from '../../src/standins/slack/emulator.ts';
 import { createSqliteWatchStore } from '../../src/watches/watch-store.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
-import { manualTimer } from '../helpers/manual-timer.ts';
-import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
-import { clickWatch, newConversation, retrievesOf, watchByAsking, watchPosts, watchRows } from './watch-helpers.ts';
+import type { ManualTimer } from '../helpers/manual-timer.ts';
+import type { TestBot } from '../helpers/test-bot.ts';
+import {
+  clickWatch,
+  newConversation,
+  retrievesOf,
+  startWatchBot,
+  watchByAsking,
+  watchPosts,
+  watchRows,
+} from './watch-helpers.ts';
 
-const clock = { offsetMs: 0 };
-const now = () => Date.now() + clock.offsetMs;
-const timer = manualTimer();
-let scalekit: ScalekitEmulator;
+let w: Awaited<ReturnType<typeof startWatchBot>>;
 let t: TestBot;
+let scalekit: ScalekitEmulator;
+let clock: { offsetMs: number };
+let timer: ManualTimer;
+const now = () => Date.now() + clock.offsetMs;
 
 beforeAll(async () => {
-  scalekit = await startScalekitEmulator({ now });
-  t = await startTestBot({
-    now,
-    streaming: false,
-    scalekit,
-    env: { WATCH_POLL_INTERVAL_MS: '1000' },
-    botOptions: { watches: { timer, maxPollsPerMinute: 60_000 } },
-  });
+  w = await startWatchBot(60_000);
+  ({ t, scalekit, clock, timer } = w);
 });
 afterAll(async () => {
-  await t.stop();
-  await scalekit.close();
+  await w.stop();
 });
 beforeEach(() => {
   t.model.reset();
