@@ -5,9 +5,9 @@ import type { ConversationStore } from './conversation-store.ts';
 const START_OVER = /^(start over|start again|new (conversation|topic)|reset|forget (that|this|everything))[.!]?$/i;
 const STOP_FOLLOWING = /^(stop following( this( thread)?)?|unfollow( this thread)?|stop watching this thread)[.!]?$/i;
 
-export const STARTED_OVER_TEXT =
+const STARTED_OVER_TEXT =
   "Starting fresh: I've set our earlier conversation aside, so your next message starts a new one.";
-export const UNFOLLOWED_TEXT = "OK, I've stopped following this thread. Mention me here if you need me again.";
+export const UNFOLLOWED_TEXT = "I've stopped following this thread. Mention me here if you need me again.";
 
 /**
  * The conversation around each message: a channel thread the bot is asked something in is followed (that person's

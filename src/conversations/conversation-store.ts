@@ -36,7 +36,7 @@ export interface ConversationLimits {
   dmMaxChars: number;
 }
 
-export const CONVERSATION_LIMITS: ConversationLimits = {
+const CONVERSATION_LIMITS: ConversationLimits = {
   followIdleMs: 24 * 60 * 60 * 1000,
   dmWindowMs: 8 * 60 * 60 * 1000,
   dmMaxTurns: 20,

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { FEEDBACK_ACTION, UNFOLLOW_ACTION } from '../agent/answer-blocks.ts';
 import type { FeedbackVerdict } from '../agent/feedback.ts';
+import { UNFOLLOWED_TEXT } from '../conversations/conversation-handler.ts';
 import type { Logger } from '../logger.ts';
 import type { SlackUser } from '../shared/messages.ts';
 
@@ -58,7 +59,7 @@ export function registerAgentListeners(app: App, deps: AgentListenerDeps): void 
         channel: body.channel.id,
         user: body.user.id,
         thread_ts: threadTs,
-        text: "I've stopped following this thread. Mention me here if you need me again.",
+        text: UNFOLLOWED_TEXT,
       })
       .catch((error: unknown) => deps.logger.warn('Could not confirm unfollowing', error));
   });

@@ -15,8 +15,8 @@ const FLUSH_CHARS = 120;
 /** A streamed message carries this much; beyond it the answer continues in ordinary messages. */
 const STREAM_MAX_CHARS = 30_000;
 
-export const WORKING_TEXT = `${WORKING_PREFIX} Working on it…`;
-export const QUEUED_TEXT = `${WORKING_PREFIX} Queued: I'll start on this as soon as the earlier request in this conversation is done.`;
+const WORKING_TEXT = `${WORKING_PREFIX} Working on it…`;
+const QUEUED_TEXT = `${WORKING_PREFIX} Queued: I'll start on this as soon as the earlier request in this conversation is done.`;
 
 const UNDERSTAND: PlanTask = { id: 'understand', title: 'Understanding your request', status: 'in_progress' };
 const WAITING: PlanTask = {

@@ -19,7 +19,7 @@ import { buildAnnouncement, buildWatchEnded, buildWatchStarted, describeLimit } 
 import type { CreateOutcome, Watch, WatchStore } from './watch-store.ts';
 
 export const MAX_WATCHES_PER_USER = 20;
-export const WATCH_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
+const WATCH_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
 export const RETRIEVE_TOOL = 'intercom_retrieve_conversation';
 
 export type StartOutcome = (CreateOutcome | { kind: 'closed' }) & { conversation: ConversationState };

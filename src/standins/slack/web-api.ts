@@ -1,9 +1,6 @@
+import { WORKING_PREFIX } from '../../shared/mrkdwn.ts';
 import { messagesInThread, type WorkspaceState } from './state.ts';
 import { continueStream, startStream } from './streams.ts';
-
-/** The bot's "working on it" messages start so (src/shared/mrkdwn.ts's WORKING_PREFIX). */
-const WORKING_PREFIX = ':hourglass_flowing_sand:';
-
 import type { SlackMessage } from './types.ts';
 
 type Params = Record<string, unknown>;
