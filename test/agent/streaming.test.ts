@@ -266,6 +266,8 @@ describe('when Slack cannot stream, or stops a stream early', () => {
     await mention(t, 'UOLD', 'hello', first);
     const answer = await t.slack.waitForAnswer(CHANNEL, first);
     expect(answer.text).toBe('Answered the old way.');
+    // Without a stream's plan, Slack's status line under the thread says the bot is on it.
+    expect(t.slack.callsOf('assistant.threads.setStatus').map((c) => c.params.thread_ts)).toContain(first);
     expect(JSON.stringify(answer.blocks)).toContain('feedback_buttons');
     expect(t.slack.messagesIn(CHANNEL, first).filter((m) => m.user === t.slack.botUserId)).toHaveLength(1);
     const second = t.slack.nextTs();
