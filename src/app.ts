@@ -5,21 +5,21 @@ import { createModel } from './agent/model.ts';
 import { createSupportAgent } from './agent/support-agent.ts';
 import { createAdminDirectory } from './approvals/admin-directory.ts';
 import { createApprovals } from './approvals/approvals.ts';
-import { createSqlitePendingActions } from './approvals/pending-actions.ts';
-import { createSqliteAuditLog } from './audit/audit-log.ts';
+import { createPendingActions } from './approvals/pending-actions.ts';
+import { createAuditLog } from './audit/audit-log.ts';
 import type { Config } from './config.ts';
 import { createAccountService, describeDisconnect } from './connect/account.ts';
 import { createConnectCommand } from './connect/connect-command.ts';
 import { createAfterConnect, createConnectPrompter, createGatedMessageHandler } from './connect/connect-flow.ts';
 import { createConnectService, SLACK_SIGNIN_CALLBACK_PATH } from './connect/connect-service.ts';
-import { createSqliteConnectStore } from './connect/connect-store.ts';
-import { createSqliteParkedRequests } from './connect/parked-requests.ts';
+import { createConnectStore } from './connect/connect-store.ts';
+import { createParkedRequests } from './connect/parked-requests.ts';
 import { createSlackSignIn } from './connect/slack-signin.ts';
 import { createConversationHandler, isTopLevelDm, rememberExchange } from './conversations/conversation-handler.ts';
-import { createSqliteConversationStore } from './conversations/conversation-store.ts';
+import { createConversationStore } from './conversations/conversation-store.ts';
 import { suggestedPrompts } from './conversations/suggested-prompts.ts';
-import type { Db } from './db/database.ts';
-import { createSqliteInbox } from './delivery/inbox.ts';
+import type { Sql } from './db/sql.ts';
+import { createInbox } from './delivery/inbox.ts';
 import { type Maintenance, startMaintenance } from './delivery/maintenance.ts';
 import { recoverFromCrash } from './delivery/recovery.ts';
 import { createTurnTaker } from './delivery/turns.ts';
@@ -28,7 +28,7 @@ import { createHomePublisher } from './home/home.ts';
 import { createConnectRoutes } from './http/connect-routes.ts';
 import type { Route } from './http/server.ts';
 import { createSlackReceiver, type SlackReceiver } from './http/slack-receiver.ts';
-import { createSqliteIdentityStore } from './identity/identity-store.ts';
+import { createIdentityStore } from './identity/identity-store.ts';
 import type { Logger } from './logger.ts';
 import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
@@ -45,7 +45,7 @@ export interface CompositionOptions {
   config: Config;
   logger: Logger;
   /** The open database; the composition prepares its statements but never opens or closes it. */
-  db: Db;
+  db: Sql;
   /** Who the bot is in Slack (from auth.test). */
   bot: BotIdentity;
   /** Every tracked piece of work, so the lifecycle can drain it. */
@@ -82,7 +82,7 @@ export interface Composition {
  */
 export function composeBot(options: CompositionOptions): Composition {
   const { config, logger, db, bot, queue, now, randomBytes } = options;
-  const identities = createSqliteIdentityStore(db, {
+  const identities = createIdentityStore(db, {
     newIdentifier: () => `u_${randomBytes(16).toString('hex')}`,
     now,
   });
@@ -97,10 +97,10 @@ export function composeBot(options: CompositionOptions): Composition {
   // Uncached means nothing kept at all, shared tool lists included: every message fetches and wraps its own.
   const gateway: CachedGateway =
     options.cacheScalekit === false ? { ...upstream, forget: () => {} } : withCache(upstream, { now });
-  const parked = createSqliteParkedRequests(db);
-  const inbox = createSqliteInbox(db);
-  const audit = createSqliteAuditLog(db);
-  const pendingActions = createSqlitePendingActions(db, audit);
+  const parked = createParkedRequests(db);
+  const inbox = createInbox(db);
+  const audit = createAuditLog(db);
+  const pendingActions = createPendingActions(db, audit);
 
   const slackEndpoint =
     config.slack.mode === 'http'
@@ -130,7 +130,7 @@ export function composeBot(options: CompositionOptions): Composition {
 
   const signIn = config.slack.signIn;
   const connect = createConnectService({
-    store: createSqliteConnectStore(db),
+    store: createConnectStore(db),
     identities,
     gateway,
     publicUrl: config.http.publicUrl,
@@ -198,7 +198,7 @@ export function composeBot(options: CompositionOptions): Composition {
     now,
     ...options.agent,
   });
-  const conversations = createSqliteConversationStore(db);
+  const conversations = createConversationStore(db);
   const capabilities = allCapabilities();
   const answers = createAgentAnswer({
     agent,
@@ -229,7 +229,7 @@ export function composeBot(options: CompositionOptions): Composition {
     stopRun: (thread) => answers.stop(thread),
     recordFeedback: createFeedbackRecorder({ audit, identities, now }),
     suggestedPrompts: async (user) =>
-      suggestedPrompts((await gateway.accountStatus(identities.identifierFor(user)))?.active === true),
+      suggestedPrompts((await gateway.accountStatus(await identities.identifierFor(user)))?.active === true),
     onConnectCommand: createConnectCommand({ identities, gateway, prompt, account }),
     account: {
       publishHome: createHomePublisher({ account, audit, watches: watches.service, client, workspaceUrl: bot.url }),

@@ -19,7 +19,7 @@ export interface AgentAnswerDeps {
   /** Where the answer appears while it is worked on (a stream with a live plan, or an edited message). */
   surface: (message: UserMessage, client: webApi.WebClient) => AnswerSurface;
   /** Called with the finished exchange, so a DM can continue from it. */
-  remember: (message: UserMessage, answer: string) => void;
+  remember: (message: UserMessage, answer: string) => Promise<void>;
   /** One run per conversation at a time (the next waits, with the first answer in its context), and a global cap. */
   queue: Pick<WorkQueue, 'acquire'>;
   logger: Logger;
@@ -78,7 +78,7 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
         signal: stop.signal,
       });
       if (outcome.kind === 'reconnect') {
-        deps.parked.park(message, deps.now());
+        await deps.parked.park(message, deps.now());
         await deps.prompt(client, message, 'expired');
       }
       after = notesFor(outcome, message.isDirect);
@@ -97,7 +97,7 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
         : undefined,
       session: outcome && 'proposals' in outcome && outcome.proposals > 0 ? 'suspended' : 'closed',
     });
-    if (answered && outcome && 'text' in outcome) deps.remember(message, [outcome.text, ...after].join('\n\n'));
+    if (answered && outcome && 'text' in outcome) await deps.remember(message, [outcome.text, ...after].join('\n\n'));
   };
 
   return {

@@ -131,7 +131,7 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
             });
             run.calls.push({ toolName: definition.name, title, ok: true });
             run.plan({ ...step, status: 'complete' });
-            record('ok', result.executionId);
+            await record('ok', result.executionId);
             return capSize(result.data);
           } catch (error) {
             const delay = backoff[attempt];
@@ -141,7 +141,10 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
             }
             run.calls.push({ toolName: definition.name, title, ok: false });
             run.plan({ ...step, status: 'error' });
-            record(error instanceof ToolError ? `error: ${error.kind}` : 'error', (error as ToolError).executionId);
+            await record(
+              error instanceof ToolError ? `error: ${error.kind}` : 'error',
+              (error as ToolError).executionId,
+            );
             if (error instanceof ToolError) {
               run.failures.push(error);
               if (error.kind === 'auth') run.abort.abort(error);

@@ -68,7 +68,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       .catch((error: unknown) => logger.warn('Could not send an ephemeral notice', error));
 
   const showOutcome = async (id: string, outcome: Parameters<typeof buildApprovalMessage>[1]) => {
-    const action = store.get(id);
+    const action = await store.get(id);
     if (!action) return;
     await updateOrPost(
       client,
@@ -79,7 +79,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
 
   /** Send, exactly once: only the request that moves the action out of "pending" gets to execute it. */
   const execute = async (action: PendingAction, user: SlackUser) => {
-    if (!store.claim(action.id, user.userId, now())) {
+    if (!(await store.claim(action.id, user.userId, now()))) {
       await tell(action, user.userId, 'This action was already handled.');
       return;
     }
@@ -95,7 +95,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       }
       if (changed) {
         // Ask again rather than answer something the customer has moved past.
-        store.release(action.id, fresh ? snapshotOf(fresh) : action.snapshot, now());
+        await store.release(action.id, fresh ? snapshotOf(fresh) : action.snapshot, now());
         const warning = `Not sent: ${changed} since this preview. Check the conversation, then click Send again.`;
         await showOutcome(action.id, { kind: 'pending', warning });
         return;
@@ -108,7 +108,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         toolName: action.toolName,
         input: action.arguments,
       });
-      store.finish(
+      await store.finish(
         action.id,
         { status: 'done', outcome: 'done', executionId: result.executionId, latencyMs: now() - started },
         now(),
@@ -123,14 +123,14 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     } catch (error) {
       const reason = error instanceof ToolError ? error.message : 'the request failed; nothing was confirmed';
       logger.warn('An approved action failed', { id: action.id, toolName: action.toolName }, error);
-      store.finish(action.id, { status: 'failed', outcome: reason, latencyMs: now() - started }, now());
+      await store.finish(action.id, { status: 'failed', outcome: reason, latencyMs: now() - started }, now());
       await showOutcome(action.id, { kind: 'failed', by: user.userId, reason });
     }
   };
 
   /** The action, if this user may decide on it now; otherwise they are told why not. */
   const decidable = async (actionId: string, user: SlackUser, channel?: string): Promise<PendingAction | undefined> => {
-    const action = store.get(actionId);
+    const action = await store.get(actionId);
     if (!action) {
       logger.warn('A click named an unknown approval', { userId: user.userId });
       if (channel) {
@@ -145,7 +145,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       return undefined;
     }
     if (action.status === 'pending' && action.expiresAt <= now()) {
-      if (store.expire(action.id, now())) await showOutcome(action.id, { kind: 'expired' });
+      if (await store.expire(action.id, now())) await showOutcome(action.id, { kind: 'expired' });
       await tell(
         action,
         user.userId,
@@ -185,7 +185,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       const id = deps.randomBytes(16).toString('base64url');
       const createdAt = now();
       const preview = describeAction({ toolName: tool.name, title: titleOf(tool), args, admin, conversation });
-      store.create({
+      await store.create({
         id,
         ...run.origin,
         identifier: run.identifier,
@@ -196,13 +196,13 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         createdAt,
         expiresAt: createdAt + ttlMs,
       });
-      const action = store.get(id) as PendingAction;
+      const action = (await store.get(id)) as PendingAction;
       const posted = await client.chat.postMessage({
         channel: run.origin.channel,
         thread_ts: run.origin.threadTs,
         ...buildApprovalMessage(action, { kind: 'pending' }),
       });
-      if (posted.ts) store.setMessageTs(id, posted.ts);
+      if (posted.ts) await store.setMessageTs(id, posted.ts);
       return {
         status: 'awaiting_approval',
         note: `Nothing was done yet. A preview is in the Slack thread; it happens only if <@${run.origin.userId}> clicks Send. Tell them it is waiting for their approval.`,
@@ -215,7 +215,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       if (decision === 'send') {
         await execute(action, user);
       } else if (decision === 'cancel') {
-        if (store.cancel(action.id, user.userId, now()))
+        if (await store.cancel(action.id, user.userId, now()))
           await showOutcome(action.id, { kind: 'cancelled', by: user.userId });
       } else if (action.preview.textField && triggerId) {
         await client.views.open({ trigger_id: triggerId, view: buildEditModal(action) });
@@ -227,7 +227,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       const field = action?.preview.textField;
       if (!action || !field) return;
       const args = { ...action.arguments, [field]: text };
-      if (!store.updateArguments(action.id, args, { ...action.preview, text })) {
+      if (!(await store.updateArguments(action.id, args, { ...action.preview, text }))) {
         await tell(action, user.userId, 'This action was already handled.');
         return;
       }

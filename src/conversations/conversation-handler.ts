@@ -26,13 +26,13 @@ export function createConversationHandler(deps: {
     const text = message.text.trim();
     if (!message.isDirect) {
       if (STOP_FOLLOWING.test(text)) {
-        deps.conversations.unfollow(message, deps.now());
+        await deps.conversations.unfollow(message, deps.now());
         await reply(UNFOLLOWED_TEXT);
         return;
       }
-      deps.conversations.follow(message, message, deps.now());
+      await deps.conversations.follow(message, message, deps.now());
     } else if (isTopLevelDm(message) && START_OVER.test(text)) {
-      deps.conversations.startOverDm(message, deps.now());
+      await deps.conversations.startOverDm(message, deps.now());
       await reply(STARTED_OVER_TEXT);
       return;
     }
@@ -45,16 +45,16 @@ export function isTopLevelDm(message: UserMessage): boolean {
 }
 
 /** Keeps a finished top-level DM exchange, so the next top-level DM continues from it. */
-export function rememberExchange(
+export async function rememberExchange(
   conversations: Pick<ConversationStore, 'rememberDm'>,
   message: UserMessage,
   answer: string,
   now: number,
-): void {
+): Promise<void> {
   if (!isTopLevelDm(message) || !answer.trim()) return;
   const turns: Turn[] = [
     { role: 'user', content: message.text },
     { role: 'assistant', content: answer.trim() },
   ];
-  conversations.rememberDm(message, turns, now);
+  await conversations.rememberDm(message, turns, now);
 }

@@ -20,12 +20,11 @@ export function startMaintenance(deps: {
   logger: Logger;
   now: () => number;
 }): Maintenance {
+  let pruning: Promise<void> = Promise.resolve();
   const pruneConversations = () => {
-    try {
-      deps.conversations.prune(deps.now());
-    } catch (error) {
-      deps.logger.warn('Pruning old conversations failed', error);
-    }
+    pruning = deps.conversations
+      .prune(deps.now())
+      .catch((error: unknown) => deps.logger.warn('Pruning old conversations failed', error));
   };
   pruneConversations();
   const timer = setInterval(pruneConversations, HOUR_MS);
@@ -34,7 +33,7 @@ export function startMaintenance(deps: {
   return {
     async stop() {
       clearInterval(timer);
-      await inbox.stop();
+      await Promise.all([pruning, inbox.stop()]);
     },
   };
 }

@@ -23,15 +23,15 @@ export async function recoverFromCrash(deps: {
 }): Promise<void> {
   const { client, logger } = deps;
   const threads = [
-    ...deps.inbox.takeInterrupted(),
-    ...deps.parked.takeInterrupted().map((r) => ({ channel: r.message.channel, threadTs: r.message.threadTs })),
+    ...(await deps.inbox.takeInterrupted()),
+    ...(await deps.parked.takeInterrupted()).map((r) => ({ channel: r.message.channel, threadTs: r.message.threadTs })),
   ];
   for (const thread of threads) {
     await client.chat
       .postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text: INTERRUPTED_TEXT })
       .catch((error: unknown) => logger.warn('Could not report an interrupted request', error));
   }
-  for (const action of deps.pendingActions.takeInterrupted(deps.now())) {
+  for (const action of await deps.pendingActions.takeInterrupted(deps.now())) {
     await updateOrPost(
       client,
       { channel: action.channel, threadTs: action.threadTs, ts: action.messageTs },

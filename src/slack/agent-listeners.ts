@@ -13,9 +13,9 @@ export interface AgentListenerDeps {
     threadTs?: string;
     messageTs: string;
     value: string;
-  }) => FeedbackVerdict | undefined;
+  }) => Promise<FeedbackVerdict | undefined>;
   /** Someone in the thread asked the bot to stop following it. */
-  unfollow: (thread: { channel: string; threadTs: string }) => boolean;
+  unfollow: (thread: { channel: string; threadTs: string }) => Promise<boolean>;
   /** Slack's Stop on an agent session: aborts the run in that thread, if any. */
   stopRun: (thread: { channel: string; threadTs: string }) => boolean;
   /** The prompts for the Messages tab, fitting this teammate's state. */
@@ -34,7 +34,7 @@ export function registerAgentListeners(app: App, deps: AgentListenerDeps): void 
     if (!teamId || !channel || !messageTs) return;
     const user = { teamId, userId: body.user.id };
     const threadTs = (body.message as { thread_ts?: string } | undefined)?.thread_ts;
-    const verdict = deps.recordFeedback({ user, channel, threadTs, messageTs, value: action.value });
+    const verdict = await deps.recordFeedback({ user, channel, threadTs, messageTs, value: action.value });
     if (!verdict) return;
     await client.chat
       .postEphemeral({
@@ -53,7 +53,7 @@ export function registerAgentListeners(app: App, deps: AgentListenerDeps): void 
     await ack();
     if (body.type !== 'block_actions' || !body.channel?.id || !body.message?.ts) return;
     const threadTs = (body.message as { thread_ts?: string }).thread_ts ?? body.message.ts;
-    deps.unfollow({ channel: body.channel.id, threadTs });
+    await deps.unfollow({ channel: body.channel.id, threadTs });
     await client.chat
       .postEphemeral({
         channel: body.channel.id,

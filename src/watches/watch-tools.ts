@@ -47,10 +47,10 @@ export function buildWatchTools(deps: WatchToolsDeps) {
     });
     try {
       const result = await deps.gateway.executeTool({ identifier: run.identifier, toolName, input });
-      deps.audit.record(entry('ok', result.executionId));
+      await deps.audit.record(entry('ok', result.executionId));
       return result.data;
     } catch (error) {
-      deps.audit.record(entry(error instanceof ToolError ? `error: ${error.kind}` : 'error'));
+      await deps.audit.record(entry(error instanceof ToolError ? `error: ${error.kind}` : 'error'));
       throw error;
     }
   };
@@ -141,7 +141,7 @@ export function buildWatchTools(deps: WatchToolsDeps) {
         const run = runOf(ctx.requestContext);
         const args = (input ?? {}) as { conversation_id?: string; contact_email?: string; all?: boolean };
         return step(run, 'Stopping watches', async () => {
-          const open = deps.service.openFor(run.origin);
+          const open = await deps.service.openFor(run.origin);
           const ids = args.all
             ? open.map((w) => w.conversationId)
             : args.conversation_id
@@ -149,13 +149,15 @@ export function buildWatchTools(deps: WatchToolsDeps) {
               : args.contact_email
                 ? await conversationsOf(run, args.contact_email)
                 : [];
-          const stopped = open
-            .filter((w) => ids.includes(w.conversationId))
-            .flatMap((w) => deps.service.stop(run.origin, w.id) ?? []);
+          const stopped: Watch[] = [];
+          for (const w of open.filter((o) => ids.includes(o.conversationId))) {
+            const ended = await deps.service.stop(run.origin, w.id);
+            if (ended) stopped.push(ended);
+          }
           return {
             status: stopped.length > 0 ? 'stopped' : 'not_watching',
             stopped: shown(stopped),
-            still_watching: shown(deps.service.openFor(run.origin)),
+            still_watching: shown(await deps.service.openFor(run.origin)),
           };
         });
       },
@@ -165,7 +167,9 @@ export function buildWatchTools(deps: WatchToolsDeps) {
       id: 'list_watches',
       description: 'The conversations the person asking is watching (paused ones wait for them to reconnect Intercom).',
       inputSchema: { type: 'object' as const, properties: {} },
-      execute: async (_input, ctx) => ({ watching: shown(deps.service.openFor(runOf(ctx.requestContext).origin)) }),
+      execute: async (_input, ctx) => ({
+        watching: shown(await deps.service.openFor(runOf(ctx.requestContext).origin)),
+      }),
     }),
   };
 }

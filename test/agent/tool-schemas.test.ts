@@ -91,7 +91,7 @@ describe('tool schemas as built', () => {
     const deps = {
       gateway: { executeTool: () => Promise.reject(new Error('not called')) },
       onWrite: () => Promise.reject(new Error('not called')),
-      audit: { record: () => {} },
+      audit: { record: async () => {} },
       now: () => 0,
     };
     const tool = buildIntercomTools([definition], deps).intercom_list_tags;

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Bot, type BotOptions, createBot } from '../../src/bot.ts';
 import { type Config, parseConfig, secretsOf } from '../../src/config.ts';
-import { openDatabase } from '../../src/db/database.ts';
-import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
+import { openPostgres } from '../../src/db/postgres.ts';
+import type { Database } from '../../src/db/sql.ts';
+import { openSqlite } from '../../src/db/sqlite.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
@@ -18,6 +19,7 @@ import {
   type SignedPostOptions,
 } from '../../src/standins/slack/signed-requests.ts';
 import { emulatorEnv } from './bot-env.ts';
+import { rawSqlite } from './databases.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
@@ -35,6 +37,8 @@ export interface TestBot {
   /** The first log record (parsed) that matches, waiting for it if the bot has not written it yet. */
   waitForLog(match: (record: LogRecord) => boolean, timeoutMs?: number): Promise<LogRecord>;
   dbPath: string;
+  /** A second connection to the bot's own database (file or PostgreSQL), as another process would open it. */
+  openDb(): Promise<Database>;
   sendEvent(
     event: Record<string, unknown>,
     options?: Partial<SignedPostOptions> & { eventId?: string; teamId?: string },
@@ -177,6 +181,10 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       });
     },
     dbPath,
+    openDb: async () =>
+      config.databaseUrl
+        ? openPostgres(config.databaseUrl, { logger: { warn: () => {}, error: () => {} } })
+        : openSqlite(dbPath),
     sendEvent: (event, o = {}) =>
       postSigned(eventsUrl(), JSON.stringify(eventEnvelope(event, o.teamId, o.eventId)), 'application/json', sign(o)),
     sendCommand: (fields, o) =>
@@ -195,14 +203,17 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     sendInteraction: (payload, o) =>
       postSigned(eventsUrl(), interactionBody(payload), 'application/x-www-form-urlencoded', sign(o)),
     identifierOf(userId, teamId = slack.teamId) {
-      // A second connection to the bot's own file, as another process would open it: WAL allows it.
-      const db = openDatabase(dbPath);
+      // A second connection to the bot's own file, as another process would open it (WAL allows it); the same
+      // statements as the identity store's, kept synchronous for the tests' convenience.
+      const db = rawSqlite(dbPath);
       try {
-        const store = createSqliteIdentityStore(db, {
-          newIdentifier: () => `u_test_${userId}_${Date.now()}`,
-          now: Date.now,
-        });
-        return store.identifierFor({ teamId, userId });
+        db.prepare(
+          'INSERT INTO identities (team_id, user_id, identifier, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        ).run(teamId, userId, `u_test_${userId}_${Date.now()}`, Date.now());
+        const row = db
+          .prepare('SELECT identifier FROM identities WHERE team_id = ? AND user_id = ?')
+          .get(teamId, userId);
+        return (row as { identifier: string }).identifier;
       } finally {
         db.close();
       }

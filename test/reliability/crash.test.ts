@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/database.ts';
-import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
+import { openSqlite } from '../../src/db/sqlite.ts';
+import { createIdentityStore } from '../../src/identity/identity-store.ts';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
@@ -76,22 +76,19 @@ describe('after kill -9 in the middle of a run', () => {
     const port = await freePort();
     let bot = await launch(dbPath, port);
 
-    const identifierOf = (userId: string) => {
-      const db = openDatabase(dbPath);
+    const identifierOf = async (userId: string) => {
+      const db = openSqlite(dbPath);
       try {
-        return createSqliteIdentityStore(db, { newIdentifier: () => `u_crash_${userId}`, now: Date.now }).identifierFor(
-          {
-            teamId: slack.teamId,
-            userId,
-          },
+        return await createIdentityStore(db, { newIdentifier: () => `u_crash_${userId}`, now: Date.now }).identifierFor(
+          { teamId: slack.teamId, userId },
         );
       } finally {
-        db.close();
+        await db.close();
       }
     };
 
     // A pending approval.
-    scalekit.connectAccount(identifierOf('UAPPROVE'));
+    scalekit.connectAccount(await identifierOf('UAPPROVE'));
     model.queue(
       {
         toolCalls: [
@@ -142,7 +139,7 @@ describe('after kill -9 in the middle of a run', () => {
     );
 
     // A run in flight when the process dies.
-    scalekit.connectAccount(identifierOf('UCRASH'));
+    scalekit.connectAccount(await identifierOf('UCRASH'));
     model.queue({ hang: true });
     const crashThread = slack.nextTs();
     await post(

@@ -13,13 +13,13 @@ function setUp(options: { random: number[]; fail?: () => Error | undefined }) {
   let r = 0;
   const poller = createWatchPoller({
     store: {
-      due: (now, limit) =>
+      due: async (now, limit) =>
         watches
           .filter((w) => w.nextPollAt <= now)
           .sort((a, b) => a.nextPollAt - b.nextPollAt)
           .slice(0, limit),
-      nextDueAt: () => Math.min(...watches.map((w) => w.nextPollAt)),
-      reschedule(id, nextPollAt, intervalMs) {
+      nextDueAt: async () => Math.min(...watches.map((w) => w.nextPollAt)),
+      async reschedule(id, nextPollAt, intervalMs) {
         Object.assign(watches.find((w) => w.id === id) ?? {}, { nextPollAt, intervalMs });
       },
     },
@@ -28,7 +28,7 @@ function setUp(options: { random: number[]; fail?: () => Error | undefined }) {
       pollFailed: async () => {},
       expireQuiet: async () => {},
     },
-    identities: { identifierFor: (user) => `id-${user.userId}` },
+    identities: { identifierFor: async (user) => `id-${user.userId}` },
     gateway: {
       executeTool: async () => {
         const failure = options.fail?.();
