@@ -32,6 +32,7 @@ import { createIdentityStore } from './identity/identity-store.ts';
 import type { Logger } from './logger.ts';
 import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
+import { reportUnhandled } from './shared/acknowledge.ts';
 import { allCapabilities } from './slack/agent-extras.ts';
 import { createAnswerStream } from './slack/answer-stream.ts';
 import { registerListeners } from './slack/listeners.ts';
@@ -245,6 +246,7 @@ export function composeBot(options: CompositionOptions): Composition {
   });
   slackApp.error(async (error) => {
     logger.error('Unhandled error in a Slack listener', error);
+    reportUnhandled();
   });
 
   const onConnected = createAfterConnect({ account, parked, handle: handleMessage, client, queue, now, logger });

@@ -3,6 +3,7 @@ import type { Inbox } from '../delivery/inbox.ts';
 import type { WorkQueue } from '../delivery/work-queue.ts';
 import { replyForError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { acknowledgeStored } from '../shared/acknowledge.ts';
 import type { MessageHandler, SlackUser, UserMessage } from '../shared/messages.ts';
 
 export interface MessageListenerDeps {
@@ -84,6 +85,7 @@ async function deliver(
     deps.logger.info('Ignored a redelivered message', { channel: message.channel, ts: message.ts, eventId });
     return;
   }
+  acknowledgeStored();
   const work = async () => {
     try {
       await deps.onMessage(message, client);

@@ -1,5 +1,4 @@
 import { Code } from '@connectrpc/connect';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectorStatus } from '../../src/standins/scalekit/emulator.ts';
 import type { SlackCall } from '../../src/standins/slack/emulator.ts';
@@ -60,13 +59,8 @@ describe('connecting Intercom', () => {
 
   /** Resolves once the bot holds no parked request of this user: resuming forgets each one after it has run. */
   async function waitUntilNothingParkedFor(userId: string): Promise<void> {
-    const db = new Database(t.dbPath, { readonly: true });
-    try {
-      const parked = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM parked_requests WHERE user_id = ?');
-      await vi.waitFor(() => expect(parked.get(userId)?.n).toBe(0), { timeout: 5000, interval: 10 });
-    } finally {
-      db.close();
-    }
+    const parked = () => t.rows<{ n: number }>('SELECT count(*) AS n FROM parked_requests WHERE user_id = ?', [userId]);
+    await vi.waitFor(() => expect(parked()[0]?.n).toBe(0), { timeout: 5000, interval: 50 });
   }
 
   it('/connect-intercom → DM with a link → browser consent → ACTIVE after one verify → confirmation DM', async () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { SQLITE_MIGRATIONS } from '../../src/db/migrations.ts';
 import { openPostgres } from '../../src/db/postgres.ts';
 import type { Database, Dialect } from '../../src/db/sql.ts';
 import { migrateSqlite, openSqlite } from '../../src/db/sqlite.ts';
-import { TEMPLATE_DATABASE } from './postgres-cluster.ts';
+import { postgresBin, TEMPLATE_DATABASE } from './postgres-cluster.ts';
 
 export interface TestDatabase {
   db: Database;
@@ -124,6 +125,97 @@ export function useTestDatabase(dialect: Dialect): { readonly db: Database; read
     get test() {
       if (!current) throw new Error('no test database (used outside a test?)');
       return current;
+    },
+  };
+}
+
+/** The database a black-box test's bot runs on: the `postgres` test project sets BOT_TEST_DATABASE=postgres. */
+export function botDialect(): Dialect {
+  return process.env.BOT_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+export interface BotDatabase {
+  /** DATABASE_PATH or DATABASE_URL, for the bot's environment. */
+  env: Record<string, string>;
+  /** The SQLite file (also set with PostgreSQL, where the bot must not create it). */
+  path: string;
+  /**
+   * The Scalekit identifier of a Slack user, created as the identity store would if the bot has not met them:
+   * synchronous (another process's connection: better-sqlite3, or psql) for the tests' convenience.
+   */
+  identifierOf(teamId: string, userId: string): string;
+  /** A SELECT's rows as another process sees them, synchronously (read-only; `?` placeholders). */
+  rows<T>(sql: string, params?: unknown[]): T[];
+  open(): Promise<Database>;
+  drop(): Promise<void>;
+}
+
+/** A fresh database for a bot under test, of the dialect this test project runs on (or SQLite at `path`). */
+export async function createBotDatabase(options: { path?: string } = {}): Promise<BotDatabase> {
+  const dir = options.path ? undefined : mkdtempSync(join(tmpdir(), 'bot-test-'));
+  const path = options.path ?? join(dir as string, 'bot.db');
+  const newIdentifier = (userId: string) => `u_test_${userId}_${Date.now()}`;
+  const removeDir = async () => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  };
+  if (botDialect() === 'sqlite' || options.path) {
+    return {
+      env: { DATABASE_PATH: path },
+      path,
+      identifierOf(teamId, userId) {
+        const db = rawSqlite(path);
+        try {
+          db.prepare(
+            'INSERT INTO identities (team_id, user_id, identifier, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+          ).run(teamId, userId, newIdentifier(userId), Date.now());
+          const row = db
+            .prepare('SELECT identifier FROM identities WHERE team_id = ? AND user_id = ?')
+            .get(teamId, userId);
+          return (row as { identifier: string }).identifier;
+        } finally {
+          db.close();
+        }
+      },
+      rows<T>(sql: string, params: unknown[] = []) {
+        const db = new BetterSqlite3(path, { readonly: true });
+        try {
+          return db.prepare<unknown[], T>(sql).all(...params);
+        } finally {
+          db.close();
+        }
+      },
+      open: async () => openSqlite(path),
+      drop: removeDir,
+    };
+  }
+  const url = await createPostgresDatabase();
+  const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
+  const psql = (...commands: string[]) =>
+    execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', url, ...commands.flatMap((c) => ['-c', c])], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${process.env.PATH ?? ''}:${postgresBin()}` },
+    });
+  return {
+    env: { DATABASE_URL: url, DATABASE_PATH: path },
+    path,
+    identifierOf(teamId, userId) {
+      return psql(
+        `INSERT INTO identities (team_id, user_id, identifier, created_at) VALUES (${quote(teamId)}, ${quote(userId)}, ${quote(newIdentifier(userId))}, ${Date.now()}) ON CONFLICT DO NOTHING`,
+        `SELECT identifier FROM identities WHERE team_id = ${quote(teamId)} AND user_id = ${quote(userId)}`,
+      ).trim();
+    },
+    rows<T>(sql: string, params: unknown[] = []) {
+      let n = 0;
+      const literal = sql.replace(/\?/g, () => {
+        const value = params[n++];
+        return typeof value === 'number' ? String(value) : value === null ? 'NULL' : quote(String(value));
+      });
+      return JSON.parse(psql(`SELECT coalesce(json_agg(r), '[]') FROM (${literal}) r`)) as T[];
+    },
+    open: () => openPostgres(url, { logger: silent }),
+    async drop() {
+      await dropPostgresDatabase(url);
+      await removeDir();
     },
   };
 }

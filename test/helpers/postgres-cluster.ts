@@ -25,7 +25,7 @@ export function postgresRequired(env: Record<string, string | undefined> = proce
 }
 
 /** The directory of initdb and pg_ctl: Debian's /usr/lib/postgresql/<version>/bin (newest first), or PATH. */
-function serverBinaries(): string | undefined {
+export function serverBinaries(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
     const versions = readdirSync(root)
@@ -36,6 +36,11 @@ function serverBinaries(): string | undefined {
   const which = spawnSync('sh', ['-c', 'command -v pg_ctl'], { encoding: 'utf8' });
   const found = which.stdout.trim();
   return which.status === 0 && found ? join(found, '..') : undefined;
+}
+
+/** Where psql is when it is not on PATH (Debian puts one beside the server binaries). */
+export function postgresBin(): string {
+  return serverBinaries() ?? '/usr/lib/postgresql/15/bin';
 }
 
 /**

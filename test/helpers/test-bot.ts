@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Bot, type BotOptions, createBot } from '../../src/bot.ts';
 import { type Config, parseConfig, secretsOf } from '../../src/config.ts';
-import { openPostgres } from '../../src/db/postgres.ts';
 import type { Database } from '../../src/db/sql.ts';
-import { openSqlite } from '../../src/db/sqlite.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
@@ -19,7 +15,7 @@ import {
   type SignedPostOptions,
 } from '../../src/standins/slack/signed-requests.ts';
 import { emulatorEnv } from './bot-env.ts';
-import { rawSqlite } from './databases.ts';
+import { createBotDatabase } from './databases.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
@@ -39,6 +35,10 @@ export interface TestBot {
   dbPath: string;
   /** A second connection to the bot's own database (file or PostgreSQL), as another process would open it. */
   openDb(): Promise<Database>;
+  /** A SELECT's rows (`?` placeholders) as another process sees them, synchronously, on either database. */
+  rows<T>(sql: string, params?: unknown[]): T[];
+  /** DATABASE_PATH or DATABASE_URL, for another process (the audit export) on the bot's database. */
+  databaseEnv: Record<string, string>;
   sendEvent(
     event: Record<string, unknown>,
     options?: Partial<SignedPostOptions> & { eventId?: string; teamId?: string },
@@ -87,8 +87,9 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   const scalekit = options.scalekit ?? (await startScalekitEmulator());
   const model = options.model ?? (await startOpenAIEmulator({ apiKey: 'sk-test-openai-key' }));
   const port = await freePort();
-  const dir = options.dbPath ? undefined : mkdtempSync(join(tmpdir(), 'bot-test-'));
-  const dbPath = options.dbPath ?? join(dir as string, 'bot.db');
+  // SQLite, or a fresh PostgreSQL database in the `postgres` test project (a given dbPath is always SQLite).
+  const database = await createBotDatabase({ path: options.dbPath });
+  const dbPath = database.path;
   const parsed = parseConfig({
     ...emulatorEnv({
       slack,
@@ -100,6 +101,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       dbPath,
     }),
     LOG_LEVEL: 'debug',
+    ...database.env,
     ...options.env,
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
@@ -181,10 +183,9 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       });
     },
     dbPath,
-    openDb: async () =>
-      config.databaseUrl
-        ? openPostgres(config.databaseUrl, { logger: { warn: () => {}, error: () => {} } })
-        : openSqlite(dbPath),
+    openDb: () => database.open(),
+    rows: (sql, params) => database.rows(sql, params),
+    databaseEnv: database.env,
     sendEvent: (event, o = {}) =>
       postSigned(eventsUrl(), JSON.stringify(eventEnvelope(event, o.teamId, o.eventId)), 'application/json', sign(o)),
     sendCommand: (fields, o) =>
@@ -202,22 +203,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       ),
     sendInteraction: (payload, o) =>
       postSigned(eventsUrl(), interactionBody(payload), 'application/x-www-form-urlencoded', sign(o)),
-    identifierOf(userId, teamId = slack.teamId) {
-      // A second connection to the bot's own file, as another process would open it (WAL allows it); the same
-      // statements as the identity store's, kept synchronous for the tests' convenience.
-      const db = rawSqlite(dbPath);
-      try {
-        db.prepare(
-          'INSERT INTO identities (team_id, user_id, identifier, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-        ).run(teamId, userId, `u_test_${userId}_${Date.now()}`, Date.now());
-        const row = db
-          .prepare('SELECT identifier FROM identities WHERE team_id = ? AND user_id = ?')
-          .get(teamId, userId);
-        return (row as { identifier: string }).identifier;
-      } finally {
-        db.close();
-      }
-    },
+    identifierOf: (userId, teamId = slack.teamId) => database.identifierOf(teamId, userId),
     connectUser(userId, teamId) {
       const identifier = testBot.identifierOf(userId, teamId);
       scalekit.connectAccount(identifier, config.scalekit.connectionName);
@@ -241,7 +227,10 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       if (!options.slack) await slack.close();
       if (!options.scalekit) await scalekit.close();
       if (!options.model) await model.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      // With DATABASE_URL, nothing may have gone to a SQLite file.
+      const strayFile = database.env.DATABASE_URL !== undefined && existsSync(dbPath);
+      await database.drop();
+      if (strayFile) throw new Error(`a SQLite file was created beside DATABASE_URL: ${dbPath}`);
     },
   };
   return testBot;

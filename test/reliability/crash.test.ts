@@ -1,18 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqlite } from '../../src/db/sqlite.ts';
-import { createIdentityStore } from '../../src/identity/identity-store.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
 import { eventEnvelope, interactionBody, postSigned } from '../../src/standins/slack/signed-requests.ts';
 import { emulatorEnv } from '../helpers/bot-env.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
+import { type BotDatabase, botDialect, createBotDatabase } from '../helpers/databases.ts';
 import { freePort, SIGNING_SECRET } from '../helpers/test-bot.ts';
 
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
@@ -34,7 +31,7 @@ afterAll(async () => {
 });
 
 /** The real bot as its own process (`npm start`), so it can be killed without warning. */
-async function launch(dbPath: string, port: number): Promise<{ child: ChildProcess; base: string }> {
+async function launch(database: BotDatabase, port: number): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -46,8 +43,9 @@ async function launch(dbPath: string, port: number): Promise<{ child: ChildProce
         modelKey: 'sk-crash-test',
         signingSecret: SIGNING_SECRET,
         port,
-        dbPath,
+        dbPath: database.path,
       }),
+      ...database.env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -72,20 +70,10 @@ const post = (base: string, body: unknown) =>
 
 describe('after kill -9 in the middle of a run', () => {
   it('restarts on an intact database, tells the user, and keeps flows, parked requests and approvals', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'crash-')), 'bot.db');
+    const database = await createBotDatabase();
     const port = await freePort();
-    let bot = await launch(dbPath, port);
-
-    const identifierOf = async (userId: string) => {
-      const db = openSqlite(dbPath);
-      try {
-        return await createIdentityStore(db, { newIdentifier: () => `u_crash_${userId}`, now: Date.now }).identifierFor(
-          { teamId: slack.teamId, userId },
-        );
-      } finally {
-        await db.close();
-      }
-    };
+    let bot = await launch(database, port);
+    const identifierOf = async (userId: string) => database.identifierOf(slack.teamId, userId);
 
     // A pending approval.
     scalekit.connectAccount(await identifierOf('UAPPROVE'));
@@ -159,12 +147,14 @@ describe('after kill -9 in the middle of a run', () => {
     bot.child.kill('SIGKILL');
     await once(bot.child, 'exit');
 
-    const check = new Database(dbPath, { readonly: true });
-    expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
-    check.close();
+    if (botDialect() === 'sqlite') {
+      const check = new Database(database.path, { readonly: true });
+      expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+      check.close();
+    }
 
     model.reset();
-    bot = await launch(dbPath, port);
+    bot = await launch(database, port);
     try {
       const notice = await slack.waitForCall(
         'chat.postMessage',
@@ -211,6 +201,92 @@ describe('after kill -9 in the middle of a run', () => {
     } finally {
       bot.child.kill('SIGTERM');
       await once(bot.child, 'exit');
+      await database.drop();
+    }
+  }, 60_000);
+
+  it('while an approved change is being sent: never sends it again, and says it cannot tell whether it went', async () => {
+    const database = await createBotDatabase();
+    const port = await freePort();
+    let bot = await launch(database, port);
+    scalekit.connectAccount(database.identifierOf(slack.teamId, 'UMIDSEND'));
+    model.queue(
+      {
+        toolCalls: [
+          {
+            name: 'intercom_create_contact_note',
+            args: { contact_id: '6650a1b2c3d4e5f600000001', body: 'Sent while the bot died.' },
+          },
+        ],
+      },
+      { text: 'Note drafted, waiting for your approval.' },
+    );
+    const thread = slack.nextTs();
+    await post(
+      bot.base,
+      eventEnvelope({ type: 'app_mention', user: 'UMIDSEND', text: '<@UBOT> note it', ts: thread, channel: 'CSEND' }),
+    );
+    const preview = await slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.params.channel === 'CSEND' && JSON.stringify(c.params.blocks ?? '').includes('approval_send'),
+    );
+    const actionId = String(
+      (preview.params.blocks as Array<{ type: string; elements?: Array<{ value?: string }> }>).find(
+        (b) => b.type === 'actions',
+      )?.elements?.[0]?.value,
+    );
+    const click = () =>
+      postSigned(
+        `${bot.base}/slack/events`,
+        interactionBody({
+          type: 'block_actions',
+          team: { id: slack.teamId },
+          user: { id: 'UMIDSEND', team_id: slack.teamId },
+          api_app_id: 'A0001',
+          trigger_id: 't',
+          channel: { id: 'CSEND' },
+          response_url: slack.responseUrl(),
+          actions: [
+            { type: 'button', action_id: 'approval_send', block_id: 'approval', value: actionId, action_ts: '1' },
+          ],
+        }),
+        'application/x-www-form-urlencoded',
+        { signingSecret: SIGNING_SECRET },
+      );
+    const sends = () =>
+      scalekit
+        .callsOf('ExecuteTool')
+        .filter(
+          (c) => c.request.toolName === 'intercom_create_contact_note' && JSON.stringify(c.request).includes('died'),
+        );
+    // Intercom is slow to answer: the send is in flight when the bot is killed.
+    scalekit.toolLatencyMs = 20_000;
+    try {
+      expect((await click()).status).toBe(200);
+      await vi.waitFor(() => expect(sends()).toHaveLength(1), { timeout: 10_000, interval: 20 });
+      bot.child.kill('SIGKILL');
+      await once(bot.child, 'exit');
+    } finally {
+      scalekit.toolLatencyMs = 0;
+    }
+
+    bot = await launch(database, port);
+    try {
+      await slack.waitForCall(
+        'chat.update',
+        (c) =>
+          c.params.ts === preview.response?.ts && String(c.params.text).includes('restarted while this was being sent'),
+      );
+      expect((await click()).status).toBe(200);
+      await slack.waitForCall(
+        'chat.postEphemeral',
+        (c) => c.params.user === 'UMIDSEND' && String(c.params.text).includes('already handled'),
+      );
+      expect(sends()).toHaveLength(1);
+    } finally {
+      bot.child.kill('SIGTERM');
+      await once(bot.child, 'exit');
+      await database.drop();
     }
   }, 60_000);
 });
