@@ -65,6 +65,27 @@ export async function setup(project: TestProject): Promise<() => void> {
     project.provide('postgresUnavailable', reason);
     return () => {};
   }
+  const cluster = await startCluster(bin);
+  await createTemplate(cluster.url);
+  project.provide('postgresUrl', cluster.url);
+  project.provide('postgresUnavailable', '');
+  return () => cluster.destroy();
+}
+
+export interface Cluster {
+  /** The superuser's URL on the cluster's `postgres` database. */
+  url: string;
+  /** Stops the server (fast shutdown: sessions are cut off), keeping its data. */
+  stop(): void;
+  /** Starts it again on the same port. */
+  start(): void;
+  /** Stops it and deletes its data. */
+  destroy(): void;
+}
+
+/** A new PostgreSQL cluster in a temporary directory, on a free loopback port, started. */
+export async function startCluster(bin = serverBinaries()): Promise<Cluster> {
+  if (!bin) throw new Error(`No PostgreSQL server binaries; install them: ${HINT}`);
   const dir = mkdtempSync(join(tmpdir(), 'bot-pg-'));
   const data = join(dir, 'data');
   const asUser = userInfo().uid === 0 ? runAsUser() : undefined;
@@ -79,8 +100,7 @@ export async function setup(project: TestProject): Promise<() => void> {
     execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
   };
   const port = await freePort();
-  try {
-    run('initdb', ['--no-sync', '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '-D', data]);
+  const start = () =>
     run('pg_ctl', [
       '-D',
       data,
@@ -91,21 +111,28 @@ export async function setup(project: TestProject): Promise<() => void> {
       `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
       'start',
     ]);
+  try {
+    run('initdb', ['--no-sync', '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '-D', data]);
+    start();
   } catch (error) {
     const output = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`Could not start a throwaway PostgreSQL with ${bin}: ${output || (error as Error).message}`);
   }
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  await createTemplate(url);
-  project.provide('postgresUrl', url);
-  project.provide('postgresUnavailable', '');
-  return () => {
-    try {
-      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  const stop = () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop,
+    start,
+    destroy() {
+      try {
+        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } catch {
+        // Already stopped.
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
   };
 }
 
