@@ -541,6 +541,7 @@ const results = {
     historyTurns,
     latency,
     maxConcurrent: Number(args['max-concurrent']),
+    database: postgresUrl ? 'postgres' : 'sqlite',
     nodeOptions: String(args['node-options']),
     startFlags: startCommand().flags,
   },
@@ -568,7 +569,7 @@ function table(): string {
     a && b && Number.isFinite(a.median) && b.median ? (a.median / b.median).toFixed(2) : '–';
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   const rows = [
-    `${rounds} rounds; median (min–max) of the per-round figures. Load average before ${load(loadBefore)}, after ${load(loadavg())} (${cpus().length} CPUs).`,
+    `${rounds} rounds on ${postgresUrl ? 'PostgreSQL' : 'SQLite'}; median (min–max) of the per-round figures. Load average before ${load(loadBefore)}, after ${load(loadavg())} (${cpus().length} CPUs).`,
     `Nominal latency: Slack ${latency.slack} ms, Scalekit ${latency.scalekit} ms, model ${latency.model} ms/step, Intercom tool ${latency.tool} ms. Measured mean service: ${Object.entries(
       service,
     )

@@ -123,16 +123,13 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
             latencyMs: deps.now() - started,
           });
         for (let attempt = 0; ; attempt++) {
+          let result: Awaited<ReturnType<typeof deps.gateway.executeTool>>;
           try {
-            const result = await deps.gateway.executeTool({
+            result = await deps.gateway.executeTool({
               identifier: run.identifier,
               toolName: definition.name,
               input: args,
             });
-            run.calls.push({ toolName: definition.name, title, ok: true });
-            run.plan({ ...step, status: 'complete' });
-            await record('ok', result.executionId);
-            return capSize(result.data);
           } catch (error) {
             const delay = backoff[attempt];
             if (error instanceof ToolError && error.kind === 'rate_limited' && delay !== undefined) {
@@ -152,6 +149,11 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
             }
             throw error;
           }
+          // Outside the try: a trail that cannot be written is not a failed tool call to retry or explain.
+          run.calls.push({ toolName: definition.name, title, ok: true });
+          run.plan({ ...step, status: 'complete' });
+          await record('ok', result.executionId);
+          return capSize(result.data);
         }
       },
     });
