@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { type Bot, type BotOptions, createBot } from '../../src/bot.ts';
 import { type Config, parseConfig, secretsOf } from '../../src/config.ts';
 import type { Database } from '../../src/db/sql.ts';
@@ -16,6 +15,9 @@ import {
 } from '../../src/standins/slack/signed-requests.ts';
 import { emulatorEnv } from './bot-env.ts';
 import { createBotDatabase } from './databases.ts';
+import { freePort } from './free-port.ts';
+
+export { freePort };
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
@@ -234,13 +236,4 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     },
   };
   return testBot;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }

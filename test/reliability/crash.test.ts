@@ -68,6 +68,24 @@ async function launch(database: BotDatabase, port: number): Promise<{ child: Chi
 const post = (base: string, body: unknown) =>
   postSigned(`${base}/slack/events`, JSON.stringify(body), 'application/json', { signingSecret: SIGNING_SECRET });
 
+/** The requester clicks Send on an approval preview. */
+const clickSend = (base: string, user: string, channel: string, actionId: string) =>
+  postSigned(
+    `${base}/slack/events`,
+    interactionBody({
+      type: 'block_actions',
+      team: { id: slack.teamId },
+      user: { id: user, team_id: slack.teamId },
+      api_app_id: 'A0001',
+      trigger_id: 't',
+      channel: { id: channel },
+      response_url: slack.responseUrl(),
+      actions: [{ type: 'button', action_id: 'approval_send', block_id: 'approval', value: actionId, action_ts: '1' }],
+    }),
+    'application/x-www-form-urlencoded',
+    { signingSecret: SIGNING_SECRET },
+  );
+
 describe('after kill -9 in the middle of a run', () => {
   it('restarts on an intact database, tells the user, and keeps flows, parked requests and approvals', async () => {
     const database = await createBotDatabase();
@@ -168,23 +186,7 @@ describe('after kill -9 in the middle of a run', () => {
           (b) => b.type === 'actions',
         )?.elements?.[0]?.value,
       );
-      const click = await postSigned(
-        `${bot.base}/slack/events`,
-        interactionBody({
-          type: 'block_actions',
-          team: { id: slack.teamId },
-          user: { id: 'UAPPROVE', team_id: slack.teamId },
-          api_app_id: 'A0001',
-          trigger_id: 't',
-          channel: { id: 'CCRASH' },
-          response_url: slack.responseUrl(),
-          actions: [
-            { type: 'button', action_id: 'approval_send', block_id: 'approval', value: actionId, action_ts: '1' },
-          ],
-        }),
-        'application/x-www-form-urlencoded',
-        { signingSecret: SIGNING_SECRET },
-      );
+      const click = await clickSend(bot.base, 'UAPPROVE', 'CCRASH', actionId);
       expect(click.status).toBe(200);
       await slack.waitForCall('chat.update', (c) => String(c.params.text).includes('approved by'));
       expect(
@@ -235,24 +237,7 @@ describe('after kill -9 in the middle of a run', () => {
         (b) => b.type === 'actions',
       )?.elements?.[0]?.value,
     );
-    const click = () =>
-      postSigned(
-        `${bot.base}/slack/events`,
-        interactionBody({
-          type: 'block_actions',
-          team: { id: slack.teamId },
-          user: { id: 'UMIDSEND', team_id: slack.teamId },
-          api_app_id: 'A0001',
-          trigger_id: 't',
-          channel: { id: 'CSEND' },
-          response_url: slack.responseUrl(),
-          actions: [
-            { type: 'button', action_id: 'approval_send', block_id: 'approval', value: actionId, action_ts: '1' },
-          ],
-        }),
-        'application/x-www-form-urlencoded',
-        { signingSecret: SIGNING_SECRET },
-      );
+    const click = () => clickSend(bot.base, 'UMIDSEND', 'CSEND', actionId);
     const sends = () =>
       scalekit
         .callsOf('ExecuteTool')
