@@ -43,10 +43,15 @@ export function buildApprovalMessage(
   }
   if (preview.text !== undefined) {
     const who = preview.customerVisible ? 'The customer will see' : 'Your team will see';
-    blocks.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: clip(`*${who}:*\n>>> ${escapeMrkdwn(preview.text) || '_(empty)_'}`, 3000) },
-    });
+    // The text itself as plain text: shown character for character, as the Edit box shows it and Intercom gets it
+    // (in mrkdwn, a typed `*` or `_` would turn into formatting).
+    blocks.push(
+      { type: 'section', text: { type: 'mrkdwn', text: `*${who}:*` } },
+      {
+        type: 'section',
+        text: { type: 'plain_text', text: shortened(preview.text) || '(empty)', emoji: false },
+      },
+    );
   }
   if (outcome.kind === 'pending') {
     if (outcome.warning) {
@@ -120,6 +125,12 @@ function outcomeText(outcome: Exclude<Outcome, { kind: 'pending' }>): string {
 
 function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): types.Button {
   return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...(style && { style }) };
+}
+
+/** Slack shows 3,000 characters of a section; a longer text is shortened in the card (Edit shows all of it). */
+function shortened(text: string): string {
+  const note = '… (shortened here: Edit shows the whole text)';
+  return text.length <= 3000 ? text : `${text.slice(0, 3000 - note.length)}${note}`;
 }
 
 function clip(text: string, max: number): string {

@@ -5,6 +5,7 @@ import { ToolError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
+import { toIntercomHtml } from '../shared/intercom-html.ts';
 import { updateOrPost } from '../shared/slack-post.ts';
 import type { AdminDirectory } from './admin-directory.ts';
 import { buildApprovalMessage, buildEditModal } from './approval-blocks.ts';
@@ -106,7 +107,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       const result = await gateway.executeTool({
         identifier: action.identifier,
         toolName: action.toolName,
-        input: action.arguments,
+        input: forIntercom(action),
       });
       store.finish(
         action.id,
@@ -234,4 +235,11 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       await execute({ ...action, arguments: args, preview: { ...action.preview, text } }, user);
     },
   };
+}
+
+/** The arguments as Intercom gets them: the text the teammate approved, in its faithful HTML form. */
+function forIntercom(action: PendingAction): Record<string, unknown> {
+  const field = action.preview.textField;
+  const text = field ? action.arguments[field] : undefined;
+  return field && typeof text === 'string' ? { ...action.arguments, [field]: toIntercomHtml(text) } : action.arguments;
 }

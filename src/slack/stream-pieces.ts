@@ -1,8 +1,8 @@
 import type { types } from '@slack/bolt';
 import type { TaskUpdateChunk } from '@slack/types';
 import type { PlanTask } from '../agent/answer-surface.ts';
-import { escapeMrkdwn } from '../shared/escape.ts';
-import { splitMessage } from '../shared/mrkdwn.ts';
+import { plainText } from '../shared/escape.ts';
+import { splitMessage } from '../shared/split-message.ts';
 
 /**
  * How much of a partial text can be sent now: up to the last white space, and never into a Markdown link that is
@@ -19,14 +19,26 @@ export function safeCut(text: string): number {
   return end > 2000 ? end : 0;
 }
 
+/** Slack's limits for a plan: a task's title, and how many tasks one message holds. */
+export const MAX_TASK_TITLE = 256;
+export const MAX_TASKS = 50;
+
+/** A plan step for Slack: its title and details are plain text (raw, not escaped), shortened to fit. */
 export function taskChunk(task: PlanTask): TaskUpdateChunk {
   return {
     type: 'task_update',
     id: task.id,
-    title: escapeMrkdwn(task.title),
+    title: shorten(plainText(task.title), MAX_TASK_TITLE),
     status: task.status,
-    ...(task.details && { details: escapeMrkdwn(task.details) }),
+    ...(task.details && { details: shorten(plainText(task.details), MAX_TASK_TITLE) }),
   };
+}
+
+/** At most `max` characters, ending in "…" when something was cut; never half of a surrogate pair. */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 }
 
 /** Section blocks hold at most 3,000 characters each. */

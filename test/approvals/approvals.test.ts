@@ -180,7 +180,8 @@ describe('approving write actions', () => {
       admin_id: t.scalekit.intercom.adminFor(p.identifier).id, // not the 991002 the model asked for
       message_type: 'comment',
       type: 'admin', // never as the customer
-      body: 'Hi John, we fixed the login bug. Please try again!',
+      // Intercom reads a body as HTML: the approved text goes in its faithful HTML form.
+      body: '<p>Hi John, we fixed the login bug. Please try again!</p>',
     });
     const conversation = t.scalekit.intercom.conversations.find((c) => c.id === CONVERSATION);
     expect(conversation?.conversation_parts.total_count).toBe((partsBefore ?? 0) + 1);
@@ -224,7 +225,7 @@ describe('approving write actions', () => {
     );
     const sent = replyExecutions().slice(before);
     expect(sent.map((c) => (c.request.params as { body?: string } | undefined)?.body)).toEqual([
-      'Hi John, the final words.',
+      '<p>Hi John, the final words.</p>',
     ]);
     expect(previewNow(p)).toContain('Hi John, the final words.');
   });
