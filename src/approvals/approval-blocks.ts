@@ -1,6 +1,8 @@
 import type { types } from '@slack/bolt';
+import { AWAITING } from '../agent/step-titles.ts';
 import { escapeMrkdwn, plainText } from '../shared/escape.ts';
 import { slackDate } from '../shared/mrkdwn.ts';
+import { MAX_TASK_TITLE, shorten } from '../shared/slack-limits.ts';
 import type { PendingAction } from './pending-actions.ts';
 
 export const APPROVAL_ACTIONS = {
@@ -12,7 +14,7 @@ export const EDIT_VIEW = 'approval_edit_view';
 export const EDIT_BLOCK = 'approval_text';
 export const EDIT_INPUT = 'text';
 
-type Outcome =
+export type Outcome =
   | { kind: 'pending'; warning?: string }
   | { kind: 'done'; by: string; at: number }
   | { kind: 'failed'; by: string; reason: string }
@@ -30,14 +32,14 @@ export function buildApprovalMessage(
 } {
   const { preview } = action;
   const blocks: types.KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`Approve: ${plainText(preview.summary)}`, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: shorten(`Approve: ${plainText(preview.summary)}`, 150) } },
   ];
   if (preview.facts.length > 0) {
     blocks.push({
       type: 'section',
       fields: preview.facts.slice(0, 10).map(([label, value]) => ({
         type: 'mrkdwn' as const,
-        text: clip(`*${escapeMrkdwn(label)}:*\n${escapeMrkdwn(value)}`, 2000),
+        text: shorten(`*${escapeMrkdwn(label)}:*\n${escapeMrkdwn(value)}`, 2000),
       })),
     });
   }
@@ -108,6 +110,42 @@ export function buildEditModal(action: PendingAction): types.View {
   };
 }
 
+/**
+ * An answer's blocks with the plan step of this approval showing its outcome instead of "waiting for your
+ * approval"; undefined when the blocks hold no such step (an answer that was not streamed has no plan).
+ */
+export function planWithOutcome(
+  blocks: unknown[],
+  taskId: string,
+  outcome: Exclude<Outcome, { kind: 'pending' }>,
+): unknown[] | undefined {
+  const [status, said] = PLAN_OUTCOMES[outcome.kind];
+  let found = false;
+  const updated = blocks.map((block) => {
+    const plan = block as { type?: string; tasks?: Array<Record<string, unknown>> };
+    if (plan.type !== 'plan' || !Array.isArray(plan.tasks)) return block;
+    return {
+      ...plan,
+      tasks: plan.tasks.map((task) => {
+        if (task.task_id !== taskId) return task;
+        found = true;
+        const { details: _waiting, ...rest } = task;
+        const base = String(task.title ?? '').replace(AWAITING, '');
+        return { ...rest, status, title: shorten(`${base}: ${said}`, MAX_TASK_TITLE) };
+      }),
+    };
+  });
+  return found ? updated : undefined;
+}
+
+const PLAN_OUTCOMES: Record<Exclude<Outcome, { kind: 'pending' }>['kind'], ['complete' | 'error', string]> = {
+  done: ['complete', 'sent'],
+  failed: ['error', 'not sent, Intercom refused it'],
+  cancelled: ['error', 'cancelled, nothing was sent'],
+  expired: ['error', 'expired, nothing was sent'],
+  unknown: ['error', 'check Intercom, the bot restarted while sending'],
+};
+
 function outcomeText(outcome: Exclude<Outcome, { kind: 'pending' }>): string {
   switch (outcome.kind) {
     case 'done':
@@ -131,8 +169,4 @@ function button(actionId: string, text: string, value: string, style?: 'primary'
 function shortened(text: string): string {
   const note = '… (shortened here: Edit shows the whole text)';
   return text.length <= 3000 ? text : `${text.slice(0, 3000 - note.length)}${note}`;
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -6,10 +6,11 @@ import type { Logger } from '../logger.ts';
 import { escapeMrkdwn } from '../shared/escape.ts';
 import type { UserMessage } from '../shared/messages.ts';
 import { toSafeMarkdown, toSlackMrkdwn, WORKING_PREFIX } from '../shared/mrkdwn.ts';
+import { MAX_TASKS } from '../shared/slack-limits.ts';
 import { updateOrPost } from '../shared/slack-post.ts';
 import { splitMessage } from '../shared/split-message.ts';
 import { CANNOT_STREAM, createAgentExtras, type SlackCapabilities, STREAM_CLOSED, slackError } from './agent-extras.ts';
-import { MAX_TASKS, safeCut, sectionsOf, taskChunk } from './stream-pieces.ts';
+import { safeCut, sectionsOf, taskChunk } from './stream-pieces.ts';
 
 /** Text is sent in pieces of at least this size, so a long answer is a handful of calls, not hundreds. */
 const FLUSH_CHARS = 120;

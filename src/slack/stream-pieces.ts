@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import type { TaskUpdateChunk } from '@slack/types';
 import type { PlanTask } from '../agent/answer-surface.ts';
 import { plainText } from '../shared/escape.ts';
+import { MAX_TASK_TITLE, shorten } from '../shared/slack-limits.ts';
 import { splitMessage } from '../shared/split-message.ts';
 
 /**
@@ -19,10 +20,6 @@ export function safeCut(text: string): number {
   return end > 2000 ? end : 0;
 }
 
-/** Slack's limits for a plan: a task's title, and how many tasks one message holds. */
-export const MAX_TASK_TITLE = 256;
-export const MAX_TASKS = 50;
-
 /** A plan step for Slack: its title and details are plain text (raw, not escaped), shortened to fit. */
 export function taskChunk(task: PlanTask): TaskUpdateChunk {
   return {
@@ -32,13 +29,6 @@ export function taskChunk(task: PlanTask): TaskUpdateChunk {
     status: task.status,
     ...(task.details && { details: shorten(plainText(task.details), MAX_TASK_TITLE) }),
   };
-}
-
-/** At most `max` characters, ending in "…" when something was cut; never half of a surrogate pair. */
-export function shorten(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
 }
 
 /** Section blocks hold at most 3,000 characters each. */
