@@ -164,8 +164,7 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
   /** Steps beyond what one plan holds are folded into its last task, "N more steps". */
   const folded = new Set<string>();
   const fitPlan = (task: PlanTask): PlanTask => {
-    if (tasks.has(task.id) && !folded.has(task.id)) return task;
-    if (!folded.has(task.id) && tasks.size < MAX_TASKS - 1) return task;
+    if (tasks.has(task.id) || (!folded.has(task.id) && tasks.size < MAX_TASKS - 1)) return task;
     folded.add(task.id);
     return { id: MORE_TASKS, title: `${folded.size} more steps`, status: task.status };
   };

@@ -363,3 +363,39 @@ describe('safeCut (how much of a partial text may be streamed now)', () => {
     expect(safeCut('x'.repeat(2500))).toBe(2500);
   });
 });
+
+describe('a plan within Slack’s limits', () => {
+  let t: TestBot;
+  beforeAll(async () => {
+    t = await startTestBot({ botOptions: { agent: { maxSteps: 60 } } });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('holds at most 50 tasks (the rest folded into the last), each title at most 256 characters', async () => {
+    t.connectUser('USMANY');
+    const long = `${'x'.repeat(300)}@acme.com`;
+    t.model.respond((req) =>
+      toolResults(req).length < 55
+        ? {
+            toolCalls: [
+              {
+                name: 'intercom_search_contacts',
+                args: { query: { field: 'email', operator: '=', value: `${toolResults(req).length}${long}` } },
+              },
+            ],
+          }
+        : { text: 'Looked everywhere.' },
+    );
+    const ts = t.slack.nextTs();
+    await mention(t, 'USMANY', 'look everywhere', ts);
+    const answer = await t.slack.waitForAnswer(CHANNEL, ts, 1, 30_000);
+    const ids = new Set(tasks(answer).map((task) => task.id));
+    expect(ids.size).toBe(50);
+    for (const task of tasks(answer)) expect(task.title.length).toBeLessThanOrEqual(256);
+    expect(tasks(answer).some((task) => task.title.endsWith('…'))).toBe(true);
+    const folded = tasks(answer).filter((task) => task.id === 'more-steps');
+    expect(folded.at(-1)).toMatchObject({ title: '7 more steps', status: 'complete' });
+  }, 60_000);
+});
