@@ -1,3 +1,5 @@
+import { intercomHtmlToText } from '../shared/intercom-html.ts';
+
 /**
  * What Intercom's answers in a run named: people by name and email, conversations by subject (or first line) and
  * `#id`, tags and admins by name. The plan and the approval card show these where a tool's arguments hold ids.
@@ -50,15 +52,7 @@ function labelOf(record: Record<string, unknown>, id: string): string | undefine
 /** The first line of a message body, which Intercom may give as HTML. */
 export function firstLine(body: unknown): string | undefined {
   if (typeof body !== 'string') return undefined;
-  const plain = body
-    .replace(/<br\s*\/?>|<\/p>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
+  const plain = intercomHtmlToText(body);
   return plain
     .split('\n')
     .map((line) => line.trim())

@@ -12,3 +12,17 @@ export function toIntercomHtml(text: string): string {
     )
     .join('');
 }
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
+
+/**
+ * An Intercom body (HTML) as the text a reader sees: paragraphs apart by a blank line, `<br>` a line break, other
+ * tags dropped, entities decoded once. The inverse of `toIntercomHtml`.
+ */
+export function intercomHtmlToText(html: string): string {
+  return html
+    .replace(/<\/p>\s*<p(?:\s[^>]*)?>/gi, '\n\n')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_whole, name: string) => ENTITIES[name] ?? '');
+}

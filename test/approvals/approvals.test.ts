@@ -4,6 +4,7 @@ import { parseConfig } from '../../src/config.ts';
 import type { ModelReply, ModelRequest } from '../../src/standins/model/emulator.ts';
 import { toolResults } from '../../src/standins/model/emulator.ts';
 import type { SlackCall } from '../../src/standins/slack/emulator.ts';
+import { viewSubmission } from '../../src/standins/slack/signed-requests.ts';
 import { MINIMAL_ENV } from '../helpers/config-env.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
@@ -101,21 +102,15 @@ function click(p: Proposal, action: 'send' | 'edit' | 'cancel', user = p.user) {
 }
 
 function submitEdit(p: Proposal, text: string, user = p.user) {
-  return t.sendInteraction({
-    type: 'view_submission',
-    team: { id: t.slack.teamId, domain: 'test' },
-    user: { id: user, team_id: t.slack.teamId },
-    api_app_id: 'A0001',
-    token: 'legacy',
-    trigger_id: 'trigger-edit',
-    view: {
-      id: 'V1',
-      type: 'modal',
-      callback_id: 'approval_edit_view',
-      private_metadata: p.actionId,
-      state: { values: { approval_text: { text: { type: 'plain_text_input', value: text } } } },
-    },
-  });
+  return t.sendInteraction(
+    viewSubmission({
+      teamId: t.slack.teamId,
+      user,
+      callbackId: 'approval_edit_view',
+      privateMetadata: p.actionId,
+      values: { approval_text: { text } },
+    }),
+  );
 }
 
 /** The preview message's latest content, as the emulator holds it. */

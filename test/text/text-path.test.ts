@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toIntercomHtml } from '../../src/shared/intercom-html.ts';
+import { intercomHtmlToText, toIntercomHtml } from '../../src/shared/intercom-html.ts';
 import type { ModelRequest } from '../../src/standins/model/emulator.ts';
 import { toolResults } from '../../src/standins/model/emulator.ts';
+import { blockActions, viewSubmission } from '../../src/standins/slack/signed-requests.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 /**
@@ -139,13 +140,31 @@ describe('what the teammate wrote is what the customer gets', () => {
         (blocks.find((b) => b.type === 'actions') as unknown as { elements: Array<{ value: string }> }).elements[0]
           ?.value,
       );
-      await t.sendInteraction(click(user, card.response?.ts as string, actionId));
+      await t.sendInteraction({
+        ...blockActions({
+          teamId: t.slack.teamId,
+          user,
+          channel: 'CTEXT',
+          message: { ts: card.response?.ts as string, thread_ts: threadTs },
+          action: { type: 'button', action_id: 'approval_edit', block_id: 'approval', value: actionId },
+        }),
+        trigger_id: `trigger-${actionId}`,
+      });
       const opened = await t.slack.waitForCall('views.open', (c) => JSON.stringify(c.params.view).includes(actionId));
       const view = opened.params.view as { blocks: Array<{ element?: { initial_value?: string } }> };
       const shown = view.blocks[0]?.element?.initial_value;
       expect(shown, where).toBe(typed);
       const before = t.scalekit.callsOf('ExecuteTool').length;
-      await t.sendInteraction(submission(user, actionId, shown as string));
+      // Slack sends a plain_text_input's value back raw, as the person left it in the box.
+      await t.sendInteraction(
+        viewSubmission({
+          teamId: t.slack.teamId,
+          user,
+          callbackId: 'approval_edit_view',
+          privateMetadata: actionId,
+          values: { approval_text: { text: shown as string } },
+        }),
+      );
       const done = await t.slack.waitForCall(
         'chat.update',
         (c) => c.params.ts === card.response?.ts && String(c.params.text).includes('approved by'),
@@ -154,10 +173,9 @@ describe('what the teammate wrote is what the customer gets', () => {
         .callsOf('ExecuteTool')
         .slice(before)
         .filter((c) => c.request.toolName === 'intercom_reply_to_conversation');
-      expect(
-        sent.map((c) => (c.request.params as { body: string }).body),
-        where,
-      ).toEqual([toIntercomHtml(typed)]);
+      const bodies = sent.map((c) => (c.request.params as { body: string }).body);
+      expect(bodies, where).toEqual([toIntercomHtml(typed)]);
+      expect(intercomHtmlToText(bodies[0] as string), where).toBe(typed);
       // The card after Send still shows the text verbatim.
       expect(JSON.stringify(done.params.blocks)).toContain(JSON.stringify(typed));
 
@@ -172,37 +190,3 @@ describe('what the teammate wrote is what the customer gets', () => {
     }
   }, 120_000);
 });
-
-function click(user: string, messageTs: string, actionId: string): Record<string, unknown> {
-  return {
-    type: 'block_actions',
-    team: { id: t.slack.teamId, domain: 'test' },
-    user: { id: user, team_id: t.slack.teamId },
-    api_app_id: 'A0001',
-    token: 'legacy',
-    trigger_id: `trigger-${actionId}`,
-    channel: { id: 'CTEXT', name: 'support' },
-    container: { type: 'message', channel_id: 'CTEXT', message_ts: messageTs, is_ephemeral: false },
-    message: { type: 'message', ts: messageTs, text: 'preview' },
-    actions: [{ type: 'button', action_id: 'approval_edit', block_id: 'approval', value: actionId, action_ts: '1' }],
-  };
-}
-
-/** Slack's view_submission: a plain_text_input's value comes back raw, as the person left it in the box. */
-function submission(user: string, actionId: string, value: string): Record<string, unknown> {
-  return {
-    type: 'view_submission',
-    team: { id: t.slack.teamId, domain: 'test' },
-    user: { id: user, team_id: t.slack.teamId },
-    api_app_id: 'A0001',
-    token: 'legacy',
-    trigger_id: 'trigger-edit',
-    view: {
-      id: 'V1',
-      type: 'modal',
-      callback_id: 'approval_edit_view',
-      private_metadata: actionId,
-      state: { values: { approval_text: { text: { type: 'plain_text_input', value } } } },
-    },
-  };
-}
