@@ -13,6 +13,8 @@ export const APPROVAL_ACTIONS = {
 export const EDIT_VIEW = 'approval_edit_view';
 export const EDIT_BLOCK = 'approval_text';
 export const EDIT_INPUT = 'text';
+/** Slack's plain_text_input holds at most 3,000 characters, and so does a section's text. */
+export const MAX_EDIT_CHARS = 3000;
 
 export type Outcome =
   | { kind: 'pending'; warning?: string }
@@ -104,6 +106,7 @@ export function buildEditModal(action: PendingAction): types.View {
           action_id: EDIT_INPUT,
           multiline: true,
           initial_value: action.preview.text ?? '',
+          max_length: MAX_EDIT_CHARS,
         },
       },
     ],
@@ -165,8 +168,8 @@ function button(actionId: string, text: string, value: string, style?: 'primary'
   return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...(style && { style }) };
 }
 
-/** Slack shows 3,000 characters of a section; a longer text is shortened in the card (Edit shows all of it). */
+/** A section shows 3,000 characters; a longer text is shortened in the card, saying how long the whole is. */
 function shortened(text: string): string {
-  const note = '… (shortened here: Edit shows the whole text)';
-  return text.length <= 3000 ? text : `${text.slice(0, 3000 - note.length)}${note}`;
+  const note = `… (shortened here: the whole text is ${text.length} characters)`;
+  return text.length <= MAX_EDIT_CHARS ? text : `${text.slice(0, MAX_EDIT_CHARS - note.length)}${note}`;
 }

@@ -10,7 +10,13 @@ import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import { toIntercomHtml } from '../shared/intercom-html.ts';
 import { updateOrPost } from '../shared/slack-post.ts';
 import type { AdminDirectory } from './admin-directory.ts';
-import { buildApprovalMessage, buildEditModal, type Outcome, planWithOutcome } from './approval-blocks.ts';
+import {
+  buildApprovalMessage,
+  buildEditModal,
+  MAX_EDIT_CHARS,
+  type Outcome,
+  planWithOutcome,
+} from './approval-blocks.ts';
 import {
   type ConversationView,
   collision,
@@ -293,6 +299,15 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         if (store.cancel(action.id, user.userId, now()))
           await showOutcome(action.id, { kind: 'cancelled', by: user.userId });
       } else if (action.preview.textField && triggerId) {
+        const length = action.preview.text?.length ?? 0;
+        if (length > MAX_EDIT_CHARS) {
+          await tell(
+            action,
+            user.userId,
+            `This text is ${length} characters, more than Slack's edit box holds (${MAX_EDIT_CHARS}). Send it as it is, or Cancel and ask me for a shorter draft.`,
+          );
+          return;
+        }
         await client.views.open({ trigger_id: triggerId, view: buildEditModal(action) });
       }
     },

@@ -203,6 +203,31 @@ describe('approving write actions', () => {
     expect(replyExecutions().slice(before)).toHaveLength(1);
   });
 
+  it('shows a text longer than Slack holds shortened, says Edit cannot hold it, and sends all of it', async () => {
+    const long = `${'Step by step, '.repeat(228)}done.`;
+    expect(long.length).toBeGreaterThan(3000);
+    const p = await propose(long);
+    const shown = (p.preview.params.blocks as Array<{ type: string; text?: { type: string; text: string } }>).find(
+      (b) => b.type === 'section' && b.text?.type === 'plain_text',
+    )?.text?.text;
+    expect(shown?.length).toBeLessThanOrEqual(3000);
+    expect(shown).toContain(`the whole text is ${long.length} characters`);
+    await click(p, 'edit');
+    await noticed(p.user, "more than Slack's edit box holds");
+    expect(t.slack.callsOf('views.open').some((c) => JSON.stringify(c.params.view).includes(p.actionId))).toBe(false);
+    const before = replyExecutions().length;
+    await click(p, 'send');
+    await t.slack.waitForCall(
+      'chat.update',
+      (c) => c.params.ts === p.preview.response?.ts && String(c.params.text).includes('approved by'),
+    );
+    expect(
+      replyExecutions()
+        .slice(before)
+        .map((c) => (c.request.params as { body: string }).body),
+    ).toEqual([`<p>${long}</p>`]);
+  });
+
   it('sends the edited text when the requester edits first', async () => {
     const p = await propose('Hi John, a draft.');
     await click(p, 'edit');
