@@ -362,6 +362,12 @@ describe('safeCut (how much of a partial text may be streamed now)', () => {
     expect(safeCut('@he')).toBe(0);
     expect(safeCut('x'.repeat(2500))).toBe(2500);
   });
+
+  it('holds a code block back until it is closed, unless it runs long', () => {
+    expect(safeCut('Run this:\n```\nx = a && b <c')).toBe('Run this:\n'.length);
+    expect(safeCut('```\nx = 1\n``` and then mo')).toBe('```\nx = 1\n``` and then '.length);
+    expect(safeCut(`Log:\n\`\`\`\n${'line of output\n'.repeat(400)}`)).toBeGreaterThan(4000);
+  });
 });
 
 describe('a plan within Slack’s limits', () => {
