@@ -22,6 +22,7 @@ import type { Sql } from './db/sql.ts';
 import { createInbox } from './delivery/inbox.ts';
 import { type Maintenance, startMaintenance } from './delivery/maintenance.ts';
 import { recoverFromCrash } from './delivery/recovery.ts';
+import type { Replica, StopRequest } from './delivery/replicas.ts';
 import { createTurnTaker } from './delivery/turns.ts';
 import type { WorkQueue } from './delivery/work-queue.ts';
 import { createHomePublisher } from './home/home.ts';
@@ -50,6 +51,8 @@ export interface CompositionOptions {
   db: Sql;
   /** Who the bot is in Slack (from auth.test). */
   bot: BotIdentity;
+  /** This process among the bot's processes: whose rows are whose, and Stop pressed here for a run elsewhere. */
+  replica: Pick<Replica, 'id' | 'requestStop'>;
   /** Every tracked piece of work, so the lifecycle can drain it. */
   queue: WorkQueue;
   now: () => number;
@@ -72,8 +75,13 @@ export interface Composition {
   slackEndpoint?: { signingSecret: string; receiver: SlackReceiver };
   /** The connect and verify pages. */
   routes: Route[];
-  /** Tells people whose requests the last stop cut off, and settles approvals that were mid-send. */
-  recover(): Promise<void>;
+  /**
+   * Tells people whose requests a stopped process (gone since `aliveSince`) cut off, and settles approvals that were
+   * mid-send.
+   */
+  recover(aliveSince: number): Promise<void>;
+  /** Stop pressed on another process, for runs that may be here. */
+  stopRuns(requests: StopRequest[]): void;
   /** Starts the periodic clean-up of old rows and the watch poller (after ready: they never delay startup). */
   startMaintenance(): Maintenance;
 }
@@ -83,7 +91,8 @@ export interface Composition {
  * it. Nothing here listens, connects or checks anything; src/bot.ts does that, around this.
  */
 export function composeBot(options: CompositionOptions): Composition {
-  const { config, logger, db, bot, queue, now, randomBytes } = options;
+  const { config, logger, db, bot, queue, now, randomBytes, replica } = options;
+  const owner = { owner: replica.id };
   const identities = createIdentityStore(db, {
     newIdentifier: () => `u_${randomBytes(16).toString('hex')}`,
     now,
@@ -99,10 +108,10 @@ export function composeBot(options: CompositionOptions): Composition {
   // Uncached means nothing kept at all, shared tool lists included: every message fetches and wraps its own.
   const gateway: CachedGateway =
     options.cacheScalekit === false ? { ...upstream, forget: () => {} } : withCache(upstream, { now });
-  const parked = createParkedRequests(db);
-  const inbox = createInbox(db);
+  const parked = createParkedRequests(db, owner);
+  const inbox = createInbox(db, owner);
   const audit = createAuditLog(db);
-  const pendingActions = createPendingActions(db, audit);
+  const pendingActions = createPendingActions(db, audit, owner);
 
   const slackEndpoint =
     config.slack.mode === 'http'
@@ -230,7 +239,12 @@ export function composeBot(options: CompositionOptions): Composition {
     names,
     isFollowing: (thread, user) => conversations.isFollowing(thread, user, now()),
     unfollow: (thread) => conversations.unfollow(thread, now()),
-    stopRun: (thread) => answers.stop(thread),
+    stopRun: (thread) => {
+      if (answers.stop(thread)) return true;
+      // The run may be on another process: it reads the request within a heartbeat.
+      replica.requestStop(thread).catch((error: unknown) => logger.warn('Could not pass Stop on', error));
+      return false;
+    },
     recordFeedback: createFeedbackRecorder({ audit, identities, now }),
     suggestedPrompts: async (user) =>
       suggestedPrompts((await gateway.accountStatus(await identities.identifierFor(user)))?.active === true),
@@ -257,7 +271,10 @@ export function composeBot(options: CompositionOptions): Composition {
     slackApp,
     slackEndpoint,
     routes: createConnectRoutes({ connect, publicUrl: config.http.publicUrl, onConnected, logger }),
-    recover: () => recoverFromCrash({ inbox, parked, pendingActions, client, logger, now }),
+    recover: (aliveSince) => recoverFromCrash({ inbox, parked, pendingActions, client, logger, now, aliveSince }),
+    stopRuns: (requests) => {
+      for (const request of requests) answers.stop(request, request.requestedAt);
+    },
     startMaintenance: () => {
       const maintenance = startMaintenance({ inbox, conversations, logger, now });
       watches.source.start();

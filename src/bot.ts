@@ -7,6 +7,7 @@ import { type CompositionOptions, composeBot } from './app.ts';
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { DatabaseUnavailableError } from './db/postgres.ts';
+import { createReplica, type Replica } from './delivery/replicas.ts';
 import { createWorkQueue, type WorkQueue } from './delivery/work-queue.ts';
 import { StartupError } from './errors.ts';
 import { createHttpServer, type HttpServer, sendJson } from './http/server.ts';
@@ -33,6 +34,13 @@ export interface BotOptions
   databaseConnectForMs?: number;
   /** How long stop() waits for runs in flight before closing anyway. */
   drainTimeoutMs?: number;
+  /**
+   * Another process took this one for dead (paused, or cut off from the database, for longer than
+   * REPLICA_TIMEOUT_MS) and reported its work as interrupted; src/main.ts exits so that it is restarted clean.
+   */
+  onFenced?: () => void;
+  /** How often a process heartbeats with DATABASE_URL (tests shorten it along with REPLICA_TIMEOUT_MS). */
+  heartbeatMs?: number;
   /** Startup's checks of Slack (tests shorten them): waits between attempts, one attempt's time, Socket Mode's. */
   startup?: Pick<StartupCheckOptions, 'retryDelaysMs' | 'attemptTimeoutMs'> & { socketModeTimeoutMs?: number };
 }
@@ -66,7 +74,7 @@ export function createBot(options: BotOptions): Bot {
   let http: HttpServer | undefined;
   let slackApp: App | undefined;
   let socketModeStarted = false;
-  let maintenance: { stop(): Promise<void> } | undefined;
+  let replica: Replica | undefined;
   /** Settles when a start() in progress has finished, either way. */
   let startSettled: Promise<void> = Promise.resolve();
   const queue = options.queue ?? createWorkQueue({ maxConcurrent: options.maxConcurrentRuns ?? 20 });
@@ -106,7 +114,18 @@ export function createBot(options: BotOptions): Bot {
         const startupCheck: StartupCheckOptions = { apiUrl: config.slack.apiUrl, logger, ...options.startup };
         waitingFor = 'checking the Slack token';
         const bot = await checkBotToken(config.slack.botToken, startupCheck);
-        const composed = composeBot({ ...options, db, bot, queue, now, randomBytes });
+        const database = db;
+        replica = createReplica({
+          sql: database,
+          id: `${process.pid}-${randomBytes(6).toString('hex')}`,
+          single: !config.databaseUrl,
+          timeoutMs: config.replicaTimeoutMs,
+          heartbeatMs: options.heartbeatMs ?? 1000,
+          logger,
+          now,
+        });
+        await replica.join();
+        const composed = composeBot({ ...options, db, bot, queue, now, randomBytes, replica });
         slackApp = composed.slackApp;
         if (config.slack.mode === 'socket') {
           waitingFor = 'connecting to Slack (Socket Mode)';
@@ -119,10 +138,22 @@ export function createBot(options: BotOptions): Bot {
         state = 'ready';
         waitingFor = '';
         logger.info('Bot ready', { mode: config.slack.mode, port });
-        void queue.track(
-          composed.recover().catch((error: unknown) => logger.error('Recovering from the last run failed', error)),
-        );
-        maintenance = composed.startMaintenance();
+        let maintenance: { stop(): Promise<void> } | undefined;
+        replica.start({
+          lead: () => {
+            maintenance = composed.startMaintenance();
+          },
+          stepDown: async () => {
+            await maintenance?.stop();
+            maintenance = undefined;
+          },
+          sweep: (aliveSince) => queue.track(composed.recover(aliveSince)),
+          stops: composed.stopRuns,
+          fenced: () => {
+            http?.stopServing();
+            options.onFenced?.();
+          },
+        });
         return { port };
       } catch (error) {
         await shutdown();
@@ -164,8 +195,9 @@ export function createBot(options: BotOptions): Bot {
         waiting: queue.waiting,
       });
     }
-    await maintenance?.stop();
-    maintenance = undefined;
+    // Hands the background work on, and lets the leader report at once whatever was left unfinished.
+    await replica?.leave().catch((error: unknown) => logger.warn('Leaving the other processes failed', error));
+    replica = undefined;
     const closing = http?.server;
     if (closing?.listening) {
       const closed = new Promise<void>((resolve) => closing.close(() => resolve()));

@@ -25,6 +25,11 @@ export interface Config {
   toolOverrides: Record<string, 'read' | 'write' | 'off'>;
   /** Watched conversations: the base poll interval (quiet ones back off from it). */
   watches: { pollIntervalMs: number };
+  /**
+   * With DATABASE_URL: how long a process may go without a heartbeat (one a second) before the others take it for
+   * dead, report its work as interrupted and take over its background work.
+   */
+  replicaTimeoutMs: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -95,6 +100,17 @@ const schema = z.object({
     .transform(Number)
     .pipe(z.number().min(1000, { error: 'must be a whole number of milliseconds, at least 1000' }))
     .default(60_000),
+  REPLICA_TIMEOUT_MS: z
+    .string()
+    .regex(/^\d+$/, { error: 'must be a whole number of milliseconds, from 2000 to 25000' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(2000, { error: 'must be a whole number of milliseconds, from 2000 to 25000' })
+        .max(25_000, { error: 'must be a whole number of milliseconds, from 2000 to 25000' }),
+    )
+    .default(10_000),
 });
 
 /** Every variable the bot reads (`.env.example` lists them all; a test checks). */
@@ -163,6 +179,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       logLevel: e.LOG_LEVEL,
       toolOverrides: e.INTERCOM_TOOL_OVERRIDES,
       watches: { pollIntervalMs: e.WATCH_POLL_INTERVAL_MS },
+      replicaTimeoutMs: e.REPLICA_TIMEOUT_MS,
     },
   };
 }

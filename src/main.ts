@@ -11,7 +11,9 @@ if (!parsed.ok) {
 }
 const { config } = parsed;
 const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-const bot = createBot({ config, logger });
+// Another process reported this one's work as interrupted (it was paused or cut off for too long): it must not
+// carry on as if nothing happened; exiting lets the service manager start it again clean.
+const bot = createBot({ config, logger, onFenced: () => process.exit(1) });
 
 // One failed promise somewhere must not take every teammate's bot down; it is logged and the bot keeps serving.
 process.on('unhandledRejection', (reason) => {

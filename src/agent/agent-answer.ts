@@ -28,8 +28,11 @@ export interface AgentAnswerDeps {
 
 export interface AgentAnswer {
   answer: Answer;
-  /** Stops the run in this thread (Slack's Stop button): the model call is aborted, what was done stays done. */
-  stop(thread: { channel: string; threadTs: string }): boolean;
+  /**
+   * Stops the run in this thread (Slack's Stop button): the model call is aborted, what was done stays done. With
+   * `requestedAt` (Stop pressed on another process), only a run that had started by then.
+   */
+  stop(thread: { channel: string; threadTs: string }, requestedAt?: number): boolean;
 }
 
 /**
@@ -37,7 +40,7 @@ export interface AgentAnswer {
  * happen, then the answer with a footer. Messages of one conversation run one after another.
  */
 export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
-  const running = new Map<string, AbortController>();
+  const running = new Map<string, { controller: AbortController; startedAt: number }>();
   const threadKey = (t: { channel: string; threadTs: string }) => `${t.channel}:${t.threadTs}`;
 
   const answer: Answer = async (message, identifier, client) => {
@@ -57,7 +60,7 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
     if (queued) await surface.start().catch((error: unknown) => deps.logger.warn('Starting the answer failed', error));
 
     const stop = new AbortController();
-    running.set(threadKey(message), stop);
+    running.set(threadKey(message), { controller: stop, startedAt: deps.now() });
     let outcome: AgentOutcome | undefined;
     let after: string[];
     try {
@@ -102,10 +105,11 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
 
   return {
     answer,
-    stop(thread) {
-      const controller = running.get(threadKey(thread));
-      controller?.abort();
-      return controller !== undefined;
+    stop(thread, requestedAt) {
+      const run = running.get(threadKey(thread));
+      if (!run || (requestedAt !== undefined && run.startedAt > requestedAt)) return false;
+      run.controller.abort();
+      return true;
     },
   };
 }

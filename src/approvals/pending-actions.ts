@@ -1,4 +1,5 @@
 import { type AuditLog, hashArguments, summarizeArguments } from '../audit/audit-log.ts';
+import { NOBODY_ALIVE, OWNER_IS_GONE } from '../db/owners.ts';
 import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 
@@ -70,7 +71,7 @@ export interface PendingActions {
   /** pending → expired, when its time is up. */
   expire(id: string, now: number): Promise<boolean>;
   /** executing → unknown for actions a crash cut off mid-send: whether Intercom got them cannot be known. */
-  takeInterrupted(now: number): Promise<PendingAction[]>;
+  takeInterrupted(now: number, aliveSince?: number): Promise<PendingAction[]>;
   /** pending → cancelled for every pending action of this user (they disconnected). */
   cancelAllFor(user: SlackUser, now: number): Promise<PendingAction[]>;
 }
@@ -102,7 +103,7 @@ const SQL = {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
   select: 'SELECT * FROM pending_actions WHERE id = ?',
   setTs: 'UPDATE pending_actions SET message_ts = ? WHERE id = ?',
-  claim: `UPDATE pending_actions SET status = 'executing', decided_by = ?, decided_at = ?
+  claim: `UPDATE pending_actions SET status = 'executing', decided_by = ?, decided_at = ?, owner = ?
       WHERE id = ? AND status = 'pending' AND expires_at > ?`,
   release: `UPDATE pending_actions SET status = 'pending', snapshot = ?, decided_by = NULL, decided_at = NULL
       WHERE id = ? AND status = 'executing'`,
@@ -111,7 +112,7 @@ const SQL = {
   cancel: `UPDATE pending_actions SET status = 'cancelled', decided_by = ?, decided_at = ?
       WHERE id = ? AND status = 'pending'`,
   expire: `UPDATE pending_actions SET status = 'expired' WHERE id = ? AND status = 'pending' AND expires_at <= ?`,
-  interrupted: `UPDATE pending_actions SET status = 'unknown' WHERE status = 'executing' RETURNING *`,
+  interrupted: `UPDATE pending_actions SET status = 'unknown' WHERE status = 'executing' AND ${OWNER_IS_GONE} RETURNING *`,
   cancelAll: `UPDATE pending_actions SET status = 'cancelled', decided_by = ?, decided_at = ?
       WHERE team_id = ? AND user_id = ? AND status = 'pending' RETURNING *`,
 } as const;
@@ -120,7 +121,13 @@ const SQL = {
  * Pending actions. Every decision is written to the audit trail in the same transaction as the status change it
  * records, so the trail cannot disagree with what happened.
  */
-export function createPendingActions(sql: Sql, audit: Pick<AuditLog, 'record'>): PendingActions {
+/** `owner`: this process's replica id (see createInbox). */
+export function createPendingActions(
+  sql: Sql,
+  audit: Pick<AuditLog, 'record'>,
+  options: { owner?: string } = {},
+): PendingActions {
+  const owner = options.owner ?? null;
   const trail = (
     within: Sql,
     action: PendingAction,
@@ -190,7 +197,7 @@ export function createPendingActions(sql: Sql, audit: Pick<AuditLog, 'record'>):
     async setMessageTs(id, ts) {
       await sql.run(SQL.setTs, [ts, id]);
     },
-    claim: async (id, by, now) => (await sql.run(SQL.claim, [by, now, id, now])) === 1,
+    claim: async (id, by, now) => (await sql.run(SQL.claim, [by, now, owner, id, now])) === 1,
     async release(id, snapshot, now) {
       await transition(
         (within) => within.run(SQL.release, [snapshot ? JSON.stringify(snapshot) : null, id]),
@@ -224,9 +231,9 @@ export function createPendingActions(sql: Sql, audit: Pick<AuditLog, 'record'>):
         id,
         (within, a) => trail(within, a, now, 'expired'),
       ),
-    takeInterrupted: (now) =>
+    takeInterrupted: (now, aliveSince = NOBODY_ALIVE) =>
       sql.tx(async (within) => {
-        const actions = (await within.query<Row>(SQL.interrupted)).map(fromRow);
+        const actions = (await within.query<Row>(SQL.interrupted, [aliveSince])).map(fromRow);
         for (const a of actions) {
           await trail(within, a, now, 'unknown: interrupted while sending', { by: a.decidedBy ?? undefined });
         }

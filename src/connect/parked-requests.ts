@@ -1,3 +1,4 @@
+import { NOBODY_ALIVE, OWNER_IS_GONE } from '../db/owners.ts';
 import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 import type { UserMessage } from '../shared/messages.ts';
@@ -16,8 +17,8 @@ export interface ParkedRequests {
   claim(user: SlackUser): Promise<ParkedRequest[]>;
   /** Forgets a request once it has been run or dropped. */
   finish(id: number): Promise<void>;
-  /** Requests a crash cut off while they were being resumed; they are forgotten as they are returned. */
-  takeInterrupted(): Promise<ParkedRequest[]>;
+  /** Requests a crash cut off while they were being resumed (by a process gone since `aliveSince`); forgotten as returned. */
+  takeInterrupted(aliveSince?: number): Promise<ParkedRequest[]>;
   /** Forgets every request this user has waiting (they disconnected); returns how many. */
   dropFor(user: SlackUser): Promise<number>;
 }
@@ -37,16 +38,18 @@ interface Row {
 const SQL = {
   insert: `INSERT INTO parked_requests (team_id, user_id, channel, thread_ts, ts, text, is_direct, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, ts) DO NOTHING`,
-  claim: `UPDATE parked_requests SET status = 'running'
+  claim: `UPDATE parked_requests SET status = 'running', owner = ?
       WHERE team_id = ? AND user_id = ? AND status = 'parked'
       RETURNING id, team_id, user_id, channel, thread_ts, ts, text, is_direct, created_at`,
   remove: 'DELETE FROM parked_requests WHERE id = ?',
   dropFor: `DELETE FROM parked_requests WHERE team_id = ? AND user_id = ? AND status = 'parked'`,
-  interrupted: `DELETE FROM parked_requests WHERE status = 'running'
+  interrupted: `DELETE FROM parked_requests WHERE status = 'running' AND ${OWNER_IS_GONE}
       RETURNING id, team_id, user_id, channel, thread_ts, ts, text, is_direct, created_at`,
 } as const;
 
-export function createParkedRequests(sql: Sql): ParkedRequests {
+/** `owner`: this process's replica id (see createInbox). */
+export function createParkedRequests(sql: Sql, options: { owner?: string } = {}): ParkedRequests {
+  const owner = options.owner ?? null;
   const toRequest = (row: Row): ParkedRequest => ({
     id: row.id,
     createdAt: row.created_at,
@@ -66,14 +69,15 @@ export function createParkedRequests(sql: Sql): ParkedRequests {
       await sql.run(SQL.insert, [m.teamId, m.userId, m.channel, m.threadTs, m.ts, m.text, m.isDirect ? 1 : 0, now]);
     },
     async claim({ teamId, userId }) {
-      return (await sql.query<Row>(SQL.claim, [teamId, userId]))
+      return (await sql.query<Row>(SQL.claim, [owner, teamId, userId]))
         .sort((a, b) => a.created_at - b.created_at || a.id - b.id)
         .map(toRequest);
     },
     async finish(id) {
       await sql.run(SQL.remove, [id]);
     },
-    takeInterrupted: async () => (await sql.query<Row>(SQL.interrupted)).map(toRequest),
+    takeInterrupted: async (aliveSince = NOBODY_ALIVE) =>
+      (await sql.query<Row>(SQL.interrupted, [aliveSince])).map(toRequest),
     dropFor: ({ teamId, userId }) => sql.run(SQL.dropFor, [teamId, userId]),
   };
 }

@@ -214,6 +214,29 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX watches_due ON watches (status, next_poll_at);
    CREATE INDEX watches_by_user ON watches (team_id, user_id, status);
    CREATE INDEX watches_by_activity ON watches (status, last_activity_at);`,
+  // Several processes on one database (issue 25): who is alive (heartbeats), who runs the background work (a leader
+  // lease with an epoch), which process holds each running message, parked request and send (so only a dead
+  // process's work is reported as interrupted), and Stop pressed on a process other than the run's.
+  `CREATE TABLE replicas (
+     id           TEXT PRIMARY KEY,
+     started_at   INTEGER NOT NULL,
+     heartbeat_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE leases (
+     name        TEXT PRIMARY KEY,
+     owner       TEXT NOT NULL,
+     epoch       INTEGER NOT NULL,
+     lease_until INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE run_stops (
+     channel      TEXT NOT NULL,
+     thread_ts    TEXT NOT NULL,
+     requested_at INTEGER NOT NULL,
+     PRIMARY KEY (channel, thread_ts)
+   ) STRICT;
+   ALTER TABLE inbox ADD COLUMN owner TEXT;
+   ALTER TABLE parked_requests ADD COLUMN owner TEXT;
+   ALTER TABLE pending_actions ADD COLUMN owner TEXT;`,
 ];
 
 /**
@@ -386,4 +409,24 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX watches_due ON watches (status, next_poll_at);
    CREATE INDEX watches_by_user ON watches (team_id, user_id, status);
    CREATE INDEX watches_by_activity ON watches (status, last_activity_at);`,
+  `CREATE TABLE replicas (
+     id           TEXT PRIMARY KEY,
+     started_at   BIGINT NOT NULL,
+     heartbeat_at BIGINT NOT NULL
+   );
+   CREATE TABLE leases (
+     name        TEXT PRIMARY KEY,
+     owner       TEXT NOT NULL,
+     epoch       BIGINT NOT NULL,
+     lease_until BIGINT NOT NULL
+   );
+   CREATE TABLE run_stops (
+     channel      TEXT NOT NULL,
+     thread_ts    TEXT NOT NULL,
+     requested_at BIGINT NOT NULL,
+     PRIMARY KEY (channel, thread_ts)
+   );
+   ALTER TABLE inbox ADD COLUMN owner TEXT;
+   ALTER TABLE parked_requests ADD COLUMN owner TEXT;
+   ALTER TABLE pending_actions ADD COLUMN owner TEXT;`,
 ];

@@ -1,0 +1,191 @@
+import type { Sql } from '../db/sql.ts';
+import type { Logger } from '../logger.ts';
+
+/** What runs on one process at a time (the leader): recovery sweeps, pruning, the watch poller. */
+export interface LeaderDuties {
+  /** This process became the leader: start the background work. */
+  lead(): void;
+  /** It stopped being the leader (or is stopping): stop the background work and wait for it. */
+  stepDown(): Promise<void>;
+  /** Runs on the leader after each heartbeat, once every other process has had a full timeout to heartbeat. */
+  sweep(aliveSince: number): Promise<void>;
+  /** Stop requests written by other processes since the last heartbeat (checked on every process). */
+  stops(requests: StopRequest[]): void;
+  /**
+   * Another process took this one for dead (it was paused or cut off from the database for longer than the
+   * timeout) and reported its work as interrupted: it must not write anything more.
+   */
+  fenced(): void;
+}
+
+export interface StopRequest {
+  channel: string;
+  threadTs: string;
+  requestedAt: number;
+}
+
+/**
+ * This process among the bot's processes on one database. With PostgreSQL, each heartbeats into `replicas`; one
+ * holds the leader lease (an epoch that grows with each new holder); a process whose heartbeat is older than the
+ * timeout is gone, and the leader reports its work as interrupted. With SQLite there is one process: it leads from
+ * the start, and every earlier process is gone.
+ */
+export interface Replica {
+  readonly id: string;
+  /** Writes this process's row (with SQLite, after removing every earlier process's). */
+  join(): Promise<void>;
+  /** Starts heartbeating (PostgreSQL) and taking the lead when it is free. */
+  start(duties: LeaderDuties): void;
+  /** A process that has not heartbeaten since this time is gone. */
+  aliveSince(): number;
+  /** Asks whichever process runs the thread's turn to stop it (Stop pressed on another process). */
+  requestStop(thread: { channel: string; threadTs: string }): Promise<void>;
+  /** Stops heartbeating, hands the lead on at once, and removes this process's row (its leftovers are swept). */
+  leave(): Promise<void>;
+}
+
+export interface ReplicaOptions {
+  sql: Sql;
+  id: string;
+  /** One process (SQLite): no heartbeats, always the leader. */
+  single: boolean;
+  /** How long without a heartbeat before a process counts as gone; the leader lease lasts as long. */
+  timeoutMs: number;
+  heartbeatMs: number;
+  logger: Logger;
+  now: () => number;
+}
+
+const LEADER = 'leader';
+
+const SQL = {
+  join: `INSERT INTO replicas (id, started_at, heartbeat_at) VALUES (?, ?, ?)`,
+  forgetOthers: 'DELETE FROM replicas WHERE id != ?',
+  // Fails (0 rows) once the leader has removed this process's row: it was taken for dead.
+  beat: 'UPDATE replicas SET heartbeat_at = ? WHERE id = ?',
+  lead: `INSERT INTO leases (name, owner, epoch, lease_until) VALUES (?, ?, 1, ?)
+     ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until,
+       epoch = CASE WHEN leases.owner = excluded.owner THEN leases.epoch ELSE leases.epoch + 1 END
+     WHERE leases.owner = excluded.owner OR leases.lease_until < ?
+     RETURNING epoch`,
+  resign: 'UPDATE leases SET lease_until = 0 WHERE name = ? AND owner = ?',
+  buryDead: 'DELETE FROM replicas WHERE heartbeat_at < ?',
+  leave: 'DELETE FROM replicas WHERE id = ?',
+  requestStop: `INSERT INTO run_stops (channel, thread_ts, requested_at) VALUES (?, ?, ?)
+     ON CONFLICT (channel, thread_ts) DO UPDATE SET requested_at = excluded.requested_at`,
+  stops: 'SELECT channel, thread_ts, requested_at FROM run_stops WHERE requested_at > ?',
+  pruneStops: 'DELETE FROM run_stops WHERE requested_at < ?',
+} as const;
+
+export function createReplica(options: ReplicaOptions): Replica {
+  const { sql, id, logger, now } = options;
+  let joinedAt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let beating: Promise<void> | undefined;
+  let leading = false;
+  let left = false;
+  /** Since when this process has heartbeaten without a gap; a sweep waits for a full timeout of it. */
+  let healthySince: number | undefined;
+  let stopsSeenUntil = 0;
+  let stepDown: () => Promise<void> = async () => {};
+
+  async function beat(duties: LeaderDuties): Promise<void> {
+    const at = now();
+    let epoch: number | undefined;
+    try {
+      if ((await sql.run(SQL.beat, [at, id])) === 0) {
+        logger.error('Another process took this one for dead and reported its work as interrupted; stopping', { id });
+        left = true;
+        clearInterval(timer);
+        duties.fenced();
+        return;
+      }
+      healthySince ??= at;
+      const rows = await sql.query<{ epoch: number | string }>(SQL.lead, [LEADER, id, at + options.timeoutMs, at]);
+      epoch = rows[0] === undefined ? undefined : Number(rows[0].epoch);
+      const stops = await sql.query<{ channel: string; thread_ts: string; requested_at: number | string }>(SQL.stops, [
+        stopsSeenUntil,
+      ]);
+      if (stops.length > 0) {
+        stopsSeenUntil = Math.max(stopsSeenUntil, ...stops.map((s) => Number(s.requested_at)));
+        duties.stops(stops.map((s) => ({ channel: s.channel, threadTs: s.thread_ts, requestedAt: Number(s.requested_at) })));
+      }
+    } catch (error) {
+      // Cut off from the database: after a timeout of this, others may take this process for dead.
+      healthySince = undefined;
+      logger.warn('Heartbeat failed', error);
+      return;
+    }
+    if (left) return;
+    if (epoch !== undefined && !leading) {
+      leading = true;
+      logger.info('Leading the background work', { id, epoch });
+      duties.lead();
+    } else if (epoch === undefined && leading) {
+      leading = false;
+      logger.info('No longer leading the background work', { id });
+      await duties.stepDown();
+    }
+    if (leading && healthySince !== undefined && at - healthySince >= options.timeoutMs) {
+      const aliveSince = at - options.timeoutMs;
+      try {
+        // First the dead are removed (a paused process that wakes finds its row gone and stops), then their work
+        // is reported.
+        await sql.run(SQL.buryDead, [aliveSince]);
+        await duties.sweep(aliveSince);
+        await sql.run(SQL.pruneStops, [at - 10 * options.timeoutMs]);
+      } catch (error) {
+        logger.warn('Sweeping the work of stopped processes failed; it is tried again', error);
+      }
+    }
+  }
+
+  return {
+    id,
+    async join() {
+      joinedAt = now();
+      if (options.single) await sql.run(SQL.forgetOthers, [id]);
+      await sql.run(SQL.join, [id, joinedAt, joinedAt]);
+      // Stop requests older than this process concern runs of earlier processes.
+      stopsSeenUntil = joinedAt;
+    },
+    start(duties) {
+      stepDown = () => duties.stepDown();
+      if (options.single) {
+        leading = true;
+        duties.lead();
+        beating = duties
+          .sweep(joinedAt)
+          .catch((error: unknown) => logger.error('Recovering from the last run failed', error));
+        return;
+      }
+      const tick = () => {
+        if (beating || left) return;
+        beating = beat(duties).finally(() => {
+          beating = undefined;
+        });
+      };
+      tick();
+      timer = setInterval(tick, options.heartbeatMs);
+      timer.unref();
+    },
+    aliveSince: () => (options.single ? joinedAt : now() - options.timeoutMs),
+    async requestStop(thread) {
+      // One process: the run, if any, was here.
+      if (options.single) return;
+      await sql.run(SQL.requestStop, [thread.channel, thread.threadTs, now()]);
+    },
+    async leave() {
+      if (left) return;
+      left = true;
+      clearInterval(timer);
+      await beating;
+      if (leading) {
+        leading = false;
+        await stepDown();
+      }
+      await sql.run(SQL.resign, [LEADER, id]).catch((error: unknown) => logger.warn('Resigning the lead failed', error));
+      await sql.run(SQL.leave, [id]).catch((error: unknown) => logger.warn('Leaving failed', error));
+    },
+  };
+}
