@@ -49,7 +49,8 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
   return {
     db: await openPostgres(url, { logger: silent }),
     reopen: () => openPostgres(url, { logger: silent }),
-    env: { DATABASE_URL: url },
+    // Processes notice a gone one within a few seconds, so tests of restarts and crashes wait seconds, not tens.
+    env: { DATABASE_URL: url, REPLICA_TIMEOUT_MS: REPLICA_TIMEOUT },
     drop: () => dropPostgresDatabase(url),
   };
 }
@@ -130,6 +131,9 @@ export function useTestDatabase(dialect: Dialect): { readonly db: Database; read
 }
 
 /** The database a black-box test's bot runs on: the `postgres` test project sets BOT_TEST_DATABASE=postgres. */
+/** REPLICA_TIMEOUT_MS for bots on PostgreSQL in tests: short, yet far above a loaded machine's pauses. */
+export const REPLICA_TIMEOUT = '3000';
+
 export function botDialect(): Dialect {
   return process.env.BOT_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
 }
@@ -196,7 +200,7 @@ export async function createBotDatabase(options: { path?: string } = {}): Promis
       env: { ...process.env, PATH: `${process.env.PATH ?? ''}:${postgresBin()}` },
     });
   return {
-    env: { DATABASE_URL: url, DATABASE_PATH: path },
+    env: { DATABASE_URL: url, DATABASE_PATH: path, REPLICA_TIMEOUT_MS: REPLICA_TIMEOUT },
     path,
     identifierOf(teamId, userId) {
       return psql(

@@ -177,6 +177,8 @@ describe('after kill -9 in the middle of a run', () => {
       const notice = await slack.waitForCall(
         'chat.postMessage',
         (c) => c.params.thread_ts === crashThread && String(c.params.text).includes('restarted'),
+        // On PostgreSQL, once the killed process's heartbeat is REPLICA_TIMEOUT_MS old.
+        15_000,
       );
       expect(notice.params.channel).toBe('CCRASH');
 
@@ -261,6 +263,7 @@ describe('after kill -9 in the middle of a run', () => {
         'chat.update',
         (c) =>
           c.params.ts === preview.response?.ts && String(c.params.text).includes('restarted while this was being sent'),
+        15_000,
       );
       expect((await click()).status).toBe(200);
       await slack.waitForCall(

@@ -329,6 +329,8 @@ describe('stopping', () => {
     const notice = await t.slack.waitForCall(
       'chat.postMessage',
       (c) => c.params.thread_ts === ts && String(c.params.text).includes('restarted'),
+      // On PostgreSQL, once the restarted process has heartbeaten for REPLICA_TIMEOUT_MS.
+      15_000,
     );
     expect(notice.params.channel).toBe('CREL');
     await s.stop();
