@@ -11,6 +11,8 @@ const ON_POSTGRES_TOO = [
   'test/watches/watch-start.test.ts',
   'test/watches/watch-poller.test.ts',
   'test/watches/watch-budget.test.ts',
+  // Only here: several bot processes on one database.
+  'test/reliability/replicas.test.ts',
 ];
 
 export default defineConfig({
@@ -22,7 +24,10 @@ export default defineConfig({
     // A throwaway PostgreSQL cluster for the run (or TEST_DATABASE_URL): the stores and the bot run on both drivers.
     globalSetup: ['test/helpers/postgres-cluster.ts'],
     projects: [
-      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/reliability/replicas.test.ts'] },
+      },
       {
         extends: true,
         test: { name: 'postgres', include: ON_POSTGRES_TOO, env: { BOT_TEST_DATABASE: 'postgres' } },

@@ -46,7 +46,16 @@ export function createInbox(sql: Sql, options: { owner?: string } = {}): Inbox {
   const owner = options.owner ?? null;
   return {
     accept: async (m, eventId, now) =>
-      (await sql.run(INBOX_SQL.accept, [m.channel, m.ts, m.threadTs, m.teamId, m.userId, eventId ?? null, now, owner])) === 1,
+      (await sql.run(INBOX_SQL.accept, [
+        m.channel,
+        m.ts,
+        m.threadTs,
+        m.teamId,
+        m.userId,
+        eventId ?? null,
+        now,
+        owner,
+      ])) === 1,
     async finish(m) {
       await sql.run(INBOX_SQL.finish, [m.channel, m.ts]);
     },
@@ -55,9 +64,7 @@ export function createInbox(sql: Sql, options: { owner?: string } = {}): Inbox {
         await sql.query<{ channel: string; thread_ts: string; user_id: string }>(INBOX_SQL.takeInterrupted, [
           aliveSince,
         ])
-      ).map(
-        (row) => ({ channel: row.channel, threadTs: row.thread_ts, userId: row.user_id }),
-      ),
+      ).map((row) => ({ channel: row.channel, threadTs: row.thread_ts, userId: row.user_id })),
     pruneBatch: (olderThan, limit) => sql.run(INBOX_SQL.pruneBatch, [olderThan, limit]),
   };
 }

@@ -25,7 +25,10 @@ export async function recoverFromCrash(deps: {
   const { client, logger } = deps;
   const threads = [
     ...(await deps.inbox.takeInterrupted(deps.aliveSince)),
-    ...(await deps.parked.takeInterrupted(deps.aliveSince)).map((r) => ({ channel: r.message.channel, threadTs: r.message.threadTs })),
+    ...(await deps.parked.takeInterrupted(deps.aliveSince)).map((r) => ({
+      channel: r.message.channel,
+      threadTs: r.message.threadTs,
+    })),
   ];
   for (const thread of threads) {
     await client.chat

@@ -108,7 +108,9 @@ export function createReplica(options: ReplicaOptions): Replica {
       ]);
       if (stops.length > 0) {
         stopsSeenUntil = Math.max(stopsSeenUntil, ...stops.map((s) => Number(s.requested_at)));
-        duties.stops(stops.map((s) => ({ channel: s.channel, threadTs: s.thread_ts, requestedAt: Number(s.requested_at) })));
+        duties.stops(
+          stops.map((s) => ({ channel: s.channel, threadTs: s.thread_ts, requestedAt: Number(s.requested_at) })),
+        );
       }
     } catch (error) {
       // Cut off from the database: after a timeout of this, others may take this process for dead.
@@ -184,7 +186,9 @@ export function createReplica(options: ReplicaOptions): Replica {
         leading = false;
         await stepDown();
       }
-      await sql.run(SQL.resign, [LEADER, id]).catch((error: unknown) => logger.warn('Resigning the lead failed', error));
+      await sql
+        .run(SQL.resign, [LEADER, id])
+        .catch((error: unknown) => logger.warn('Resigning the lead failed', error));
       await sql.run(SQL.leave, [id]).catch((error: unknown) => logger.warn('Leaving failed', error));
     },
   };

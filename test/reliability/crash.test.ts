@@ -1,18 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
-import { eventEnvelope, interactionBody, postSigned } from '../../src/standins/slack/signed-requests.ts';
-import { emulatorEnv } from '../helpers/bot-env.ts';
+import { eventEnvelope } from '../../src/standins/slack/signed-requests.ts';
+import { clickSend as clickSendOn, launchBotProcess, postEvent } from '../helpers/bot-process.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { type BotDatabase, botDialect, createBotDatabase } from '../helpers/databases.ts';
-import { freePort, SIGNING_SECRET } from '../helpers/test-bot.ts';
-
-const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
+import { freePort } from '../helpers/test-bot.ts';
 
 let slack: SlackApiEmulator;
 let scalekit: ScalekitEmulator;
@@ -30,61 +26,11 @@ afterAll(async () => {
   await Promise.all([slack.close(), scalekit.close(), model.close()]);
 });
 
-/** The real bot as its own process (`npm start`), so it can be killed without warning. */
-async function launch(database: BotDatabase, port: number): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      MASTRA_TELEMETRY_DISABLED: '1',
-      ...emulatorEnv({
-        slack,
-        scalekit,
-        model,
-        modelKey: 'sk-crash-test',
-        signingSecret: SIGNING_SECRET,
-        port,
-        dbPath: database.path,
-      }),
-      ...database.env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += String(d);
-  });
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`bot did not start: ${stderr}`)), 15_000);
-    child.stderr?.on('data', () => {
-      if (stderr.includes('"Bot ready"')) {
-        clearTimeout(timer);
-        ready();
-      }
-    });
-  });
-  return { child, base: `http://127.0.0.1:${port}` };
-}
-
-const post = (base: string, body: unknown) =>
-  postSigned(`${base}/slack/events`, JSON.stringify(body), 'application/json', { signingSecret: SIGNING_SECRET });
-
-/** The requester clicks Send on an approval preview. */
+const upstreams = () => ({ slack, scalekit, model, modelKey: 'sk-crash-test' });
+const launch = (database: BotDatabase, port: number) => launchBotProcess(upstreams(), { database, port });
+const post = postEvent;
 const clickSend = (base: string, user: string, channel: string, actionId: string) =>
-  postSigned(
-    `${base}/slack/events`,
-    interactionBody({
-      type: 'block_actions',
-      team: { id: slack.teamId },
-      user: { id: user, team_id: slack.teamId },
-      api_app_id: 'A0001',
-      trigger_id: 't',
-      channel: { id: channel },
-      response_url: slack.responseUrl(),
-      actions: [{ type: 'button', action_id: 'approval_send', block_id: 'approval', value: actionId, action_ts: '1' }],
-    }),
-    'application/x-www-form-urlencoded',
-    { signingSecret: SIGNING_SECRET },
-  );
+  clickSendOn(slack, base, user, channel, actionId);
 
 describe('after kill -9 in the middle of a run', () => {
   it('restarts on an intact database, tells the user, and keeps flows, parked requests and approvals', async () => {

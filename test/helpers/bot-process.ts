@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { OpenAIEmulator } from '../../src/standins/model/emulator.ts';
+import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
+import type { SlackApiEmulator } from '../../src/standins/slack/emulator.ts';
+import { eventEnvelope, interactionBody, postSigned } from '../../src/standins/slack/signed-requests.ts';
+import { emulatorEnv } from './bot-env.ts';
+import type { BotDatabase } from './databases.ts';
+import { SIGNING_SECRET } from './test-bot.ts';
+
+const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
+
+export interface BotProcess {
+  child: ChildProcess;
+  base: string;
+  /** Resolves with the first log record (JSON on stderr) that matches, seen already or still to come. */
+  waitForLog(match: (record: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+}
+
+export interface Upstreams {
+  slack: SlackApiEmulator;
+  scalekit: ScalekitEmulator;
+  model: OpenAIEmulator;
+  modelKey: string;
+}
+
+/** The real bot as its own process (`npm start`'s entry point), so it can be killed without warning. */
+export async function launchBotProcess(
+  upstreams: Upstreams,
+  options: { database: BotDatabase; port: number; env?: Record<string, string> },
+): Promise<BotProcess> {
+  const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      MASTRA_TELEMETRY_DISABLED: '1',
+      ...emulatorEnv({
+        ...upstreams,
+        signingSecret: SIGNING_SECRET,
+        port: options.port,
+        dbPath: options.database.path,
+      }),
+      ...options.database.env,
+      ...options.env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const records: Array<Record<string, unknown>> = [];
+  const listeners = new Set<() => void>();
+  let partial = '';
+  child.stderr?.on('data', (d) => {
+    stderr += String(d);
+    partial += String(d);
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        records.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // Not a log record (a Node warning): kept in `stderr` for failure messages only.
+      }
+    }
+    for (const listener of listeners) listener();
+  });
+  const waitForLog: BotProcess['waitForLog'] = (match, timeoutMs = 15_000) =>
+    new Promise((found, fail) => {
+      const check = () => {
+        const record = records.find(match);
+        if (!record) return;
+        listeners.delete(check);
+        clearTimeout(timer);
+        found(record);
+      };
+      const timer = setTimeout(() => {
+        listeners.delete(check);
+        fail(new Error(`no such log record within ${timeoutMs} ms; stderr:\n${stderr.slice(-4000)}`));
+      }, timeoutMs);
+      listeners.add(check);
+      check();
+    });
+  await waitForLog((r) => r.msg === 'Bot ready');
+  return { child, base: `http://127.0.0.1:${options.port}`, waitForLog };
+}
+
+/** Posts a signed Events API body, as Slack does. */
+export const postEvent = (base: string, body: unknown) =>
+  postSigned(`${base}/slack/events`, JSON.stringify(body), 'application/json', { signingSecret: SIGNING_SECRET });
+
+/** An app_mention envelope in a channel. */
+export const mentionIn = (channel: string, user: string, ts: string, text = '<@UBOT> summarize') =>
+  eventEnvelope({ type: 'app_mention', user, text, ts, channel });
+
+/** The requester clicks Send on an approval preview. */
+export const clickSend = (slack: SlackApiEmulator, base: string, user: string, channel: string, actionId: string) =>
+  postSigned(
+    `${base}/slack/events`,
+    interactionBody({
+      type: 'block_actions',
+      team: { id: slack.teamId },
+      user: { id: user, team_id: slack.teamId },
+      api_app_id: 'A0001',
+      trigger_id: 't',
+      channel: { id: channel },
+      response_url: slack.responseUrl(),
+      actions: [{ type: 'button', action_id: 'approval_send', block_id: 'approval', value: actionId, action_ts: '1' }],
+    }),
+    'application/x-www-form-urlencoded',
+    { signingSecret: SIGNING_SECRET },
+  );
+
+/** The action id on an approval preview's Send button. */
+export const approvalIdOf = (preview: { params: Record<string, unknown> }) =>
+  String(
+    (preview.params.blocks as Array<{ type: string; elements?: Array<{ value?: string }> }>).find(
+      (b) => b.type === 'actions',
+    )?.elements?.[0]?.value,
+  );
