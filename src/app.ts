@@ -52,7 +52,7 @@ export interface CompositionOptions {
   /** Who the bot is in Slack (from auth.test). */
   bot: BotIdentity;
   /** This process among the bot's processes: whose rows are whose, and Stop pressed here for a run elsewhere. */
-  replica: Pick<Replica, 'id' | 'requestStop'>;
+  replica: Pick<Replica, 'id' | 'requestStop' | 'takeTurn'>;
   /** Every tracked piece of work, so the lifecycle can drain it. */
   queue: WorkQueue;
   now: () => number;
@@ -222,6 +222,7 @@ export function composeBot(options: CompositionOptions): Composition {
     surface: (message, c) => createAnswerStream({ client: c, logger, now, capabilities }, message),
     remember: (message, text) => rememberExchange(conversations, message, text, now()),
     queue,
+    turns: replica,
     logger,
     now,
   });

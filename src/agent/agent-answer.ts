@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Answer, ConnectPrompter } from '../connect/connect-flow.ts';
 import type { ParkedRequests } from '../connect/parked-requests.ts';
+import type { Replica, TurnLease } from '../delivery/replicas.ts';
 import type { WorkQueue } from '../delivery/work-queue.ts';
 import { replyForError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -22,6 +23,8 @@ export interface AgentAnswerDeps {
   remember: (message: UserMessage, answer: string) => Promise<void>;
   /** One run per conversation at a time (the next waits, with the first answer in its context), and a global cap. */
   queue: Pick<WorkQueue, 'acquire'>;
+  /** The same across processes (PostgreSQL): the conversation's turn, fenced. */
+  turns: Pick<Replica, 'takeTurn'>;
   logger: Logger;
   now: () => number;
 }
@@ -56,7 +59,22 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
       (await turn)();
       throw error;
     }
-    const release = await turn;
+    const releaseHere = await turn;
+    let lease: TurnLease;
+    try {
+      lease = await deps.turns.takeTurn(conversationKey(message), message, () =>
+        deps.logger.info('Waiting for a turn held by another process', { channel: message.channel, ts: message.ts }),
+      );
+    } catch (error) {
+      releaseHere();
+      throw error;
+    }
+    let fenced = false;
+    const release = async () => {
+      fenced = !(await lease.holds().catch(() => false));
+      await lease.release().catch((error: unknown) => deps.logger.warn('Releasing the turn failed', error));
+      releaseHere();
+    };
     if (queued) await surface.start().catch((error: unknown) => deps.logger.warn('Starting the answer failed', error));
 
     const stop = new AbortController();
@@ -90,7 +108,12 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
       after = [replyForError(error)];
     } finally {
       running.delete(threadKey(message));
-      release();
+      await release();
+    }
+    if (fenced) {
+      // This process was taken for dead meanwhile and the user was told the request was interrupted.
+      deps.logger.warn('Dropped an answer: the turn was taken over', { channel: message.channel, ts: message.ts });
+      return;
     }
     const answered = outcome?.kind === 'answer' || outcome?.kind === 'step_cap';
     await surface.finish({

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sql } from '../db/sql.ts';
 import type { Logger } from '../logger.ts';
 
@@ -16,6 +17,15 @@ export interface LeaderDuties {
    * timeout) and reported its work as interrupted: it must not write anything more.
    */
   fenced(): void;
+}
+
+export interface TurnLease {
+  /**
+   * Whether the lease is still this turn's (fencing): false once the process was taken for dead and another took
+   * the conversation over; then nothing more may be written for this turn.
+   */
+  holds(): Promise<boolean>;
+  release(): Promise<void>;
 }
 
 export interface StopRequest {
@@ -38,6 +48,16 @@ export interface Replica {
   start(duties: LeaderDuties): void;
   /** A process that has not heartbeaten since this time is gone. */
   aliveSince(): number;
+  /**
+   * Waits until this message may run across all processes: no older message of its thread is unfinished on
+   * another process, and the conversation's lease (renewed with each heartbeat) is this process's. Within a
+   * process the work queue already orders a conversation's turns.
+   */
+  takeTurn(
+    conversation: string,
+    message: { channel: string; threadTs: string; ts: string },
+    onWait?: () => void,
+  ): Promise<TurnLease>;
   /** Asks whichever process runs the thread's turn to stop it (Stop pressed on another process). */
   requestStop(thread: { channel: string; threadTs: string }): Promise<void>;
   /** Stops heartbeating, hands the lead on at once, and removes this process's row (its leftovers are swept). */
@@ -69,6 +89,11 @@ const SQL = {
      WHERE leases.owner = excluded.owner OR leases.lease_until < ?
      RETURNING epoch`,
   resign: 'UPDATE leases SET lease_until = 0 WHERE name = ? AND owner = ?',
+  renewTurns: `UPDATE leases SET lease_until = ? WHERE owner = ? AND name LIKE 'turn:%'`,
+  olderElsewhere: `SELECT 1 AS older FROM inbox WHERE channel = ? AND thread_ts = ? AND status = 'running' AND ts < ?
+     AND (owner IS NULL OR owner != ?) LIMIT 1`,
+  holds: 'SELECT 1 AS held FROM leases WHERE name = ? AND owner = ? AND epoch = ? AND lease_until >= ?',
+  releaseTurn: 'DELETE FROM leases WHERE name = ? AND owner = ? AND epoch = ?',
   buryDead: 'DELETE FROM replicas WHERE heartbeat_at < ?',
   leave: 'DELETE FROM replicas WHERE id = ?',
   requestStop: `INSERT INTO run_stops (channel, thread_ts, requested_at) VALUES (?, ?, ?)
@@ -101,6 +126,7 @@ export function createReplica(options: ReplicaOptions): Replica {
         return;
       }
       healthySince ??= at;
+      await sql.run(SQL.renewTurns, [at + options.timeoutMs, id]);
       const rows = await sql.query<{ epoch: number | string }>(SQL.lead, [LEADER, id, at + options.timeoutMs, at]);
       epoch = rows[0] === undefined ? undefined : Number(rows[0].epoch);
       const stops = await sql.query<{ channel: string; thread_ts: string; requested_at: number | string }>(SQL.stops, [
@@ -170,6 +196,29 @@ export function createReplica(options: ReplicaOptions): Replica {
       tick();
       timer = setInterval(tick, options.heartbeatMs);
       timer.unref();
+    },
+    async takeTurn(conversation, message, onWait) {
+      if (options.single) return { holds: async () => true, release: async () => {} };
+      const name = `turn:${conversation}`;
+      for (let attempt = 0; ; attempt++) {
+        const at = now();
+        const older = await sql.get(SQL.olderElsewhere, [message.channel, message.threadTs, message.ts, id]);
+        const rows = older
+          ? []
+          : await sql.query<{ epoch: number | string }>(SQL.lead, [name, id, at + options.timeoutMs, at]);
+        const epoch = rows[0] === undefined ? undefined : Number(rows[0].epoch);
+        if (epoch !== undefined) {
+          return {
+            holds: async () => (await sql.get(SQL.holds, [name, id, epoch, now()])) !== undefined,
+            release: async () => {
+              await sql.run(SQL.releaseTurn, [name, id, epoch]);
+            },
+          };
+        }
+        // Another process runs this conversation's turn (or an older message of it waits there): look again soon.
+        if (attempt === 0) onWait?.();
+        await sleep(Math.min(50 * 2 ** attempt, 500));
+      }
     },
     aliveSince: () => (options.single ? joinedAt : now() - options.timeoutMs),
     async requestStop(thread) {

@@ -178,6 +178,34 @@ describe('three processes on one database', () => {
     expect(answer.text).toContain('ok');
   });
 
+  it('runs the turns of one thread in order and one at a time, on whichever processes they arrive', async () => {
+    connect('UORDER');
+    const first = slack.nextTs();
+    const finishFirst = gate('first turn');
+    await postEvent(bots[0]?.base ?? '', mentionIn(CHANNEL, 'UORDER', first, '<@UBOT> first turn'));
+    await modelSaw('first turn');
+    const second = slack.nextTs();
+    const reply = eventEnvelope({
+      type: 'app_mention',
+      user: 'UORDER',
+      text: '<@UBOT> second turn',
+      ts: second,
+      thread_ts: first,
+      channel: CHANNEL,
+    });
+    expect((await postEvent(bots[1]?.base ?? '', reply)).status).toBe(200);
+    await bots[1]?.waitForLog((r) => r.msg === 'Waiting for a turn held by another process' && r.ts === second);
+    const seenBeforeFirstAnswered = model.requests.filter((r) => model.lastUserText(r).includes('second turn'));
+    finishFirst();
+    await slack.waitForAnswer(CHANNEL, first, 2, 15_000);
+    expect(seenBeforeFirstAnswered).toHaveLength(0);
+    const answers = slack.messagesIn(CHANNEL, first).filter((m) => m.user === slack.botUserId && m.final);
+    expect(answers.map((m) => m.text)).toEqual([
+      expect.stringContaining('first turn done'),
+      expect.stringContaining('ok'),
+    ]);
+  });
+
   it('stops a run when Stop is pressed on another process', async () => {
     connect('USTOP');
     const ts = slack.nextTs();
