@@ -139,7 +139,8 @@ export function createBot(options: BotOptions): Bot {
         waitingFor = '';
         logger.info('Bot ready', { mode: config.slack.mode, port });
         let maintenance: { stop(): Promise<void> } | undefined;
-        replica.start({
+        // The first heartbeat, so that a process that finds no leader leads (and polls) before start() returns.
+        await replica.start({
           lead: () => {
             maintenance = composed.startMaintenance();
           },

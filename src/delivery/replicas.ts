@@ -44,8 +44,8 @@ export interface Replica {
   readonly id: string;
   /** Writes this process's row (with SQLite, after removing every earlier process's). */
   join(): Promise<void>;
-  /** Starts heartbeating (PostgreSQL) and taking the lead when it is free. */
-  start(duties: LeaderDuties): void;
+  /** Starts heartbeating (PostgreSQL) and taking the lead when it is free; resolves after the first heartbeat. */
+  start(duties: LeaderDuties): Promise<void>;
   /** A process that has not heartbeaten since this time is gone. */
   aliveSince(): number;
   /**
@@ -177,7 +177,7 @@ export function createReplica(options: ReplicaOptions): Replica {
       // Stop requests older than this process concern runs of earlier processes.
       stopsSeenUntil = joinedAt;
     },
-    start(duties) {
+    async start(duties) {
       stepDown = () => duties.stepDown();
       if (options.single) {
         leading = true;
@@ -196,6 +196,7 @@ export function createReplica(options: ReplicaOptions): Replica {
       tick();
       timer = setInterval(tick, options.heartbeatMs);
       timer.unref();
+      await beating;
     },
     async takeTurn(conversation, message, onWait) {
       if (options.single) return { holds: async () => true, release: async () => {} };
