@@ -12,7 +12,7 @@ import {
   textOf,
 } from './sql.ts';
 
-/** Any constant both a migration and nothing else takes: several processes starting at once migrate once. */
+/** The advisory lock key only migrations take: several processes starting at once migrate one after the other. */
 const MIGRATION_LOCK = 7_240_001;
 /** Rows per round trip when streaming (the audit export). */
 const STREAM_BATCH = 500;
