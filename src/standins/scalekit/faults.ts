@@ -158,6 +158,8 @@ export class ConnectionFaults implements ScalekitFaults {
       hold.held += 1;
       for (const waiter of [...hold.waiters]) waiter();
       await hold.release;
+      // A call whose client went away meanwhile is not carried out: its connection is gone.
+      ended.throwIfAborted();
     }
   }
 }
