@@ -123,8 +123,8 @@ describe('model faults', () => {
     t.model.respond((req) => (toolResults(req).length > 0 ? { text: ANSWER, resetAfterEvents: 2 } : lookUpJohn(req)));
     const ts = await ask(t);
     const reply = await onlyReply(t, ts);
-    // Either the retry got the whole answer, or the person is told plainly; never raw error text.
-    expect(reply.includes(ANSWER) || /try again/i.test(reply)).toBe(true);
+    // A stream cut mid-way is not sent again (part of it is on screen already); the person is told plainly.
+    expect(reply).toContain("couldn't get an answer from the AI model just now");
     expect(reply).not.toMatch(/ECONNRESET|socket|terminated/i);
     expect(toolRuns(t)).toBe(before + 1);
     t.model.respond(lookUpJohn);
