@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type OpenAIEmulator, startOpenAIEmulator, toolResults } from '../../src/standins/model/emulator.ts';
+import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
 import { eventEnvelope, postSigned } from '../../src/standins/slack/signed-requests.ts';
 import { type BotProcess, identifierIn, launchBotProcess } from '../helpers/bot-process.ts';
+import { JOHN_ANSWER, lookUpJohn } from '../helpers/model-replies.ts';
 import { freePort, SIGNING_SECRET } from '../helpers/test-bot.ts';
 
 // The real bot in its own process (as `npm start` runs it), with Scalekit restarting, dropping idle connections,
@@ -16,7 +17,6 @@ import { freePort, SIGNING_SECRET } from '../helpers/test-bot.ts';
 
 const CHANNEL = 'CFAULTS';
 const ROUNDS = 4;
-const ANSWER = 'John Doe is a customer at Acme.';
 
 let slack: SlackApiEmulator;
 let scalekit: ScalekitEmulator;
@@ -32,18 +32,7 @@ beforeAll(async () => {
     startScalekitEmulator(),
     startOpenAIEmulator({ apiKey: 'sk-faults-test' }),
   ]);
-  model.respond((req) =>
-    toolResults(req).length === 0
-      ? {
-          toolCalls: [
-            {
-              name: 'intercom_search_contacts',
-              args: { query: { field: 'email', operator: '=', value: 'john@acme.com' } },
-            },
-          ],
-        }
-      : { text: ANSWER },
-  );
+  model.respond(lookUpJohn);
   dir = mkdtempSync(join(tmpdir(), 'scalekit-faults-'));
   bot = await launchBotProcess({
     slack,
@@ -87,7 +76,7 @@ async function ask(): Promise<string> {
 
 async function answered(ts: string): Promise<void> {
   const answer = await bot.whileUp(slack.waitForAnswer(CHANNEL, ts, 1, 20_000));
-  expect(answer.text).toContain(ANSWER);
+  expect(answer.text).toContain(JOHN_ANSWER);
 }
 
 function expectStillUp(): void {

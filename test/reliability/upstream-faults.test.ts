@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createScalekitGateway } from '../../src/scalekit/scalekit-gateway.ts';
 import { WORKING_PREFIX } from '../../src/shared/mrkdwn.ts';
-import { type ModelReply, type ModelRequest, toolResults } from '../../src/standins/model/emulator.ts';
+import { toolResults } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import type { Failure } from '../../src/standins/slack/emulator.ts';
 import { eventEnvelope } from '../../src/standins/slack/signed-requests.ts';
+import { JOHN_ANSWER, lookUpJohn } from '../helpers/model-replies.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 // Faults on each connection the bot holds besides Scalekit's HTTP/2 one (test/reliability/scalekit-restarts and
@@ -14,20 +15,7 @@ import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 // next request works.
 
 const CHANNEL = 'CUPSTREAM';
-const ANSWER = 'John Doe is a customer at Acme.';
 const SLACK_RETRIES = { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 10 };
-
-const lookUpJohn = (req: ModelRequest): ModelReply =>
-  toolResults(req).length === 0
-    ? {
-        toolCalls: [
-          {
-            name: 'intercom_search_contacts',
-            args: { query: { field: 'email', operator: '=', value: 'john@acme.com' } },
-          },
-        ],
-      }
-    : { text: ANSWER };
 
 let users = 0;
 
@@ -83,11 +71,11 @@ describe('Slack Web API faults', () => {
     const before = toolRuns(t);
     t.slack.failNext(method, failure);
     const ts = await ask(t);
-    expect(await onlyReply(t, ts)).toContain(ANSWER);
+    expect(await onlyReply(t, ts)).toContain(JOHN_ANSWER);
     expect(t.slack.callsOf(method).some((c) => c.response?.reset === true || c.response?.ok === false)).toBe(true);
     expect(toolRuns(t)).toBe(before + 1);
 
-    expect(await onlyReply(t, await ask(t))).toContain(ANSWER);
+    expect(await onlyReply(t, await ask(t))).toContain(JOHN_ANSWER);
   });
 });
 
@@ -110,17 +98,19 @@ describe('model faults', () => {
       return lookUpJohn(req);
     });
     const ts = await ask(t);
-    expect(await onlyReply(t, ts)).toContain(ANSWER);
+    expect(await onlyReply(t, ts)).toContain(JOHN_ANSWER);
     expect(failed).toBe(true);
     // The tool ran once: the retry repeats the model call, not the tool run that came before it.
     expect(toolRuns(t)).toBe(1);
     t.model.respond(lookUpJohn);
-    expect(await onlyReply(t, await ask(t))).toContain(ANSWER);
+    expect(await onlyReply(t, await ask(t))).toContain(JOHN_ANSWER);
   });
 
   it('the connection reset mid-stream: a clear message in the thread; the next request works', async () => {
     const before = toolRuns(t);
-    t.model.respond((req) => (toolResults(req).length > 0 ? { text: ANSWER, resetAfterEvents: 2 } : lookUpJohn(req)));
+    t.model.respond((req) =>
+      toolResults(req).length > 0 ? { text: JOHN_ANSWER, resetAfterEvents: 2 } : lookUpJohn(req),
+    );
     const ts = await ask(t);
     const reply = await onlyReply(t, ts);
     // A stream cut mid-way is not sent again (part of it is on screen already); the person is told plainly.
@@ -128,7 +118,7 @@ describe('model faults', () => {
     expect(reply).not.toMatch(/ECONNRESET|socket|terminated/i);
     expect(toolRuns(t)).toBe(before + 1);
     t.model.respond(lookUpJohn);
-    expect(await onlyReply(t, await ask(t))).toContain(ANSWER);
+    expect(await onlyReply(t, await ask(t))).toContain(JOHN_ANSWER);
   });
 });
 
@@ -164,7 +154,7 @@ describe('a Scalekit call that never answers', () => {
     const ts = await ask(t);
     expect(await onlyReply(t, ts)).toContain("couldn't reach the service that holds your Intercom connection");
     expect(toolRuns(t)).toBe(0);
-    expect(await onlyReply(t, await ask(t))).toContain(ANSWER);
+    expect(await onlyReply(t, await ask(t))).toContain(JOHN_ANSWER);
   });
 });
 
@@ -179,11 +169,11 @@ describe('Socket Mode faults', () => {
   });
 
   it('the WebSocket dropped: the bot reconnects, and requests over the new one are answered once', async () => {
-    expect(await onlyReply(t, await ask(t, { socket: true }))).toContain(ANSWER);
+    expect(await onlyReply(t, await ask(t, { socket: true }))).toContain(JOHN_ANSWER);
     t.slack.dropSocket();
     // The Socket Mode client waits its ping timeout (5 s) before it reconnects.
     await vi.waitFor(() => expect(t.slack.socketConnections).toBe(2), { timeout: 15_000, interval: 20 });
-    expect(await onlyReply(t, await ask(t, { socket: true }))).toContain(ANSWER);
+    expect(await onlyReply(t, await ask(t, { socket: true }))).toContain(JOHN_ANSWER);
     expect(toolRuns(t)).toBe(2);
   }, 30_000);
 });

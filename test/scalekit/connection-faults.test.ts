@@ -30,6 +30,17 @@ afterEach(async () => {
   await scalekit.close();
 });
 
+/** A note written by a tool run that the emulator holds until the test releases it. */
+function heldNote() {
+  const hold = scalekit.faults.hold('ExecuteTool');
+  const running = gateway.executeTool({
+    identifier: IDENTIFIER,
+    toolName: 'intercom_create_contact_note',
+    input: NOTE,
+  });
+  return { hold, running };
+}
+
 const notes = () =>
   scalekit.callsOf('ExecuteTool').filter((c) => c.request.toolName === 'intercom_create_contact_note' && !c.error);
 
@@ -64,12 +75,7 @@ describe('Scalekit connection faults', () => {
   });
 
   it('GOAWAY with a tool call open: the call finishes on the old connection, once; the next uses a new one', async () => {
-    const hold = scalekit.faults.hold('ExecuteTool');
-    const running = gateway.executeTool({
-      identifier: IDENTIFIER,
-      toolName: 'intercom_create_contact_note',
-      input: NOTE,
-    });
+    const { hold, running } = heldNote();
     await hold.waitForHeld();
     await scalekit.faults.goAway();
     hold.release();
@@ -80,12 +86,7 @@ describe('Scalekit connection faults', () => {
   });
 
   it('the socket dropped under a tool call: a clear error, nothing carried out, and the next call works', async () => {
-    const hold = scalekit.faults.hold('ExecuteTool');
-    const running = gateway.executeTool({
-      identifier: IDENTIFIER,
-      toolName: 'intercom_create_contact_note',
-      input: NOTE,
-    });
+    const { hold, running } = heldNote();
     const outcome = running.then(
       () => 'answered',
       (error: unknown) => error,
