@@ -219,6 +219,14 @@ function composer(formId, inputId, thread) {
     }
   });
 }
+for (const button of document.querySelectorAll('[data-fault]')) {
+  button.addEventListener('click', () =>
+    api(button.dataset.fault).then(
+      (result) => toast(result.message),
+      (error) => toast(error.message),
+    ),
+  );
+}
 composer('composer', 'composer-text', () => undefined);
 composer('thread-composer', 'thread-text', () => state.thread);
 
