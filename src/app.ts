@@ -34,6 +34,7 @@ import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
 import { allCapabilities } from './slack/agent-extras.ts';
 import { createAnswerStream } from './slack/answer-stream.ts';
+import { createNameDirectory } from './slack/incoming-text.ts';
 import { registerListeners } from './slack/listeners.ts';
 import { type BotIdentity, slackHost } from './slack/startup-check.ts';
 import { threadHistory } from './slack/thread-history.ts';
@@ -199,6 +200,7 @@ export function composeBot(options: CompositionOptions): Composition {
     ...options.agent,
   });
   const conversations = createSqliteConversationStore(db);
+  const names = createNameDirectory(now);
   const capabilities = allCapabilities();
   const answers = createAgentAnswer({
     agent,
@@ -206,7 +208,7 @@ export function composeBot(options: CompositionOptions): Composition {
     prompt,
     parked,
     history: async (message, c) =>
-      isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot),
+      isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot, names(c)),
     surface: (message, c) => createAnswerStream({ client: c, logger, now, capabilities }, message),
     remember: (message, text) => rememberExchange(conversations, message, text, now()),
     queue,
@@ -224,6 +226,7 @@ export function composeBot(options: CompositionOptions): Composition {
       await nextTurn();
       await converse(message, client);
     },
+    names,
     isFollowing: (thread, user) => conversations.isFollowing(thread, user, now()),
     unfollow: (thread) => conversations.unfollow(thread, now()),
     stopRun: (thread) => answers.stop(thread),
