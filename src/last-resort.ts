@@ -17,7 +17,7 @@ export function exitOnEscapedErrors(options: {
   process: FatalEvents;
   logger: Logger;
   /** What was running: counts and conversation ids only, never message text. */
-  activity: () => Record<string, unknown>;
+  activity: () => object;
 }): void {
   const { process, logger } = options;
   let exiting = false;
@@ -41,7 +41,7 @@ export function exitOnEscapedErrors(options: {
   );
 }
 
-function activityOf(activity: () => Record<string, unknown>): Record<string, unknown> {
+function activityOf(activity: () => object): object {
   try {
     return activity();
   } catch (error) {

@@ -14,7 +14,7 @@ const { config } = parsed;
 const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
 const bot = createBot({ config, logger });
 
-exitOnEscapedErrors({ process, logger, activity: () => ({ ...bot.activity() }) });
+exitOnEscapedErrors({ process, logger, activity: bot.activity });
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
