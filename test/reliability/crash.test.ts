@@ -1,18 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
 import { eventEnvelope, interactionBody, postSigned } from '../../src/standins/slack/signed-requests.ts';
-import { emulatorEnv } from '../helpers/bot-env.ts';
+import { launchBotProcess } from '../helpers/bot-process.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { type BotDatabase, botDialect, createBotDatabase } from '../helpers/databases.ts';
 import { freePort, SIGNING_SECRET } from '../helpers/test-bot.ts';
-
-const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
 
 let slack: SlackApiEmulator;
 let scalekit: ScalekitEmulator;
@@ -30,40 +26,8 @@ afterAll(async () => {
   await Promise.all([slack.close(), scalekit.close(), model.close()]);
 });
 
-/** The real bot as its own process (`npm start`), so it can be killed without warning. */
-async function launch(database: BotDatabase, port: number): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      MASTRA_TELEMETRY_DISABLED: '1',
-      ...emulatorEnv({
-        slack,
-        scalekit,
-        model,
-        modelKey: 'sk-crash-test',
-        signingSecret: SIGNING_SECRET,
-        port,
-        dbPath: database.path,
-      }),
-      ...database.env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += String(d);
-  });
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`bot did not start: ${stderr}`)), 15_000);
-    child.stderr?.on('data', () => {
-      if (stderr.includes('"Bot ready"')) {
-        clearTimeout(timer);
-        ready();
-      }
-    });
-  });
-  return { child, base: `http://127.0.0.1:${port}` };
-}
+const launch = (database: BotDatabase, port: number) =>
+  launchBotProcess({ slack, scalekit, model, modelKey: 'sk-crash-test', database, port });
 
 const post = (base: string, body: unknown) =>
   postSigned(`${base}/slack/events`, JSON.stringify(body), 'application/json', { signingSecret: SIGNING_SECRET });
