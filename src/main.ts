@@ -2,6 +2,7 @@ import { flushCompileCache } from 'node:module';
 import { createBot } from './bot.ts';
 import { formatConfigProblems, parseConfig, readEnvironment, secretsOf } from './config.ts';
 import { StartupError } from './errors.ts';
+import { exitOnEscapedErrors } from './last-resort.ts';
 import { createLogger } from './logger.ts';
 
 const parsed = parseConfig(readEnvironment());
@@ -15,10 +16,7 @@ const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config)
 // carry on as if nothing happened; exiting lets the service manager start it again clean.
 const bot = createBot({ config, logger, onFenced: () => process.exit(1) });
 
-// One failed promise somewhere must not take every teammate's bot down; it is logged and the bot keeps serving.
-process.on('unhandledRejection', (reason) => {
-  logger.error('Unhandled promise rejection', reason instanceof Error ? reason : { reason: String(reason) });
-});
+exitOnEscapedErrors({ process, logger, activity: bot.activity });
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

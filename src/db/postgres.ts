@@ -2,9 +2,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
-import { type Database, type Sql, type SqlValue, type Statement, textOf } from './sql.ts';
+import {
+  asTransactionWork,
+  type Database,
+  outsideTransaction,
+  type Sql,
+  type SqlValue,
+  type Statement,
+  textOf,
+} from './sql.ts';
 
-/** Any constant both a migration and nothing else takes: several processes starting at once migrate once. */
+/** The advisory lock key only migrations take: several processes starting at once migrate one after the other. */
 const MIGRATION_LOCK = 7_240_001;
 /** Rows per round trip when streaming (the audit export). */
 const STREAM_BATCH = 500;
@@ -133,26 +141,30 @@ function postgresDatabase(pool: pg.Pool, where: string): Database {
     return text;
   };
   const over = (client: pg.Pool | pg.PoolClient): Sql => {
+    const send = async (statement: Statement, params: readonly SqlValue[] = []) => {
+      if (client === pool) outsideTransaction();
+      return client.query(toText(statement), params as SqlValue[]);
+    };
     const sql: Sql = {
       dialect: 'postgres',
-      query: async <T>(statement: Statement, params: readonly SqlValue[] = []) =>
-        (await client.query(toText(statement), params as SqlValue[])).rows as T[],
-      get: async <T>(statement: Statement, params: readonly SqlValue[] = []) =>
-        (await client.query(toText(statement), params as SqlValue[])).rows[0] as T | undefined,
-      run: async (statement, params = []) =>
-        (await client.query(toText(statement), params as SqlValue[])).rowCount ?? 0,
+      query: async <T>(statement: Statement, params?: readonly SqlValue[]) =>
+        (await send(statement, params)).rows as T[],
+      get: async <T>(statement: Statement, params?: readonly SqlValue[]) =>
+        (await send(statement, params)).rows[0] as T | undefined,
+      run: async (statement, params) => (await send(statement, params)).rowCount ?? 0,
       tx: (work) => (client === pool ? transaction(work) : work(sql)),
       stream: (statement, params) => streamRows(statement, params),
     };
     return sql;
   };
 
-  async function transaction<T>(work: (sql: Sql) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  async function transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    outsideTransaction();
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query(begin);
-      const result = await work(over(client));
+      await client.query('BEGIN');
+      const result = await asTransactionWork(() => work(over(client)));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -167,6 +179,7 @@ function postgresDatabase(pool: pg.Pool, where: string): Database {
   }
 
   async function* streamRows<T>(statement: Statement, params: readonly SqlValue[] = []): AsyncGenerator<T> {
+    outsideTransaction();
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
@@ -192,9 +205,11 @@ function postgresDatabase(pool: pg.Pool, where: string): Database {
     ...over(pool),
     describe: where,
     async ping() {
+      // A server that vanished without closing its connections would leave the check hanging: it gets 3 s.
+      const timedOut = sleep(3000, 'timed out', { ref: false });
       try {
-        await pool.query('SELECT 1');
-        return { ok: true };
+        const outcome = await Promise.race([pool.query('SELECT 1').then(() => 'ok'), timedOut]);
+        return outcome === 'ok' ? { ok: true } : { ok: false, reason: `${where} did not answer within 3 s` };
       } catch (error) {
         return { ok: false, reason: `${where} is not answering: ${messageOf(error)}` };
       }

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 export type Dialect = 'sqlite' | 'postgres';
 
 export type SqlValue = string | number | null;
@@ -41,4 +43,24 @@ export interface Database extends Sql {
 
 export function textOf(statement: Statement, dialect: Dialect): string {
   return typeof statement === 'string' ? statement : statement[dialect];
+}
+
+const transactionWork = new AsyncLocalStorage<true>();
+
+/** Runs a transaction's work marked as such (see `outsideTransaction`). */
+export function asTransactionWork<T>(work: () => Promise<T>): Promise<T> {
+  return transactionWork.run(true, work);
+}
+
+/**
+ * Refuses a statement on the database itself from inside a transaction's work: on SQLite it would wait for the
+ * transaction forever, on PostgreSQL it would run on another connection, outside the transaction. A store must use
+ * the `Sql` its transaction hands it.
+ */
+export function outsideTransaction(): void {
+  if (transactionWork.getStore()) {
+    throw new Error(
+      'A statement inside a transaction went to the database directly; use the Sql that tx() hands its work',
+    );
+  }
 }

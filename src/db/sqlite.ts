@@ -2,7 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
-import { type Database, type Sql, type SqlValue, type Statement, textOf } from './sql.ts';
+import {
+  asTransactionWork,
+  type Database,
+  outsideTransaction,
+  type Sql,
+  type SqlValue,
+  type Statement,
+  textOf,
+} from './sql.ts';
 
 type Connection = BetterSqlite3.Database;
 
@@ -107,31 +115,37 @@ function sqliteDatabase(connection: Connection, path: string): Database {
     dialect: 'sqlite',
     describe: `SQLite at ${path}`,
     async query(statement, params) {
+      outsideTransaction();
       while (busy) await busy;
       return inside.query(statement, params);
     },
     async get(statement, params) {
+      outsideTransaction();
       while (busy) await busy;
       return inside.get(statement, params);
     },
     async run(statement, params) {
+      outsideTransaction();
       while (busy) await busy;
       return inside.run(statement, params);
     },
-    tx: (work) =>
-      exclusively(async () => {
+    tx: (work) => {
+      outsideTransaction();
+      return exclusively(async () => {
         connection.exec('BEGIN IMMEDIATE');
         try {
-          const result = await work(inside);
+          const result = await asTransactionWork(() => work(inside));
           connection.exec('COMMIT');
           return result;
         } catch (error) {
           if (connection.inTransaction) connection.exec('ROLLBACK');
           throw error;
         }
-      }),
+      });
+    },
     // The connection is held until the last row is read: one read, one snapshot.
     async *stream<T>(statement: Statement, params: readonly SqlValue[] = []) {
+      outsideTransaction();
       while (busy) await busy;
       let release = () => {};
       busy = new Promise((resolve) => {

@@ -8,6 +8,7 @@ import {
   postgresMissing,
   useTestDatabase,
 } from '../helpers/databases.ts';
+import { postgresRequired } from '../helpers/postgres-cluster.ts';
 import { freePort } from '../helpers/test-bot.ts';
 
 describe.each(DIALECTS)('the %s driver', (dialect) => {
@@ -31,6 +32,13 @@ describe.each(DIALECTS)('the %s driver', (dialect) => {
     const results = await Promise.allSettled([...Array.from({ length: 20 }, (_, i) => bump(i)), ...outside]);
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(4);
     expect(await t.db.get('SELECT created_at AS n FROM identities')).toEqual({ n: 16 });
+  });
+
+  it('fails loudly when a statement bypasses its transaction, instead of hanging or escaping it', async () => {
+    await expect(t.db.tx(async () => t.db.get('SELECT 1 AS one'))).rejects.toThrow(
+      /use the Sql that tx\(\) hands its work/,
+    );
+    expect(await t.db.tx(async (sql) => sql.get('SELECT 1 AS one'))).toEqual({ one: 1 });
   });
 
   it('reports how many rows a statement changed, and the rows of RETURNING', async () => {
@@ -103,5 +111,14 @@ describe('PostgreSQL unreachable at start', () => {
     expect(JSON.stringify(warnings)).not.toContain('s3cret-pw');
     expect(warnings.length).toBeGreaterThan(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+  });
+});
+
+describe('whether a missing PostgreSQL fails the run', () => {
+  it('fails it in CI or with REQUIRE_POSTGRES=1, and skips elsewhere', () => {
+    expect(postgresRequired({ CI: 'true' })).toBe(true);
+    expect(postgresRequired({ REQUIRE_POSTGRES: '1' })).toBe(true);
+    expect(postgresRequired({ CI: 'false' })).toBe(false);
+    expect(postgresRequired({})).toBe(false);
   });
 });

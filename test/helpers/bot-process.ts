@@ -13,34 +13,33 @@ const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
 export interface BotProcess {
   child: ChildProcess;
   base: string;
+  /** Everything the bot wrote to stderr (its log) so far. */
+  stderr(): string;
+  /** Rejects, with the end of the bot's log, if the process exits before `work` settles. */
+  whileUp<T>(work: Promise<T>): Promise<T>;
   /** Resolves with the first log record (JSON on stderr) that matches, seen already or still to come. */
   waitForLog(match: (record: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
-export interface Upstreams {
+/** The real bot as its own process (`npm start`), so it can be killed without warning, or die on its own. */
+export async function launchBotProcess(params: {
   slack: SlackApiEmulator;
   scalekit: ScalekitEmulator;
   model: OpenAIEmulator;
   modelKey: string;
-}
-
-/** The real bot as its own process (`npm start`'s entry point), so it can be killed without warning. */
-export async function launchBotProcess(
-  upstreams: Upstreams,
-  options: { database: BotDatabase; port: number; env?: Record<string, string> },
-): Promise<BotProcess> {
+  /** SQLite, or PostgreSQL in the `postgres` test project (see createBotDatabase). */
+  database: Pick<BotDatabase, 'path' | 'env'>;
+  port: number;
+  /** More settings, or other values (several processes behind one public URL). */
+  env?: Record<string, string>;
+}): Promise<BotProcess> {
   const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
       MASTRA_TELEMETRY_DISABLED: '1',
-      ...emulatorEnv({
-        ...upstreams,
-        signingSecret: SIGNING_SECRET,
-        port: options.port,
-        dbPath: options.database.path,
-      }),
-      ...options.database.env,
-      ...options.env,
+      ...emulatorEnv({ ...params, dbPath: params.database.path, signingSecret: SIGNING_SECRET }),
+      ...params.database.env,
+      ...params.env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -78,8 +77,24 @@ export async function launchBotProcess(
       listeners.add(check);
       check();
     });
-  await waitForLog((r) => r.msg === 'Bot ready');
-  return { child, base: `http://127.0.0.1:${options.port}`, waitForLog };
+  await waitForLog((r) => r.msg === 'Bot ready').catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) =>
+      reject(new Error(`the bot exited (code ${code}, signal ${signal}); its log ends:\n${stderr.slice(-3000)}`)),
+    ),
+  );
+  // Only a caller waiting on whileUp() hears of the exit.
+  exited.catch(() => {});
+  return {
+    child,
+    base: `http://127.0.0.1:${params.port}`,
+    stderr: () => stderr,
+    whileUp: (work) => Promise.race([work, exited]),
+    waitForLog,
+  };
 }
 
 /** Posts a signed Events API body, as Slack does. */

@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 const upstreams = () => ({ slack, scalekit, model, modelKey: 'sk-crash-test' });
-const launch = (database: BotDatabase, port: number) => launchBotProcess(upstreams(), { database, port });
+const launch = (database: BotDatabase, port: number) => launchBotProcess({ ...upstreams(), database, port });
 const post = postEvent;
 const clickSend = (base: string, user: string, channel: string, actionId: string) =>
   clickSendOn(slack, base, user, channel, actionId);

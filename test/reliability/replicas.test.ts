@@ -75,7 +75,7 @@ describe('three processes on one database', () => {
     const upstreams = { slack, scalekit, model, modelKey: 'sk-replicas' };
     bots.push(
       ...(await Promise.all(
-        ports.map((port) => launchBotProcess(upstreams, { database, port, env: { PUBLIC_URL: proxy.url } })),
+        ports.map((port) => launchBotProcess({ ...upstreams, database, port, env: { PUBLIC_URL: proxy.url } })),
       )),
     );
   }, 60_000);
