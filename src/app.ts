@@ -3,7 +3,6 @@ import { createAgentAnswer } from './agent/agent-answer.ts';
 import { createFeedbackRecorder } from './agent/feedback.ts';
 import { createModel } from './agent/model.ts';
 import { createSupportAgent } from './agent/support-agent.ts';
-import { createAdminDirectory } from './approvals/admin-directory.ts';
 import { createApprovals } from './approvals/approvals.ts';
 import { createSqlitePendingActions } from './approvals/pending-actions.ts';
 import { createSqliteAuditLog } from './audit/audit-log.ts';
@@ -29,6 +28,8 @@ import { createConnectRoutes } from './http/connect-routes.ts';
 import type { Route } from './http/server.ts';
 import { createSlackReceiver, type SlackReceiver } from './http/slack-receiver.ts';
 import { createSqliteIdentityStore } from './identity/identity-store.ts';
+import { createIntercom } from './intercom/account.ts';
+import { createAdminDirectory } from './intercom/admin-directory.ts';
 import type { Logger } from './logger.ts';
 import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
@@ -148,14 +149,20 @@ export function composeBot(options: CompositionOptions): Composition {
       : undefined,
   });
   const prompt = createConnectPrompter(connect);
-  const admins = createAdminDirectory({ gateway, now });
+  const admins = createAdminDirectory({ now });
+  const intercom = createIntercom({
+    gateway,
+    identities,
+    admins,
+    audit,
+    now,
+    rateLimitBackoffMs: options.agent?.rateLimitBackoffMs,
+  });
   const { timer, ...pollerOptions } = options.watches ?? {};
   const watches = createWatches({
     db,
     audit,
-    identities,
-    gateway,
-    admins,
+    intercom,
     client,
     prompt,
     logger,
@@ -179,8 +186,7 @@ export function composeBot(options: CompositionOptions): Composition {
   });
   const approvals = createApprovals({
     store: pendingActions,
-    gateway,
-    admins,
+    intercom,
     client,
     logger,
     now,
@@ -189,9 +195,7 @@ export function composeBot(options: CompositionOptions): Composition {
   });
   const agent = createSupportAgent({
     model: createModel(config.openai),
-    gateway,
     onWrite: approvals.onWrite,
-    audit,
     toolOverrides: config.toolOverrides,
     localTools: watches.tools,
     logger,
@@ -214,7 +218,15 @@ export function composeBot(options: CompositionOptions): Composition {
     now,
   });
   const nextTurn = createTurnTaker();
-  const handleMessage = createGatedMessageHandler({ identities, gateway, prompt, parked, answer: answers.answer, now });
+  const handleMessage = createGatedMessageHandler({
+    identities,
+    intercom,
+    gateway,
+    prompt,
+    parked,
+    answer: answers.answer,
+    now,
+  });
   const converse = createConversationHandler({ conversations, next: handleMessage, now, logger });
 
   registerListeners(slackApp, {

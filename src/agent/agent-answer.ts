@@ -40,7 +40,7 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
   const running = new Map<string, AbortController>();
   const threadKey = (t: { channel: string; threadTs: string }) => `${t.channel}:${t.threadTs}`;
 
-  const answer: Answer = async (message, identifier, client) => {
+  const answer: Answer = async (message, account, client) => {
     const surface = deps.surface(message, client);
     let queued = false;
     const turn = deps.queue.acquire(conversationKey(message), () => {
@@ -62,9 +62,12 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
     let after: string[];
     try {
       // The history is read only now, so a message that waited its turn sees the answer before it.
-      const [history, tools] = await Promise.all([deps.history(message, client), deps.gateway.listTools(identifier)]);
+      const [history, tools] = await Promise.all([
+        deps.history(message, client),
+        deps.gateway.listTools(account.identifier),
+      ]);
       outcome = await deps.agent.run({
-        identifier,
+        account,
         origin: {
           teamId: message.teamId,
           userId: message.userId,

@@ -1,17 +1,17 @@
 import type { RequestContext } from '@mastra/core/request-context';
 import { type StandardSchemaWithJSON, toStandardSchema } from '@mastra/core/schema';
 import { createTool } from '@mastra/core/tools';
-import { type AuditLog, hashArguments, summarizeArguments } from '../audit/audit-log.ts';
 import { ToolError } from '../errors.ts';
-import type { ScalekitGateway, ToolDefinition } from '../scalekit/scalekit-gateway.ts';
+import type { IntercomAccount } from '../intercom/account.ts';
+import { classifyTool, type ToolClass, titleOf } from '../intercom/tool-policy.ts';
+import type { ToolDefinition } from '../scalekit/scalekit-gateway.ts';
 import type { PlanTask } from './answer-surface.ts';
 import { describeProposal, describeStep } from './step-titles.ts';
-import { classifyTool, type ToolClass } from './tool-policy.ts';
 
 /** Everything one agent run needs inside its tools; it travels in Mastra's request context under RUN_KEY. */
 export interface RunContext {
   /** Whose Intercom every tool call uses: the person whose message started the run. */
-  identifier: string;
+  account: IntercomAccount;
   /** Who asked, and where the conversation is: previews of write actions go there. */
   origin: RunOrigin;
   /** Tool calls made so far, for the step-cap summary. */
@@ -47,26 +47,17 @@ export function runOf(requestContext: RequestContext): RunContext {
 export type WriteHandler = (run: RunContext, tool: ToolDefinition, input: Record<string, unknown>) => Promise<unknown>;
 
 export interface IntercomToolsDeps {
-  gateway: Pick<ScalekitGateway, 'executeTool'>;
   onWrite: WriteHandler;
   overrides?: Readonly<Record<string, ToolClass>>;
-  sleep?: (ms: number) => Promise<void>;
-  /** Backoff before retrying a rate-limited call; its length is the number of retries. */
-  rateLimitBackoffMs?: readonly number[];
-  /** Every tool execution is recorded here. */
-  audit: Pick<AuditLog, 'record'>;
-  now: () => number;
 }
 
 const MAX_RESULT_CHARS = 24_000;
 
 /**
  * Wraps the allowed Intercom tools as Mastra tools with their real JSON Schemas. Read tools run at once; write
- * tools go to `onWrite`. The identifier is taken from the run, never from the model's arguments.
+ * tools go to `onWrite`. The account is taken from the run, never from the model's arguments.
  */
 export function buildIntercomTools(definitions: readonly ToolDefinition[], deps: IntercomToolsDeps) {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const backoff = deps.rateLimitBackoffMs ?? [1000, 3000];
   const tools: Record<string, ReturnType<typeof createTool>> = {};
 
   for (const definition of definitions) {
@@ -105,50 +96,23 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
           run.calls.push({ toolName: definition.name, title: `${title} (proposed, awaiting approval)`, ok: true });
           return result;
         }
-        const started = deps.now();
-        const record = (outcome: string, executionId?: string) =>
-          deps.audit.record({
-            at: deps.now(),
-            kind: 'tool_call',
-            teamId: run.origin.teamId,
-            userId: run.origin.userId,
-            channel: run.origin.channel,
-            threadTs: run.origin.threadTs,
-            identifier: run.identifier,
-            toolName: definition.name,
-            argsHash: hashArguments(args),
-            summary: summarizeArguments(args),
-            outcome,
-            executionId,
-            latencyMs: deps.now() - started,
+        try {
+          const result = await run.account.run(definition.name, args, {
+            thread: { channel: run.origin.channel, threadTs: run.origin.threadTs },
+            retryRateLimits: true,
           });
-        for (let attempt = 0; ; attempt++) {
-          try {
-            const result = await deps.gateway.executeTool({
-              identifier: run.identifier,
-              toolName: definition.name,
-              input: args,
-            });
-            run.calls.push({ toolName: definition.name, title, ok: true });
-            run.plan({ ...step, status: 'complete' });
-            record('ok', result.executionId);
-            return capSize(result.data);
-          } catch (error) {
-            const delay = backoff[attempt];
-            if (error instanceof ToolError && error.kind === 'rate_limited' && delay !== undefined) {
-              await sleep(delay);
-              continue;
-            }
-            run.calls.push({ toolName: definition.name, title, ok: false });
-            run.plan({ ...step, status: 'error' });
-            record(error instanceof ToolError ? `error: ${error.kind}` : 'error', (error as ToolError).executionId);
-            if (error instanceof ToolError) {
-              run.failures.push(error);
-              if (error.kind === 'auth') run.abort.abort(error);
-              throw new Error(explainForModel(error));
-            }
-            throw error;
+          run.calls.push({ toolName: definition.name, title, ok: true });
+          run.plan({ ...step, status: 'complete' });
+          return capSize(result.data);
+        } catch (error) {
+          run.calls.push({ toolName: definition.name, title, ok: false });
+          run.plan({ ...step, status: 'error' });
+          if (error instanceof ToolError) {
+            run.failures.push(error);
+            if (error.kind === 'auth') run.abort.abort(error);
+            throw new Error(explainForModel(error));
           }
+          throw error;
         }
       },
     });
@@ -200,13 +164,6 @@ function asGiven(schema: Record<string, unknown>): StandardSchemaWithJSON {
       jsonSchema: { input: () => schema, output: () => schema },
     },
   };
-}
-
-export function titleOf(definition: ToolDefinition): string {
-  const title = definition.annotations.title;
-  if (typeof title === 'string' && title.trim()) return title.trim();
-  const words = definition.name.replace(/^intercom_/, '').replaceAll('_', ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 function explainForModel(error: ToolError): string {

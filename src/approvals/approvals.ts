@@ -1,21 +1,14 @@
 import type { webApi } from '@slack/bolt';
 import type { WriteHandler } from '../agent/intercom-tools.ts';
-import { titleOf } from '../agent/intercom-tools.ts';
 import { ToolError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
+import type { Intercom } from '../intercom/account.ts';
+import type { Admin, Conversation } from '../intercom/models.ts';
+import { titleOf } from '../intercom/tool-policy.ts';
 import type { Logger } from '../logger.ts';
-import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import { updateOrPost } from '../shared/slack-post.ts';
-import type { AdminDirectory } from './admin-directory.ts';
 import { buildApprovalMessage, buildEditModal } from './approval-blocks.ts';
-import {
-  type ConversationView,
-  collision,
-  conversationView,
-  describeAction,
-  isReplyTool,
-  snapshotOf,
-} from './describe.ts';
+import { collision, describeAction, isReplyTool, snapshotOf } from './describe.ts';
 import type { PendingAction, PendingActions } from './pending-actions.ts';
 
 export type ApprovalDecision = 'send' | 'edit' | 'cancel';
@@ -38,8 +31,8 @@ export interface Approvals {
 
 export interface ApprovalsDeps {
   store: PendingActions;
-  gateway: Pick<ScalekitGateway, 'executeTool'>;
-  admins: AdminDirectory;
+  /** Whose Intercom an approved action runs in: always the requester's own. */
+  intercom: Pick<Intercom, 'accountOf'>;
   client: webApi.WebClient;
   logger: Logger;
   now: () => number;
@@ -50,17 +43,8 @@ export interface ApprovalsDeps {
 }
 
 export function createApprovals(deps: ApprovalsDeps): Approvals {
-  const { store, gateway, admins, client, logger, now } = deps;
+  const { store, intercom, client, logger, now } = deps;
   const ttlMs = deps.ttlMs ?? 24 * 60 * 60 * 1000;
-
-  const readConversation = async (identifier: string, id: unknown): Promise<ConversationView | undefined> => {
-    const { data } = await gateway.executeTool({
-      identifier,
-      toolName: 'intercom_retrieve_conversation',
-      input: { conversation_id: String(id), display_as: 'plaintext' },
-    });
-    return conversationView(data);
-  };
 
   const tell = (action: PendingAction, user: string, text: string) =>
     client.chat
@@ -83,11 +67,12 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       await tell(action, user.userId, 'This action was already handled.');
       return;
     }
+    const account = intercom.accountOf(action);
     if (action.snapshot) {
       let changed: string | undefined;
-      let fresh: ConversationView | undefined;
+      let fresh: Conversation | undefined;
       try {
-        fresh = await readConversation(action.identifier, action.arguments.conversation_id);
+        fresh = await account.conversation(String(action.arguments.conversation_id));
         changed = fresh ? collision(action.snapshot, snapshotOf(fresh)) : 'the conversation could not be read';
       } catch (error) {
         logger.warn('Could not re-read the conversation before sending', { id: action.id }, error);
@@ -103,11 +88,8 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     }
     const started = now();
     try {
-      const result = await gateway.executeTool({
-        identifier: action.identifier,
-        toolName: action.toolName,
-        input: action.arguments,
-      });
+      // The approval's own trail records it, in the same transaction as its status.
+      const result = await account.run(action.toolName, action.arguments, { audit: false });
       store.finish(
         action.id,
         { status: 'done', outcome: 'done', executionId: result.executionId, latencyMs: now() - started },
@@ -164,18 +146,19 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     async onWrite(run, tool, input) {
       const args: Record<string, unknown> = { ...input };
       const properties = (tool.inputSchema.properties ?? {}) as Record<string, unknown>;
-      let admin: Awaited<ReturnType<AdminDirectory['adminFor']>> | undefined;
-      let conversation: ConversationView | undefined;
+      let admin: Admin | undefined;
+      let conversation: Conversation | undefined;
       try {
         // Writes happen as the requester: their own admin id, whatever the model supplied.
         if ('admin_id' in properties) {
-          admin = await admins.adminFor(run.identifier);
+          admin = await run.account.me();
           args.admin_id = admin.id;
         }
         // A reply is always the teammate's, never one in the customer's name.
         if (isReplyTool(tool.name) && 'type' in properties) args.type = 'admin';
-        if (args.conversation_id !== undefined)
-          conversation = await readConversation(run.identifier, args.conversation_id);
+        if (args.conversation_id !== undefined) {
+          conversation = await run.account.conversation(String(args.conversation_id));
+        }
       } catch (error) {
         if (error instanceof ToolError) {
           return { status: 'not_proposed', error: `Could not prepare the action: ${error.message}` };
@@ -188,7 +171,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       store.create({
         id,
         ...run.origin,
-        identifier: run.identifier,
+        identifier: run.account.identifier,
         toolName: tool.name,
         arguments: args,
         preview,
