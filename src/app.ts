@@ -12,9 +12,14 @@ import { createConnectCommand } from './connect/connect-command.ts';
 import { createAfterConnect, createConnectPrompter, createGatedMessageHandler } from './connect/connect-flow.ts';
 import { createConnectService, SLACK_SIGNIN_CALLBACK_PATH } from './connect/connect-service.ts';
 import { createSqliteConnectStore } from './connect/connect-store.ts';
-import { createSqliteParkedRequests } from './connect/parked-requests.ts';
+import { createSqliteParkedRequests, parkedRecovery } from './connect/parked-requests.ts';
 import { createSlackSignIn } from './connect/slack-signin.ts';
-import { createConversationHandler, isTopLevelDm, rememberExchange } from './conversations/conversation-handler.ts';
+import {
+  createConversationHandler,
+  isTopLevelDm,
+  rememberExchange,
+  unfollowByButton,
+} from './conversations/conversation-handler.ts';
 import { createSqliteConversationStore } from './conversations/conversation-store.ts';
 import { suggestedPrompts } from './conversations/suggested-prompts.ts';
 import type { Db } from './db/database.ts';
@@ -237,7 +242,7 @@ export function composeBot(options: CompositionOptions): Composition {
       await converse(message, client);
     },
     isFollowing: (thread, user) => conversations.isFollowing(thread, user, now()),
-    unfollow: (thread) => conversations.unfollow(thread, now()),
+    unfollow: (thread, user) => unfollowByButton({ conversations, now }, thread, user),
     stopRun: (thread) => answers.stop(thread),
     recordFeedback: createFeedbackRecorder({ audit, identities, now }),
     suggestedPrompts: async (user) =>
@@ -264,9 +269,14 @@ export function composeBot(options: CompositionOptions): Composition {
     slackApp,
     slackEndpoint,
     routes: createConnectRoutes({ connect, publicUrl: config.http.publicUrl, onConnected, logger }),
-    recover: () => recoverFromCrash({ inbox, parked, pendingActions, client, logger, now }),
+    recover: () => recoverFromCrash({ inbox, participants: [parkedRecovery(parked), approvals], client, logger }),
     startMaintenance: () => {
-      const maintenance = startMaintenance({ inbox, conversations, logger, now });
+      const maintenance = startMaintenance({
+        inbox,
+        hourly: [{ what: 'conversations', prune: (at) => conversations.prune(at) }],
+        logger,
+        now,
+      });
       watches.source.start();
       return {
         async stop() {

@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { WriteHandler } from '../agent/intercom-tools.ts';
+import type { RecoveryParticipant } from '../delivery/recovery.ts';
 import { ToolError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 import type { Intercom } from '../intercom/account.ts';
@@ -13,7 +14,7 @@ import type { PendingAction, PendingActions } from './pending-actions.ts';
 
 export type ApprovalDecision = 'send' | 'edit' | 'cancel';
 
-export interface Approvals {
+export interface Approvals extends RecoveryParticipant {
   /** The agent called a write tool: store it, post a preview, and tell the model it awaits approval. */
   onWrite: WriteHandler;
   /** A click on Send, Edit or Cancel. */
@@ -203,6 +204,21 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       } else if (action.preview.textField && triggerId) {
         await client.views.open({ trigger_id: triggerId, view: buildEditModal(action) });
       }
+    },
+
+    /**
+     * Approvals a stop cut off mid-send are marked unknown on their cards (Intercom may or may not have them) rather
+     * than pretending either way. Their threads need no other notice.
+     */
+    async recover() {
+      for (const action of store.takeInterrupted(now())) {
+        await updateOrPost(
+          client,
+          { channel: action.channel, threadTs: action.threadTs, ts: action.messageTs },
+          buildApprovalMessage(action, { kind: 'unknown' }),
+        ).catch((error: unknown) => logger.warn('Could not report an interrupted approval', error));
+      }
+      return [];
     },
 
     async onEdited({ actionId, user, text }) {
