@@ -126,16 +126,14 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
       if (!link.ok) return link;
       if (deps.signIn) {
         const state = secret();
-        const nonce = secret();
         const bind = { key: bindingKey(state), secret: secret() };
         store.saveSignIn({
           stateHash: sha256(state),
           tokenHash: link.tokenHash,
           browserHash: sha256(bind.secret),
-          nonce,
           expiresAt: now() + linkTtlMs,
         });
-        return { ok: true, location: deps.signIn.authorizeUrl({ state, nonce, teamId: link.user.teamId }), bind };
+        return { ok: true, location: deps.signIn.authorizeUrl({ state, teamId: link.user.teamId }), bind };
       }
       return startFlow(link.tokenHash, link.user);
     },
