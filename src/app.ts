@@ -38,6 +38,7 @@ import { createAdminDirectory } from './intercom/admin-directory.ts';
 import type { Logger } from './logger.ts';
 import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
+import type { TimeAndChance } from './shared/time-and-chance.ts';
 import { allCapabilities } from './slack/agent-extras.ts';
 import { createAnswerStream } from './slack/answer-stream.ts';
 import { registerListeners } from './slack/listeners.ts';
@@ -47,7 +48,7 @@ import type { PollerOptions, PollTimer } from './watches/poller.ts';
 import { createWatchActions } from './watches/watch-actions.ts';
 import { createWatches } from './watches/watches.ts';
 
-export interface CompositionOptions {
+export interface CompositionOptions extends TimeAndChance {
   config: Config;
   logger: Logger;
   /** The open database; the composition prepares its statements but never opens or closes it. */
@@ -56,8 +57,6 @@ export interface CompositionOptions {
   bot: BotIdentity;
   /** Every tracked piece of work, so the lifecycle can drain it. */
   queue: WorkQueue;
-  now: () => number;
-  randomBytes: (size: number) => Buffer;
   /** Web API client tuning; tests turn retries off so a closed emulator fails fast. */
   slackClientOptions?: Pick<webApi.WebClientOptions, 'retryConfig'>;
   /** Replaces the real Scalekit gateway (the benchmark's baseline). */

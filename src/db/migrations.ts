@@ -77,7 +77,7 @@ export const MIGRATIONS: readonly string[] = [
   // Write actions the agent proposed; nothing reaches Intercom until the requester approves. `status` only moves
   // forward, each step by one conditional UPDATE, so a double click cannot send twice.
   `CREATE TABLE pending_actions (
-     id            TEXT PRIMARY KEY,
+     id            TEXT NOT NULL PRIMARY KEY,
      team_id       TEXT NOT NULL,
      user_id       TEXT NOT NULL,
      identifier    TEXT NOT NULL,
