@@ -1,7 +1,7 @@
+import { escapeHtml } from '../../shared/escape.ts';
 import type { IntercomConversation, IntercomConversationPart } from '../../standins/intercom/records.ts';
 import type { IntercomWorkspace } from '../../standins/intercom/workspace.ts';
 import type { AccountView } from '../../standins/scalekit/types.ts';
-import { escapeHtml } from '../render/html.ts';
 import { TEAMMATES } from './teammates.ts';
 
 /**

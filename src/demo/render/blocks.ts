@@ -13,7 +13,8 @@ import type {
   TaskCardBlock,
   TextObject,
 } from '@slack/types';
-import { anchor, decodeSlackEntities, emojify, escapeHtml, webHref } from './html.ts';
+import { escapeHtml } from '../../shared/escape.ts';
+import { anchor, decodeSlackEntities, emojify, webHref } from './html.ts';
 import { markdownToHtml, mrkdwnToHtml, type RenderContext } from './text.ts';
 
 /**
