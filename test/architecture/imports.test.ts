@@ -107,6 +107,17 @@ describe('the environment', () => {
   });
 });
 
+describe('the benchmarks (bench/)', () => {
+  it('import nothing from test/: what they share with tests lives in src/standins', () => {
+    const bench = resolve(ROOT, 'bench');
+    const importers = [...importGraph(bench)]
+      .filter(([, targets]) => targets.some((t) => t.startsWith('../test/')))
+      .map(([file]) => file);
+    expect(importers).toEqual([]);
+    expect(importGraph(bench).size).toBeGreaterThan(3);
+  });
+});
+
 describe("the Scalekit SDK's generated code", () => {
   it('is imported only through src/scalekit/sdk-internals.ts, in src/, test/ and bench/', () => {
     const importers = ['src', 'test', 'bench'].flatMap((dir) =>

@@ -7,11 +7,11 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.ts';
 import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
+import { emulatorEnv } from '../../src/standins/bot-env.ts';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
 import { eventEnvelope, interactionBody, postSigned } from '../../src/standins/slack/signed-requests.ts';
-import { emulatorEnv } from '../helpers/bot-env.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { freePort, SIGNING_SECRET } from '../helpers/test-bot.ts';
 
