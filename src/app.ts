@@ -1,5 +1,6 @@
 import { App, webApi } from '@slack/bolt';
 import { createAgentAnswer } from './agent/agent-answer.ts';
+import type { AnswerSurface } from './agent/answer-surface.ts';
 import { createFeedbackRecorder } from './agent/feedback.ts';
 import { createModel } from './agent/model.ts';
 import { createSupportAgent } from './agent/support-agent.ts';
@@ -38,6 +39,7 @@ import { createAdminDirectory } from './intercom/admin-directory.ts';
 import type { Logger } from './logger.ts';
 import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
+import type { UserMessage } from './shared/messages.ts';
 import type { TimeAndChance } from './shared/time-and-chance.ts';
 import { allCapabilities } from './slack/agent-extras.ts';
 import { createAnswerStream } from './slack/answer-stream.ts';
@@ -154,13 +156,14 @@ export function composeBot(options: CompositionOptions): Composition {
   });
   const prompt = createConnectPrompter(connect);
   const admins = createAdminDirectory({ now });
+  const { rateLimitBackoffMs, ...agentOptions } = options.agent ?? {};
   const intercom = createIntercom({
     gateway,
     identities,
     admins,
     audit,
     now,
-    rateLimitBackoffMs: options.agent?.rateLimitBackoffMs,
+    rateLimitBackoffMs,
   });
   const { timer, ...pollerOptions } = options.watches ?? {};
   const watches = createWatches({
@@ -204,45 +207,66 @@ export function composeBot(options: CompositionOptions): Composition {
     localTools: watches.tools,
     logger,
     now,
-    ...options.agent,
+    ...agentOptions,
   });
   const conversations = createSqliteConversationStore(db);
   const capabilities = allCapabilities();
-  const answers = createAgentAnswer({
-    agent,
-    gateway,
-    prompt,
-    parked,
-    history: async (message, c) =>
-      isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot),
-    surface: (message, c) => createAnswerStream({ client: c, logger, now, capabilities }, message),
-    remember: (message, text) => rememberExchange(conversations, message, text, now()),
-    queue,
-    logger,
-    now,
-  });
   const nextTurn = createTurnTaker();
-  const handleMessage = createGatedMessageHandler({
-    identities,
-    intercom,
-    gateway,
-    prompt,
-    parked,
-    answer: answers.answer,
-    now,
-  });
-  const converse = createConversationHandler({ conversations, next: handleMessage, now, logger });
+
+  /**
+   * The message pipeline, every stage by name and in the order a message goes through them. The first, `inbox`, is
+   * the listener's (slack/message-listeners.ts): each Slack message is taken on once and tracked for shutdown.
+   */
+  const pipeline = {
+    /**
+     * One message's work starts per turn of the event loop, so the requests of a burst are read and acknowledged in
+     * between (a warm message otherwise goes from its ack straight into its work: at 100 at once, ack p99 345 ms).
+     */
+    turn: async (message: UserMessage, c: webApi.WebClient): Promise<void> => {
+      await nextTurn();
+      await pipeline.conversation(message, c);
+    },
+    /** A thread the bot is asked in is followed; "start over" and "stop following" are answered here. */
+    conversation: createConversationHandler({
+      conversations,
+      next: (message, c): Promise<void> => pipeline.gate(message, c),
+      now,
+      logger,
+    }),
+    /** A connected teammate goes on in their own Intercom; anyone else gets a connect DM, the request parked. */
+    gate: createGatedMessageHandler({
+      identities,
+      intercom,
+      gateway,
+      prompt,
+      parked,
+      answer: (message, teammate, c): Promise<void> => pipeline.agentRun.answer(message, teammate, c),
+      now,
+    }),
+    /** In the conversation's queue: the history, the teammate's tools, the agent; a reconnect parks the request. */
+    agentRun: createAgentAnswer({
+      agent,
+      gateway,
+      prompt,
+      parked,
+      history: async (message, c) =>
+        isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot),
+      surface: (message, c): AnswerSurface => pipeline.answer(message, c),
+      remember: (message, text) => rememberExchange(conversations, message, text, now()),
+      queue,
+      logger,
+      now,
+    }),
+    /** Where the answer appears while it is worked on: streamed with a live plan, or a working message. */
+    answer: (message: UserMessage, c: webApi.WebClient): AnswerSurface =>
+      createAnswerStream({ client: c, logger, now, capabilities }, message),
+  };
 
   registerListeners(slackApp, {
-    // One message's work starts per turn of the event loop, so the requests of a burst are read and acknowledged
-    // in between (a warm message otherwise goes from its ack straight into its work: at 100 at once, ack p99 345 ms).
-    onMessage: async (message, client) => {
-      await nextTurn();
-      await converse(message, client);
-    },
+    onMessage: pipeline.turn,
     isFollowing: (thread, user) => conversations.isFollowing(thread, user, now()),
     unfollow: (thread, user) => unfollowByButton({ conversations, now }, thread, user),
-    stopRun: (thread) => answers.stop(thread),
+    stopRun: (thread) => pipeline.agentRun.stop(thread),
     recordFeedback: createFeedbackRecorder({ audit, identities, now }),
     suggestedPrompts: async (user) =>
       suggestedPrompts((await gateway.accountStatus(identities.identifierFor(user)))?.active === true),
@@ -253,7 +277,7 @@ export function composeBot(options: CompositionOptions): Composition {
       disconnect: async (user) => describeDisconnect(await account.disconnect(user)),
     },
     approvals,
-    onWatchClick: createWatchActions({ store: watches.store, service: watches.service, handle: converse }),
+    onWatchClick: createWatchActions({ store: watches.store, service: watches.service, handle: pipeline.conversation }),
     inbox,
     queue,
     logger,
@@ -263,7 +287,8 @@ export function composeBot(options: CompositionOptions): Composition {
     logger.error('Unhandled error in a Slack listener', error);
   });
 
-  const onConnected = createAfterConnect({ account, parked, handle: handleMessage, client, queue, now, logger });
+  // A request parked until its teammate connected goes on from the gate.
+  const onConnected = createAfterConnect({ account, parked, handle: pipeline.gate, client, queue, now, logger });
   return {
     slackApp,
     slackEndpoint,
