@@ -33,8 +33,9 @@ export interface AgentAnswer {
 }
 
 /**
- * Answers a connected user's message with the agent: something visible at once, the plan and the text as they
- * happen, then the answer with a footer. Messages of one conversation run one after another.
+ * The pipeline's agent run: answers a connected teammate's message with the agent, in their own Intercom account.
+ * Something is visible at once, the plan and the text as they happen, then the answer with a footer. Messages of
+ * one conversation run one after another.
  */
 export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
   const running = new Map<string, AbortController>();
@@ -123,7 +124,7 @@ function conversationKey(message: UserMessage): string {
     : `${message.channel}:${message.threadTs}`;
 }
 
-/** What the answer says after (or instead of) what the model wrote; plain text, escaped by the surface. */
+/** What the answer says after (or instead of) what the model wrote: Markdown, made safe by the surface like the rest. */
 function notesFor(outcome: AgentOutcome, isDirect: boolean): string[] {
   switch (outcome.kind) {
     case 'answer':
