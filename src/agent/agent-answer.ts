@@ -124,7 +124,7 @@ function conversationKey(message: UserMessage): string {
     : `${message.channel}:${message.threadTs}`;
 }
 
-/** What the answer says after (or instead of) what the model wrote: Markdown, made safe by the surface like the rest. */
+/** What the answer says after (or instead of) what the model wrote: Markdown, made safe by the surface. */
 function notesFor(outcome: AgentOutcome, isDirect: boolean): string[] {
   switch (outcome.kind) {
     case 'answer':
