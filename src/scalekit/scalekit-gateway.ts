@@ -10,6 +10,7 @@ import {
   ScalekitToolUnauthorizedException,
 } from '@scalekit-sdk/node';
 import { ScalekitUnavailableError, ToolError, type ToolFailureKind, VerifyRejectedError } from '../errors.ts';
+import type { ScalekitIdentifier } from '../identity/identity-store.ts';
 import { ConnectorStatus } from './sdk-internals.ts';
 
 export { ConnectorStatus };
@@ -59,7 +60,11 @@ export interface ScalekitGateway {
    * Runs a tool as this identifier; failures are ToolError (or ScalekitUnavailableError). Called only by
    * src/intercom/account.ts (test/architecture checks), which writes the audit row.
    */
-  executeTool(params: { identifier: string; toolName: string; input: Record<string, unknown> }): Promise<ToolResult>;
+  executeTool(params: {
+    identifier: ScalekitIdentifier;
+    toolName: string;
+    input: Record<string, unknown>;
+  }): Promise<ToolResult>;
 }
 
 export interface ScalekitGatewayOptions {

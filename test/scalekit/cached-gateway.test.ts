@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ScalekitUnavailableError, ToolError } from '../../src/errors.ts';
+import type { ScalekitIdentifier } from '../../src/identity/identity-store.ts';
 import type { AccountStatus, ToolDefinition } from '../../src/scalekit/scalekit-gateway.ts';
 import { ACTIVE, deferred, EXPIRED, setup, TOOLS, toolError } from './fake-gateway.ts';
+
+/** Tools run only with an identifier the identity map resolved; this test stands in for it. */
+const ID1 = 'id-1' as ScalekitIdentifier;
 
 describe('cached gateway: account status', () => {
   it('asks upstream once per identifier within the TTL', async () => {
@@ -206,7 +210,7 @@ describe('cached gateway: forgetting', () => {
     await cached.listTools('id-2');
     const error = toolError(kind);
     answers.execute = () => Promise.reject(error);
-    await expect(cached.executeTool({ identifier: 'id-1', toolName: 'x', input: {} })).rejects.toBe(error);
+    await expect(cached.executeTool({ identifier: ID1, toolName: 'x', input: {} })).rejects.toBe(error);
     await cached.accountStatus('id-1');
     await cached.listTools('id-1');
     await cached.listTools('id-2');
@@ -221,7 +225,7 @@ describe('cached gateway: forgetting', () => {
     await cached.listTools('id-1');
     for (const error of [toolError('rate_limited'), toolError('failed'), new ScalekitUnavailableError('down')]) {
       answers.execute = () => Promise.reject(error);
-      await expect(cached.executeTool({ identifier: 'id-1', toolName: 'x', input: {} })).rejects.toBe(error);
+      await expect(cached.executeTool({ identifier: ID1, toolName: 'x', input: {} })).rejects.toBe(error);
     }
     await cached.accountStatus('id-1');
     await cached.listTools('id-1');
@@ -232,7 +236,7 @@ describe('cached gateway: forgetting', () => {
   it('a successful tool run keeps the cache and returns the result', async () => {
     const { cached, count } = setup();
     await cached.listTools('id-1');
-    expect(await cached.executeTool({ identifier: 'id-1', toolName: 'x', input: {} })).toEqual({
+    expect(await cached.executeTool({ identifier: ID1, toolName: 'x', input: {} })).toEqual({
       data: {},
       executionId: 'x1',
     });
