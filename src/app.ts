@@ -157,14 +157,8 @@ export function composeBot(options: CompositionOptions): Composition {
   const prompt = createConnectPrompter(connect);
   const admins = createAdminDirectory({ now });
   const { rateLimitBackoffMs, ...agentOptions } = options.agent ?? {};
-  const intercom = createIntercom({
-    gateway,
-    identities,
-    admins,
-    audit,
-    now,
-    rateLimitBackoffMs,
-  });
+  // Every Intercom call of every feature goes through this: one teammate's account at a time, audited in one place.
+  const intercom = createIntercom({ gateway, identities, admins, audit, now, rateLimitBackoffMs });
   const { timer, ...pollerOptions } = options.watches ?? {};
   const watches = createWatches({
     db,
