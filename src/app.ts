@@ -43,6 +43,7 @@ import type { UserMessage } from './shared/messages.ts';
 import type { TimeAndChance } from './shared/time-and-chance.ts';
 import { allCapabilities } from './slack/agent-extras.ts';
 import { createAnswerStream } from './slack/answer-stream.ts';
+import { createNameDirectory } from './slack/incoming-text.ts';
 import { registerListeners } from './slack/listeners.ts';
 import { type BotIdentity, slackHost } from './slack/startup-check.ts';
 import { threadHistory } from './slack/thread-history.ts';
@@ -204,6 +205,7 @@ export function composeBot(options: CompositionOptions): Composition {
     ...agentOptions,
   });
   const conversations = createSqliteConversationStore(db);
+  const names = createNameDirectory(now);
   const capabilities = allCapabilities();
   const nextTurn = createTurnTaker();
 
@@ -244,7 +246,7 @@ export function composeBot(options: CompositionOptions): Composition {
       prompt,
       parked,
       history: async (message, c) =>
-        isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot),
+        isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot, names(c)),
       surface: (message, c): AnswerSurface => pipeline.answer(message, c),
       remember: (message, text) => rememberExchange(conversations, message, text, now()),
       queue,
@@ -258,6 +260,7 @@ export function composeBot(options: CompositionOptions): Composition {
 
   registerListeners(slackApp, {
     onMessage: pipeline.turn,
+    names,
     isFollowing: (thread, user) => conversations.isFollowing(thread, user, now()),
     unfollow: (thread, user) => unfollowByButton({ conversations, now }, thread, user),
     stopRun: (thread) => pipeline.agentRun.stop(thread),
