@@ -23,7 +23,8 @@ export interface RunOptions {
   thread?: { channel: string; threadTs: string };
   /**
    * false where the caller records the call itself, in the same transaction as the change it belongs to (an
-   * approval's trail). Everything else is recorded here, as a `tool_call` row.
+   * approval's trail), or where it is the bot's own look-up rather than the teammate's request (the names on an
+   * approval card), like the typed reads below. Everything else is recorded here, as a `tool_call` row.
    */
   audit?: boolean;
   /** Waits and tries again when Intercom rate-limits (the backoff given to createIntercom); off by default. */
