@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { safeCut } from '../../src/slack/stream-pieces.ts';
-import { type ModelReply, type ModelRequest, toolResults } from '../../src/standins/model/emulator.ts';
+import { toolResults } from '../../src/standins/model/emulator.ts';
 import type { SlackMessage } from '../../src/standins/slack/emulator.ts';
 import { blockActions } from '../../src/standins/slack/signed-requests.ts';
+import { JOHN_ANSWER, lookUpJohn } from '../helpers/model-replies.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 const CHANNEL = 'CSTREAM';
@@ -31,18 +32,6 @@ function held(): { wait: () => Promise<void>; open: () => void } {
   return { wait: () => opened, open: () => open() };
 }
 
-const lookUpJohn = (req: ModelRequest): ModelReply =>
-  toolResults(req).length === 0
-    ? {
-        toolCalls: [
-          {
-            name: 'intercom_search_contacts',
-            args: { query: { field: 'email', operator: '=', value: 'john@acme.com' } },
-          },
-        ],
-      }
-    : { text: 'John Doe is a customer at Acme.' };
-
 describe('a streamed answer', () => {
   let t: TestBot;
   beforeAll(async () => {
@@ -60,7 +49,7 @@ describe('a streamed answer', () => {
     await mention(t, 'USREAD', 'who is john@acme.com?', ts);
     const answer = await t.slack.waitForAnswer(CHANNEL, ts);
 
-    expect(answer.text).toBe('John Doe is a customer at Acme.');
+    expect(answer.text).toBe(JOHN_ANSWER);
     const search = tasks(answer).find((c) => c.title === 'Searching contacts for john@acme.com');
     expect(search).toBeDefined();
     expect(

@@ -230,6 +230,14 @@ function composer(formId, inputId, thread, pane) {
     }
   });
 }
+for (const button of document.querySelectorAll('[data-fault]')) {
+  button.addEventListener('click', () =>
+    api(button.dataset.fault).then(
+      (result) => toast(result.message),
+      (error) => toast(error.message),
+    ),
+  );
+}
 composer('composer', 'composer-text', () => undefined, 'main');
 composer('thread-composer', 'thread-text', () => state.thread, 'thread');
 
