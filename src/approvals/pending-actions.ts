@@ -1,4 +1,5 @@
 import { type AuditLog, hashArguments, summarizeArguments } from '../audit/audit-log.ts';
+import { threadOfRow, userOfRow } from '../db/rows.ts';
 import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 
@@ -250,11 +251,9 @@ export function createPendingActions(sql: Sql, audit: Pick<AuditLog, 'record'>):
 function fromRow(row: Row): PendingAction {
   return {
     id: row.id,
-    teamId: row.team_id,
-    userId: row.user_id,
+    ...userOfRow(row),
     identifier: row.identifier,
-    channel: row.channel,
-    threadTs: row.thread_ts,
+    ...threadOfRow(row),
     messageTs: row.message_ts,
     toolName: row.tool_name,
     arguments: JSON.parse(row.arguments) as Record<string, unknown>,

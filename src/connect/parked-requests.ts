@@ -1,4 +1,5 @@
 import type { Sql } from '../db/sql.ts';
+import type { RecoveryParticipant } from '../delivery/recovery.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 import type { UserMessage } from '../shared/messages.ts';
 
@@ -75,5 +76,13 @@ export function createParkedRequests(sql: Sql): ParkedRequests {
     },
     takeInterrupted: async () => (await sql.query<Row>(SQL.interrupted)).map(toRequest),
     dropFor: ({ teamId, userId }) => sql.run(SQL.dropFor, [teamId, userId]),
+  };
+}
+
+/** Requests a stop cut off while they were being resumed: their threads get the common "I was restarted" notice. */
+export function parkedRecovery(parked: Pick<ParkedRequests, 'takeInterrupted'>): RecoveryParticipant {
+  return {
+    recover: async () =>
+      (await parked.takeInterrupted()).map((r) => ({ channel: r.message.channel, threadTs: r.message.threadTs })),
   };
 }
