@@ -41,6 +41,11 @@ export interface BotOptions
   onFenced?: () => void;
   /** How often a process heartbeats with DATABASE_URL (tests shorten it along with REPLICA_TIMEOUT_MS). */
   heartbeatMs?: number;
+  /**
+   * A server already listening on PORT, handed over rather than listened for: a test listens on port 0 first, so the
+   * port PUBLIC_URL names is its own before the bot starts. The bot serves on it and leaves it open when it stops.
+   */
+  listening?: Server;
   /** Startup's checks of Slack (tests shorten them): waits between attempts, one attempt's time, Socket Mode's. */
   startup?: Pick<StartupCheckOptions, 'retryDelaysMs' | 'attemptTimeoutMs'> & { socketModeTimeoutMs?: number };
 }
@@ -118,8 +123,11 @@ export function createBot(options: BotOptions): Bot {
           maxBodyBytes: MAX_BODY_BYTES,
           logger,
           now,
+          server: options.listening,
         });
-        const port = await listen(http.server, config.http.port);
+        const port = options.listening
+          ? (options.listening.address() as AddressInfo).port
+          : await listen(http.server, config.http.port);
         db = await openDatabaseOrExplain(config, logger, options.databaseConnectForMs);
         const startupCheck: StartupCheckOptions = { apiUrl: config.slack.apiUrl, logger, ...options.startup };
         waitingFor = 'checking the Slack token';
@@ -214,7 +222,9 @@ export function createBot(options: BotOptions): Bot {
     await replica?.leave().catch((error: unknown) => logger.warn('Leaving the other processes failed', error));
     replica = undefined;
     const closing = http?.server;
-    if (closing?.listening) {
+    if (options.listening) {
+      http?.detach();
+    } else if (closing?.listening) {
       const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
       closing.closeAllConnections();
       await closed;

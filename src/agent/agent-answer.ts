@@ -39,14 +39,15 @@ export interface AgentAnswer {
 }
 
 /**
- * Answers a connected user's message with the agent: something visible at once, the plan and the text as they
- * happen, then the answer with a footer. Messages of one conversation run one after another.
+ * The pipeline's agent run: answers a connected teammate's message with the agent, in their own Intercom account.
+ * Something is visible at once, the plan and the text as they happen, then the answer with a footer. Messages of
+ * one conversation run one after another.
  */
 export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
   const running = new Map<string, { controller: AbortController; startedAt: number }>();
   const threadKey = (t: { channel: string; threadTs: string }) => `${t.channel}:${t.threadTs}`;
 
-  const answer: Answer = async (message, identifier, client) => {
+  const answer: Answer = async (message, account, client) => {
     const surface = deps.surface(message, client);
     let queued = false;
     const turn = deps.queue.acquire(conversationKey(message), () => {
@@ -83,9 +84,12 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
     let after: string[];
     try {
       // The history is read only now, so a message that waited its turn sees the answer before it.
-      const [history, tools] = await Promise.all([deps.history(message, client), deps.gateway.listTools(identifier)]);
+      const [history, tools] = await Promise.all([
+        deps.history(message, client),
+        deps.gateway.listTools(account.identifier),
+      ]);
       outcome = await deps.agent.run({
-        identifier,
+        account,
         origin: {
           teamId: message.teamId,
           userId: message.userId,
@@ -147,7 +151,7 @@ function conversationKey(message: UserMessage): string {
     : `${message.channel}:${message.threadTs}`;
 }
 
-/** What the answer says after (or instead of) what the model wrote; plain text, escaped by the surface. */
+/** What the answer says after (or instead of) what the model wrote: Markdown, made safe by the surface. */
 function notesFor(outcome: AgentOutcome, isDirect: boolean): string[] {
   switch (outcome.kind) {
     case 'answer':

@@ -1,5 +1,6 @@
 import { type AuditLog, hashArguments, summarizeArguments } from '../audit/audit-log.ts';
 import { NOBODY_ALIVE, OWNER_IS_GONE } from '../db/owners.ts';
+import { threadOfRow, userOfRow } from '../db/rows.ts';
 import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 
@@ -257,11 +258,9 @@ export function createPendingActions(
 function fromRow(row: Row): PendingAction {
   return {
     id: row.id,
-    teamId: row.team_id,
-    userId: row.user_id,
+    ...userOfRow(row),
     identifier: row.identifier,
-    channel: row.channel,
-    threadTs: row.thread_ts,
+    ...threadOfRow(row),
     messageTs: row.message_ts,
     toolName: row.tool_name,
     arguments: JSON.parse(row.arguments) as Record<string, unknown>,

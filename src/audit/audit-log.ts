@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { userOfRow } from '../db/rows.ts';
 import type { Sql, SqlValue, Statement } from '../db/sql.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 
@@ -227,8 +228,7 @@ function fromRow(row: AuditRow): AuditRecord {
     id: row.id,
     at: row.at,
     kind: row.kind,
-    teamId: row.team_id,
-    userId: row.user_id,
+    ...userOfRow(row),
     channel: row.channel ?? undefined,
     threadTs: row.thread_ts ?? undefined,
     identifier: row.identifier,

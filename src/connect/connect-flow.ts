@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { WorkQueue } from '../delivery/work-queue.ts';
 import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
+import type { Intercom, IntercomAccount } from '../intercom/account.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import type { MessageHandler, UserMessage } from '../shared/messages.ts';
@@ -34,11 +35,12 @@ export function createConnectPrompter(connect: ConnectService): ConnectPrompter 
   };
 }
 
-/** The work for a connected user; the identifier comes from the identity map, never from the message. */
-export type Answer = (message: UserMessage, identifier: string, client: WebClient) => Promise<void>;
+/** The work for a connected user, in their own Intercom (resolved from the verified sender, never the message). */
+export type Answer = (message: UserMessage, account: IntercomAccount, client: WebClient) => Promise<void>;
 
 export interface GateDeps {
-  identities: IdentityStore;
+  identities: Pick<IdentityStore, 'identifierFor'>;
+  intercom: Pick<Intercom, 'account'>;
   gateway: ScalekitGateway;
   prompt: ConnectPrompter;
   parked: ParkedRequests;
@@ -52,7 +54,7 @@ export function createGatedMessageHandler(deps: GateDeps): MessageHandler {
     const identifier = await deps.identities.identifierFor(message);
     const account = await deps.gateway.accountStatus(identifier);
     if (account?.active) {
-      await deps.answer(message, identifier, client);
+      await deps.answer(message, deps.intercom.account(message, identifier), client);
       return;
     }
     await deps.parked.park(message, deps.now());

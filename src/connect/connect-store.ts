@@ -26,13 +26,7 @@ export interface ConnectStore {
   releaseFlow(stateHash: string): Promise<void>;
   /** Drops links and flows that ended more than a day ago. */
   prune(now: number): Promise<void>;
-  saveSignIn(signIn: {
-    stateHash: string;
-    tokenHash: string;
-    browserHash: string;
-    nonce: string;
-    expiresAt: number;
-  }): Promise<void>;
+  saveSignIn(signIn: { stateHash: string; tokenHash: string; browserHash: string; expiresAt: number }): Promise<void>;
   /** A Sign in with Slack step that can still be used; undefined if unknown, used or expired. */
   findSignIn(stateHash: string, now: number): Promise<{ tokenHash: string; browserHash: string } | undefined>;
   /** Uses up a Sign in with Slack step, once; false if it was used (or expired) already. */
@@ -55,8 +49,7 @@ const SQL = {
   markFlowConsumed:
     'UPDATE connect_flows SET consumed_at = ? WHERE state_hash = ? AND consumed_at IS NULL AND expires_at > ?',
   unmarkFlow: 'UPDATE connect_flows SET consumed_at = NULL WHERE state_hash = ?',
-  insertSignIn:
-    'INSERT INTO slack_signins (state_hash, token_hash, browser_hash, nonce, expires_at) VALUES (?, ?, ?, ?, ?)',
+  insertSignIn: 'INSERT INTO slack_signins (state_hash, token_hash, browser_hash, expires_at) VALUES (?, ?, ?, ?)',
   selectSignIn:
     'SELECT token_hash, browser_hash FROM slack_signins WHERE state_hash = ? AND used_at IS NULL AND expires_at > ?',
   takeSignIn: 'UPDATE slack_signins SET used_at = ? WHERE state_hash = ? AND used_at IS NULL AND expires_at > ?',
@@ -124,13 +117,7 @@ export function createConnectStore(sql: Sql): ConnectStore {
       await sql.run(SQL.pruneFlows, [now - DAY_MS]);
     },
     async saveSignIn(signIn) {
-      await sql.run(SQL.insertSignIn, [
-        signIn.stateHash,
-        signIn.tokenHash,
-        signIn.browserHash,
-        signIn.nonce,
-        signIn.expiresAt,
-      ]);
+      await sql.run(SQL.insertSignIn, [signIn.stateHash, signIn.tokenHash, signIn.browserHash, signIn.expiresAt]);
     },
     async findSignIn(stateHash, now) {
       const row = await sql.get<{ token_hash: string; browser_hash: string }>(SQL.selectSignIn, [stateHash, now]);

@@ -1,5 +1,6 @@
 import { NOBODY_ALIVE, OWNER_IS_GONE } from '../db/owners.ts';
 import type { Sql } from '../db/sql.ts';
+import type { RecoveryParticipant } from '../delivery/recovery.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 import type { UserMessage } from '../shared/messages.ts';
 
@@ -79,5 +80,16 @@ export function createParkedRequests(sql: Sql, options: { owner?: string } = {})
     takeInterrupted: async (aliveSince = NOBODY_ALIVE) =>
       (await sql.query<Row>(SQL.interrupted, [aliveSince])).map(toRequest),
     dropFor: ({ teamId, userId }) => sql.run(SQL.dropFor, [teamId, userId]),
+  };
+}
+
+/** Requests a stop cut off while they were being resumed: their threads get the common "I was restarted" notice. */
+export function parkedRecovery(parked: Pick<ParkedRequests, 'takeInterrupted'>): RecoveryParticipant {
+  return {
+    recover: async (aliveSince) =>
+      (await parked.takeInterrupted(aliveSince)).map((r) => ({
+        channel: r.message.channel,
+        threadTs: r.message.threadTs,
+      })),
   };
 }

@@ -17,6 +17,8 @@ export interface ConversationStore {
   isFollowing(thread: ThreadRef, user: SlackUser, now: number): Promise<boolean>;
   /** Stops following the thread (a button or "stop following"); false if it was not followed. */
   unfollow(thread: ThreadRef, now: number): Promise<boolean>;
+  /** Whether this person asked the bot something in the thread (or nobody did: it is not followed at all). */
+  mayUnfollow(thread: ThreadRef, user: SlackUser): Promise<boolean>;
   /** The earlier turns of a teammate's DM: within the window, inside the budget, after their last start-over. */
   dmTurns(user: SlackUser, now: number): Promise<Turn[]>;
   /** Remembers a finished exchange of a teammate's DM. */
@@ -51,6 +53,10 @@ const SQL = {
   following: `SELECT 1 AS found FROM followed_threads t JOIN thread_participants p USING (channel, thread_ts)
       WHERE t.channel = ? AND t.thread_ts = ? AND p.user_id = ? AND t.stopped_at IS NULL AND t.last_activity_at > ?`,
   stop: 'UPDATE followed_threads SET stopped_at = ? WHERE channel = ? AND thread_ts = ? AND stopped_at IS NULL',
+  // SQLite answers EXISTS with 1 or 0, PostgreSQL with true or false.
+  followedBy: `SELECT EXISTS (SELECT 1 FROM thread_participants p
+        WHERE p.channel = t.channel AND p.thread_ts = t.thread_ts AND p.user_id = ?) AS participant
+      FROM followed_threads t WHERE t.channel = ? AND t.thread_ts = ?`,
   insertTurn: 'INSERT INTO dm_turns (team_id, user_id, role, content, at) VALUES (?, ?, ?, ?, ?)',
   recentTurns: `SELECT role, content FROM dm_turns WHERE team_id = ? AND user_id = ? AND at > ?
       ORDER BY at DESC, id DESC LIMIT ?`,
@@ -71,6 +77,14 @@ export function createConversationStore(sql: Sql, limits: ConversationLimits = C
       (await sql.get(SQL.following, [thread.channel, thread.threadTs, user.userId, now - limits.followIdleMs])) !==
       undefined,
     unfollow: async (thread, now) => (await sql.run(SQL.stop, [now, thread.channel, thread.threadTs])) === 1,
+    async mayUnfollow(thread, user) {
+      const row = await sql.get<{ participant: number | boolean }>(SQL.followedBy, [
+        user.userId,
+        thread.channel,
+        thread.threadTs,
+      ]);
+      return row === undefined || row.participant === 1 || row.participant === true;
+    },
     async dmTurns(user, now) {
       const rows = await sql.query<{ role: Turn['role'] | 'reset'; content: string }>(SQL.recentTurns, [
         user.teamId,

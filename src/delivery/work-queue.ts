@@ -1,6 +1,7 @@
 /**
- * Runs agent work with at most `maxConcurrent` runs at once, and one run at a time per key (a teammate's second
- * message waits for the first), so load is bounded and answers in a thread come in order.
+ * Runs agent work with at most `maxConcurrent` runs at once, and one run at a time per key (the caller's: a
+ * conversation, so its second message waits for the first), so load is bounded and answers in a thread come in
+ * order. It also tracks every piece of work in flight, so a shutdown can wait for it.
  */
 export interface WorkQueue {
   /** Waits for a turn; `onQueued` runs at once if the task has to wait. Resolves with the release function. */

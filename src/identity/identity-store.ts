@@ -3,9 +3,18 @@ import type { SlackUser } from '../shared/messages.ts';
 
 export type { SlackUser };
 
+declare const resolved: unique symbol;
+
+/**
+ * A Scalekit identifier the identity map resolved for a Slack user, who in turn came from a verified Slack payload
+ * (or a row first written from one). Only this module makes one, so nothing else can act in someone's Intercom with
+ * a string from anywhere else.
+ */
+export type ScalekitIdentifier = string & { readonly [resolved]: true };
+
 export interface IdentityStore {
   /** The user's Scalekit identifier, created on first contact and the same for ever after. */
-  identifierFor(user: SlackUser): Promise<string>;
+  identifierFor(user: SlackUser): Promise<ScalekitIdentifier>;
   /** Who an identifier belongs to, or undefined. */
   slackUserOf(identifier: string): Promise<SlackUser | undefined>;
 }
@@ -26,12 +35,12 @@ export function createIdentityStore(sql: Sql, deps: { newIdentifier: () => strin
   return {
     async identifierFor({ teamId, userId }) {
       const existing = await byUser(teamId, userId);
-      if (existing) return existing.identifier;
+      if (existing) return existing.identifier as ScalekitIdentifier;
       await sql.run(SQL.insert, [teamId, userId, deps.newIdentifier(), deps.now()]);
       // Read back rather than trusting our candidate: another process may have won the insert.
       const row = await byUser(teamId, userId);
       if (!row) throw new Error('identity insert did not persist');
-      return row.identifier;
+      return row.identifier as ScalekitIdentifier;
     },
     async slackUserOf(identifier) {
       const row = await sql.get<{ team_id: string; user_id: string }>(SQL.byIdentifier, [identifier]);

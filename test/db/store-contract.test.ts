@@ -72,7 +72,7 @@ describe.each(DIALECTS)('stores on %s', (dialect) => {
     expect(await store.consumeFlow('st', 21)).toBe(false);
     await store.releaseFlow('st');
     expect(await store.consumeFlow('st', 22)).toBe(true);
-    await store.saveSignIn({ stateHash: 'si', tokenHash: 'tok', browserHash: 'br', nonce: 'n', expiresAt: 100 });
+    await store.saveSignIn({ stateHash: 'si', tokenHash: 'tok', browserHash: 'br', expiresAt: 100 });
     expect(await store.findSignIn('si', 50)).toEqual({ tokenHash: 'tok', browserHash: 'br' });
     expect(await store.takeSignIn('si', 50)).toBe(true);
     expect(await store.takeSignIn('si', 50)).toBe(false);

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { emulatorEnv } from '../../src/standins/bot-env.ts';
 import type { OpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import type { SlackApiEmulator } from '../../src/standins/slack/emulator.ts';
 import { eventEnvelope, interactionBody, postSigned } from '../../src/standins/slack/signed-requests.ts';
-import { emulatorEnv } from './bot-env.ts';
 import type { BotDatabase } from './databases.ts';
 import { SIGNING_SECRET } from './test-bot.ts';
 

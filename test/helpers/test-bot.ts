@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type Bot, type BotOptions, createBot } from '../../src/bot.ts';
 import { type Config, parseConfig, secretsOf } from '../../src/config.ts';
 import type { Database } from '../../src/db/sql.ts';
 import { createLogger } from '../../src/logger.ts';
+import { emulatorEnv } from '../../src/standins/bot-env.ts';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
@@ -13,7 +16,6 @@ import {
   postSigned,
   type SignedPostOptions,
 } from '../../src/standins/slack/signed-requests.ts';
-import { emulatorEnv } from './bot-env.ts';
 import { createBotDatabase } from './databases.ts';
 import { freePort } from './free-port.ts';
 
@@ -80,15 +82,16 @@ export interface TestBotOptions {
 }
 
 /**
- * The real bot on a free loopback port, with Slack's Web API and Scalekit pointed at loopback emulators and a fresh
- * SQLite file. The port is chosen up front because PUBLIC_URL (the verify page Scalekit redirects to) must name it.
+ * The real bot on a loopback port, with Slack's Web API and Scalekit pointed at loopback emulators and a fresh
+ * SQLite file. The helper listens on port 0 first and hands that server to the bot, because PUBLIC_URL (the verify
+ * page Scalekit redirects to) must name the port before the bot starts; a restarted bot gets the same server.
  */
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
   const slack = options.slack ?? (await startSlackApiEmulator());
   if (options.streaming === false) slack.failAlways('chat.startStream', 'not_allowed_token_type');
   const scalekit = options.scalekit ?? (await startScalekitEmulator());
   const model = options.model ?? (await startOpenAIEmulator({ apiKey: 'sk-test-openai-key' }));
-  const port = await freePort();
+  const { server, port } = await listeningServer();
   // SQLite, or a fresh PostgreSQL database in the `postgres` test project (a given dbPath is always SQLite).
   const database = await createBotDatabase({ path: options.dbPath });
   const dbPath = database.path;
@@ -125,6 +128,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       now: options.now,
       slackClientOptions: { retryConfig: { retries: 0 } },
       ...options.botOptions,
+      listening: server,
       agent: { modelRetries: 0, rateLimitBackoffMs: [5, 5], ...options.botOptions?.agent },
     });
     const { port } = await bot.start();
@@ -217,6 +221,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     },
     async stop() {
       await current.bot.stop();
+      await new Promise((resolve) => server.close(resolve));
       // Every end-to-end test doubles as a leak check: no secret the bot holds or was handed may reach its log.
       const secrets = [...secretsOf(config), ...scalekit.secrets];
       const leaked = secrets.filter((secret) => logs.some((line) => line.includes(secret)));
@@ -236,4 +241,11 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     },
   };
   return testBot;
+}
+
+/** A loopback HTTP server on a port of its own, to hand to the bot (BotOptions.listening). */
+export async function listeningServer(): Promise<{ server: Server; port: number }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
 }
