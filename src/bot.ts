@@ -132,9 +132,8 @@ export function createBot(options: BotOptions): Bot {
         const startupCheck: StartupCheckOptions = { apiUrl: config.slack.apiUrl, logger, ...options.startup };
         waitingFor = 'checking the Slack token';
         const bot = await checkBotToken(config.slack.botToken, startupCheck);
-        const database = db;
         replica = createReplica({
-          sql: database,
+          sql: db,
           id: `${process.pid}-${randomBytes(6).toString('hex')}`,
           single: !config.databaseUrl,
           timeoutMs: config.replicaTimeoutMs,
