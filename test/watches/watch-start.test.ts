@@ -75,9 +75,11 @@ async function replyAndApprove(
   draftsReplies(conversationId, write);
   const threadTs = t.slack.nextTs();
   await t.sendEvent({ type: 'app_mention', user, text: '<@UBOT> reply to john', ts: threadTs, channel });
+  // A whole agent run, then a send: on a loaded machine (and with the bot on PostgreSQL) more than the usual 5 s.
   const card = await t.slack.waitForCall(
     'chat.postMessage',
     (c) => c.params.thread_ts === threadTs && hasAction(c, 'approval_send'),
+    15_000,
   );
   const actions = (card.params.blocks as Array<{ type: string; elements?: Array<{ value?: string }> }>).find(
     (b) => b.type === 'actions',
@@ -99,6 +101,7 @@ async function replyAndApprove(
   await t.slack.waitForCall(
     'chat.update',
     (c) => c.params.ts === card.response?.ts && /approved by/.test(String(c.params.text)),
+    15_000,
   );
   return { threadTs };
 }
