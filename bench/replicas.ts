@@ -6,16 +6,16 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
 import { createIdentityStore } from '../src/identity/identity-store.ts';
+import { emulatorEnv } from '../src/standins/bot-env.ts';
+import { type BotProcess, launchBotProcess } from '../src/standins/bot-process.ts';
+import { startRoundRobinProxy } from '../src/standins/load-balancer.ts';
 import { startOpenAIEmulator } from '../src/standins/model/emulator.ts';
 import { startScalekitEmulator } from '../src/standins/scalekit/emulator.ts';
 import { startSlackApiEmulator } from '../src/standins/slack/emulator.ts';
-import { type BotProcess, launchBotProcess, mentionIn, postEvent } from '../test/helpers/bot-process.ts';
-import { freePort } from '../test/helpers/free-port.ts';
-import { startCluster } from '../test/helpers/postgres-cluster.ts';
-import { startRoundRobinProxy } from '../test/helpers/round-robin-proxy.ts';
+import { eventEnvelope, postSigned } from '../src/standins/slack/signed-requests.ts';
 import { percentile } from './stats.ts';
 
-// npm run bench:replicas [-- --database-url postgres://… --burst 200 --model-ms 1000 --replicas 1,3]
+// npm run bench:replicas -- --database-url postgres://… [--burst 200 --model-ms 1000 --replicas 1,3]
 // A burst of messages from different teammates through a round-robin proxy to N bot processes on one PostgreSQL:
 // how fast they are all answered, and how long Slack waits for each acknowledgement. Each process runs at most 20
 // agent runs at once (the default), so with a model that takes its time, more processes answer a burst sooner.
@@ -31,8 +31,16 @@ const burst = Number(args.burst);
 const counts = String(args.replicas).split(',').map(Number);
 const MODEL_KEY = 'sk-bench-replicas';
 
-const cluster = args['database-url'] ? undefined : await startCluster();
-const adminUrl = args['database-url'] ?? cluster?.url ?? '';
+// A role that may create databases: each round's processes share a fresh one.
+const adminUrl: string = args['database-url'] ?? '';
+if (!adminUrl)
+  throw new Error('npm run bench:replicas -- --database-url postgres://… (a role that may create databases)');
+const SIGNING_SECRET = 'bench-replicas-signing-secret';
+const post = (base: string, body: unknown) =>
+  postSigned(`${base}/slack/events`, JSON.stringify(body), 'application/json', { signingSecret: SIGNING_SECRET });
+
+const mention = (channel: string, user: string, ts: string) =>
+  eventEnvelope({ type: 'app_mention', user, text: '<@UBOT> find John', ts, channel });
 const slack = await startSlackApiEmulator();
 const scalekit = await startScalekitEmulator();
 const model = await startOpenAIEmulator({ apiKey: MODEL_KEY, latencyMs: Number(args['model-ms']) });
@@ -52,7 +60,6 @@ try {
   for (const replicas of counts) rounds.push(await round(replicas));
 } finally {
   await Promise.all([slack.close(), scalekit.close(), model.close()]);
-  cluster?.destroy();
   rmSync(scratch, { recursive: true, force: true });
 }
 
@@ -93,16 +100,27 @@ async function round(replicas: number): Promise<Round> {
       scalekit.connectAccount(await identities.identifierFor({ teamId: slack.teamId, userId }));
     await db.close();
 
-    for (let i = 0; i < replicas; i++) {
-      bots.push(
-        await launchBotProcess({ slack, scalekit, model, modelKey: MODEL_KEY, database, port: await freePort() }),
-      );
-    }
     const proxy = await startRoundRobinProxy(() => bots.map((b) => b.base));
+    const env = {
+      PATH: process.env.PATH ?? '',
+      MASTRA_TELEMETRY_DISABLED: '1',
+      ...emulatorEnv({
+        slack,
+        scalekit,
+        model,
+        modelKey: MODEL_KEY,
+        signingSecret: SIGNING_SECRET,
+        port: 0,
+        dbPath: database.path,
+      }),
+      ...database.env,
+      PUBLIC_URL: proxy.url,
+    };
+    for (let i = 0; i < replicas; i++) bots.push(await launchBotProcess(env));
     try {
       // One message per process first, so no process is cold when the burst comes.
       const warm = bots.map(() => slack.nextTs());
-      await Promise.all(warm.map((ts) => postEvent(proxy.url, mentionIn(channel, users[0] ?? '', ts))));
+      await Promise.all(warm.map((ts) => post(proxy.url, mention(channel, users[0] ?? '', ts))));
       await Promise.all(warm.map((ts) => slack.waitForAnswer(channel, ts, 1, 60_000)));
 
       const threads = users.map(() => slack.nextTs());
@@ -110,7 +128,7 @@ async function round(replicas: number): Promise<Round> {
       const acks = await Promise.all(
         threads.map(async (ts, i) => {
           const sent = performance.now();
-          const response = await postEvent(proxy.url, mentionIn(channel, users[i] ?? '', ts, '<@UBOT> find John'));
+          const response = await post(proxy.url, mention(channel, users[i] ?? '', ts));
           if (response.status !== 200) throw new Error(`acknowledged with ${response.status}`);
           return performance.now() - sent;
         }),

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type RoundRobinProxy, startRoundRobinProxy } from '../../src/standins/load-balancer.ts';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
@@ -14,7 +15,6 @@ import {
 } from '../helpers/bot-process.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { type BotDatabase, createBotDatabase } from '../helpers/databases.ts';
-import { type RoundRobinProxy, startRoundRobinProxy } from '../helpers/round-robin-proxy.ts';
 import { freePort } from '../helpers/test-bot.ts';
 
 /**
