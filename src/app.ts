@@ -15,6 +15,8 @@ import { createConnectService, SLACK_SIGNIN_CALLBACK_PATH } from './connect/conn
 import { createSqliteConnectStore } from './connect/connect-store.ts';
 import { createSqliteParkedRequests, parkedRecovery } from './connect/parked-requests.ts';
 import { createSlackSignIn } from './connect/slack-signin.ts';
+import { createSqliteCardClaims } from './conversation-cards/card-claims.ts';
+import { createConversationCards } from './conversation-cards/conversation-cards.ts';
 import {
   createConversationHandler,
   isTopLevelDm,
@@ -165,6 +167,16 @@ export function composeBot(options: CompositionOptions): Composition {
     now,
     rateLimitBackoffMs,
   });
+  const cardClaims = createSqliteCardClaims(db);
+  const cards = createConversationCards({
+    intercom,
+    identities,
+    gateway,
+    issueLink: (user) => connect.issueLink(user),
+    claims: cardClaims,
+    logger,
+    now,
+  });
   const { timer, ...pollerOptions } = options.watches ?? {};
   const watches = createWatches({
     db,
@@ -252,6 +264,8 @@ export function composeBot(options: CompositionOptions): Composition {
       history: async (message, c) =>
         isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot),
       surface: (message, c): AnswerSurface => pipeline.answer(message, c),
+      showConversations: (message, account, conversationIds, c) =>
+        cards.post({ account, conversationIds, channel: message.channel, threadTs: message.threadTs, client: c }),
       remember: (message, text) => rememberExchange(conversations, message, text, now()),
       queue,
       logger,
@@ -277,6 +291,7 @@ export function composeBot(options: CompositionOptions): Composition {
       disconnect: async (user) => describeDisconnect(await account.disconnect(user)),
     },
     approvals,
+    cards,
     onWatchClick: createWatchActions({ store: watches.store, service: watches.service, handle: pipeline.conversation }),
     inbox,
     queue,
@@ -297,7 +312,10 @@ export function composeBot(options: CompositionOptions): Composition {
     startMaintenance: () => {
       const maintenance = startMaintenance({
         inbox,
-        hourly: [{ what: 'conversations', prune: (at) => conversations.prune(at) }],
+        hourly: [
+          { what: 'conversations', prune: (at) => conversations.prune(at) },
+          { what: 'card clicks', prune: (at) => cardClaims.prune(at) },
+        ],
         logger,
         now,
       });

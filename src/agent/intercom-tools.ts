@@ -20,6 +20,8 @@ export interface RunContext {
   failures: ToolError[];
   /** Write actions proposed in this run that now wait for the requester's approval. */
   proposals: number;
+  /** Conversations read one by one in this run, in order: what the answer is about. */
+  conversations: string[];
   /** Ends the run early (the Intercom token was rejected: nothing more can work). */
   abort: AbortController;
   /** Shows the person the agent's steps as a live plan. */
@@ -102,6 +104,10 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
             retryRateLimits: true,
           });
           run.calls.push({ toolName: definition.name, title, ok: true });
+          if (definition.name === 'intercom_retrieve_conversation' && args.conversation_id !== undefined) {
+            const id = String(args.conversation_id);
+            if (!run.conversations.includes(id)) run.conversations.push(id);
+          }
           run.plan({ ...step, status: 'complete' });
           return capSize(result.data);
         } catch (error) {

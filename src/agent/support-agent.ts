@@ -32,8 +32,16 @@ export interface AgentRunInput {
 
 /** `text` is everything the model wrote, as it was streamed through `onText`; `proposals` counts writes awaiting approval. */
 export type AgentOutcome =
-  | { kind: 'answer'; text: string; failures: ToolError[]; proposals: number }
-  | { kind: 'step_cap'; text: string; steps: number; done: string[]; failures: ToolError[]; proposals: number }
+  | { kind: 'answer'; text: string; failures: ToolError[]; proposals: number; conversations: string[] }
+  | {
+      kind: 'step_cap';
+      text: string;
+      steps: number;
+      done: string[];
+      failures: ToolError[];
+      proposals: number;
+      conversations: string[];
+    }
   /** The person stopped the run; what was done stays done, proposals stay pending. */
   | { kind: 'stopped'; text: string; proposals: number }
   /** Intercom rejected the user's token: they must reconnect. */
@@ -103,6 +111,7 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
         plan: input.plan,
         steps: 0,
         proposals: 0,
+        conversations: [],
       };
       // A timer cleared when the run ends (AbortSignal.timeout would keep every run's signal alive for the whole
       // timeout, a few kilobytes per message).
@@ -160,9 +169,10 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
       const failures = run.failures;
       if (finishReason === 'tool-calls') {
         const done = [...new Set(run.calls.filter((c) => c.ok).map((c) => c.title))];
-        return { kind: 'step_cap', text: written, steps, done, failures, proposals: run.proposals };
+        const { proposals, conversations } = run;
+        return { kind: 'step_cap', text: written, steps, done, failures, proposals, conversations };
       }
-      return { kind: 'answer', text: written, failures, proposals: run.proposals };
+      return { kind: 'answer', text: written, failures, proposals: run.proposals, conversations: run.conversations };
     },
   };
 }

@@ -11,6 +11,8 @@ export interface Admin {
   id: string;
   name: string;
   email?: string;
+  /** The workspace's app id and region, when Intercom says (identify_admin does): for links into the inbox. */
+  workspace?: { id: string; region?: string };
 }
 
 /** A customer (user or lead) in Intercom. */
@@ -50,6 +52,10 @@ export interface Conversation {
   /** The customer who started it, when a customer did. */
   customer?: { name?: string; email?: string };
   title?: string;
+  /** The text that started the conversation (its source's body). */
+  opening?: string;
+  /** Intercom's priority flag. */
+  priority?: boolean;
   /** Scalekit's execution id of the read, for the audit trail. */
   executionId?: string;
 }
@@ -92,7 +98,8 @@ const conversationSchema = z.looseObject({
   admin_assignee_id: optionalId,
   snoozed_until: epochSeconds,
   title: text,
-  source: nested(z.looseObject({ subject: text, author: nested(author) })),
+  priority: text,
+  source: nested(z.looseObject({ subject: text, body: text, author: nested(author) })),
   conversation_parts: nested(
     z.looseObject({
       total_count: z.unknown().optional(),
@@ -101,7 +108,12 @@ const conversationSchema = z.looseObject({
   ),
 });
 
-const adminSchema = z.looseObject({ id, name: text, email: text });
+const adminSchema = z.looseObject({
+  id,
+  name: text,
+  email: text,
+  app: nested(z.looseObject({ id_code: text, region: text })),
+});
 const contactSchema = z.looseObject({ id, name: text, email: text, role: text });
 
 export function parseConversation(data: unknown, executionId?: string): Conversation | undefined {
@@ -135,6 +147,8 @@ export function parseConversation(data: unknown, executionId?: string): Conversa
     customer:
       starter && !TEAM_AUTHORS.has(starter.type ?? '') ? { name: starter.name, email: starter.email } : undefined,
     title: c.title ?? c.source?.subject,
+    opening: c.source?.body,
+    priority: c.priority === undefined ? undefined : c.priority === 'priority',
     executionId,
   };
 }
@@ -142,8 +156,13 @@ export function parseConversation(data: unknown, executionId?: string): Conversa
 export function parseAdmin(data: unknown): Admin | undefined {
   const parsed = adminSchema.safeParse(data);
   if (!parsed.success) return undefined;
-  const { id, name, email } = parsed.data;
-  return { id, name: name ?? id, email };
+  const { id, name, email, app } = parsed.data;
+  return {
+    id,
+    name: name ?? id,
+    email,
+    ...(app?.id_code && { workspace: { id: app.id_code, region: app.region } }),
+  };
 }
 
 const listOf = (key: string) =>

@@ -130,6 +130,14 @@ const manageConversation: ToolHandler = (params, { workspace }) => {
   return structuredClone(conversation);
 };
 
+const updateConversation: ToolHandler = (params, { workspace }) => {
+  const conversation = requireConversation(workspace, params);
+  if (params.priority === 'priority' || params.priority === 'not_priority') conversation.priority = params.priority;
+  if (params.read === true) conversation.read = true;
+  workspace.changed();
+  return structuredClone(conversation);
+};
+
 const attachTagToConversation: ToolHandler = (params, { workspace }) => {
   const conversation = requireConversation(workspace, params);
   requireAdmin(workspace, requireString(params, 'admin_id'));
@@ -231,6 +239,7 @@ export const intercomHandlers: Readonly<Record<string, ToolHandler>> = {
   intercom_retrieve_conversation: retrieveConversation,
   intercom_reply_to_conversation: replyToConversation,
   intercom_manage_conversation: manageConversation,
+  intercom_update_conversation: updateConversation,
   intercom_attach_tag_to_conversation: attachTagToConversation,
   intercom_detach_tag_from_conversation: detachTagFromConversation,
   intercom_create_contact_note: createContactNote,
