@@ -188,6 +188,7 @@ export function composeBot(options: CompositionOptions): Composition {
     now,
     randomBytes,
     pollIntervalMs: config.watches.pollIntervalMs,
+    card: (account, conversation) => cards.cardFor(account, conversation),
     timer,
     poller: pollerOptions,
   });

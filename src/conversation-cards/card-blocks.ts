@@ -201,8 +201,8 @@ function stateText(c: Conversation): string {
 /** "Waiting 45 min" when the customer spoke last and the conversation is not closed. */
 function waitingText(c: Conversation, now: number): string | undefined {
   if (c.state === 'closed') return undefined;
-  const spoken = c.parts.filter((p) => p.body && (p.type === 'comment' || !TEAM_AUTHORS.has(p.authorType)));
-  const last = spoken.at(-1);
+  // Notes are the team talking among itself: they do not answer the customer.
+  const last = c.parts.filter((p) => p.body && p.type !== 'note').at(-1);
   if (!last || TEAM_AUTHORS.has(last.authorType) || last.at === undefined) return undefined;
   const minutes = Math.max(0, Math.floor((now - last.at) / 60_000));
   if (minutes < 60) return `Waiting ${minutes} min`;
