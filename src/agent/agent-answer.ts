@@ -7,7 +7,7 @@ import type { IntercomAccount } from '../intercom/account.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import type { Turn, UserMessage } from '../shared/messages.ts';
-import type { AnswerSurface } from './answer-surface.ts';
+import type { AnswerSurface, Source } from './answer-surface.ts';
 import type { AgentOutcome, SupportAgent } from './support-agent.ts';
 
 export interface AgentAnswerDeps {
@@ -147,6 +147,7 @@ function notesFor(outcome: AgentOutcome, isDirect: boolean): string[] {
     case 'answer':
       return [
         ...(outcome.text.trim() ? [] : ["I couldn't come up with an answer to that. Could you rephrase it?"]),
+        ...sourceNotes(outcome.articles),
         ...failureNotes(outcome.failures),
       ];
     case 'step_cap':
@@ -173,6 +174,13 @@ function notesFor(outcome: AgentOutcome, isDirect: boolean): string[] {
           : "Sorry, I couldn't get an answer from the AI model just now. Nothing was changed in Intercom. Please try again in a minute.",
       ];
   }
+}
+
+/** The help-center articles the answer drew on, as links (made safe by the surface like any Markdown). */
+function sourceNotes(articles: Source[]): string[] {
+  if (articles.length === 0) return [];
+  const links = articles.map((a) => `[${a.title.replace(/[[\]\n]/g, ' ').trim()}](${a.url})`);
+  return [`_Help center:_ ${links.join(' · ')}`];
 }
 
 /** Permission and rate-limit failures are stated plainly, whatever the model made of them. */

@@ -8,7 +8,7 @@ import type { ToolClass } from '../intercom/tool-policy.ts';
 import type { Logger } from '../logger.ts';
 import type { ToolDefinition } from '../scalekit/scalekit-gateway.ts';
 import type { Turn } from '../shared/messages.ts';
-import type { PlanTask } from './answer-surface.ts';
+import type { PlanTask, Source } from './answer-surface.ts';
 import { buildInstructions } from './instructions.ts';
 import { buildIntercomTools, RUN_KEY, type RunContext, type RunOrigin, type WriteHandler } from './intercom-tools.ts';
 import { attachLogger } from './mastra-logger.ts';
@@ -32,7 +32,14 @@ export interface AgentRunInput {
 
 /** `text` is everything the model wrote, as it was streamed through `onText`; `proposals` counts writes awaiting approval. */
 export type AgentOutcome =
-  | { kind: 'answer'; text: string; failures: ToolError[]; proposals: number; conversations: string[] }
+  | {
+      kind: 'answer';
+      text: string;
+      failures: ToolError[];
+      proposals: number;
+      conversations: string[];
+      articles: Source[];
+    }
   | {
       kind: 'step_cap';
       text: string;
@@ -41,6 +48,7 @@ export type AgentOutcome =
       failures: ToolError[];
       proposals: number;
       conversations: string[];
+      articles: Source[];
     }
   /** The person stopped the run; what was done stays done, proposals stay pending. */
   | { kind: 'stopped'; text: string; proposals: number }
@@ -112,6 +120,7 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
         steps: 0,
         proposals: 0,
         conversations: [],
+        articles: [],
       };
       // A timer cleared when the run ends (AbortSignal.timeout would keep every run's signal alive for the whole
       // timeout, a few kilobytes per message).
@@ -169,10 +178,11 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
       const failures = run.failures;
       if (finishReason === 'tool-calls') {
         const done = [...new Set(run.calls.filter((c) => c.ok).map((c) => c.title))];
-        const { proposals, conversations } = run;
-        return { kind: 'step_cap', text: written, steps, done, failures, proposals, conversations };
+        const { proposals, conversations, articles } = run;
+        return { kind: 'step_cap', text: written, steps, done, failures, proposals, conversations, articles };
       }
-      return { kind: 'answer', text: written, failures, proposals: run.proposals, conversations: run.conversations };
+      const { proposals, conversations, articles } = run;
+      return { kind: 'answer', text: written, failures, proposals, conversations, articles };
     },
   };
 }

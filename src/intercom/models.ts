@@ -193,3 +193,28 @@ export function parseContacts(data: unknown): Contact[] {
 export function customerLabel(conversation: Pick<Conversation, 'customer'>): string | undefined {
   return conversation.customer?.name ?? conversation.customer?.email;
 }
+
+/** A help-center article as a search finds it. */
+export interface Article {
+  id: string;
+  title: string;
+  url: string;
+}
+
+const articleSchema = z.looseObject({ id, title: text, url: text });
+const articleList = z.union([
+  z.array(z.unknown()),
+  z.looseObject({ data: z.looseObject({ articles: z.array(z.unknown()) }) }).transform((o) => o.data.articles),
+  z.looseObject({ data: z.array(z.unknown()) }).transform((o) => o.data),
+]);
+
+/** `intercom_search_articles`: `{ data: { articles: [...] } }` (or a plain list); only articles with a title and a link. */
+export function parseArticles(data: unknown): Article[] {
+  const list = articleList.safeParse(data);
+  if (!list.success) return [];
+  return list.data.flatMap((raw) => {
+    const parsed = articleSchema.safeParse(raw);
+    if (!parsed.success || !parsed.data.title || !parsed.data.url) return [];
+    return [{ id: parsed.data.id, title: parsed.data.title, url: parsed.data.url }];
+  });
+}

@@ -26,6 +26,12 @@ export function taskChunk(task: PlanTask): TaskUpdateChunk {
     title: escapeMrkdwn(task.title),
     status: task.status,
     ...(task.details && { details: escapeMrkdwn(task.details) }),
+    ...(task.sources?.length && {
+      sources: task.sources
+        .filter((source) => /^https?:\/\/[^\s<>|]+$/i.test(source.url))
+        .slice(0, 10)
+        .map((source) => ({ type: 'url' as const, url: source.url, text: escapeMrkdwn(source.title) })),
+    }),
   };
 }
 
