@@ -132,7 +132,9 @@ describe('the scripted model, driving the real bot (Mastra, the real tools, appr
     const ts = await ask('assign 215470003 to me and snooze it till Monday');
     const answer = await messageIn(ts, signed);
     expect(answer.text).toContain('assigning it to you, then snoozing it (next monday 9:00)');
-    const cards = t.slack.messagesIn('CSUP', ts).filter((m) => JSON.stringify(m.blocks ?? '').includes('approval_send'));
+    const cards = t.slack
+      .messagesIn('CSUP', ts)
+      .filter((m) => JSON.stringify(m.blocks ?? '').includes('approval_send'));
     expect(cards).toHaveLength(2);
     const refunds = await messageIn(await ask('find our article on refunds'), signed);
     expect(refunds.text).toContain('How refunds work');

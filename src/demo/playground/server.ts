@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SlackApiEmulator } from '../../standins/slack/emulator.ts';
-import type { Clicked } from './slack-payloads.ts';
+import type { Clicked, InputValue } from './slack-payloads.ts';
 import { dmChannel, SUPPORT_CHANNEL, TEAMMATES, teammate } from './teammates.ts';
 import { type Pane, renderView } from './views.ts';
 import type { ClickPlace, PlaygroundWorkspace } from './workspace.ts';
@@ -120,7 +120,10 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
       }
       case 'click': {
         const clicked: Clicked = {
-          kind: body.kind === 'feedback_buttons' ? 'feedback_buttons' : 'button',
+          kind:
+            body.kind === 'feedback_buttons' || body.kind === 'static_select' || body.kind === 'overflow'
+              ? body.kind
+              : 'button',
           blockId: String(body.blockId ?? ''),
           actionId: String(body.actionId ?? ''),
           value: optional(body.value),
@@ -139,7 +142,7 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
         return deps.workspace.submit(
           user,
           String(body.triggerId ?? ''),
-          (body.values ?? {}) as Record<string, Record<string, string>>,
+          (body.values ?? {}) as Record<string, Record<string, InputValue>>,
         );
       case 'close-modal':
         deps.workspace.closeModal(user, String(body.triggerId ?? ''));

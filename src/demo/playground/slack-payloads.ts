@@ -46,7 +46,8 @@ export function appHomeOpened(actor: Actor, dm: string): Record<string, unknown>
 }
 
 export interface Clicked {
-  kind: 'button' | 'feedback_buttons';
+  /** A menu's `value` is the chosen option's. */
+  kind: 'button' | 'feedback_buttons' | 'static_select' | 'overflow';
   blockId: string;
   actionId: string;
   value?: string;
@@ -72,13 +73,20 @@ export function blockActions(params: {
   const action =
     clicked.kind === 'feedback_buttons'
       ? { type: 'feedback_buttons', block_id: clicked.blockId, action_id: clicked.actionId, value: clicked.value ?? '' }
-      : {
-          type: 'button',
-          block_id: clicked.blockId,
-          action_id: clicked.actionId,
-          text: { type: 'plain_text', text: clicked.text ?? '', emoji: true },
-          ...(clicked.value !== undefined && { value: clicked.value }),
-        };
+      : clicked.kind === 'static_select' || clicked.kind === 'overflow'
+        ? {
+            type: clicked.kind,
+            block_id: clicked.blockId,
+            action_id: clicked.actionId,
+            selected_option: { value: clicked.value ?? '', text: { type: 'plain_text', text: clicked.text ?? '' } },
+          }
+        : {
+            type: 'button',
+            block_id: clicked.blockId,
+            action_id: clicked.actionId,
+            text: { type: 'plain_text', text: clicked.text ?? '', emoji: true },
+            ...(clicked.value !== undefined && { value: clicked.value }),
+          };
   const base = {
     type: 'block_actions',
     user: { id: actor.userId, username: actor.userName.toLowerCase(), name: actor.userName, team_id: actor.teamId },
@@ -113,19 +121,30 @@ export function blockActions(params: {
   };
 }
 
-/** The modal's inputs as Slack reports them: `state.values[block_id][action_id] = { type, value }`. */
+/** What a modal's input holds: typed text, or the option chosen in a select. */
+export type InputValue = string | { selected: string };
+
+/**
+ * The modal's inputs as Slack reports them: `state.values[block_id][action_id] = { type, value }`, or
+ * `{ type: 'static_select', selected_option }` for a select.
+ */
 export function viewSubmission(params: {
   actor: Actor;
   viewId: string;
   view: Record<string, unknown>;
-  values: Record<string, Record<string, string>>;
+  values: Record<string, Record<string, InputValue>>;
   triggerId: string;
 }): Record<string, unknown> {
   const values = Object.fromEntries(
     Object.entries(params.values).map(([blockId, actions]) => [
       blockId,
       Object.fromEntries(
-        Object.entries(actions).map(([actionId, value]) => [actionId, { type: 'plain_text_input', value }]),
+        Object.entries(actions).map(([actionId, value]) => [
+          actionId,
+          typeof value === 'string'
+            ? { type: 'plain_text_input', value }
+            : { type: 'static_select', selected_option: { value: value.selected } },
+        ]),
       ),
     ]),
   );
