@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toolResults } from '../../src/standins/model/emulator.ts';
 import type { SlackCall } from '../../src/standins/slack/emulator.ts';
+import { blockActions } from '../../src/standins/slack/signed-requests.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 import { newConversation } from '../watches/watch-helpers.ts';
 
@@ -71,34 +72,25 @@ function click(
   actionId: string,
   options: { option?: string; triggerId?: string } = {},
 ): Promise<Response> {
+  const block_id = `convcard:${card.conversationId}:actions`;
   const action = options.option
     ? {
         type: actionId === 'conv_more' ? 'overflow' : 'static_select',
         action_id: actionId,
-        block_id: `convcard:${card.conversationId}:actions`,
-        selected_option: { value: `${options.option}:${card.conversationId}`, text: { type: 'plain_text', text: 'x' } },
-        action_ts: String(now() / 1000),
+        block_id,
+        selected_option: { value: `${options.option}:${card.conversationId}` },
       }
-    : {
-        type: 'button',
-        action_id: actionId,
-        block_id: `convcard:${card.conversationId}:actions`,
-        value: card.conversationId,
-        action_ts: String(now() / 1000),
-      };
-  return t.sendInteraction({
-    type: 'block_actions',
-    team: { id: t.slack.teamId, domain: 'test' },
-    user: { id: user, team_id: t.slack.teamId, username: user },
-    api_app_id: 'A0001',
-    token: 'legacy',
-    trigger_id: options.triggerId ?? `trigger-${user}-${actionId}`,
-    channel: { id: 'CCARD', name: 'support' },
-    container: { type: 'message', channel_id: 'CCARD', message_ts: card.ts, is_ephemeral: false },
-    message: { type: 'message', ts: card.ts, thread_ts: card.threadTs, text: 'card', blocks: card.blocks },
-    response_url: t.slack.responseUrl(),
-    actions: [action],
-  });
+    : { type: 'button', action_id: actionId, block_id, value: card.conversationId };
+  return t.sendInteraction(
+    blockActions({
+      teamId: t.slack.teamId,
+      user,
+      channel: 'CCARD',
+      message: { ts: card.ts, thread_ts: card.threadTs, text: 'card', blocks: card.blocks },
+      action,
+      triggerId: options.triggerId ?? `trigger-${user}-${actionId}`,
+    }),
+  );
 }
 
 const writes = (tool: string, conversationId: string) =>
@@ -302,9 +294,33 @@ describe('a conversation card', () => {
     );
   });
 
-  it('adds a note and a tag as the clicker', async () => {
+  it('adds a note, a tag and priority as the clicker', async () => {
     const alice = teammate();
     const card = await showCard(alice.user);
+    await click(card, alice.user, 'conv_note', { triggerId: 'trigger-note-1' });
+    const noteModal = await t.slack.waitForCall('views.open', (c) => c.params.trigger_id === 'trigger-note-1');
+    const note = 'Customer on the Pro plan.\nCheck the SSO logs first.';
+    await t.sendInteraction({
+      type: 'view_submission',
+      team: { id: t.slack.teamId, domain: 'test' },
+      user: { id: alice.user, team_id: t.slack.teamId },
+      view: {
+        id: 'V3',
+        type: 'modal',
+        callback_id: 'conv_card_view',
+        private_metadata: (noteModal.params.view as { private_metadata: string }).private_metadata,
+        state: { values: { conv_text: { text: { type: 'plain_text_input', value: note } } } },
+      },
+    });
+    await updated(card, `Note added by <@${alice.user}>`);
+    expect(writes('intercom_reply_to_conversation', card.conversationId)[0]?.request.params).toEqual(
+      expect.objectContaining({ admin_id: alice.adminId, message_type: 'note', type: 'admin', body: note }),
+    );
+
+    await click(card, alice.user, 'conv_more', { option: 'priority' });
+    await updated(card, `Marked as priority by <@${alice.user}>`);
+    expect(t.scalekit.intercom.findConversation(card.conversationId)?.priority).toBe('priority');
+
     await click(card, alice.user, 'conv_tag', { triggerId: 'trigger-tag-1' });
     const opened = await t.slack.waitForCall('views.open', (c) => c.params.trigger_id === 'trigger-tag-1');
     const view = opened.params.view as { private_metadata: string };

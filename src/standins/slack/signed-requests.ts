@@ -65,8 +65,15 @@ export function blockActions(params: {
   teamId: string;
   user: string;
   channel: string;
-  message: { ts: string | undefined; thread_ts?: string; text?: string };
-  action: { type: string; action_id: string; block_id?: string; value?: string };
+  message: { ts: string | undefined; thread_ts?: string; text?: string; blocks?: unknown };
+  action: {
+    type: string;
+    action_id: string;
+    block_id?: string;
+    value?: string;
+    selected_option?: { value: string; text?: unknown };
+  };
+  triggerId?: string;
 }): Record<string, unknown> {
   return {
     type: 'block_actions',
@@ -75,7 +82,7 @@ export function blockActions(params: {
     channel: { id: params.channel },
     container: { type: 'message', channel_id: params.channel, message_ts: params.message.ts, is_ephemeral: false },
     message: { type: 'message', ...params.message },
-    trigger_id: `trigger-${params.user}`,
+    trigger_id: params.triggerId ?? `trigger-${params.user}`,
     actions: [{ block_id: 'b', action_ts: '1', ...params.action }],
   };
 }
