@@ -52,6 +52,15 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       .postEphemeral({ channel: action.channel, user, thread_ts: action.threadTs, text })
       .catch((error: unknown) => logger.warn('Could not send an ephemeral notice', error));
 
+  const timeZoneOf = (userId: string): Promise<string | undefined> =>
+    client.users.info({ user: userId }).then(
+      (info) => info.user?.tz,
+      (error: unknown) => {
+        logger.warn('Reading a time zone from Slack failed; saying times in UTC', { userId }, error);
+        return undefined;
+      },
+    );
+
   const showOutcome = async (id: string, outcome: Parameters<typeof buildApprovalMessage>[1]) => {
     const action = store.get(id);
     if (!action) return;
@@ -168,7 +177,16 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       }
       const id = deps.randomBytes(16).toString('base64url');
       const createdAt = now();
-      const preview = describeAction({ toolName: tool.name, title: titleOf(tool), args, admin, conversation });
+      // A time is said as the requester's clock shows it (their Slack profile's zone).
+      const timeZone = args.snoozed_until === undefined ? undefined : await timeZoneOf(run.origin.userId);
+      const preview = describeAction({
+        toolName: tool.name,
+        title: titleOf(tool),
+        args,
+        admin,
+        conversation,
+        timeZone,
+      });
       store.create({
         id,
         ...run.origin,
