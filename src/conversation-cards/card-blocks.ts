@@ -17,15 +17,19 @@ export const CARD_ACTIONS = {
 export type CardAction = keyof typeof CARD_ACTIONS;
 
 /** The overflow menu's entries. */
-export const MORE_CHOICES = { priority: 'Mark as priority', not_priority: 'Remove priority' } as const;
+export const MORE_CHOICES = {
+  priority: 'Mark as priority',
+  not_priority: 'Remove priority',
+  ticket: 'Convert to ticket…',
+} as const;
 export type MoreChoice = keyof typeof MORE_CHOICES;
 
 /** The modal Reply…, Note… and Tag… open. */
 export const CARD_VIEW = 'conv_card_view';
 export const CARD_TEXT_BLOCK = 'conv_text';
 export const CARD_TEXT_INPUT = 'text';
-export const CARD_TAG_BLOCK = 'conv_tag';
-export const CARD_TAG_INPUT = 'tag';
+export const CARD_PICK_BLOCK = 'conv_pick';
+export const CARD_PICK_INPUT = 'choice';
 
 /** Block ids of a card start with this and the conversation's id, so a card is found and replaced inside a message. */
 const CARD_BLOCK_PREFIX = 'convcard';
@@ -91,7 +95,7 @@ export function buildConversationCard(view: CardView): types.KnownBlock[] {
         type: 'overflow',
         action_id: CARD_ACTIONS.more,
         options: (Object.keys(MORE_CHOICES) as MoreChoice[])
-          .filter((choice) => (choice === 'priority') !== (c.priority === true))
+          .filter((choice) => choice === 'ticket' || (choice === 'priority') !== (c.priority === true))
           .map((choice) => ({ text: { type: 'plain_text', text: MORE_CHOICES[choice] }, value: `${choice}:${id}` })),
       },
     ],
@@ -152,26 +156,31 @@ export function buildTextModal(params: {
   };
 }
 
-/** Tag…: the workspace's tags to pick from. */
-export function buildTagModal(params: { tags: Array<{ id: string; name: string }>; metadata: string }): types.View {
+/** Tag… and Convert to ticket…: one of the workspace's tags (or ticket types) to pick. */
+export function buildPickModal(params: {
+  kind: 'tag' | 'ticket';
+  options: Array<{ id: string; name: string }>;
+  metadata: string;
+}): types.View {
+  const tag = params.kind === 'tag';
   return {
     type: 'modal',
     callback_id: CARD_VIEW,
     private_metadata: params.metadata,
-    title: { type: 'plain_text', text: 'Tag conversation' },
-    submit: { type: 'plain_text', text: 'Add tag' },
+    title: { type: 'plain_text', text: tag ? 'Tag conversation' : 'Convert to ticket' },
+    submit: { type: 'plain_text', text: tag ? 'Add tag' : 'Convert' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
       {
         type: 'input',
-        block_id: CARD_TAG_BLOCK,
-        label: { type: 'plain_text', text: 'Tag' },
+        block_id: CARD_PICK_BLOCK,
+        label: { type: 'plain_text', text: tag ? 'Tag' : 'Ticket type' },
         element: {
           type: 'static_select',
-          action_id: CARD_TAG_INPUT,
-          options: params.tags.slice(0, 100).map((tag) => ({
-            text: { type: 'plain_text', text: plainText(oneLine(tag.name, 75)) },
-            value: tag.id,
+          action_id: CARD_PICK_INPUT,
+          options: params.options.slice(0, 100).map((option) => ({
+            text: { type: 'plain_text', text: plainText(oneLine(option.name, 75)) },
+            value: option.id,
           })),
         },
       },

@@ -9,7 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import { escapeMrkdwn } from '../shared/escape.ts';
 import type { SlackUser } from '../shared/messages.ts';
-import { buildConversationCard, buildTagModal, buildTextModal, type CardAction, replaceCard } from './card-blocks.ts';
+import { buildConversationCard, buildPickModal, buildTextModal, type CardAction, replaceCard } from './card-blocks.ts';
 import type { CardClaims } from './card-claims.ts';
 import { isSnoozeChoice, SNOOZE_CHOICES, snoozeUntil } from './snooze.ts';
 
@@ -44,7 +44,8 @@ export interface CardSubmission {
   user: SlackUser;
   metadata: string;
   text?: string;
-  tagId?: string;
+  /** The tag or ticket type chosen. */
+  picked?: string;
   client: webApi.WebClient;
 }
 
@@ -80,7 +81,7 @@ const MANAGE = 'intercom_manage_conversation';
 
 /** What a modal remembers between its opening and its submission (only which card; who acts comes from Slack). */
 interface ModalMetadata {
-  kind: 'reply' | 'note' | 'tag';
+  kind: 'reply' | 'note' | 'tag' | 'ticket';
   conversationId: string;
   place?: CardPlace;
 }
@@ -179,6 +180,26 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
     });
   };
 
+  const metadataOf = (kind: ModalMetadata['kind'], click: CardClick) =>
+    JSON.stringify({ kind, conversationId: click.conversationId, place: click.place } satisfies ModalMetadata);
+
+  const openModal = async (click: CardClick, view: types.View): Promise<void> => {
+    if (click.triggerId) await click.client.views.open({ trigger_id: click.triggerId, view });
+  };
+
+  /** Tag… and Convert to ticket…: the clicker's own Intercom lists what there is to pick. */
+  const pick = async (click: CardClick, account: IntercomAccount, kind: 'tag' | 'ticket'): Promise<void> => {
+    const options = await optionsOf(account, kind);
+    if (options.length === 0) {
+      throw new CardRefusal(
+        kind === 'tag'
+          ? 'Your Intercom workspace has no tags yet; create one in Intercom first.'
+          : 'Your Intercom workspace has no ticket types, so a conversation cannot become a ticket.',
+      );
+    }
+    await openModal(click, buildPickModal({ kind, options, metadata: metadataOf(kind, click) }));
+  };
+
   const act = async (click: CardClick, account: IntercomAccount): Promise<void> => {
     const { action, conversationId: id, user, place, client } = click;
     const conversation = await current(account, id);
@@ -204,16 +225,9 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
     switch (action) {
       case 'reply':
       case 'note':
-      case 'tag': {
-        if (!click.triggerId) return;
-        const metadata = JSON.stringify({ kind: action, conversationId: id, place } satisfies ModalMetadata);
-        const view =
-          action === 'tag'
-            ? buildTagModal({ tags: await tagsOf(account), metadata })
-            : buildTextModal({ kind: action, conversation, metadata });
-        await client.views.open({ trigger_id: click.triggerId, view });
-        return;
-      }
+        return openModal(click, buildTextModal({ kind: action, conversation, metadata: metadataOf(action, click) }));
+      case 'tag':
+        return pick(click, account, 'tag');
       case 'assign':
         if (conversation.assignee === me.id) return already('It is already assigned to you');
         await write(
@@ -244,6 +258,7 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
         return done(`Snoozed (${SNOOZE_CHOICES[click.choice].toLowerCase()}) by ${by}`);
       }
       case 'more': {
+        if (click.choice === 'ticket') return pick(click, account, 'ticket');
         if (click.choice !== 'priority' && click.choice !== 'not_priority') return;
         const wanted = click.choice === 'priority';
         if (conversation.priority === wanted) {
@@ -323,18 +338,19 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
         await current(account, id);
         const me = await account.me();
         const by = `<@${user.userId}>`;
-        if (kind === 'tag') {
-          if (!submission.tagId) return;
-          const tag = (await tagsOf(account)).find((t) => t.id === submission.tagId);
-          const input = { conversation_id: id, admin_id: me.id, id: submission.tagId };
-          await write(account, 'tag it', 'intercom_attach_tag_to_conversation', input, place);
-          await refresh({
-            account,
-            conversationId: id,
-            place,
-            lastAction: `Tagged ${escapeMrkdwn(tag?.name ?? submission.tagId)} by ${by}`,
-            client,
-          });
+        if (kind === 'tag' || kind === 'ticket') {
+          const picked = submission.picked;
+          if (!picked) return;
+          const name = escapeMrkdwn((await optionsOf(account, kind)).find((o) => o.id === picked)?.name ?? picked);
+          if (kind === 'tag') {
+            const input = { conversation_id: id, admin_id: me.id, id: picked };
+            await write(account, 'tag it', 'intercom_attach_tag_to_conversation', input, place);
+          } else {
+            const input = { conversation_id: id, ticket_type_id: picked };
+            await write(account, 'turn it into a ticket', 'intercom_convert_conversation_to_ticket', input, place);
+          }
+          const lastAction = kind === 'tag' ? `Tagged ${name} by ${by}` : `Turned into a ${name} ticket by ${by}`;
+          await refresh({ account, conversationId: id, place, lastAction, client });
           return;
         }
         const text = submission.text ?? '';
@@ -370,8 +386,13 @@ function inboxUrl(workspace: { id: string; region?: string }, conversationId: st
   return `https://${host}/a/inbox/${encodeURIComponent(workspace.id)}/inbox/conversation/${encodeURIComponent(conversationId)}`;
 }
 
-async function tagsOf(account: IntercomAccount): Promise<Array<{ id: string; name: string }>> {
-  const { data } = await account.run('intercom_list_tags', {}, { audit: false });
+/** The workspace's tags, or its ticket types: `{ data: [{ id, name }] }`. */
+async function optionsOf(
+  account: IntercomAccount,
+  kind: 'tag' | 'ticket',
+): Promise<Array<{ id: string; name: string }>> {
+  const tool = kind === 'tag' ? 'intercom_list_tags' : 'intercom_list_ticket_types';
+  const { data } = await account.run(tool, {}, { audit: false });
   const list = (data as { data?: unknown }).data;
   return (Array.isArray(list) ? list : []).flatMap((raw) => {
     const tag = raw as { id?: unknown; name?: unknown };
@@ -432,7 +453,7 @@ function refusalText(what: string, error: ToolError): string {
 }
 
 const modalMetadata = z.object({
-  kind: z.enum(['reply', 'note', 'tag']),
+  kind: z.enum(['reply', 'note', 'tag', 'ticket']),
   conversationId: z.string().min(1),
   place: z.object({ channel: z.string(), ts: z.string(), threadTs: z.string() }).optional(),
 });

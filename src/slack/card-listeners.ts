@@ -1,8 +1,8 @@
 import type { App, types } from '@slack/bolt';
 import {
   CARD_ACTIONS,
-  CARD_TAG_BLOCK,
-  CARD_TAG_INPUT,
+  CARD_PICK_BLOCK,
+  CARD_PICK_INPUT,
   CARD_TEXT_BLOCK,
   CARD_TEXT_INPUT,
   CARD_VIEW,
@@ -85,7 +85,7 @@ export function registerCardListeners(app: App, deps: CardListenerDeps): void {
           user: { teamId, userId: body.user.id },
           metadata: view.private_metadata,
           text,
-          tagId: values[CARD_TAG_BLOCK]?.[CARD_TAG_INPUT]?.selected_option?.value ?? undefined,
+          picked: values[CARD_PICK_BLOCK]?.[CARD_PICK_INPUT]?.selected_option?.value ?? undefined,
           client,
         }),
       );

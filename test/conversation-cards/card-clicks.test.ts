@@ -334,12 +334,37 @@ describe('a conversation card', () => {
         type: 'modal',
         callback_id: 'conv_card_view',
         private_metadata: view.private_metadata,
-        state: { values: { conv_tag: { tag: { type: 'static_select', selected_option: { value: tag?.id } } } } },
+        state: { values: { conv_pick: { choice: { type: 'static_select', selected_option: { value: tag?.id } } } } },
       },
     });
     await updated(card, `Tagged billing by <@${alice.user}>`);
     expect(writes('intercom_attach_tag_to_conversation', card.conversationId)[0]?.request.params).toEqual(
       expect.objectContaining({ admin_id: alice.adminId, id: tag?.id }),
     );
+  });
+
+  it('turns the conversation into a ticket of the type the clicker picks', async () => {
+    const alice = teammate();
+    const card = await showCard(alice.user);
+    await click(card, alice.user, 'conv_more', { option: 'ticket', triggerId: 'trigger-ticket-1' });
+    const opened = await t.slack.waitForCall('views.open', (c) => c.params.trigger_id === 'trigger-ticket-1');
+    const view = opened.params.view as { private_metadata: string };
+    expect(cardText(opened.params.view)).toContain('Bug report');
+    await t.sendInteraction({
+      type: 'view_submission',
+      team: { id: t.slack.teamId, domain: 'test' },
+      user: { id: alice.user, team_id: t.slack.teamId },
+      view: {
+        id: 'V4',
+        type: 'modal',
+        callback_id: 'conv_card_view',
+        private_metadata: view.private_metadata,
+        state: { values: { conv_pick: { choice: { type: 'static_select', selected_option: { value: '9001' } } } } },
+      },
+    });
+    await updated(card, `Turned into a Bug report ticket by <@${alice.user}>`);
+    const [converted] = writes('intercom_convert_conversation_to_ticket', card.conversationId);
+    expect(converted?.request.identifier).toBe(alice.identifier);
+    expect(converted?.request.params).toEqual(expect.objectContaining({ ticket_type_id: '9001' }));
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApprovalMessage, buildEditModal } from '../../src/approvals/approval-blocks.ts';
 import type { PendingAction } from '../../src/approvals/pending-actions.ts';
 import { buildConnectMessage, buildDisconnectPrompt } from '../../src/connect/connect-messages.ts';
-import { buildConversationCard, buildTagModal } from '../../src/conversation-cards/card-blocks.ts';
+import { buildConversationCard, buildPickModal } from '../../src/conversation-cards/card-blocks.ts';
 import { renderBlocks } from '../../src/demo/render/blocks.ts';
 import { renderMessage } from '../../src/demo/render/message.ts';
 import { markdownToHtml, mrkdwnToHtml } from '../../src/demo/render/text.ts';
@@ -182,9 +182,12 @@ describe("the bot's own Block Kit, rendered", () => {
     expect(html).toContain('<option value="tomorrow:215">Tomorrow 9:00</option>');
     expect(html).toContain('data-kind="overflow"');
     expect(html).toContain('<option value="priority:215">Mark as priority</option>');
-    const modal = renderBlocks(buildTagModal({ tags: [{ id: '81', name: 'vip' }], metadata: '{}' }).blocks, context);
+    const modal = renderBlocks(
+      buildPickModal({ kind: 'tag', options: [{ id: '81', name: 'vip' }], metadata: '{}' }).blocks,
+      context,
+    );
     expect(modal).toContain(
-      '<select id="in-conv_tag" data-block-id="conv_tag" data-action-id="tag"><option value="81">vip</option>',
+      '<select id="in-conv_pick" data-block-id="conv_pick" data-action-id="choice"><option value="81">vip</option>',
     );
   });
 
