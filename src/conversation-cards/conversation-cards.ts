@@ -1,7 +1,7 @@
 import type { types, webApi } from '@slack/bolt';
 import { z } from 'zod';
 import { buildConnectMessage } from '../connect/connect-messages.ts';
-import { ToolError } from '../errors.ts';
+import { replyForError, ScalekitUnavailableError, ToolError } from '../errors.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import type { Intercom, IntercomAccount, ToolInput } from '../intercom/account.ts';
 import type { Admin, Conversation } from '../intercom/models.ts';
@@ -290,6 +290,12 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
         await tell(client, user, place, { text: error.message });
         return;
       }
+      // Before any change: the clicker's connection or Scalekit failed them (a write's own failure is a refusal).
+      if (error instanceof ToolError || error instanceof ScalekitUnavailableError) {
+        const text = error instanceof ToolError ? refusalText('do that', error) : replyForError(error);
+        await tell(client, user, place, { text });
+        return;
+      }
       logger.error('A conversation card action failed', { userId: user.userId }, error);
       await tell(client, user, place, {
         text: 'Sorry, something went wrong on my side; I cannot say whether Intercom made the change. Please check the conversation.',
@@ -300,15 +306,14 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
   return {
     cardFor,
     async post({ account, conversationIds, channel, threadTs, client }) {
-      const shown = await Promise.all(conversationIds.map((id) => account.conversation(id).catch(() => undefined)));
-      const cards = await Promise.all(
-        shown.flatMap((conversation) => (conversation ? [cardFor(account, conversation)] : [])),
-      );
-      if (cards.length === 0) return;
+      const read = await Promise.all(conversationIds.map((id) => account.conversation(id).catch(() => undefined)));
+      const shown = read.filter((c): c is Conversation => c !== undefined);
+      if (shown.length === 0) return;
+      const cards = await Promise.all(shown.map((conversation) => cardFor(account, conversation)));
       await client.chat.postMessage({
         channel,
         thread_ts: threadTs,
-        text: `Conversation${cards.length > 1 ? 's' : ''} ${conversationIds.join(', ')}`,
+        text: `Conversation${shown.length > 1 ? 's' : ''} ${shown.map((c) => escapeMrkdwn(c.id)).join(', ')}`,
         blocks: cards.flatMap((card, i) => (i === 0 ? card : [{ type: 'divider' } as types.KnownBlock, ...card])),
         unfurl_links: false,
       });
