@@ -99,6 +99,9 @@ function timedQueue(inner: WorkQueue): WorkQueue {
     get waiting() {
       return inner.waiting;
     },
+    get busyKeys() {
+      return inner.busyKeys;
+    },
     async acquire(key, onQueued) {
       const start = epochMs();
       let queued = false;

@@ -45,6 +45,7 @@ import type { UserMessage } from './shared/messages.ts';
 import type { TimeAndChance } from './shared/time-and-chance.ts';
 import { allCapabilities } from './slack/agent-extras.ts';
 import { createAnswerStream } from './slack/answer-stream.ts';
+import { createNameDirectory } from './slack/incoming-text.ts';
 import { registerListeners } from './slack/listeners.ts';
 import { type BotIdentity, slackHost } from './slack/startup-check.ts';
 import { threadHistory } from './slack/thread-history.ts';
@@ -159,14 +160,8 @@ export function composeBot(options: CompositionOptions): Composition {
   const prompt = createConnectPrompter(connect);
   const admins = createAdminDirectory({ now });
   const { rateLimitBackoffMs, ...agentOptions } = options.agent ?? {};
-  const intercom = createIntercom({
-    gateway,
-    identities,
-    admins,
-    audit,
-    now,
-    rateLimitBackoffMs,
-  });
+  // Every Intercom call of every feature goes through this: one teammate's account at a time, audited in one place.
+  const intercom = createIntercom({ gateway, identities, admins, audit, now, rateLimitBackoffMs });
   const cardClaims = createSqliteCardClaims(db);
   const cards = createConversationCards({
     intercom,
@@ -223,6 +218,7 @@ export function composeBot(options: CompositionOptions): Composition {
     ...agentOptions,
   });
   const conversations = createSqliteConversationStore(db);
+  const names = createNameDirectory(now);
   const capabilities = allCapabilities();
   const nextTurn = createTurnTaker();
 
@@ -263,7 +259,7 @@ export function composeBot(options: CompositionOptions): Composition {
       prompt,
       parked,
       history: async (message, c) =>
-        isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot),
+        isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot, names(c)),
       surface: (message, c): AnswerSurface => pipeline.answer(message, c),
       showConversations: (message, account, conversationIds, c) =>
         cards.post({ account, conversationIds, channel: message.channel, threadTs: message.threadTs, client: c }),
@@ -279,6 +275,7 @@ export function composeBot(options: CompositionOptions): Composition {
 
   registerListeners(slackApp, {
     onMessage: pipeline.turn,
+    names,
     isFollowing: (thread, user) => conversations.isFollowing(thread, user, now()),
     unfollow: (thread, user) => unfollowByButton({ conversations, now }, thread, user),
     stopRun: (thread) => pipeline.agentRun.stop(thread),

@@ -7,7 +7,7 @@ import { parseArticles } from '../intercom/models.ts';
 import { classifyTool, type ToolClass, titleOf } from '../intercom/tool-policy.ts';
 import type { ToolDefinition } from '../scalekit/scalekit-gateway.ts';
 import type { PlanTask, Source } from './answer-surface.ts';
-import { describeProposal, describeStep } from './step-titles.ts';
+import { describeProposal, describeStep, planTaskOf } from './step-titles.ts';
 
 /** Everything one agent run needs inside its tools; it travels in Mastra's request context under RUN_KEY. */
 export interface RunContext {
@@ -79,19 +79,24 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
       execute: async (input, ctx) => {
         const run = runOf(ctx.requestContext);
         const args = (input ?? {}) as Record<string, unknown>;
-        const step = { id: `step-${++run.steps}`, title: describeStep(definition.name, args, title) };
-        run.plan({ ...step, status: 'in_progress' });
+        const step = {
+          id: `step-${++run.steps}`,
+          title: describeStep(definition.name, args, title, run.account.names),
+        };
         if (toolClass === 'write') {
-          const result = await deps.onWrite(run, definition, args).catch((error: unknown) => {
+          // A write shows in the plan once its approval card exists, under the card's id, so the card's outcome
+          // (sent, failed, cancelled) can be shown on the same step later.
+          const result = (await deps.onWrite(run, definition, args).catch((error: unknown) => {
             run.plan({ ...step, status: 'error' });
             throw error;
-          });
-          const proposed = (result as { status?: string }).status === 'awaiting_approval';
+          })) as { status?: string; actionId?: string };
+          const { actionId, ...forModel } = result;
+          const proposed = result.status === 'awaiting_approval' && actionId !== undefined;
           run.plan(
             proposed
               ? {
-                  id: step.id,
-                  title: describeProposal(definition.name, args, title),
+                  id: planTaskOf(actionId),
+                  title: describeProposal(definition.name, args, title, run.account.names),
                   status: 'pending',
                   details: 'The approval card is in this thread: nothing happens until you click Send.',
                 }
@@ -99,8 +104,9 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
           );
           if (proposed) run.proposals++;
           run.calls.push({ toolName: definition.name, title: `${title} (proposed, awaiting approval)`, ok: true });
-          return result;
+          return forModel;
         }
+        run.plan({ ...step, status: 'in_progress' });
         try {
           const result = await run.account.run(definition.name, args, {
             thread: { channel: run.origin.channel, threadTs: run.origin.threadTs },

@@ -1,14 +1,22 @@
-import type { webApi } from '@slack/bolt';
+import type { types, webApi } from '@slack/bolt';
 import type { WriteHandler } from '../agent/intercom-tools.ts';
+import { planTaskOf } from '../agent/step-titles.ts';
 import type { RecoveryParticipant } from '../delivery/recovery.ts';
 import { ToolError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
-import type { Intercom } from '../intercom/account.ts';
+import type { Intercom, IntercomAccount } from '../intercom/account.ts';
 import type { Admin, Conversation } from '../intercom/models.ts';
 import { titleOf } from '../intercom/tool-policy.ts';
 import type { Logger } from '../logger.ts';
+import { toIntercomHtml } from '../shared/intercom-html.ts';
 import { updateOrPost } from '../shared/slack-post.ts';
-import { buildApprovalMessage, buildEditModal } from './approval-blocks.ts';
+import {
+  buildApprovalMessage,
+  buildEditModal,
+  MAX_EDIT_CHARS,
+  type Outcome,
+  planWithOutcome,
+} from './approval-blocks.ts';
 import { collision, describeAction, isReplyTool, snapshotOf } from './describe.ts';
 import type { PendingAction, PendingActions } from './pending-actions.ts';
 
@@ -47,6 +55,34 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
   const { store, intercom, client, logger, now } = deps;
   const ttlMs = deps.ttlMs ?? 24 * 60 * 60 * 1000;
 
+  /**
+   * Names for the ids a write's arguments hold, for its card and the run's plan: what the run already learned from
+   * Intercom, else read now (a contact, the workspace's tags, an admin) into the account's names. A name that cannot
+   * be read leaves the id.
+   */
+  const learnNamesFor = async (account: IntercomAccount, toolName: string, args: Record<string, unknown>) => {
+    const id = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : undefined);
+    const tag = id(toolName === 'intercom_attach_tag_to_conversation' ? args.id : args.tag_id);
+    const lookups: Array<[string | undefined, string, Record<string, unknown>]> = [
+      [id(args.contact_id), 'intercom_retrieve_contact', { contact_id: id(args.contact_id) }],
+      [toolName.includes('_tag_') ? tag : undefined, 'intercom_list_tags', {}],
+      [
+        id(args.assignee_id) === '0' ? undefined : id(args.assignee_id),
+        'intercom_retrieve_admin',
+        { admin_id: id(args.assignee_id) },
+      ],
+    ];
+    for (const [wanted, lookup, input] of lookups) {
+      if (wanted === undefined || account.names.has(wanted)) continue;
+      try {
+        // The bot's own look-up for the card, not an action of the teammate's: not recorded.
+        await account.run(lookup, input, { audit: false });
+      } catch (error) {
+        logger.debug('A name for an approval card could not be read', { lookup, error: String(error) });
+      }
+    }
+  };
+
   const tell = (action: PendingAction, user: string, text: string) =>
     client.chat
       .postEphemeral({ channel: action.channel, user, thread_ts: action.threadTs, text })
@@ -61,7 +97,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       },
     );
 
-  const showOutcome = async (id: string, outcome: Parameters<typeof buildApprovalMessage>[1]) => {
+  const showOutcome = async (id: string, outcome: Outcome) => {
     const action = store.get(id);
     if (!action) return;
     await updateOrPost(
@@ -69,6 +105,32 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       { channel: action.channel, threadTs: action.threadTs, ts: action.messageTs },
       buildApprovalMessage(action, outcome),
     ).catch((error: unknown) => logger.warn('Could not show an approval outcome', { id }, error));
+    if (outcome.kind !== 'pending') {
+      await markPlan(action, outcome).catch((error: unknown) =>
+        logger.warn('Could not show an approval outcome in the plan', { id }, error),
+      );
+    }
+  };
+
+  /** The answer that proposed the write shows what became of it in its plan, where it said "waiting". */
+  const markPlan = async (action: PendingAction, outcome: Exclude<Outcome, { kind: 'pending' }>) => {
+    const { messages = [] } = await client.conversations.replies({
+      channel: action.channel,
+      ts: action.threadTs,
+      limit: 200,
+    });
+    for (const message of messages) {
+      const blocks = Array.isArray(message.blocks) ? message.blocks : undefined;
+      const updated = blocks && planWithOutcome(blocks, planTaskOf(action.id), outcome);
+      if (!updated || !message.ts) continue;
+      await client.chat.update({
+        channel: action.channel,
+        ts: message.ts,
+        text: message.text ?? '',
+        blocks: updated as types.KnownBlock[],
+      });
+      return;
+    }
   };
 
   /** Send, exactly once: only the request that moves the action out of "pending" gets to execute it. */
@@ -99,7 +161,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     const started = now();
     try {
       // The approval's own trail records it, in the same transaction as its status.
-      const result = await account.run(action.toolName, action.arguments, { audit: false });
+      const result = await account.run(action.toolName, forIntercom(action), { audit: false });
       store.finish(
         action.id,
         { status: 'done', outcome: 'done', executionId: result.executionId, latencyMs: now() - started },
@@ -177,6 +239,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       }
       const id = deps.randomBytes(16).toString('base64url');
       const createdAt = now();
+      await learnNamesFor(run.account, tool.name, args);
       // A time is said as the requester's clock shows it (their Slack profile's zone).
       const timeZone = args.snoozed_until === undefined ? undefined : await timeZoneOf(run.origin.userId);
       const preview = describeAction({
@@ -185,6 +248,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         args,
         admin,
         conversation,
+        names: run.account.names,
         timeZone,
       });
       store.create({
@@ -207,6 +271,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       if (posted.ts) store.setMessageTs(id, posted.ts);
       return {
         status: 'awaiting_approval',
+        actionId: id,
         note: `Nothing was done yet. A preview is in the Slack thread; it happens only if <@${run.origin.userId}> clicks Send. Tell them it is waiting for their approval.`,
       };
     },
@@ -220,6 +285,15 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         if (store.cancel(action.id, user.userId, now()))
           await showOutcome(action.id, { kind: 'cancelled', by: user.userId });
       } else if (action.preview.textField && triggerId) {
+        const length = action.preview.text?.length ?? 0;
+        if (length > MAX_EDIT_CHARS) {
+          await tell(
+            action,
+            user.userId,
+            `This text is ${length} characters, more than Slack's edit box holds (${MAX_EDIT_CHARS}). Send it as it is, or Cancel and ask me for a shorter draft.`,
+          );
+          return;
+        }
         await client.views.open({ trigger_id: triggerId, view: buildEditModal(action) });
       }
     },
@@ -251,4 +325,11 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       await execute({ ...action, arguments: args, preview: { ...action.preview, text } }, user);
     },
   };
+}
+
+/** The arguments as Intercom gets them: the text the teammate approved, in its faithful HTML form. */
+function forIntercom(action: PendingAction): Record<string, unknown> {
+  const field = action.preview.textField;
+  const text = field ? action.arguments[field] : undefined;
+  return field && typeof text === 'string' ? { ...action.arguments, [field]: toIntercomHtml(text) } : action.arguments;
 }

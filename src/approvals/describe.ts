@@ -1,3 +1,4 @@
+import { personLabel } from '../intercom/known-names.ts';
 import type { Admin, Conversation } from '../intercom/models.ts';
 import { describeConversationChange, inWords } from './describe-changes.ts';
 import type { ActionPreview, ConversationSnapshot } from './pending-actions.ts';
@@ -27,16 +28,16 @@ export function describeAction(params: {
   args: Record<string, unknown>;
   admin?: Admin;
   conversation?: Conversation;
+  /** Names for the ids in the arguments (contacts, tags, admins), as Intercom gave them. */
+  names?: ReadonlyMap<string, string>;
   /** The requester's time zone (IANA), so times are said as their clock shows them. */
   timeZone?: string;
 }): ActionPreview {
   const { toolName, args, admin, conversation } = params;
+  const nameOf = (id: unknown) =>
+    id === undefined || id === null ? '?' : (params.names?.get(String(id)) ?? String(id));
   const facts: Array<[string, string]> = [];
-  const who = conversation?.customer
-    ? [conversation.customer.name, conversation.customer.email && `<${conversation.customer.email}>`]
-        .filter(Boolean)
-        .join(' ') || undefined
-    : undefined;
+  const who = conversation?.customer ? personLabel(conversation.customer.name, conversation.customer.email) : undefined;
   if (who) facts.push(['To', who]);
   if (conversation) {
     facts.push([
@@ -62,9 +63,11 @@ export function describeAction(params: {
     };
   }
   if (toolName === 'intercom_create_contact_note') {
+    const contact = nameOf(args.contact_id);
+    const named = params.names?.has(String(args.contact_id));
     return {
-      summary: 'Add a note to the contact',
-      facts: [...facts, ['Contact', String(args.contact_id ?? '?')], ['Visible to', 'your team only']],
+      summary: `Add a note to ${named ? contact : 'the contact'}`,
+      facts: [...facts, ['Contact', contact], ['Visible to', 'your team only']],
       text: body,
       customerVisible: false,
       textField: 'body',
@@ -73,7 +76,7 @@ export function describeAction(params: {
   const change = describeConversationChange({
     toolName,
     args,
-    nameOf: (id) => String(id ?? '?'),
+    nameOf,
     timeZone: params.timeZone,
   });
   if (change && body === undefined)
@@ -89,7 +92,7 @@ export function describeAction(params: {
         // Intercom's assignee 0 means nobody.
         String(args.assignee_id) === '0'
           ? 'Unassign the conversation'
-          : `Assign the conversation to ${String(args.assignee_id ?? '?')}`,
+          : `Assign the conversation to ${nameOf(args.assignee_id)}`,
       ],
     ]);
     const summary = change?.summary ?? what.get(String(args.message_type)) ?? params.title;
@@ -103,6 +106,18 @@ export function describeAction(params: {
       text: body,
       customerVisible,
       textField: 'body',
+    };
+  }
+  const tagId = toolName === 'intercom_attach_tag_to_conversation' ? args.id : args.tag_id;
+  if (toolName === 'intercom_attach_tag_to_conversation' || toolName === 'intercom_detach_tag_from_conversation') {
+    const tag = nameOf(tagId);
+    return {
+      summary:
+        toolName === 'intercom_attach_tag_to_conversation'
+          ? `Tag the conversation “${tag}”`
+          : `Remove the tag “${tag}” from the conversation`,
+      facts: [...facts, ['Tag', tag]],
+      customerVisible: false,
     };
   }
   const shown = inWords(Object.fromEntries(Object.entries(args).filter(([key]) => key !== 'conversation_id')));

@@ -8,6 +8,7 @@ import type { Admin, Conversation } from '../intercom/models.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import { escapeMrkdwn } from '../shared/escape.ts';
+import { toIntercomHtml } from '../shared/intercom-html.ts';
 import type { SlackUser } from '../shared/messages.ts';
 import { buildConversationCard, buildPickModal, buildTextModal, type CardAction, replaceCard } from './card-blocks.ts';
 import type { CardClaims } from './card-claims.ts';
@@ -368,7 +369,8 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
             admin_id: me.id,
             type: 'admin',
             message_type: kind === 'reply' ? 'comment' : 'note',
-            body: text,
+            // Intercom reads a body as HTML: the typed text in its faithful HTML form (a typed `<b>` stays text).
+            body: toIntercomHtml(text),
           },
           place,
         );

@@ -12,6 +12,8 @@ export interface WorkQueue {
   drain(timeoutMs: number): Promise<boolean>;
   readonly running: number;
   readonly waiting: number;
+  /** The keys (conversations) with work running or waiting, for the log line of a crash. */
+  readonly busyKeys: string[];
 }
 
 export function createWorkQueue(options: { maxConcurrent: number }): WorkQueue {
@@ -88,6 +90,9 @@ export function createWorkQueue(options: { maxConcurrent: number }): WorkQueue {
     },
     get waiting() {
       return waiting;
+    },
+    get busyKeys() {
+      return [...busyKeys.keys()];
     },
   };
 }

@@ -4,6 +4,7 @@ import type { IdentityStore, ScalekitIdentifier } from '../identity/identity-sto
 import type { ScalekitGateway, ToolResult } from '../scalekit/scalekit-gateway.ts';
 import type { SlackUser } from '../shared/messages.ts';
 import type { AdminDirectory } from './admin-directory.ts';
+import { type KnownNames, learnNames } from './known-names.ts';
 import {
   type Admin,
   type Contact,
@@ -22,7 +23,8 @@ export interface RunOptions {
   thread?: { channel: string; threadTs: string };
   /**
    * false where the caller records the call itself, in the same transaction as the change it belongs to (an
-   * approval's trail). Everything else is recorded here, as a `tool_call` row.
+   * approval's trail), or where it is the bot's own look-up rather than the teammate's request (the names on an
+   * approval card), like the typed reads below. Everything else is recorded here, as a `tool_call` row.
    */
   audit?: boolean;
   /** Waits and tries again when Intercom rate-limits (the backoff given to createIntercom); off by default. */
@@ -39,6 +41,11 @@ export interface IntercomAccount {
   readonly user: SlackUser;
   /** Their Scalekit identifier: for Scalekit's own questions (status, tool list), never for running tools. */
   readonly identifier: ScalekitIdentifier;
+  /**
+   * Names of the records Intercom's answers to this account mentioned, by id (people, conversations, tags, admins):
+   * plans and approval cards show these where arguments hold ids. An account lives for one request, so they do too.
+   */
+  readonly names: KnownNames;
   /** Runs an Intercom tool as this teammate and records it; failures are ToolError (or ScalekitUnavailableError). */
   run(tool: string, input: ToolInput, options?: RunOptions): Promise<ToolResult>;
   /** A conversation (plaintext), or undefined when Intercom answers without one. Not recorded: the bot's own read. */
@@ -79,10 +86,13 @@ export function createIntercom(deps: IntercomDeps): Intercom {
 
   const account = ({ teamId, userId }: SlackUser, identifier: ScalekitIdentifier): IntercomAccount => {
     const user = { teamId, userId };
+    const names: KnownNames = new Map();
     const execute = async (tool: string, input: ToolInput, retry: boolean): Promise<ToolResult> => {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await gateway.executeTool({ identifier, toolName: tool, input });
+          const result = await gateway.executeTool({ identifier, toolName: tool, input });
+          learnNames(result.data, names);
+          return result;
         } catch (error) {
           const delay = backoff[attempt];
           if (!retry || !(error instanceof ToolError) || error.kind !== 'rate_limited' || delay === undefined) {
@@ -134,6 +144,7 @@ export function createIntercom(deps: IntercomDeps): Intercom {
     return {
       user,
       identifier,
+      names,
       run,
       conversation: (id) =>
         read(RETRIEVE_CONVERSATION, { conversation_id: id, display_as: 'plaintext' }, parseConversation),

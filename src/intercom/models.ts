@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { firstLine } from './known-names.ts';
 
 /**
  * Intercom's records as every feature sees them, parsed once from what its tools return. Intercom's (and Scalekit's)
@@ -99,7 +100,7 @@ const conversationSchema = z.looseObject({
   snoozed_until: epochSeconds,
   title: text,
   priority: text,
-  source: nested(z.looseObject({ subject: text, body: text, author: nested(author) })),
+  source: nested(z.looseObject({ subject: text, body: z.unknown().optional(), author: nested(author) })),
   conversation_parts: nested(
     z.looseObject({
       total_count: z.unknown().optional(),
@@ -146,8 +147,9 @@ export function parseConversation(data: unknown, executionId?: string): Conversa
     snoozedUntil: c.snoozed_until,
     customer:
       starter && !TEAM_AUTHORS.has(starter.type ?? '') ? { name: starter.name, email: starter.email } : undefined,
-    title: c.title ?? c.source?.subject,
-    opening: c.source?.body,
+    // What a person knows the conversation by: its title or subject, else how it began.
+    title: c.title ?? c.source?.subject ?? firstLine(c.source?.body),
+    opening: typeof c.source?.body === 'string' && c.source.body.trim() ? c.source.body : undefined,
     priority: c.priority === undefined ? undefined : c.priority === 'priority',
     executionId,
   };

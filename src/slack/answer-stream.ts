@@ -5,8 +5,10 @@ import type { AnswerFooter, AnswerSurface, PlanTask } from '../agent/answer-surf
 import type { Logger } from '../logger.ts';
 import { escapeMrkdwn } from '../shared/escape.ts';
 import type { UserMessage } from '../shared/messages.ts';
-import { splitMessage, toSafeMarkdown, toSlackMrkdwn, WORKING_PREFIX } from '../shared/mrkdwn.ts';
+import { toSafeMarkdown, toSlackMrkdwn, WORKING_PREFIX } from '../shared/mrkdwn.ts';
+import { MAX_TASKS } from '../shared/slack-limits.ts';
 import { updateOrPost } from '../shared/slack-post.ts';
+import { splitMessage } from '../shared/split-message.ts';
 import { CANNOT_STREAM, createAgentExtras, type SlackCapabilities, STREAM_CLOSED, slackError } from './agent-extras.ts';
 import { safeCut, sectionsOf, taskChunk } from './stream-pieces.ts';
 
@@ -17,6 +19,8 @@ const STREAM_MAX_CHARS = 30_000;
 
 const WORKING_TEXT = `${WORKING_PREFIX} Working on it…`;
 const QUEUED_TEXT = `${WORKING_PREFIX} Queued: I'll start on this as soon as the earlier request in this conversation is done.`;
+
+const MORE_TASKS = 'more-steps';
 
 const UNDERSTAND: PlanTask = { id: 'understand', title: 'Understanding your request', status: 'in_progress' };
 const WAITING: PlanTask = {
@@ -73,6 +77,8 @@ class AnswerStream implements AnswerSurface {
   private readonly extras: ReturnType<typeof createAgentExtras>;
   /** The plan's steps by id, as last shown. */
   private readonly tasks = new Map<string, PlanTask>();
+  /** Steps beyond what one plan holds, folded into its last task, "N more steps". */
+  private readonly folded = new Set<string>();
   /** Everything the answer says so far, as Markdown from the model (sanitised when sent). */
   private written = '';
   /** Of `written`, what has not been handed to the stream yet. */
@@ -261,7 +267,14 @@ class AnswerStream implements AnswerSurface {
     this.append({ type: 'markdown_text', text }, piece, options.hold);
   }
 
-  private sendTask(task: PlanTask): void {
+  private fitPlan(task: PlanTask): PlanTask {
+    if (this.tasks.has(task.id) || (!this.folded.has(task.id) && this.tasks.size < MAX_TASKS - 1)) return task;
+    this.folded.add(task.id);
+    return { id: MORE_TASKS, title: `${this.folded.size} more steps`, status: task.status };
+  }
+
+  private sendTask(step: PlanTask): void {
+    const task = this.fitPlan(step);
     this.tasks.set(task.id, task);
     const state = this.state;
     if (this.isStream()) this.append(taskChunk(task));

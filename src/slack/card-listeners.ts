@@ -11,6 +11,7 @@ import {
 import type { ConversationCards } from '../conversation-cards/conversation-cards.ts';
 import type { WorkQueue } from '../delivery/work-queue.ts';
 import type { Logger } from '../logger.ts';
+import { fromSlackInput } from './incoming-text.ts';
 
 export interface CardListenerDeps {
   cards: Pick<ConversationCards, 'onClick' | 'onSubmit'>;
@@ -71,7 +72,8 @@ export function registerCardListeners(app: App, deps: CardListenerDeps): void {
 
   app.view(CARD_VIEW, async ({ ack, body, view, client }) => {
     const values = view.state.values;
-    const text = values[CARD_TEXT_BLOCK]?.[CARD_TEXT_INPUT]?.value ?? undefined;
+    const typed = values[CARD_TEXT_BLOCK]?.[CARD_TEXT_INPUT]?.value;
+    const text = typeof typed === 'string' ? fromSlackInput(typed) : undefined;
     if (values[CARD_TEXT_BLOCK] && !text?.trim()) {
       await ack({ response_action: 'errors', errors: { [CARD_TEXT_BLOCK]: 'Write something to send, or Cancel.' } });
       return;

@@ -1,30 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collision, describeAction, isReplyTool, snapshotOf } from '../../src/approvals/describe.ts';
 import { type Conversation, parseConversation } from '../../src/intercom/models.ts';
-
-/** Trimmed from what intercom_retrieve_conversation returns. */
-function retrieved(overrides: Record<string, unknown> = {}) {
-  return {
-    type: 'conversation',
-    id: '215',
-    title: 'Refund for order 1042',
-    open: true,
-    state: 'open',
-    admin_assignee_id: '991',
-    source: {
-      type: 'conversation',
-      subject: 'Order 1042',
-      body: 'Where is my refund?',
-      author: { type: 'user', id: 'c1', name: 'Jane Doe', email: 'jane@example.com' },
-    },
-    conversation_parts: {
-      type: 'conversation_part.list',
-      conversation_parts: [{ id: 'p1' }, { id: 'p2' }],
-      total_count: 2,
-    },
-    ...overrides,
-  };
-}
+import { retrieved } from '../intercom/retrieved-conversation.ts';
 
 const jane = parseConversation(retrieved()) as Conversation;
 const admin = { id: '991', name: 'Sam Support', email: 'sam@acme.test' };
@@ -295,6 +272,49 @@ describe('describeAction: other tools (tagging and the rest)', () => {
     const ticket = words('intercom_convert_conversation_to_ticket', { ticket_type_id: '9001' });
     expect(ticket.summary).toBe('Turn the conversation into a 9001 ticket');
     expect(ticket.facts).toContainEqual(['To', 'Jane Doe <jane@example.com>']);
+  });
+
+  it('names the tag a tag action adds or removes', () => {
+    const names = new Map([['t7', 'vip']]);
+    const tagging = (toolName: string, args: Record<string, unknown>) =>
+      describeAction({ toolName, title: 'Tag', args, admin, conversation: jane, names });
+    expect(tagging('intercom_attach_tag_to_conversation', { conversation_id: '215', id: 't7' })).toEqual({
+      summary: 'Tag the conversation “vip”',
+      facts: [
+        ['To', 'Jane Doe <jane@example.com>'],
+        ['Conversation', '#215 (open): Refund for order 1042'],
+        ['As', 'Sam Support (sam@acme.test), your Intercom account'],
+        ['Tag', 'vip'],
+      ],
+      customerVisible: false,
+    });
+    expect(tagging('intercom_detach_tag_from_conversation', { conversation_id: '215', tag_id: 't7' }).summary).toBe(
+      'Remove the tag “vip” from the conversation',
+    );
+    // A tag nobody could name keeps its id rather than vanish.
+    expect(tagging('intercom_attach_tag_to_conversation', { id: 't8' }).facts).toContainEqual(['Tag', 't8']);
+  });
+
+  it('names the contact of a note and the assignee of an assignment when Intercom named them', () => {
+    const names = new Map([
+      ['c1', 'Priya Raman <priya@initech.example>'],
+      ['992', 'Bob Martin <bob@acme.test>'],
+    ]);
+    const note = describeAction({
+      toolName: 'intercom_create_contact_note',
+      title: 'Note',
+      args: { contact_id: 'c1', body: 'x' },
+      names,
+    });
+    expect(note.summary).toBe('Add a note to Priya Raman <priya@initech.example>');
+    expect(note.facts).toContainEqual(['Contact', 'Priya Raman <priya@initech.example>']);
+    const assign = describeAction({
+      toolName: 'intercom_manage_conversation',
+      title: 'Manage',
+      args: { message_type: 'assignment', assignee_id: 992 },
+      names,
+    });
+    expect(assign.summary).toBe('Assign the conversation to Bob Martin <bob@acme.test>');
   });
 
   it('lists any other arguments as facts in words, without the admin id, never as JSON', () => {

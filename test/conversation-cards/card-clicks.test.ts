@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { intercomHtmlToText, toIntercomHtml } from '../../src/shared/intercom-html.ts';
 import { toolResults } from '../../src/standins/model/emulator.ts';
 import type { SlackCall } from '../../src/standins/slack/emulator.ts';
-import { blockActions } from '../../src/standins/slack/signed-requests.ts';
+import { blockActions, viewSubmission } from '../../src/standins/slack/signed-requests.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 import { newConversation } from '../watches/watch-helpers.ts';
 
@@ -271,27 +272,26 @@ describe('a conversation card', () => {
     expect(cardText(view.blocks)).toContain('"multiline":true');
 
     const typed = 'Hi John,\n\nplease try  again — <b>now</b> & tell me @here :)';
-    await t.sendInteraction({
-      type: 'view_submission',
-      team: { id: t.slack.teamId, domain: 'test' },
-      user: { id: alice.user, team_id: t.slack.teamId },
-      api_app_id: 'A0001',
-      token: 'legacy',
-      trigger_id: 'trigger-submit',
-      view: {
-        id: 'V1',
-        type: 'modal',
-        callback_id: 'conv_card_view',
-        private_metadata: view.private_metadata,
-        state: { values: { conv_text: { text: { type: 'plain_text_input', value: typed } } } },
-      },
-    });
+    await t.sendInteraction(
+      viewSubmission({
+        teamId: t.slack.teamId,
+        user: alice.user,
+        callbackId: 'conv_card_view',
+        privateMetadata: view.private_metadata,
+        values: { conv_text: { text: typed } },
+      }),
+    );
     await updated(card, `Replied by <@${alice.user}>`);
     const [reply] = writes('intercom_reply_to_conversation', card.conversationId);
     expect(reply?.request.identifier).toBe(alice.identifier);
     expect(reply?.request.params).toEqual(
-      expect.objectContaining({ admin_id: alice.adminId, message_type: 'comment', body: typed }),
+      expect.objectContaining({ admin_id: alice.adminId, message_type: 'comment', body: toIntercomHtml(typed) }),
     );
+    // In Intercom the customer reads exactly what was typed.
+    const part = t.scalekit.intercom
+      .findConversation(card.conversationId)
+      ?.conversation_parts.conversation_parts.at(-1);
+    expect(intercomHtmlToText(String(part?.body))).toBe(typed);
   });
 
   it('adds a note, a tag and priority as the clicker', async () => {
@@ -300,21 +300,23 @@ describe('a conversation card', () => {
     await click(card, alice.user, 'conv_note', { triggerId: 'trigger-note-1' });
     const noteModal = await t.slack.waitForCall('views.open', (c) => c.params.trigger_id === 'trigger-note-1');
     const note = 'Customer on the Pro plan.\nCheck the SSO logs first.';
-    await t.sendInteraction({
-      type: 'view_submission',
-      team: { id: t.slack.teamId, domain: 'test' },
-      user: { id: alice.user, team_id: t.slack.teamId },
-      view: {
-        id: 'V3',
-        type: 'modal',
-        callback_id: 'conv_card_view',
-        private_metadata: (noteModal.params.view as { private_metadata: string }).private_metadata,
-        state: { values: { conv_text: { text: { type: 'plain_text_input', value: note } } } },
-      },
-    });
+    await t.sendInteraction(
+      viewSubmission({
+        teamId: t.slack.teamId,
+        user: alice.user,
+        callbackId: 'conv_card_view',
+        privateMetadata: (noteModal.params.view as { private_metadata: string }).private_metadata,
+        values: { conv_text: { text: note } },
+      }),
+    );
     await updated(card, `Note added by <@${alice.user}>`);
     expect(writes('intercom_reply_to_conversation', card.conversationId)[0]?.request.params).toEqual(
-      expect.objectContaining({ admin_id: alice.adminId, message_type: 'note', type: 'admin', body: note }),
+      expect.objectContaining({
+        admin_id: alice.adminId,
+        message_type: 'note',
+        type: 'admin',
+        body: toIntercomHtml(note),
+      }),
     );
 
     await click(card, alice.user, 'conv_more', { option: 'priority' });
@@ -325,18 +327,15 @@ describe('a conversation card', () => {
     const opened = await t.slack.waitForCall('views.open', (c) => c.params.trigger_id === 'trigger-tag-1');
     const view = opened.params.view as { private_metadata: string };
     const tag = t.scalekit.intercom.tags.find((x) => x.name === 'billing');
-    await t.sendInteraction({
-      type: 'view_submission',
-      team: { id: t.slack.teamId, domain: 'test' },
-      user: { id: alice.user, team_id: t.slack.teamId },
-      view: {
-        id: 'V2',
-        type: 'modal',
-        callback_id: 'conv_card_view',
-        private_metadata: view.private_metadata,
-        state: { values: { conv_pick: { choice: { type: 'static_select', selected_option: { value: tag?.id } } } } },
-      },
-    });
+    await t.sendInteraction(
+      viewSubmission({
+        teamId: t.slack.teamId,
+        user: alice.user,
+        callbackId: 'conv_card_view',
+        privateMetadata: view.private_metadata,
+        values: { conv_pick: { choice: { selected: String(tag?.id) } } },
+      }),
+    );
     await updated(card, `Tagged billing by <@${alice.user}>`);
     expect(writes('intercom_attach_tag_to_conversation', card.conversationId)[0]?.request.params).toEqual(
       expect.objectContaining({ admin_id: alice.adminId, id: tag?.id }),
@@ -350,18 +349,15 @@ describe('a conversation card', () => {
     const opened = await t.slack.waitForCall('views.open', (c) => c.params.trigger_id === 'trigger-ticket-1');
     const view = opened.params.view as { private_metadata: string };
     expect(cardText(opened.params.view)).toContain('Bug report');
-    await t.sendInteraction({
-      type: 'view_submission',
-      team: { id: t.slack.teamId, domain: 'test' },
-      user: { id: alice.user, team_id: t.slack.teamId },
-      view: {
-        id: 'V4',
-        type: 'modal',
-        callback_id: 'conv_card_view',
-        private_metadata: view.private_metadata,
-        state: { values: { conv_pick: { choice: { type: 'static_select', selected_option: { value: '9001' } } } } },
-      },
-    });
+    await t.sendInteraction(
+      viewSubmission({
+        teamId: t.slack.teamId,
+        user: alice.user,
+        callbackId: 'conv_card_view',
+        privateMetadata: view.private_metadata,
+        values: { conv_pick: { choice: { selected: String('9001') } } },
+      }),
+    );
     await updated(card, `Turned into a Bug report ticket by <@${alice.user}>`);
     const [converted] = writes('intercom_convert_conversation_to_ticket', card.conversationId);
     expect(converted?.request.identifier).toBe(alice.identifier);

@@ -1,29 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAdmin, parseAdmins, parseContact, parseContacts, parseConversation } from '../../src/intercom/models.ts';
-
-/** Trimmed from what intercom_retrieve_conversation returns. */
-function retrieved(overrides: Record<string, unknown> = {}) {
-  return {
-    type: 'conversation',
-    id: '215',
-    title: 'Refund for order 1042',
-    open: true,
-    state: 'open',
-    admin_assignee_id: '991',
-    source: {
-      type: 'conversation',
-      subject: 'Order 1042',
-      body: 'Where is my refund?',
-      author: { type: 'user', id: 'c1', name: 'Jane Doe', email: 'jane@example.com' },
-    },
-    conversation_parts: {
-      type: 'conversation_part.list',
-      conversation_parts: [{ id: 'p1' }, { id: 'p2' }],
-      total_count: 2,
-    },
-    ...overrides,
-  };
-}
+import { retrieved } from './retrieved-conversation.ts';
 
 describe('parseConversation', () => {
   it('reads id, state, assignee, part count, customer and title', () => {

@@ -2,15 +2,7 @@ import { ToolError, type ToolFailureKind } from '../../src/errors.ts';
 import { withCache } from '../../src/scalekit/cached-gateway.ts';
 import type { AccountStatus, ScalekitGateway, ToolDefinition } from '../../src/scalekit/scalekit-gateway.ts';
 
-export function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { deferred } from '../helpers/deferred.ts';
 
 // Type-only imports keep the Scalekit SDK out of this test; the numbers are the SDK's ConnectorStatus values.
 export const ACTIVE: AccountStatus = { status: 1 as AccountStatus['status'], statusName: 'ACTIVE', active: true };

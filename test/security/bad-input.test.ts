@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SlackCall } from '../../src/standins/slack/emulator.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { eventEnvelope, postSigned, slackSignature } from '../../src/standins/slack/signed-requests.ts';
-import { SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/test-bot.ts';
+import { SIGNING_SECRET, type TestBot } from '../helpers/test-bot.ts';
+import { useSecurityBot } from './security-bot.ts';
 
+const bot = useSecurityBot();
 let t: TestBot;
-beforeAll(async () => {
-  t = await startTestBot({ streaming: false }); // LOG_LEVEL=debug: the most the bot ever writes
-});
-afterAll(async () => {
-  await t.stop();
-});
 beforeEach(() => {
-  t.model.reset();
+  t = bot.t;
 });
-
-const working = (threadTs: string) => (c: SlackCall) =>
-  c.params.thread_ts === threadTs && String(c.params.text).includes('Working on it');
-const eventsUrl = () => `${t.baseUrl}/slack/events`;
+const { working, eventsUrl } = bot;
 
 describe('bad input', () => {
   const signedRaw = (body: string, contentType: string) =>

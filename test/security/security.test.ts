@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { secretsOf } from '../../src/config.ts';
 import { toolResults } from '../../src/standins/model/emulator.ts';
-import type { SlackCall } from '../../src/standins/slack/emulator.ts';
 import {
   commandBody,
   eventEnvelope,
@@ -11,22 +10,15 @@ import {
   postSigned,
   slackSignature,
 } from '../../src/standins/slack/signed-requests.ts';
-import { SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/test-bot.ts';
+import { SIGNING_SECRET, type TestBot } from '../helpers/test-bot.ts';
+import { useSecurityBot } from './security-bot.ts';
 
+const bot = useSecurityBot();
 let t: TestBot;
-beforeAll(async () => {
-  t = await startTestBot({ streaming: false }); // LOG_LEVEL=debug: the most the bot ever writes
-});
-afterAll(async () => {
-  await t.stop();
-});
 beforeEach(() => {
-  t.model.reset();
+  t = bot.t;
 });
-
-const working = (threadTs: string) => (c: SlackCall) =>
-  c.params.thread_ts === threadTs && String(c.params.text).includes('Working on it');
-const eventsUrl = () => `${t.baseUrl}/slack/events`;
+const { working, eventsUrl } = bot;
 
 describe('secrets', () => {
   it('never puts a token, secret, cookie, state or credential into logs, replies or the model’s context', async () => {

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { type InputValue, viewStateValues } from '../../standins/slack/signed-requests.ts';
+
+export type { InputValue };
 
 /**
  * What Slack sends an app when someone in the playground acts: Events API events, block_actions and
@@ -121,13 +124,7 @@ export function blockActions(params: {
   };
 }
 
-/** What a modal's input holds: typed text, or the option chosen in a select. */
-export type InputValue = string | { selected: string };
-
-/**
- * The modal's inputs as Slack reports them: `state.values[block_id][action_id] = { type, value }`, or
- * `{ type: 'static_select', selected_option }` for a select.
- */
+/** The modal's inputs as Slack reports them (see viewStateValues). */
 export function viewSubmission(params: {
   actor: Actor;
   viewId: string;
@@ -135,19 +132,7 @@ export function viewSubmission(params: {
   values: Record<string, Record<string, InputValue>>;
   triggerId: string;
 }): Record<string, unknown> {
-  const values = Object.fromEntries(
-    Object.entries(params.values).map(([blockId, actions]) => [
-      blockId,
-      Object.fromEntries(
-        Object.entries(actions).map(([actionId, value]) => [
-          actionId,
-          typeof value === 'string'
-            ? { type: 'plain_text_input', value }
-            : { type: 'static_select', selected_option: { value: value.selected } },
-        ]),
-      ),
-    ]),
-  );
+  const values = viewStateValues(params.values);
   return {
     type: 'view_submission',
     team: { id: params.actor.teamId, domain: 'acme-support-demo' },

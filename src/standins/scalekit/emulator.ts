@@ -16,6 +16,7 @@ import type { ToolDefinition } from '../intercom/types.ts';
 import { IntercomWorkspace } from '../intercom/workspace.ts';
 import { AccountStore, accountKey, toView } from './accounts.ts';
 import { connectedAccountService } from './connected-account-service.ts';
+import { ConnectionFaults } from './faults.ts';
 import { createScalekitHttp } from './http.ts';
 import { toolService } from './tool-service.ts';
 import type {
@@ -62,6 +63,8 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
   readonly #server: Server;
   readonly #http1: HttpServer;
   readonly #http2: Http2Server;
+  readonly faults: ConnectionFaults;
+  #port = 0;
 
   constructor(options: ScalekitEmulatorOptions) {
     this.#now = options.now ?? Date.now;
@@ -90,6 +93,7 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
         httpRequests: this.httpRequests,
         consentPage: options.consentPage ?? false,
         now: this.#now,
+        beforeToken: () => this.faults.beforeToken(),
       }),
     );
     const services = {
@@ -117,6 +121,14 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
         interceptors: [(next) => this.#guard(next)],
       }),
     );
+    this.faults = new ConnectionFaults({
+      server: this.#server,
+      http2: this.#http2,
+      sockets: this.#sockets,
+      port: () => this.#port,
+      forgetTokens: () => this.revokeAccessTokens(),
+      closing: this.#closing.signal,
+    });
   }
 
   get secrets(): readonly string[] {
@@ -128,13 +140,14 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
       this.#server.once('error', reject);
       this.#server.listen(port, '127.0.0.1', () => resolve());
     });
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.#port = (this.#server.address() as AddressInfo).port;
+    this.url = `http://127.0.0.1:${this.#port}`;
   }
 
   async close(): Promise<void> {
     this.#closing.abort();
     for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    if (this.#server.listening) await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
   // --- test hooks --------------------------------------------------------------------------------------------------
@@ -256,6 +269,7 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
       const call: RpcCall = { rpc, request: req.stream ? {} : describeRequest(req.message), at: this.#now() };
       this.calls.push(call);
       try {
+        await this.faults.beforeRpc(rpc, req.signal);
         const injected = this.#rpcFailures.get(rpc)?.shift();
         if (injected) throw injected;
         return await next(req);

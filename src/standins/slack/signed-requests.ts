@@ -86,3 +86,60 @@ export function blockActions(params: {
     actions: [{ block_id: 'b', action_ts: '1', ...params.action }],
   };
 }
+
+/** A view_submission payload: `user` submitted a modal whose inputs hold `values` (raw, as typed). */
+export function viewSubmission(params: {
+  teamId: string;
+  user: string;
+  callbackId: string;
+  privateMetadata: string;
+  values: Record<string, Record<string, InputValue>>;
+}): Record<string, unknown> {
+  const state = viewStateValues(params.values);
+  return {
+    type: 'view_submission',
+    team: { id: params.teamId, domain: 'test' },
+    user: { id: params.user, team_id: params.teamId },
+    api_app_id: 'A0001',
+    token: 'legacy',
+    trigger_id: `trigger-submit-${params.user}`,
+    view: {
+      id: 'V1',
+      type: 'modal',
+      callback_id: params.callbackId,
+      private_metadata: params.privateMetadata,
+      state: { values: state },
+    },
+  };
+}
+
+/** What a modal's input holds: typed text, or the option chosen in a select. */
+export type InputValue = string | { selected: string };
+
+/**
+ * A modal's inputs as Slack reports them: `state.values[block_id][action_id] = { type, value }` for text, or
+ * `{ type: 'static_select', selected_option }` for a select.
+ */
+export function viewStateValues(
+  values: Record<string, Record<string, InputValue>>,
+): Record<
+  string,
+  Record<
+    string,
+    { type: 'plain_text_input'; value: string } | { type: 'static_select'; selected_option: { value: string } }
+  >
+> {
+  return Object.fromEntries(
+    Object.entries(values).map(([blockId, inputs]) => [
+      blockId,
+      Object.fromEntries(
+        Object.entries(inputs).map(([actionId, value]) => [
+          actionId,
+          typeof value === 'string'
+            ? { type: 'plain_text_input' as const, value }
+            : { type: 'static_select' as const, selected_option: { value: value.selected } },
+        ]),
+      ),
+    ]),
+  );
+}
