@@ -66,6 +66,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     const lookups: Array<[string | undefined, string, Record<string, unknown>]> = [
       [id(args.contact_id), 'intercom_retrieve_contact', { contact_id: id(args.contact_id) }],
       [toolName.includes('_tag_') ? tag : undefined, 'intercom_list_tags', {}],
+      [id(args.ticket_type_id), 'intercom_list_ticket_types', {}],
       [
         id(args.assignee_id) === '0' ? undefined : id(args.assignee_id),
         'intercom_retrieve_admin',
