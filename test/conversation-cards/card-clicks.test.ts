@@ -94,6 +94,12 @@ function click(
   );
 }
 
+/** The teammate submits a card's modal (its private metadata as the bot set it) with these inputs. */
+const submit = (user: string, privateMetadata: string, values: Parameters<typeof viewSubmission>[0]['values']) =>
+  t.sendInteraction(
+    viewSubmission({ teamId: t.slack.teamId, user, callbackId: 'conv_card_view', privateMetadata, values }),
+  );
+
 const writes = (tool: string, conversationId: string) =>
   t.scalekit
     .callsOf('ExecuteTool')
@@ -272,15 +278,7 @@ describe('a conversation card', () => {
     expect(cardText(view.blocks)).toContain('"multiline":true');
 
     const typed = 'Hi John,\n\nplease try  again — <b>now</b> & tell me @here :)';
-    await t.sendInteraction(
-      viewSubmission({
-        teamId: t.slack.teamId,
-        user: alice.user,
-        callbackId: 'conv_card_view',
-        privateMetadata: view.private_metadata,
-        values: { conv_text: { text: typed } },
-      }),
-    );
+    await submit(alice.user, view.private_metadata, { conv_text: { text: typed } });
     await updated(card, `Replied by <@${alice.user}>`);
     const [reply] = writes('intercom_reply_to_conversation', card.conversationId);
     expect(reply?.request.identifier).toBe(alice.identifier);
@@ -300,15 +298,9 @@ describe('a conversation card', () => {
     await click(card, alice.user, 'conv_note', { triggerId: 'trigger-note-1' });
     const noteModal = await t.slack.waitForCall('views.open', (c) => c.params.trigger_id === 'trigger-note-1');
     const note = 'Customer on the Pro plan.\nCheck the SSO logs first.';
-    await t.sendInteraction(
-      viewSubmission({
-        teamId: t.slack.teamId,
-        user: alice.user,
-        callbackId: 'conv_card_view',
-        privateMetadata: (noteModal.params.view as { private_metadata: string }).private_metadata,
-        values: { conv_text: { text: note } },
-      }),
-    );
+    await submit(alice.user, (noteModal.params.view as { private_metadata: string }).private_metadata, {
+      conv_text: { text: note },
+    });
     await updated(card, `Note added by <@${alice.user}>`);
     expect(writes('intercom_reply_to_conversation', card.conversationId)[0]?.request.params).toEqual(
       expect.objectContaining({
@@ -327,15 +319,7 @@ describe('a conversation card', () => {
     const opened = await t.slack.waitForCall('views.open', (c) => c.params.trigger_id === 'trigger-tag-1');
     const view = opened.params.view as { private_metadata: string };
     const tag = t.scalekit.intercom.tags.find((x) => x.name === 'billing');
-    await t.sendInteraction(
-      viewSubmission({
-        teamId: t.slack.teamId,
-        user: alice.user,
-        callbackId: 'conv_card_view',
-        privateMetadata: view.private_metadata,
-        values: { conv_pick: { choice: { selected: String(tag?.id) } } },
-      }),
-    );
+    await submit(alice.user, view.private_metadata, { conv_pick: { choice: { selected: String(tag?.id) } } });
     await updated(card, `Tagged billing by <@${alice.user}>`);
     expect(writes('intercom_attach_tag_to_conversation', card.conversationId)[0]?.request.params).toEqual(
       expect.objectContaining({ admin_id: alice.adminId, id: tag?.id }),
@@ -349,15 +333,7 @@ describe('a conversation card', () => {
     const opened = await t.slack.waitForCall('views.open', (c) => c.params.trigger_id === 'trigger-ticket-1');
     const view = opened.params.view as { private_metadata: string };
     expect(cardText(opened.params.view)).toContain('Bug report');
-    await t.sendInteraction(
-      viewSubmission({
-        teamId: t.slack.teamId,
-        user: alice.user,
-        callbackId: 'conv_card_view',
-        privateMetadata: view.private_metadata,
-        values: { conv_pick: { choice: { selected: String('9001') } } },
-      }),
-    );
+    await submit(alice.user, view.private_metadata, { conv_pick: { choice: { selected: String('9001') } } });
     await updated(card, `Turned into a Bug report ticket by <@${alice.user}>`);
     const [converted] = writes('intercom_convert_conversation_to_ticket', card.conversationId);
     expect(converted?.request.identifier).toBe(alice.identifier);
