@@ -87,7 +87,10 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
   const agent = new Agent({
     id: 'intercom-support',
     name: 'Intercom support assistant',
-    instructions: () => buildInstructions({ today: new Date(deps.now()).toISOString().slice(0, 10) }),
+    instructions: () => {
+      const now = new Date(deps.now()).toISOString();
+      return buildInstructions({ today: now.slice(0, 10), now: now.slice(0, 16).replace('T', ' ') });
+    },
     model: deps.model,
     maxRetries: deps.modelRetries ?? 2,
     tools: ({ requestContext }) => requestContext.get(TOOLS_KEY) as ReturnType<typeof buildIntercomTools>,
