@@ -11,6 +11,7 @@ const ON_POSTGRES_TOO = [
   'test/watches/watch-start.test.ts',
   'test/watches/watch-poller.test.ts',
   'test/watches/watch-budget.test.ts',
+  'test/conversation-cards/card-clicks.test.ts',
   // Only here: several bot processes on one database.
   'test/reliability/replicas.test.ts',
 ];

@@ -15,6 +15,8 @@ import { createConnectService, SLACK_SIGNIN_CALLBACK_PATH } from './connect/conn
 import { createConnectStore } from './connect/connect-store.ts';
 import { createParkedRequests, parkedRecovery } from './connect/parked-requests.ts';
 import { createSlackSignIn } from './connect/slack-signin.ts';
+import { createCardClaims } from './conversation-cards/card-claims.ts';
+import { createConversationCards } from './conversation-cards/conversation-cards.ts';
 import {
   createConversationHandler,
   isTopLevelDm,
@@ -170,6 +172,16 @@ export function composeBot(options: CompositionOptions): Composition {
   const { rateLimitBackoffMs, ...agentOptions } = options.agent ?? {};
   // Every Intercom call of every feature goes through this: one teammate's account at a time, audited in one place.
   const intercom = createIntercom({ gateway, identities, admins, audit, now, rateLimitBackoffMs });
+  const cardClaims = createCardClaims(db);
+  const cards = createConversationCards({
+    intercom,
+    identities,
+    gateway,
+    issueLink: (user) => connect.issueLink(user),
+    claims: cardClaims,
+    logger,
+    now,
+  });
   const { timer, ...pollerOptions } = options.watches ?? {};
   const watches = createWatches({
     db,
@@ -181,6 +193,7 @@ export function composeBot(options: CompositionOptions): Composition {
     now,
     randomBytes,
     pollIntervalMs: config.watches.pollIntervalMs,
+    card: (account, conversation) => cards.cardFor(account, conversation),
     timer,
     poller: pollerOptions,
   });
@@ -258,6 +271,8 @@ export function composeBot(options: CompositionOptions): Composition {
       history: async (message, c) =>
         isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot, names(c)),
       surface: (message, c): AnswerSurface => pipeline.answer(message, c),
+      showConversations: (message, account, conversationIds, c) =>
+        cards.post({ account, conversationIds, channel: message.channel, threadTs: message.threadTs, client: c }),
       remember: (message, text) => rememberExchange(conversations, message, text, now()),
       queue,
       turns: replica,
@@ -290,6 +305,7 @@ export function composeBot(options: CompositionOptions): Composition {
       disconnect: async (user) => describeDisconnect(await account.disconnect(user)),
     },
     approvals,
+    cards,
     onWatchClick: createWatchActions({ store: watches.store, service: watches.service, handle: pipeline.conversation }),
     inbox,
     queue,
@@ -315,7 +331,10 @@ export function composeBot(options: CompositionOptions): Composition {
     startMaintenance: () => {
       const maintenance = startMaintenance({
         inbox,
-        hourly: [{ what: 'conversations', prune: (at) => conversations.prune(at) }],
+        hourly: [
+          { what: 'conversations', prune: (at) => conversations.prune(at) },
+          { what: 'card clicks', prune: (at) => cardClaims.prune(at) },
+        ],
         logger,
         now,
       });

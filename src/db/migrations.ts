@@ -205,6 +205,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // Sign in with Slack asks Slack who signed in (userInfo) rather than reading an ID token, so a nonce was never
   // checked: it is no longer made or kept.
   `ALTER TABLE slack_signins DROP COLUMN nonce;`,
+  // Clicks on conversation cards being acted on: a double click (two payloads) runs once.
+  `CREATE TABLE card_claims (
+     key        TEXT PRIMARY KEY,
+     claimed_at INTEGER NOT NULL,
+     done_at    INTEGER
+   ) STRICT;
+   CREATE INDEX card_claims_by_time ON card_claims (claimed_at);`,
   // Several processes on one database (issue 25): who is alive (heartbeats), who runs the background work (a leader
   // lease with an epoch), which process holds each running message, parked request and send (so only a dead
   // process's work is reported as interrupted), and Stop pressed on a process other than the run's.
@@ -399,6 +406,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX watches_due ON watches (status, next_poll_at);
    CREATE INDEX watches_by_user ON watches (team_id, user_id, status);
    CREATE INDEX watches_by_activity ON watches (status, last_activity_at);`,
+  // Clicks on conversation cards being acted on: a double click (two payloads) runs once.
+  `CREATE TABLE card_claims (
+     key        TEXT PRIMARY KEY,
+     claimed_at BIGINT NOT NULL,
+     done_at    BIGINT
+   );
+   CREATE INDEX card_claims_by_time ON card_claims (claimed_at);`,
   `CREATE TABLE replicas (
      id           TEXT PRIMARY KEY,
      started_at   BIGINT NOT NULL,

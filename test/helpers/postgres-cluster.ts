@@ -120,20 +120,22 @@ export async function startCluster(bin = serverBinaries()): Promise<Cluster> {
     throw new Error(`Could not start a throwaway PostgreSQL with ${bin}: ${output || (error as Error).message}`);
   }
   const stop = () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop,
-    start,
-    destroy() {
-      try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
-      } catch {
-        // Already stopped.
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+  let destroyed = false;
+  const destroy = () => {
+    if (destroyed) return;
+    destroyed = true;
+    process.off('exit', destroy);
+    try {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      // Already stopped.
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   };
+  // A run that ends without its teardown (interrupted) leaves no server behind either.
+  process.once('exit', destroy);
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop, start, destroy };
 }
 
 /** The migrated, empty database every test database is copied from (a copy is much faster than migrating). */

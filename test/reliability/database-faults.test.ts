@@ -30,8 +30,11 @@ describe.skipIf(postgresMissing())('when PostgreSQL goes away', () => {
     t = await startTestBot({ streaming: false, env: { DATABASE_URL: url.toString() } });
   }, 60_000);
   afterAll(async () => {
-    await t?.stop();
-    cluster?.destroy();
+    try {
+      await t?.stop();
+    } finally {
+      cluster?.destroy();
+    }
   });
 
   const mention = (ts: string, text: string) => ({
