@@ -45,6 +45,7 @@ const slack = await startSlackApiEmulator();
 const scalekit = await startScalekitEmulator();
 const model = await startOpenAIEmulator({ apiKey: MODEL_KEY, latencyMs: Number(args['model-ms']) });
 model.respond(() => ({ text: 'John (john@acme.com) has 2 open conversations.' }));
+const upstreams = { slack, scalekit, model, modelKey: MODEL_KEY, signingSecret: SIGNING_SECRET };
 const scratch = mkdtempSync(join(tmpdir(), 'bench-replicas-'));
 
 interface Round {
@@ -104,15 +105,8 @@ async function round(replicas: number): Promise<Round> {
     const env = {
       PATH: process.env.PATH ?? '',
       MASTRA_TELEMETRY_DISABLED: '1',
-      ...emulatorEnv({
-        slack,
-        scalekit,
-        model,
-        modelKey: MODEL_KEY,
-        signingSecret: SIGNING_SECRET,
-        port: 0,
-        dbPath: database.path,
-      }),
+      // Port 0: each process takes a free port and logs it when ready.
+      ...emulatorEnv({ ...upstreams, port: 0, dbPath: database.path }),
       ...database.env,
       PUBLIC_URL: proxy.url,
     };
