@@ -72,9 +72,18 @@ export interface ReplicaOptions {
   /** How long without a heartbeat before a process counts as gone; the leader lease lasts as long. */
   timeoutMs: number;
   heartbeatMs: number;
-  logger: Logger;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   now: () => number;
+  /** Runs `tick` every `ms` until cancelled; tests pass one whose ticks they run themselves. */
+  every?: (tick: () => Promise<void>, ms: number) => () => void;
 }
+
+const everyInterval = (tick: () => Promise<void>, ms: number): (() => void) => {
+  const timer = setInterval(tick, ms);
+  // The heartbeat alone must not keep the process alive.
+  timer.unref();
+  return () => clearInterval(timer);
+};
 
 const LEADER = 'leader';
 
@@ -105,7 +114,7 @@ const SQL = {
 export function createReplica(options: ReplicaOptions): Replica {
   const { sql, id, logger, now } = options;
   let joinedAt = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let cancelTicks = () => {};
   let beating: Promise<void> | undefined;
   let leading = false;
   let left = false;
@@ -121,7 +130,7 @@ export function createReplica(options: ReplicaOptions): Replica {
       if ((await sql.run(SQL.beat, [at, id])) === 0) {
         logger.error('Another process took this one for dead and reported its work as interrupted; stopping', { id });
         left = true;
-        clearInterval(timer);
+        cancelTicks();
         duties.fenced();
         return;
       }
@@ -187,16 +196,15 @@ export function createReplica(options: ReplicaOptions): Replica {
           .catch((error: unknown) => logger.error('Recovering from the last run failed', error));
         return;
       }
-      const tick = () => {
+      const tick = async () => {
         if (beating || left) return;
         beating = beat(duties).finally(() => {
           beating = undefined;
         });
+        await beating;
       };
-      tick();
-      timer = setInterval(tick, options.heartbeatMs);
-      timer.unref();
-      await beating;
+      cancelTicks = (options.every ?? everyInterval)(tick, options.heartbeatMs);
+      await tick();
     },
     async takeTurn(conversation, message, onWait) {
       if (options.single) return { holds: async () => true, release: async () => {} };
@@ -230,7 +238,7 @@ export function createReplica(options: ReplicaOptions): Replica {
     async leave() {
       if (left) return;
       left = true;
-      clearInterval(timer);
+      cancelTicks();
       await beating;
       if (leading) {
         leading = false;
