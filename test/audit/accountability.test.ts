@@ -62,8 +62,14 @@ async function lookupAndPropose(user: string, channel: string): Promise<{ action
   const preview = await t.slack.waitForCall(
     'chat.postMessage',
     (c) => c.params.thread_ts === threadTs && JSON.stringify(c.params.blocks ?? '').includes('approval_send'),
+    // A whole agent run: on a loaded machine (and with the bot on PostgreSQL) more than the usual 5 s.
+    15_000,
   );
-  await t.slack.waitForCall('chat.update', (c) => c.params.channel === channel && c.params.text === 'Proposed a note.');
+  await t.slack.waitForCall(
+    'chat.update',
+    (c) => c.params.channel === channel && c.params.text === 'Proposed a note.',
+    15_000,
+  );
   const send = elementsOf(preview).find((e) => e.action_id === 'approval_send');
   return { actionId: String(send?.value), threadTs };
 }
@@ -93,7 +99,7 @@ describe('the audit trail', () => {
     const identifier = t.connectUser('UAUDIT');
     const sent = await lookupAndPropose('UAUDIT', 'CAUD');
     await click('UAUDIT', 'approval_send', sent.actionId);
-    await t.slack.waitForCall('chat.update', (c) => String(c.params.text).includes('approved by'));
+    await t.slack.waitForCall('chat.update', (c) => String(c.params.text).includes('approved by'), 15_000);
     const declined = await lookupAndPropose('UAUDIT', 'CAUD');
     await click('UAUDIT', 'approval_cancel', declined.actionId);
     await t.slack.waitForCall('chat.update', (c) => String(c.params.text).includes('Cancelled'));
