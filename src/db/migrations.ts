@@ -214,7 +214,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX card_claims_by_time ON card_claims (claimed_at);`,
   // Several processes on one database (issue 25): who is alive (heartbeats), who runs the background work (a leader
   // lease with an epoch), which process holds each running message, parked request and send (so only a dead
-  // process's work is reported as interrupted), and Stop pressed on a process other than the run's.
+  // process's work is reported as interrupted), Stop pressed on a process other than the run's, and the unfinished
+  // messages of a thread (a turn waits for older ones on other processes) without reading the channel's history.
   `CREATE TABLE replicas (
      id           TEXT PRIMARY KEY,
      started_at   INTEGER NOT NULL,
@@ -234,7 +235,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    ) STRICT;
    ALTER TABLE inbox ADD COLUMN owner TEXT;
    ALTER TABLE parked_requests ADD COLUMN owner TEXT;
-   ALTER TABLE pending_actions ADD COLUMN owner TEXT;`,
+   ALTER TABLE pending_actions ADD COLUMN owner TEXT;
+   CREATE INDEX inbox_running_by_thread ON inbox (channel, thread_ts, ts) WHERE status = 'running';`,
 ];
 
 /**
@@ -432,5 +434,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    );
    ALTER TABLE inbox ADD COLUMN owner TEXT;
    ALTER TABLE parked_requests ADD COLUMN owner TEXT;
-   ALTER TABLE pending_actions ADD COLUMN owner TEXT;`,
+   ALTER TABLE pending_actions ADD COLUMN owner TEXT;
+   CREATE INDEX inbox_running_by_thread ON inbox (channel, thread_ts, ts) WHERE status = 'running';`,
 ];
