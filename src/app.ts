@@ -49,6 +49,7 @@ import { createNameDirectory } from './slack/incoming-text.ts';
 import { registerListeners } from './slack/listeners.ts';
 import { type BotIdentity, slackHost } from './slack/startup-check.ts';
 import { threadHistory } from './slack/thread-history.ts';
+import { createUnfurls } from './unfurls/unfurls.ts';
 import type { PollerOptions, PollTimer } from './watches/poller.ts';
 import { createWatchActions } from './watches/watch-actions.ts';
 import { createWatches } from './watches/watches.ts';
@@ -290,6 +291,14 @@ export function composeBot(options: CompositionOptions): Composition {
     },
     approvals,
     cards,
+    unfurls: createUnfurls({
+      intercom,
+      identities,
+      gateway,
+      issueLink: (user) => connect.issueLink(user),
+      logger,
+      now,
+    }),
     onWatchClick: createWatchActions({ store: watches.store, service: watches.service, handle: pipeline.conversation }),
     inbox,
     queue,

@@ -17,6 +17,7 @@ describe('manifest.yml', () => {
       ...source('slack/message-listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
       ...source('slack/agent-listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
       ...source('slack/listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
+      ...source('slack/unfurl-listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
     ].map((m) => m[1]);
     expect(listened.length).toBeGreaterThan(2);
     for (const event of listened) expect(events).toContain(event);
@@ -26,6 +27,8 @@ describe('manifest.yml', () => {
       'message.groups': 'groups:history',
       'message.im': 'im:history',
       'message.mpim': 'mpim:history',
+      link_shared: 'links:read',
+      entity_details_requested: 'links:write',
     };
     for (const [event, scope] of Object.entries(needs)) {
       expect(events).toContain(event);
@@ -41,6 +44,13 @@ describe('manifest.yml', () => {
     expect(scopes).toContain('assistant:write');
     expect(scopes).toContain('chat:write');
     expect(manifest.features?.app_home?.messages_tab_enabled).toBe(true);
+  });
+
+  it('unfurls Intercom links on every regional app host (Slack allows five domains)', () => {
+    const domains = (manifest.features as { unfurl_domains?: string[] } | undefined)?.unfurl_domains ?? [];
+    expect(domains).toEqual(['app.intercom.com', 'app.eu.intercom.com', 'app.au.intercom.com']);
+    expect(domains.length).toBeLessThanOrEqual(5);
+    expect(scopes).toContain('links:write');
   });
 
   it('names the slash command the bot answers and sends every request to /slack/events', () => {

@@ -387,7 +387,7 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
 }
 
 /** Where a conversation opens in the Intercom inbox, on the workspace's regional host. */
-function inboxUrl(workspace: { id: string; region?: string }, conversationId: string): string {
+export function inboxUrl(workspace: { id: string; region?: string }, conversationId: string): string {
   const region = workspace.region?.toLowerCase();
   const host = region === 'eu' || region === 'au' ? `app.${region}.intercom.com` : 'app.intercom.com';
   return `https://${host}/a/inbox/${encodeURIComponent(workspace.id)}/inbox/conversation/${encodeURIComponent(conversationId)}`;

@@ -39,7 +39,9 @@ export function registerCardListeners(app: App, deps: CardListenerDeps): void {
           ? action.selected_option?.value
           : undefined;
     if (typeof raw !== 'string' || !raw) return;
-    const [choice, conversationId] = action.type === 'button' ? [undefined, raw] : splitChoice(raw);
+    // A Work Object's snooze and overflow entries are buttons whose value carries the choice as a menu's does.
+    const chosen = action.type !== 'button' || kind === 'snooze' || kind === 'more';
+    const [choice, conversationId] = chosen ? splitChoice(raw) : [undefined, raw];
     if (!conversationId) return;
     const message = body.message as
       | { ts?: string; thread_ts?: string; text?: string; blocks?: types.KnownBlock[] }

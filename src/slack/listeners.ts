@@ -12,13 +12,15 @@ import { type AgentListenerDeps, registerAgentListeners } from './agent-listener
 import { type CardListenerDeps, registerCardListeners } from './card-listeners.ts';
 import { fromSlackInput } from './incoming-text.ts';
 import { type MessageListenerDeps, registerMessageListeners } from './message-listeners.ts';
+import { registerUnfurlListeners, type UnfurlListenerDeps } from './unfurl-listeners.ts';
 import { registerWatchListeners, type WatchListenerDeps } from './watch-listeners.ts';
 
 export interface ListenerDeps
   extends MessageListenerDeps,
     AgentListenerDeps,
     Pick<WatchListenerDeps, 'onWatchClick'>,
-    Pick<CardListenerDeps, 'cards'> {
+    Pick<CardListenerDeps, 'cards'>,
+    Pick<UnfurlListenerDeps, 'unfurls'> {
   /** `/connect-intercom`: the ephemeral answer for the person who ran it. */
   onConnectCommand: (user: SlackUser, text: string, client: webApi.WebClient) => Promise<CommandReply>;
   /** The teammate's own account: App Home, connect from Home, and disconnect (after Slack's confirm dialog). */
@@ -41,6 +43,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerAgentListeners(app, deps);
   registerWatchListeners(app, deps);
   registerCardListeners(app, deps);
+  registerUnfurlListeners(app, deps);
 
   app.command('/connect-intercom', async ({ ack, command, respond, client }) => {
     // Acknowledge first: Slack gives up after 3 s, and Scalekit may take longer than that.

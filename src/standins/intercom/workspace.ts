@@ -30,6 +30,8 @@ export class IntercomWorkspace implements WorkspaceRecords {
   readonly notes: IntercomNote[] = [];
   readonly tags: IntercomTag[] = [];
   readonly #adminIdByIdentifier = new Map<string, string>();
+  /** Conversation id → admins whose Intercom permissions do not let them see it. */
+  readonly #hiddenFrom = new Map<string, Set<string>>();
   readonly #listeners = new Set<() => void>();
   readonly #now: () => number;
   #nextId = 900_001;
@@ -77,6 +79,15 @@ export class IntercomWorkspace implements WorkspaceRecords {
   /** The admin `identifier` authenticates as, if it has been bound or used already. */
   boundAdminId(identifier: string): string | undefined {
     return this.#adminIdByIdentifier.get(identifier);
+  }
+
+  /** Intercom's teammate permissions: this admin's token no longer finds the conversation (as if it did not exist). */
+  hideFrom(conversationId: string, adminId: string): void {
+    this.#hiddenFrom.set(conversationId, (this.#hiddenFrom.get(conversationId) ?? new Set()).add(adminId));
+  }
+
+  canSee(adminId: string, conversationId: string): boolean {
+    return !this.#hiddenFrom.get(conversationId)?.has(adminId);
   }
 
   findAdmin(id: string): IntercomAdmin | undefined {
