@@ -63,7 +63,22 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
       for (const res of streams) res.write('event: change\ndata: {}\n\n');
     }, 40);
   };
-  const unsubscribe = [deps.slack.onChange(changed), deps.onOtherChange(changed)];
+  // What someone's open details pane shows is re-read (as them) when Intercom changed, e.g. after its own actions.
+  let rereading = false;
+  const reread = () => {
+    if (rereading) return;
+    rereading = true;
+    setTimeout(() => {
+      deps.workspace
+        .refreshDetails()
+        // A failed re-read leaves the pane as it was; the next change in Intercom tries again.
+        .catch(() => {})
+        .finally(() => {
+          rereading = false;
+        });
+    }, 40).unref();
+  };
+  const unsubscribe = [deps.slack.onChange(changed), deps.onOtherChange(changed), deps.onOtherChange(reread)];
   const heartbeat = setInterval(() => {
     for (const res of streams) res.write(': still here\n\n');
   }, 15_000);
@@ -139,11 +154,13 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
           text: optional(body.text),
         };
         const place: ClickPlace =
-          body.home === true
-            ? { home: true }
-            : typeof body.ephemeral === 'string'
-              ? { ephemeral: body.ephemeral }
-              : { message: { channel: String(body.channel ?? ''), ts: String(body.ts ?? '') } };
+          body.details === true
+            ? { details: true }
+            : body.home === true
+              ? { home: true }
+              : typeof body.ephemeral === 'string'
+                ? { ephemeral: body.ephemeral }
+                : { message: { channel: String(body.channel ?? ''), ts: String(body.ts ?? '') } };
         await deps.workspace.click(user, clicked, place);
         return { ok: true };
       }
@@ -153,6 +170,13 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
           String(body.triggerId ?? ''),
           (body.values ?? {}) as Record<string, Record<string, InputValue>>,
         );
+      case 'details':
+        await deps.workspace.openDetails(user, String(body.ref ?? ''));
+        return { ok: true };
+      case 'close-details':
+        deps.workspace.closeDetails(user);
+        changed();
+        return { ok: true };
       case 'close-modal':
         deps.workspace.closeModal(user, String(body.triggerId ?? ''));
         changed();

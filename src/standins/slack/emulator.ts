@@ -211,12 +211,15 @@ export async function startSlackApiEmulator(
     },
     waitForDetails: (triggerId, timeoutMs = 5000) =>
       waitFor(() => state.details.get(triggerId), `entity.presentDetails for ${triggerId}`, timeoutMs),
-    shareLinks({ user, channel, urls, threadTs }) {
-      const ts = state.nextTs();
+    presentedDetails: (triggerId) => state.details.get(triggerId),
+    shareLinks({ user, channel, urls, threadTs, ts: posted }) {
+      const ts = posted ?? state.nextTs();
       const unfurlId = `U${state.nextId()}`;
       state.unfurlIds.set(unfurlId, { channel, ts });
-      state.messages.push({ channel, ts, user, text: urls.map((u) => `<${u}>`).join(' '), thread_ts: threadTs });
-      notify();
+      if (!posted) {
+        state.messages.push({ channel, ts, user, text: urls.map((u) => `<${u}>`).join(' '), thread_ts: threadTs });
+        notify();
+      }
       const domains = urls.map((url) => {
         try {
           return new URL(url).hostname;

@@ -52,12 +52,14 @@ export function createWorkspaceState(ids: { origin: string; botUserId: string; b
     details: new Map(),
     nextTs: () => `${1_700_000_000 + Math.floor(counter / 1000)}.${String(++counter).padStart(6, '0')}`,
     nextId: () => ++counter,
-    snapshot: () => structuredClone({ messages: state.messages, homes: [...state.homes], counter }),
+    snapshot: () =>
+      structuredClone({ messages: state.messages, homes: [...state.homes], unfurls: state.unfurls, counter }),
     restore(snapshot) {
       // A message still streaming when the last run stopped can never be finished now.
       state.messages.splice(0, state.messages.length, ...snapshot.messages.map((m) => ({ ...m, streaming: false })));
       state.homes.clear();
       for (const [user, view] of snapshot.homes) state.homes.set(user, view);
+      state.unfurls.splice(0, state.unfurls.length, ...(snapshot.unfurls ?? []));
       counter = Math.max(counter, snapshot.counter);
     },
   };

@@ -135,8 +135,19 @@ export interface SlackApiEmulator {
   }): Record<string, unknown>;
   /** What the bot presented for this trigger_id, waiting for it. */
   waitForDetails(triggerId: string, timeoutMs?: number): Promise<PresentedDetails>;
-  /** The link_shared event Slack sends when `user` posts a message with these links (the message is stored too). */
-  shareLinks(params: { user: string; channel: string; urls: string[]; threadTs?: string }): Record<string, unknown>;
+  /**
+   * The link_shared event Slack sends when `user` posts a message with these links. The message is stored too,
+   * unless `ts` names one already posted.
+   */
+  shareLinks(params: {
+    user: string;
+    channel: string;
+    urls: string[];
+    threadTs?: string;
+    ts?: string;
+  }): Record<string, unknown>;
+  /** What the bot presented for this trigger_id so far (entity.presentDetails), if anything. */
+  presentedDetails(triggerId: string): PresentedDetails | undefined;
   /** The App Home the bot last published for this user (views.publish). */
   homeOf(userId: string): Record<string, unknown> | undefined;
   responseUrl(id?: string): string;
@@ -168,5 +179,7 @@ export interface SlackApiEmulator {
 export interface SlackSnapshot {
   messages: SlackMessage[];
   homes: Array<[string, Record<string, unknown>]>;
+  /** Absent in snapshots written before unfurls existed. */
+  unfurls?: UnfurlRecord[];
   counter: number;
 }
