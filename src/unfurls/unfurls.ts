@@ -78,10 +78,10 @@ export function createUnfurls(deps: UnfurlDeps): Unfurls {
     link: ConversationLink,
     appUnfurlUrl: string | undefined,
   ): Promise<EntityMetadata | undefined> => {
-    const me = await account.me();
-    // Another workspace's conversation with the same number is a different conversation.
+    // Both at once: an unfurl should come within a couple of seconds.
+    const [me, conversation] = await Promise.all([account.me(), visible(account, link.conversationId)]);
+    // Another workspace's conversation with the same number is a different conversation: not shown.
     if (me.workspace && me.workspace.id !== link.workspaceId) return undefined;
-    const conversation = await visible(account, link.conversationId);
     if (!conversation) return undefined;
     const admins = conversation.assignee === null ? [] : await account.admins().catch((): Admin[] => []);
     return buildConversationEntity({

@@ -144,6 +144,13 @@ describe('a pasted Intercom conversation link', () => {
     expect(unfurlsOf(ts)).toEqual([]);
     expect(retrievals(id).map((c) => c.request.identifier)).toEqual([poster.identifier]);
   });
+
+  it('is not unfurled from another Intercom workspace than the poster’s (the same number is another conversation)', async () => {
+    const id = newConversation(t);
+    const poster = teammate();
+    const { ts } = await paste(poster.user, [`https://app.intercom.com/a/inbox/otherws9/inbox/conversation/${id}`]);
+    expect(unfurlsOf(ts)).toEqual([]);
+  });
 });
 
 describe('the details of an unfurled conversation', () => {

@@ -23,7 +23,7 @@ const entity = z.object({
       .optional(),
     actions: z
       .object({
-        primary_actions: z.array(entityButton).max(2).optional(),
+        primary_actions: z.array(entityButton).optional(),
         overflow_actions: z.array(entityButton).optional(),
       })
       .optional(),
