@@ -46,7 +46,7 @@ export interface UnfurlDeps {
   identities: Pick<IdentityStore, 'identifierFor'>;
   gateway: Pick<ScalekitGateway, 'accountStatus'>;
   /** A fresh connect link for a teammate who has not connected Intercom (the connect flow's own). */
-  issueLink: (user: SlackUser) => string;
+  issueLink: (user: SlackUser) => Promise<string>;
   logger: Logger;
   now: () => number;
 }
@@ -66,10 +66,10 @@ export function createUnfurls(deps: UnfurlDeps): Unfurls {
 
   /** The teammate's connected account, or undefined (with their connect link) when it is not active. */
   const accountOf = async (user: SlackUser): Promise<{ account?: IntercomAccount; connectUrl?: string }> => {
-    const identifier = deps.identities.identifierFor(user);
+    const identifier = await deps.identities.identifierFor(user);
     const status = await deps.gateway.accountStatus(identifier);
     if (status?.active) return { account: intercom.account(user, identifier) };
-    return { connectUrl: deps.issueLink(user) };
+    return { connectUrl: await deps.issueLink(user) };
   };
 
   /** The conversation as this account's Intercom shows it; undefined when it cannot see it (or it is elsewhere). */
