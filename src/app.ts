@@ -13,6 +13,8 @@ import { createConnectCommand } from './connect/connect-command.ts';
 import { createAfterConnect, createConnectPrompter, createGatedMessageHandler } from './connect/connect-flow.ts';
 import { createConnectService, SLACK_SIGNIN_CALLBACK_PATH } from './connect/connect-service.ts';
 import { createSqliteConnectStore } from './connect/connect-store.ts';
+import { createSqliteConnectionBreaks } from './connect/connection-breaks.ts';
+import { createConnectionHealth } from './connect/connection-health.ts';
 import { createSqliteParkedRequests, parkedRecovery } from './connect/parked-requests.ts';
 import { createSlackSignIn } from './connect/slack-signin.ts';
 import {
@@ -28,9 +30,11 @@ import { createSqliteInbox } from './delivery/inbox.ts';
 import { type Maintenance, startMaintenance } from './delivery/maintenance.ts';
 import { recoverFromCrash } from './delivery/recovery.ts';
 import { createTurnTaker } from './delivery/turns.ts';
+import { createSqliteWebhookReceipts } from './delivery/webhook-receipts.ts';
 import type { WorkQueue } from './delivery/work-queue.ts';
 import { createHomePublisher } from './home/home.ts';
 import { createConnectRoutes } from './http/connect-routes.ts';
+import { createScalekitWebhookRoute } from './http/scalekit-webhooks.ts';
 import type { Route } from './http/server.ts';
 import { createSlackReceiver, type SlackReceiver } from './http/slack-receiver.ts';
 import { createSqliteIdentityStore } from './identity/identity-store.ts';
@@ -39,6 +43,7 @@ import { createAdminDirectory } from './intercom/admin-directory.ts';
 import type { Logger } from './logger.ts';
 import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
+import { createWebhookVerifier } from './scalekit/webhook-verifier.ts';
 import type { UserMessage } from './shared/messages.ts';
 import type { TimeAndChance } from './shared/time-and-chance.ts';
 import { allCapabilities } from './slack/agent-extras.ts';
@@ -174,6 +179,18 @@ export function composeBot(options: CompositionOptions): Composition {
     timer,
     poller: pollerOptions,
   });
+  const breaks = createSqliteConnectionBreaks(db);
+  // Scalekit's webhooks say when a connection breaks; the teammate's background work waits for them to reconnect.
+  const health = createConnectionHealth({
+    identities,
+    breaks,
+    gateway,
+    background: [watches.background],
+    prompt,
+    client,
+    logger,
+    now,
+  });
   const account = createAccountService({
     identities,
     gateway,
@@ -182,6 +199,9 @@ export function composeBot(options: CompositionOptions): Composition {
     parked,
     audit,
     watches: watches.account,
+    health,
+    breaks,
+    stopBackground: () => {},
     client,
     logger,
     now,
@@ -273,6 +293,16 @@ export function composeBot(options: CompositionOptions): Composition {
       connect: (user, c) => prompt(c, user, 'requested'),
       disconnect: async (user) => describeDisconnect(await account.disconnect(user)),
     },
+    lifecycle: {
+      async offboard(user) {
+        const cut = await account.offboard(user);
+        if (cut) logger.info('Offboarded a teammate deactivated in Slack', { userId: user.userId, ...cut });
+      },
+      workspaceGone(teamId, why) {
+        const endedWatches = watches.endAllForTeam(teamId);
+        logger.warn('The bot lost this workspace; its background work stops', { teamId, why, endedWatches });
+      },
+    },
     approvals,
     onWatchClick: createWatchActions({ store: watches.store, service: watches.service, handle: pipeline.conversation }),
     inbox,
@@ -286,15 +316,32 @@ export function composeBot(options: CompositionOptions): Composition {
 
   // A request parked until its teammate connected goes on from the gate.
   const onConnected = createAfterConnect({ account, parked, handle: pipeline.gate, client, queue, now, logger });
+  const webhookSecret = config.scalekitWebhookSecret;
+  const receipts = createSqliteWebhookReceipts(db);
+  const scalekitWebhooks = createScalekitWebhookRoute({
+    verify: webhookSecret ? createWebhookVerifier({ ...config.scalekit, secret: webhookSecret }) : undefined,
+    receipts,
+    onEvent: health.onEvent,
+    track: (work) => void queue.track(work),
+    logger,
+    now,
+  });
   return {
     slackApp,
     slackEndpoint,
-    routes: createConnectRoutes({ connect, publicUrl: config.http.publicUrl, onConnected, logger }),
+    routes: [
+      ...createConnectRoutes({ connect, publicUrl: config.http.publicUrl, onConnected, logger }),
+      scalekitWebhooks,
+    ],
     recover: () => recoverFromCrash({ inbox, participants: [parkedRecovery(parked), approvals], client, logger }),
     startMaintenance: () => {
       const maintenance = startMaintenance({
         inbox,
-        hourly: [{ what: 'conversations', prune: (at) => conversations.prune(at) }],
+        hourly: [
+          { what: 'conversations', prune: (at) => conversations.prune(at) },
+          // Scalekit retries a delivery for about a day; a week covers it with room to spare.
+          { what: 'webhook receipts', prune: (at) => receipts.prune(at - 7 * 24 * 60 * 60 * 1000) },
+        ],
         logger,
         now,
       });

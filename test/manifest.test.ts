@@ -17,6 +17,7 @@ describe('manifest.yml', () => {
       ...source('slack/message-listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
       ...source('slack/agent-listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
       ...source('slack/listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
+      ...source('slack/lifecycle-listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
     ].map((m) => m[1]);
     expect(listened.length).toBeGreaterThan(2);
     for (const event of listened) expect(events).toContain(event);
@@ -26,11 +27,14 @@ describe('manifest.yml', () => {
       'message.groups': 'groups:history',
       'message.im': 'im:history',
       'message.mpim': 'mpim:history',
+      user_change: 'users:read',
     };
     for (const [event, scope] of Object.entries(needs)) {
       expect(events).toContain(event);
       expect(scopes).toContain(scope);
     }
+    // Lifecycle events every app receives, without a scope.
+    for (const event of ['tokens_revoked', 'app_uninstalled']) expect(events).toContain(event);
   });
 
   it('declares the agent surface within Slack’s limits', () => {

@@ -205,4 +205,19 @@ export const MIGRATIONS: readonly string[] = [
   // Sign in with Slack asks Slack who signed in (userInfo) rather than reading an ID token, so a nonce was never
   // checked: it is no longer made or kept.
   `ALTER TABLE slack_signins DROP COLUMN nonce;`,
+  // Scalekit's webhooks, each acted on once (Scalekit redelivers with the same webhook-id), and the connections
+  // they said broke: one row per teammate and breakage, so a replay or a second event about it sends nothing more.
+  `CREATE TABLE scalekit_webhooks (
+     id          TEXT PRIMARY KEY,
+     received_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX scalekit_webhooks_by_time ON scalekit_webhooks (received_at);
+   CREATE TABLE connection_breaks (
+     team_id    TEXT NOT NULL,
+     user_id    TEXT NOT NULL,
+     status     TEXT NOT NULL,
+     broken_at  INTEGER NOT NULL,
+     PRIMARY KEY (team_id, user_id),
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   ) STRICT;`,
 ];

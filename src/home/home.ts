@@ -45,7 +45,7 @@ function buildHomeView(
               type: 'button',
               action_id: HOME_CONNECT_ACTION,
               style: 'primary',
-              text: { type: 'plain_text', text: 'Connect Intercom' },
+              text: { type: 'plain_text', text: summary.broken ? 'Reconnect Intercom' : 'Connect Intercom' },
             },
       ],
     },

@@ -15,6 +15,8 @@ export type ScalekitIdentifier = string & { readonly [resolved]: true };
 export interface IdentityStore {
   /** The user's Scalekit identifier, created on first contact and the same for ever after. */
   identifierFor(user: SlackUser): ScalekitIdentifier;
+  /** The user's identifier if the bot has met them, without making one. */
+  knownIdentifier(user: SlackUser): ScalekitIdentifier | undefined;
   /** Who an identifier belongs to, or undefined. */
   slackUserOf(identifier: string): SlackUser | undefined;
 }
@@ -46,6 +48,9 @@ export function createSqliteIdentityStore(
       const row = byUser.get(teamId, userId);
       if (!row) throw new Error('identity insert did not persist');
       return row.identifier as ScalekitIdentifier;
+    },
+    knownIdentifier({ teamId, userId }) {
+      return byUser.get(teamId, userId)?.identifier as ScalekitIdentifier | undefined;
     },
     slackUserOf(identifier) {
       const row = byIdentifier.get(identifier);

@@ -9,10 +9,15 @@ import type { SlackUser } from '../identity/identity-store.ts';
 import { WATCH_ACTIONS } from '../watches/watch-blocks.ts';
 import { type AgentListenerDeps, registerAgentListeners } from './agent-listeners.ts';
 import { fromSlackInput } from './incoming-text.ts';
+import { type LifecycleListenerDeps, registerLifecycleListeners } from './lifecycle-listeners.ts';
 import { type MessageListenerDeps, registerMessageListeners } from './message-listeners.ts';
 import { registerWatchListeners, type WatchListenerDeps } from './watch-listeners.ts';
 
-export interface ListenerDeps extends MessageListenerDeps, AgentListenerDeps, Pick<WatchListenerDeps, 'onWatchClick'> {
+export interface ListenerDeps
+  extends MessageListenerDeps,
+    AgentListenerDeps,
+    LifecycleListenerDeps,
+    Pick<WatchListenerDeps, 'onWatchClick'> {
   /** `/connect-intercom`: the ephemeral answer for the person who ran it. */
   onConnectCommand: (user: SlackUser, text: string, client: webApi.WebClient) => Promise<CommandReply>;
   /** The teammate's own account: App Home, connect from Home, and disconnect (after Slack's confirm dialog). */
@@ -34,6 +39,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerMessageListeners(app, deps);
   registerAgentListeners(app, deps);
   registerWatchListeners(app, deps);
+  registerLifecycleListeners(app, deps);
 
   app.command('/connect-intercom', async ({ ack, command, respond, client }) => {
     // Acknowledge first: Slack gives up after 3 s, and Scalekit may take longer than that.

@@ -73,6 +73,8 @@ export interface WatchStore {
   end(id: string, reason: string, now: number, record?: AuditEntry): Watch | undefined;
   /** Ends every open watch of the user (they disconnected); returns them. */
   endAllFor(user: SlackUser, reason: string, now: number): Watch[];
+  /** Ends every open watch in a workspace (the bot lost it); returns how many. */
+  endAllForTeam(teamId: string, reason: string, now: number): number;
   /** Pauses the user's active watches (their token was refused); returns how many this call paused. */
   pauseAllFor(user: SlackUser): number;
   /** Resumes the user's paused watches, due at once; returns how many. */
@@ -153,6 +155,9 @@ export function createSqliteWatchStore(db: Db, audit: Pick<AuditLog, 'record'>):
     `UPDATE watches SET status = 'ended', ended_at = ?, ended_reason = ?
      WHERE team_id = ? AND user_id = ? AND status IN ('active', 'paused') RETURNING *`,
   );
+  const endAllForTeam = db.prepare(
+    `UPDATE watches SET status = 'ended', ended_at = ?, ended_reason = ? WHERE team_id = ? AND status IN ('active', 'paused')`,
+  );
   const pauseAllFor = db.prepare(
     `UPDATE watches SET status = 'paused' WHERE team_id = ? AND user_id = ? AND status = 'active'`,
   );
@@ -209,6 +214,7 @@ export function createSqliteWatchStore(db: Db, audit: Pick<AuditLog, 'record'>):
       return row && fromRow(row);
     }),
     endAllFor: (user, reason, now) => endAllFor.all(now, reason, user.teamId, user.userId).map(fromRow),
+    endAllForTeam: (teamId, reason, now) => endAllForTeam.run(now, reason, teamId).changes,
     pauseAllFor: (user) => pauseAllFor.run(user.teamId, user.userId).changes,
     resumeAllFor: (user, now) => resumeAllFor.run(now, user.teamId, user.userId).changes,
     expire: db.transaction((before: number, now: number, recordFor?: (watch: Watch) => AuditEntry) => {

@@ -17,8 +17,11 @@ export interface Watches {
   account: {
     countOpen(user: SlackUser): number;
     endAllFor(user: SlackUser): number;
-    resumeAllFor(user: SlackUser): number;
   };
+  /** Paused while the watcher's connection is broken, resumed once they reconnect. */
+  background: { pauseFor(user: SlackUser): void; resumeFor(user: SlackUser): void };
+  /** The bot was uninstalled from a workspace (or its token revoked): its watches end, quietly. */
+  endAllForTeam(teamId: string): number;
 }
 
 export interface WatchesOptions extends Omit<WatchServiceDeps, 'store'> {
@@ -52,7 +55,11 @@ export function createWatches(options: WatchesOptions): Watches {
     account: {
       countOpen: (user) => store.countOpen(user),
       endAllFor: (user) => store.endAllFor(user, 'disconnected', now()).length,
-      resumeAllFor: (user) => store.resumeAllFor(user, now()),
     },
+    background: {
+      pauseFor: (user) => void store.pauseAllFor(user),
+      resumeFor: (user) => void store.resumeAllFor(user, now()),
+    },
+    endAllForTeam: (teamId) => store.endAllForTeam(teamId, 'uninstalled', now()),
   };
 }
