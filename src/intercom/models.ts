@@ -51,6 +51,10 @@ export interface Conversation {
   /** The customer who started it, when a customer did. */
   customer?: { name?: string; email?: string };
   title?: string;
+  /** Since when the customer has waited for the team's reply (ms since the epoch); absent once answered. */
+  waitingSince?: number;
+  /** ms since the epoch. */
+  updatedAt?: number;
   /** Scalekit's execution id of the read, for the audit trail. */
   executionId?: string;
 }
@@ -92,6 +96,8 @@ const conversationSchema = z.looseObject({
   open: z.unknown().optional(),
   admin_assignee_id: optionalId,
   snoozed_until: epochSeconds,
+  waiting_since: epochSeconds,
+  updated_at: epochSeconds,
   title: text,
   source: nested(z.looseObject({ subject: text, body: z.unknown().optional(), author: nested(author) })),
   conversation_parts: nested(
@@ -137,6 +143,8 @@ export function parseConversation(data: unknown, executionId?: string): Conversa
       starter && !TEAM_AUTHORS.has(starter.type ?? '') ? { name: starter.name, email: starter.email } : undefined,
     // What a person knows the conversation by: its title or subject, else how it began.
     title: c.title ?? c.source?.subject ?? firstLine(c.source?.body),
+    waitingSince: c.waiting_since,
+    updatedAt: c.updated_at,
     executionId,
   };
 }
@@ -152,6 +160,13 @@ const listOf = (key: string) =>
   z.union([z.array(z.unknown()), z.looseObject({ [key]: z.array(z.unknown()) }).transform((o) => o[key] as unknown[])]);
 const adminList = listOf('admins');
 const contactList = listOf('data');
+const conversationList = listOf('conversations');
+
+/** `intercom_search_conversations`: `{ conversations: [...] }` (without their parts), or a bare list. */
+export function parseConversations(data: unknown): Conversation[] {
+  const list = conversationList.safeParse(data);
+  return list.success ? list.data.flatMap((raw) => parseConversation(raw) ?? []) : [];
+}
 
 /** `intercom_list_admins`: `{ admins: [...] }`, or a bare list. */
 export function parseAdmins(data: unknown): Admin[] {

@@ -10,6 +10,7 @@ import {
   type IntercomTag,
   makeAdmin,
   makePart,
+  refreshWaitingSince,
   type WorkspaceRecords,
 } from './records.ts';
 import { seedSampleWorkspace } from './sample-data.ts';
@@ -139,6 +140,7 @@ export class IntercomWorkspace implements WorkspaceRecords {
     conversation.conversation_parts.conversation_parts.push(part);
     conversation.conversation_parts.total_count = conversation.conversation_parts.conversation_parts.length;
     conversation.updated_at = part.created_at;
+    refreshWaitingSince(conversation);
   }
 
   /** Everything in the workspace, for `restore` in a later run (the demo keeps it on disk). */
