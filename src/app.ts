@@ -41,6 +41,8 @@ import { createSqliteIdentityStore } from './identity/identity-store.ts';
 import { createIntercom } from './intercom/account.ts';
 import { createAdminDirectory } from './intercom/admin-directory.ts';
 import type { Logger } from './logger.ts';
+import { createMyQueue } from './queue/my-queue.ts';
+import { createSqliteQueueStore } from './queue/queue-store.ts';
 import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
 import { createWebhookVerifier } from './scalekit/webhook-verifier.ts';
@@ -166,6 +168,18 @@ export function composeBot(options: CompositionOptions): Composition {
   // Every Intercom call of every feature goes through this: one teammate's account at a time, audited in one place.
   const intercom = createIntercom({ gateway, identities, admins, audit, now, rateLimitBackoffMs });
   const { timer, ...pollerOptions } = options.watches ?? {};
+  // My queue: each teammate's open assigned conversations, one search per poll, on the watches' poller and budget.
+  const myQueue = createMyQueue({
+    store: createSqliteQueueStore(db),
+    intercom,
+    client,
+    prompt,
+    logger,
+    now,
+    randomBytes,
+    pollIntervalMs: config.watches.pollIntervalMs,
+    nudgeAfterMs: config.queue.nudgeAfterMs,
+  });
   const watches = createWatches({
     db,
     audit,
@@ -178,6 +192,7 @@ export function composeBot(options: CompositionOptions): Composition {
     pollIntervalMs: config.watches.pollIntervalMs,
     timer,
     poller: pollerOptions,
+    jobs: [myQueue.job],
   });
   const breaks = createSqliteConnectionBreaks(db);
   // Scalekit's webhooks say when a connection breaks; the teammate's background work waits for them to reconnect.
@@ -185,7 +200,7 @@ export function composeBot(options: CompositionOptions): Composition {
     identities,
     breaks,
     gateway,
-    background: [watches.background],
+    background: [watches.background, myQueue.background],
     prompt,
     client,
     logger,
@@ -201,7 +216,7 @@ export function composeBot(options: CompositionOptions): Composition {
     watches: watches.account,
     health,
     breaks,
-    stopBackground: () => {},
+    stopBackground: (user) => void myQueue.turnOff(user),
     client,
     logger,
     now,
@@ -289,7 +304,16 @@ export function composeBot(options: CompositionOptions): Composition {
       suggestedPrompts((await gateway.accountStatus(identities.identifierFor(user)))?.active === true),
     onConnectCommand: createConnectCommand({ identities, gateway, prompt, account }),
     account: {
-      publishHome: createHomePublisher({ account, audit, watches: watches.service, client, workspaceUrl: bot.url }),
+      publishHome: createHomePublisher({
+        account,
+        queue: myQueue,
+        audit,
+        watches: watches.service,
+        client,
+        workspaceUrl: bot.url,
+        now,
+      }),
+      setQueue: (user, on) => void (on ? myQueue.turnOn(user) : myQueue.turnOff(user)),
       connect: (user, c) => prompt(c, user, 'requested'),
       disconnect: async (user) => describeDisconnect(await account.disconnect(user)),
     },
@@ -300,7 +324,8 @@ export function composeBot(options: CompositionOptions): Composition {
       },
       workspaceGone(teamId, why) {
         const endedWatches = watches.endAllForTeam(teamId);
-        logger.warn('The bot lost this workspace; its background work stops', { teamId, why, endedWatches });
+        const queuesOff = myQueue.turnOffTeam(teamId);
+        logger.warn('The bot lost this workspace; its background work stops', { teamId, why, endedWatches, queuesOff });
       },
     },
     approvals,
@@ -339,6 +364,7 @@ export function composeBot(options: CompositionOptions): Composition {
         inbox,
         hourly: [
           { what: 'conversations', prune: (at) => conversations.prune(at) },
+          { what: 'queue notices', prune: (at) => myQueue.prune(at) },
           // Scalekit retries a delivery for about a day; a week covers it with room to spare.
           { what: 'webhook receipts', prune: (at) => receipts.prune(at - 7 * 24 * 60 * 60 * 1000) },
         ],

@@ -220,4 +220,37 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (team_id, user_id),
      FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
    ) STRICT;`,
+  // My queue (src/queue): who has it on, where each teammate's search left off, what each of their open assigned
+  // conversations looked like at the last poll, and every reply and reminder already sent (claimed before it is
+  // posted, so nothing is sent twice, also across restarts).
+  `CREATE TABLE queue_followers (
+     id            TEXT PRIMARY KEY,
+     team_id       TEXT NOT NULL,
+     user_id       TEXT NOT NULL,
+     status        TEXT NOT NULL CHECK (status IN ('active', 'paused')),
+     since         INTEGER NOT NULL,
+     cursor        INTEGER,
+     next_poll_at  INTEGER NOT NULL,
+     interval_ms   INTEGER NOT NULL,
+     UNIQUE (team_id, user_id),
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   ) STRICT;
+   CREATE INDEX queue_followers_due ON queue_followers (status, next_poll_at);
+   CREATE TABLE queue_conversations (
+     team_id         TEXT NOT NULL,
+     user_id         TEXT NOT NULL,
+     conversation_id TEXT NOT NULL,
+     updated_at      INTEGER NOT NULL,
+     waiting_since   INTEGER,
+     PRIMARY KEY (team_id, user_id, conversation_id)
+   ) STRICT;
+   CREATE TABLE queue_notices (
+     team_id         TEXT NOT NULL,
+     user_id         TEXT NOT NULL,
+     notice_id       TEXT NOT NULL,
+     conversation_id TEXT NOT NULL,
+     at              INTEGER NOT NULL,
+     PRIMARY KEY (team_id, user_id, notice_id)
+   ) STRICT;
+   CREATE INDEX queue_notices_by_time ON queue_notices (at);`,
 ];

@@ -11,9 +11,9 @@ import {
   type Conversation,
   parseAdmin,
   parseAdmins,
-  parseConversations,
   parseContact,
   parseConversation,
+  parseConversations,
 } from './models.ts';
 
 export type ToolInput = Record<string, unknown>;

@@ -6,6 +6,7 @@ import type { CommandReply } from '../connect/connect-command.ts';
 import { CONNECT_BUTTON_ACTION, DISCONNECT_ACTIONS, HOME_CONNECT_ACTION } from '../connect/connect-messages.ts';
 import { replyForError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
+import { QUEUE_ACTIONS } from '../queue/queue-blocks.ts';
 import { WATCH_ACTIONS } from '../watches/watch-blocks.ts';
 import { type AgentListenerDeps, registerAgentListeners } from './agent-listeners.ts';
 import { fromSlackInput } from './incoming-text.ts';
@@ -25,6 +26,8 @@ export interface ListenerDeps
     publishHome: (user: SlackUser) => Promise<void>;
     connect: (user: SlackUser, client: webApi.WebClient) => Promise<void>;
     disconnect: (user: SlackUser) => Promise<string>;
+    /** My queue's on/off button in App Home. */
+    setQueue: (user: SlackUser, on: boolean) => void;
   };
   approvals: Pick<Approvals, 'onDecision' | 'onEdited'>;
 }
@@ -95,6 +98,20 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       .catch((error: unknown) => deps.logger.error('Connecting from App Home failed', error));
   });
 
+  app.action(/^queue_(on|off)$/, async ({ ack, body, action }) => {
+    await ack();
+    const teamId = body.team?.id ?? body.user.team_id;
+    if (body.type !== 'block_actions' || !('action_id' in action) || !teamId) return;
+    // Whose queue comes from Slack's signed payload: the clicker's own, nothing else.
+    const user = { teamId, userId: body.user.id };
+    try {
+      deps.account.setQueue(user, action.action_id === QUEUE_ACTIONS.on);
+      await deps.account.publishHome(user);
+    } catch (error) {
+      deps.logger.error('Turning My queue on or off failed', { userId: user.userId }, error);
+    }
+  });
+
   // A URL button still sends a block_actions payload, which must be acknowledged.
   app.action(CONNECT_BUTTON_ACTION, async ({ ack }) => {
     await ack();
@@ -131,6 +148,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     FEEDBACK_ACTION,
     UNFOLLOW_ACTION,
     ...Object.values(WATCH_ACTIONS),
+    ...Object.values(QUEUE_ACTIONS),
   ];
   app.action({ action_id: new RegExp(`^(?!(${known.join('|')})$)`) }, async ({ ack }) => {
     await ack();

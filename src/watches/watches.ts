@@ -1,7 +1,14 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Db } from '../db/database.ts';
 import type { SlackUser } from '../shared/messages.ts';
-import { createWatchPoller, type PollerOptions, type PollTimer, realPollTimer, type WatchSource } from './poller.ts';
+import {
+  createWatchPoller,
+  type PollerOptions,
+  type PollJob,
+  type PollTimer,
+  realPollTimer,
+  type WatchSource,
+} from './poller.ts';
 import { createWatchService, type WatchService, type WatchServiceDeps } from './watch-service.ts';
 import { createSqliteWatchStore, type WatchStore } from './watch-store.ts';
 import { buildWatchTools } from './watch-tools.ts';
@@ -30,6 +37,8 @@ export interface WatchesOptions extends Omit<WatchServiceDeps, 'store'> {
   /** Tests run passes on demand. */
   timer?: PollTimer;
   poller?: Omit<PollerOptions, 'pollIntervalMs'>;
+  /** Other polls that share the watches' loop and budget (My queue). */
+  jobs?: readonly PollJob[];
 }
 
 /** Watching conversations between requests: the store, the announcements, the poller and the agent's tools. */
@@ -46,6 +55,7 @@ export function createWatches(options: WatchesOptions): Watches {
     random: () => randomBytes(4).readUInt32BE(0) / 2 ** 32,
     logger: options.logger,
     options: { ...options.poller, pollIntervalMs: options.pollIntervalMs },
+    jobs: options.jobs,
   });
   return {
     store,

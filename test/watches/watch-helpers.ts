@@ -9,7 +9,10 @@ import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
  * The real bot for watch tests: answers posted and edited, a one-second base interval, a clock the test moves
  * (`clock.offsetMs`) shared with the Scalekit emulator, and a timer that runs one poller pass when told.
  */
-export async function startWatchBot(maxPollsPerMinute: number): Promise<{
+export async function startWatchBot(
+  maxPollsPerMinute: number,
+  env: Record<string, string> = {},
+): Promise<{
   t: TestBot;
   scalekit: ScalekitEmulator;
   clock: { offsetMs: number };
@@ -24,7 +27,7 @@ export async function startWatchBot(maxPollsPerMinute: number): Promise<{
     now,
     streaming: false,
     scalekit,
-    env: { WATCH_POLL_INTERVAL_MS: '1000' },
+    env: { WATCH_POLL_INTERVAL_MS: '1000', ...env },
     botOptions: { watches: { timer, maxPollsPerMinute } },
   });
   return {

@@ -1,0 +1,175 @@
+import type { types, webApi } from '@slack/bolt';
+import { ToolError } from '../errors.ts';
+import type { Intercom, IntercomAccount } from '../intercom/account.ts';
+import { type Admin, type Conversation, TEAM_AUTHORS } from '../intercom/models.ts';
+import type { Logger } from '../logger.ts';
+import type { SlackUser } from '../shared/messages.ts';
+import type { PollJob } from '../watches/poller.ts';
+import { buildNudge, buildReplyNotice } from './queue-blocks.ts';
+import type { QueueFollower, QueueStore } from './queue-store.ts';
+
+/** Searches overlap by this much, so a conversation updated while a search ran is not missed (notices dedupe). */
+const OVERLAP_MS = 60_000;
+const NOTICES_KEPT_MS = 30 * 24 * 60 * 60 * 1000;
+
+export interface MyQueue {
+  /** Turns it on for the teammate; false when it was on already. */
+  turnOn(user: SlackUser): boolean;
+  turnOff(user: SlackUser): boolean;
+  /** What App Home shows: off, or on (paused or not) with the open assigned conversations, longest waiting first. */
+  homeState(user: SlackUser): Promise<{ on: false } | { on: true; paused: boolean; conversations?: Conversation[] }>;
+  /** The poller's job: one search per teammate per poll, within the watches' budget. */
+  job: PollJob<QueueFollower>;
+  /** Paused while the teammate's connection is broken. */
+  background: { pauseFor(user: SlackUser): void; resumeFor(user: SlackUser): void };
+  /** The bot lost the workspace: every queue in it stops. */
+  turnOffTeam(teamId: string): number;
+  /** Forgets old notices (hourly). */
+  prune(now: number): void;
+}
+
+export function createMyQueue(deps: {
+  store: QueueStore;
+  intercom: Pick<Intercom, 'accountOf'>;
+  client: webApi.WebClient;
+  /** A refused token: the reconnect DM (the watches' too; sent once per pause). */
+  prompt: (client: webApi.WebClient, user: SlackUser, reason: 'expired') => Promise<void>;
+  logger: Logger;
+  now: () => number;
+  randomBytes: (size: number) => Buffer;
+  pollIntervalMs: number;
+  /** QUEUE_NUDGE_AFTER_MINUTES, in ms; no reminders without it. */
+  nudgeAfterMs?: number;
+}): MyQueue {
+  const { store, client, logger, now } = deps;
+
+  const dm = async (user: SlackUser, message: { text: string; blocks: types.KnownBlock[] }, what: string) => {
+    try {
+      const opened = await client.conversations.open({ users: user.userId });
+      const channel = opened.channel?.id;
+      if (!channel) throw new Error('Slack opened no DM channel');
+      await client.chat.postMessage({ channel, ...message, unfurl_links: false });
+    } catch (error) {
+      // Claimed already: a DM Slack refuses after its retries is lost rather than sent twice.
+      logger.warn(`Could not DM ${what} from My queue`, { userId: user.userId }, error);
+    }
+  };
+
+  const isCustomerReply = (part: Conversation['parts'][number], since: number) =>
+    part.type === 'comment' && !TEAM_AUTHORS.has(part.authorType) && Boolean(part.body) && (part.at ?? 0) > since;
+
+  /** The conversation changed: each customer reply since they turned the queue on is one DM, claimed first. */
+  const announceReplies = async (account: IntercomAccount, me: Admin, f: QueueFollower, id: string) => {
+    const conversation = await account.conversation(id);
+    // Reassigned or closed since the search: not theirs to hear about.
+    if (!conversation || conversation.state !== 'open' || conversation.assignee !== me.id) return 0;
+    let sent = 0;
+    for (const part of conversation.parts.filter((p) => isCustomerReply(p, f.since))) {
+      if (!store.claim(f, `reply:${part.id}`, id, now())) continue;
+      await dm(f, buildReplyNotice(conversation, part, now()), 'a customer reply');
+      sent++;
+    }
+    return sent;
+  };
+
+  /** One reminder per conversation and waiting period, checked against Intercom before it is sent. */
+  const nudge = async (account: IntercomAccount, me: Admin, f: QueueFollower, after: number) => {
+    let sent = 0;
+    for (const waiting of store.waitingSince(f, now() - after)) {
+      if (!store.claim(f, `nudge:${waiting.conversationId}:${waiting.waitingSince}`, waiting.conversationId, now())) {
+        continue;
+      }
+      const conversation = await account.conversation(waiting.conversationId);
+      if (!conversation || conversation.state !== 'open' || conversation.assignee !== me.id) {
+        store.forget(f, waiting.conversationId);
+        continue;
+      }
+      if (conversation.waitingSince !== (waiting.waitingSince ?? undefined)) continue;
+      await dm(f, buildNudge(conversation, now()), 'a reminder');
+      sent++;
+    }
+    return sent;
+  };
+
+  const job: PollJob<QueueFollower> = {
+    what: 'queue',
+    due: (at, limit) => store.due(at, limit),
+    nextDueAt: () => store.nextDueAt(),
+    reschedule: (id, at, interval) => store.reschedule(id, at, interval),
+    async poll(f) {
+      const begun = now();
+      const account = deps.intercom.accountOf(f);
+      const me = await account.me();
+      // The first poll sees the queue as it is (nothing in it is news); later ones only what changed since.
+      const first = f.cursor === null;
+      const found = await account.assignedOpen(me.id, first ? undefined : (f.cursor as number) - OVERLAP_MS);
+      let news = 0;
+      for (const conversation of found) {
+        const updatedAt = conversation.updatedAt ?? begun;
+        const known = store.conversation(f, conversation.id);
+        if (known && updatedAt <= known.updatedAt) continue;
+        if (!first) news += 1 + (await announceReplies(account, me, f, conversation.id));
+        store.remember(f, {
+          conversationId: conversation.id,
+          updatedAt,
+          waitingSince: conversation.waitingSince ?? null,
+        });
+      }
+      if (deps.nudgeAfterMs !== undefined) news += await nudge(account, me, f, deps.nudgeAfterMs);
+      store.advance(f.id, begun);
+      if (news > 0) logger.debug('My queue polled', { userId: f.userId, news });
+      return news > 0;
+    },
+    async failed(f, error) {
+      if (error instanceof ToolError && error.kind === 'auth') {
+        // Only the poll that pauses it sends the DM.
+        if (store.followerOf(f)?.status !== 'active') return;
+        store.pause(f);
+        logger.info('Paused My queue: the Intercom token was refused', { userId: f.userId });
+        await deps
+          .prompt(client, f, 'expired')
+          .catch((e: unknown) => logger.warn('Could not send the reconnect DM for a paused queue', e));
+        return;
+      }
+      logger.warn('Polling My queue failed; trying again later', { userId: f.userId }, error);
+    },
+  };
+
+  return {
+    turnOn: (user) =>
+      store.turnOn(user, {
+        id: deps.randomBytes(12).toString('base64url'),
+        since: now(),
+        nextPollAt: now(),
+        intervalMs: deps.pollIntervalMs,
+      }),
+    turnOff: (user) => store.turnOff(user),
+    async homeState(user) {
+      const follower = store.followerOf(user);
+      if (!follower) return { on: false };
+      const paused = follower.status === 'paused';
+      if (paused) return { on: true, paused };
+      try {
+        const account = deps.intercom.accountOf(user);
+        const open = await account.assignedOpen((await account.me()).id);
+        // Longest waiting first; answered ones (nobody waiting) last.
+        const conversations = open.sort(
+          (a, b) => (a.waitingSince ?? Number.POSITIVE_INFINITY) - (b.waitingSince ?? Number.POSITIVE_INFINITY),
+        );
+        return { on: true, paused, conversations };
+      } catch (error) {
+        logger.warn('Could not list My queue for App Home', { userId: user.userId }, error);
+        return { on: true, paused };
+      }
+    },
+    job,
+    background: {
+      pauseFor: (user) => store.pause(user),
+      resumeFor: (user) => store.resume(user, now()),
+    },
+    turnOffTeam: (teamId) => store.turnOffTeam(teamId),
+    prune(at) {
+      store.prune(at - NOTICES_KEPT_MS);
+    },
+  };
+}
