@@ -55,16 +55,15 @@ export function createMyQueue(deps: {
     }
   };
 
-  const isCustomerReply = (part: Conversation['parts'][number], since: number) =>
-    part.type === 'comment' && !TEAM_AUTHORS.has(part.authorType) && Boolean(part.body) && (part.at ?? 0) > since;
+  const isCustomerReply = (part: Conversation['parts'][number], f: QueueFollower) =>
+    part.type === 'comment' && !TEAM_AUTHORS.has(part.authorType) && Boolean(part.body) && (part.at ?? 0) >= from(f);
 
   /** The conversation changed: each customer reply since they turned the queue on is one DM, claimed first. */
   const announceReplies = async (account: IntercomAccount, me: Admin, f: QueueFollower, id: string) => {
     const conversation = await account.conversation(id);
-    // Reassigned or closed since the search: not theirs to hear about.
-    if (!conversation || conversation.state !== 'open' || conversation.assignee !== me.id) return 0;
+    if (!stillMine(conversation, me)) return 0;
     let sent = 0;
-    for (const part of conversation.parts.filter((p) => isCustomerReply(p, f.since))) {
+    for (const part of conversation.parts.filter((p) => isCustomerReply(p, f))) {
       if (!store.claim(f, `reply:${part.id}`, id, now())) continue;
       await dm(f, buildReplyNotice(conversation, part, now()), 'a customer reply');
       sent++;
@@ -80,7 +79,7 @@ export function createMyQueue(deps: {
         continue;
       }
       const conversation = await account.conversation(waiting.conversationId);
-      if (!conversation || conversation.state !== 'open' || conversation.assignee !== me.id) {
+      if (!stillMine(conversation, me)) {
         store.forget(f, waiting.conversationId);
         continue;
       }
@@ -100,7 +99,8 @@ export function createMyQueue(deps: {
       const begun = now();
       const account = deps.intercom.accountOf(f);
       const me = await account.me();
-      // The first poll sees the queue as it is (nothing in it is news); later ones only what changed since.
+      // The first poll sees the whole queue (news only what changed after they turned it on); later ones only what
+      // changed since the last.
       const first = f.cursor === null;
       const found = await account.assignedOpen(me.id, first ? undefined : (f.cursor as number) - OVERLAP_MS);
       let news = 0;
@@ -108,7 +108,7 @@ export function createMyQueue(deps: {
         const updatedAt = conversation.updatedAt ?? begun;
         const known = store.conversation(f, conversation.id);
         if (known && updatedAt <= known.updatedAt) continue;
-        if (!first) news += 1 + (await announceReplies(account, me, f, conversation.id));
+        if (!first || updatedAt >= from(f)) news += 1 + (await announceReplies(account, me, f, conversation.id));
         store.remember(f, {
           conversationId: conversation.id,
           updatedAt,
@@ -172,4 +172,14 @@ export function createMyQueue(deps: {
       store.prune(at - NOTICES_KEPT_MS);
     },
   };
+}
+
+/** Intercom's times are whole seconds: whatever happened in the second they turned My queue on counts. */
+function from(f: QueueFollower): number {
+  return Math.floor(f.since / 1000) * 1000;
+}
+
+/** Open and assigned to this admin, as Intercom has it now (closed or reassigned since the search: not news). */
+function stillMine(conversation: Conversation | undefined, me: Admin): conversation is Conversation {
+  return conversation?.state === 'open' && conversation.assignee === me.id;
 }
