@@ -365,7 +365,7 @@ export function composeBot(options: CompositionOptions): Composition {
         hourly: [
           { what: 'conversations', prune: (at) => conversations.prune(at) },
           { what: 'queue notices', prune: (at) => myQueue.prune(at) },
-          // Scalekit retries a delivery for about a day; a week covers it with room to spare.
+          // A redelivery of an old webhook-id after a week is not expected; until then it is recognised.
           { what: 'webhook receipts', prune: (at) => receipts.prune(at - 7 * 24 * 60 * 60 * 1000) },
         ],
         logger,
