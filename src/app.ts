@@ -168,9 +168,8 @@ export function composeBot(options: CompositionOptions): Composition {
   // Every Intercom call of every feature goes through this: one teammate's account at a time, audited in one place.
   const intercom = createIntercom({ gateway, identities, admins, audit, now, rateLimitBackoffMs });
   const { timer, ...pollerOptions } = options.watches ?? {};
-  // My queue: each teammate's open assigned conversations, one search per poll, on the watches' poller and budget.
-  const myQueue = createMyQueue({
-    store: createSqliteQueueStore(db),
+  // What the bot does for a teammate between requests, in their own Intercom, polled at one interval.
+  const inBackground = {
     intercom,
     client,
     prompt,
@@ -178,18 +177,17 @@ export function composeBot(options: CompositionOptions): Composition {
     now,
     randomBytes,
     pollIntervalMs: config.watches.pollIntervalMs,
+  };
+  // My queue: each teammate's open assigned conversations, one search per poll, on the watches' poller and budget.
+  const myQueue = createMyQueue({
+    ...inBackground,
+    store: createSqliteQueueStore(db),
     nudgeAfterMs: config.queue.nudgeAfterMs,
   });
   const watches = createWatches({
+    ...inBackground,
     db,
     audit,
-    intercom,
-    client,
-    prompt,
-    logger,
-    now,
-    randomBytes,
-    pollIntervalMs: config.watches.pollIntervalMs,
     timer,
     poller: pollerOptions,
     jobs: [myQueue.job],

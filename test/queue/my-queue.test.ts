@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import type { ManualTimer } from '../helpers/manual-timer.ts';
 import type { TestBot } from '../helpers/test-bot.ts';
-import { newConversation, startWatchBot } from '../watches/watch-helpers.ts';
+import { clickButton, newConversation, startWatchBot } from '../watches/watch-helpers.ts';
 
 interface Env {
   t: TestBot;
@@ -40,24 +40,7 @@ function teammateWithQueue(env: Env, user: string, count: number) {
 async function toggleQueue(env: Env, user: string, on: boolean) {
   const { t } = env;
   const before = t.slack.callsOf('views.publish').filter((c) => c.params.user_id === user).length;
-  await t.sendInteraction({
-    type: 'block_actions',
-    team: { id: t.slack.teamId, domain: 'test' },
-    user: { id: user, team_id: t.slack.teamId, username: user },
-    api_app_id: 'A0001',
-    token: 'legacy',
-    trigger_id: `trigger-${user}`,
-    container: { type: 'view', view_id: 'VHOME' },
-    view: { id: 'VHOME', type: 'home' },
-    actions: [
-      {
-        type: 'button',
-        action_id: on ? 'queue_on' : 'queue_off',
-        block_id: 'queue',
-        action_ts: t.slack.nextTs(),
-      },
-    ],
-  });
+  await clickButton(t, user, on ? 'queue_on' : 'queue_off', undefined, 'home');
   const published = await t.slack.waitForCall(
     'views.publish',
     () => t.slack.callsOf('views.publish').filter((c) => c.params.user_id === user).length === before + 1,

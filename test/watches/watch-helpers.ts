@@ -139,6 +139,17 @@ export function clickWatch(
   watchId: string,
   where: { channel: string; threadTs: string } | 'home',
 ) {
+  return clickButton(t, user, `watch_${action}`, watchId, where);
+}
+
+/** A click on one of the bot's buttons in a thread or in App Home, signed as `user`. */
+export function clickButton(
+  t: TestBot,
+  user: string,
+  actionId: string,
+  value: string | undefined,
+  where: { channel: string; threadTs: string } | 'home',
+) {
   const container =
     where === 'home'
       ? { type: 'view', view_id: 'VHOME' }
@@ -160,9 +171,9 @@ export function clickWatch(
     actions: [
       {
         type: 'button',
-        action_id: `watch_${action}`,
+        action_id: actionId,
         block_id: 'watch',
-        value: watchId,
+        ...(value !== undefined && { value }),
         action_ts: t.slack.nextTs(),
       },
     ],
