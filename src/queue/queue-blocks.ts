@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import { type Conversation, type ConversationPart, customerLabel } from '../intercom/models.ts';
 import { escapeMrkdwn, plainText } from '../shared/escape.ts';
-import { preview } from '../shared/slack-limits.ts';
+import { preview, shorten } from '../shared/slack-limits.ts';
 
 export const QUEUE_ACTIONS = { on: 'queue_on', off: 'queue_off' } as const;
 
@@ -19,7 +19,7 @@ export function waitingFor(sinceMs: number, nowMs: number): string {
   return `${Math.floor(hours / 24)} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
 }
 
-const subjectOf = (c: Conversation) => c.title ?? `Conversation ${c.id}`;
+const subjectOf = (c: Conversation) => shorten(c.title ?? `Conversation ${c.id}`, 120);
 
 /**
  * The conversation card: customer, subject, state, waiting time, Open in Intercom.

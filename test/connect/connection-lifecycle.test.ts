@@ -5,7 +5,14 @@ import { ConnectorStatus } from '../../src/standins/scalekit/emulator.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import type { ManualTimer } from '../helpers/manual-timer.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
-import { newConversation, retrievesOf, startWatchBot, watchByAsking, watchRows } from '../watches/watch-helpers.ts';
+import {
+  clickButton,
+  newConversation,
+  retrievesOf,
+  startWatchBot,
+  watchByAsking,
+  watchRows,
+} from '../watches/watch-helpers.ts';
 
 let t: TestBot;
 let scalekit: ScalekitEmulator;
@@ -161,6 +168,15 @@ function connectionAudit(user: string): string[] {
   }
 }
 
+function queueRows(user: string): number {
+  const db = new Database(t.dbPath, { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM queue_followers WHERE user_id = ?').get(user) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 const userChange = (id: string, deleted: boolean) => ({
   type: 'user_change',
   user: { id, team_id: t.slack.teamId, name: id.toLowerCase(), deleted, profile: {} },
@@ -172,6 +188,9 @@ describe('a teammate deactivated in Slack', () => {
     const user = 'ULEAVER';
     const conversation = newConversation(t);
     const { identifier } = await watchByAsking(t, user, conversation, 'CLEAVE');
+    await clickButton(t, user, 'queue_on', undefined, 'home');
+    await t.slack.waitForCall('views.publish', (c) => c.params.user_id === user);
+    expect(queueRows(user)).toBe(1);
 
     expect((await t.sendEvent(userChange(user, false))).status).toBe(200);
     expect((await t.sendEvent(userChange('UNEVERMET', true))).status).toBe(200);
@@ -184,6 +203,7 @@ describe('a teammate deactivated in Slack', () => {
       ['ended', 'disconnected'],
     ]);
     expect(connectionAudit(user)).toEqual(['offboarded: deactivated in Slack']);
+    expect(queueRows(user)).toBe(0);
     const polled = retrievesOf(t, conversation).length;
     await pass();
     expect(retrievesOf(t, conversation).length).toBe(polled);
@@ -195,11 +215,14 @@ describe('a teammate deactivated in Slack', () => {
 });
 
 describe('the workspace gone', () => {
-  it('tokens_revoked for the bot and app_uninstalled are acknowledged and end the workspace’s watches', async () => {
+  it('tokens_revoked for the bot and app_uninstalled are acknowledged and end the workspace’s watches and queues', async () => {
     const one = newConversation(t);
     const two = newConversation(t);
     await watchByAsking(t, 'UWS1', one, 'CWS1');
     await watchByAsking(t, 'UWS2', two, 'CWS2');
+    await clickButton(t, 'UWS1', 'queue_on', undefined, 'home');
+    await t.slack.waitForCall('views.publish', (c) => c.params.user_id === 'UWS1');
+    expect(queueRows('UWS1')).toBe(1);
 
     // Revoked user tokens (Sign in with Slack) leave the bot working.
     const userTokens = await t.sendEvent({ type: 'tokens_revoked', tokens: { oauth: ['UWS1'], bot: [] } });
@@ -212,6 +235,7 @@ describe('the workspace gone', () => {
       'uninstalled',
     ]);
     expect(t.logs.filter((l) => l.includes('"why":"tokens_revoked"'))).toHaveLength(1);
+    expect(queueRows('UWS1')).toBe(0);
 
     const polled = retrievesOf(t, one).length + retrievesOf(t, two).length;
     await pass();
