@@ -17,6 +17,8 @@ import { createSqliteConnectionBreaks } from './connect/connection-breaks.ts';
 import { createConnectionHealth } from './connect/connection-health.ts';
 import { createSqliteParkedRequests, parkedRecovery } from './connect/parked-requests.ts';
 import { createSlackSignIn } from './connect/slack-signin.ts';
+import { createSqliteCardClaims } from './conversation-cards/card-claims.ts';
+import { createConversationCards } from './conversation-cards/conversation-cards.ts';
 import {
   createConversationHandler,
   isTopLevelDm,
@@ -167,6 +169,16 @@ export function composeBot(options: CompositionOptions): Composition {
   const { rateLimitBackoffMs, ...agentOptions } = options.agent ?? {};
   // Every Intercom call of every feature goes through this: one teammate's account at a time, audited in one place.
   const intercom = createIntercom({ gateway, identities, admins, audit, now, rateLimitBackoffMs });
+  const cardClaims = createSqliteCardClaims(db);
+  const cards = createConversationCards({
+    intercom,
+    identities,
+    gateway,
+    issueLink: (user) => connect.issueLink(user),
+    claims: cardClaims,
+    logger,
+    now,
+  });
   const { timer, ...pollerOptions } = options.watches ?? {};
   // What the bot does for a teammate between requests, in their own Intercom, polled at one interval.
   const inBackground = {
@@ -182,12 +194,14 @@ export function composeBot(options: CompositionOptions): Composition {
   const myQueue = createMyQueue({
     ...inBackground,
     store: createSqliteQueueStore(db),
+    card: (account, conversation) => cards.cardFor(account, conversation),
     nudgeAfterMs: config.queue.nudgeAfterMs,
   });
   const watches = createWatches({
     ...inBackground,
     db,
     audit,
+    card: (account, conversation) => cards.cardFor(account, conversation),
     timer,
     poller: pollerOptions,
     jobs: [myQueue.job],
@@ -281,6 +295,8 @@ export function composeBot(options: CompositionOptions): Composition {
       history: async (message, c) =>
         isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot, names(c)),
       surface: (message, c): AnswerSurface => pipeline.answer(message, c),
+      showConversations: (message, account, conversationIds, c) =>
+        cards.post({ account, conversationIds, channel: message.channel, threadTs: message.threadTs, client: c }),
       remember: (message, text) => rememberExchange(conversations, message, text, now()),
       queue,
       logger,
@@ -327,6 +343,7 @@ export function composeBot(options: CompositionOptions): Composition {
       },
     },
     approvals,
+    cards,
     onWatchClick: createWatchActions({ store: watches.store, service: watches.service, handle: pipeline.conversation }),
     inbox,
     queue,
@@ -365,6 +382,7 @@ export function composeBot(options: CompositionOptions): Composition {
           { what: 'queue notices', prune: (at) => myQueue.prune(at) },
           // A redelivery of an old webhook-id after a week is not expected; until then it is recognised.
           { what: 'webhook receipts', prune: (at) => receipts.prune(at - 7 * 24 * 60 * 60 * 1000) },
+          { what: 'card clicks', prune: (at) => cardClaims.prune(at) },
         ],
         logger,
         now,

@@ -3,10 +3,11 @@ import type { Answer, ConnectPrompter } from '../connect/connect-flow.ts';
 import type { ParkedRequests } from '../connect/parked-requests.ts';
 import type { WorkQueue } from '../delivery/work-queue.ts';
 import { replyForError } from '../errors.ts';
+import type { IntercomAccount } from '../intercom/account.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import type { Turn, UserMessage } from '../shared/messages.ts';
-import type { AnswerSurface } from './answer-surface.ts';
+import type { AnswerSurface, Source } from './answer-surface.ts';
 import type { AgentOutcome, SupportAgent } from './support-agent.ts';
 
 export interface AgentAnswerDeps {
@@ -18,6 +19,13 @@ export interface AgentAnswerDeps {
   history: (message: UserMessage, client: webApi.WebClient) => Promise<Turn[]>;
   /** Where the answer appears while it is worked on (a stream with a live plan, or an edited message). */
   surface: (message: UserMessage, client: webApi.WebClient) => AnswerSurface;
+  /** After an answer about one or a few specific conversations: a card for each, to act on them in a click. */
+  showConversations?: (
+    message: UserMessage,
+    account: IntercomAccount,
+    conversationIds: string[],
+    client: webApi.WebClient,
+  ) => Promise<void>;
   /** Called with the finished exchange, so a DM can continue from it. */
   remember: (message: UserMessage, answer: string) => void;
   /** One run per conversation at a time (the next waits, with the first answer in its context), and a global cap. */
@@ -102,6 +110,12 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
       session: outcome && 'proposals' in outcome && outcome.proposals > 0 ? 'suspended' : 'closed',
     });
     if (answered && outcome && 'text' in outcome) deps.remember(message, [outcome.text, ...after].join('\n\n'));
+    const about = outcome && 'conversations' in outcome ? outcome.conversations : [];
+    if (answered && deps.showConversations && about.length > 0 && about.length <= MAX_CARDS) {
+      await deps
+        .showConversations(message, account, about, client)
+        .catch((error: unknown) => deps.logger.warn('Showing conversation cards failed', error));
+    }
   };
 
   return {
@@ -113,6 +127,9 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
     },
   };
 }
+
+/** More conversations than this make a list, not a few specific ones: no cards then. */
+const MAX_CARDS = 3;
 
 /**
  * Which conversation a message belongs to: its thread, or for a top-level DM the DM itself (a top-level DM
@@ -130,6 +147,7 @@ function notesFor(outcome: AgentOutcome, isDirect: boolean): string[] {
     case 'answer':
       return [
         ...(outcome.text.trim() ? [] : ["I couldn't come up with an answer to that. Could you rephrase it?"]),
+        ...sourceNotes(outcome.articles),
         ...failureNotes(outcome.failures),
       ];
     case 'step_cap':
@@ -156,6 +174,13 @@ function notesFor(outcome: AgentOutcome, isDirect: boolean): string[] {
           : "Sorry, I couldn't get an answer from the AI model just now. Nothing was changed in Intercom. Please try again in a minute.",
       ];
   }
+}
+
+/** The help-center articles the answer drew on, as links (made safe by the surface like any Markdown). */
+function sourceNotes(articles: Source[]): string[] {
+  if (articles.length === 0) return [];
+  const links = articles.map((a) => `[${a.title.replace(/[[\]\n]/g, ' ').trim()}](${a.url})`);
+  return [`_Help center:_ ${links.join(' · ')}`];
 }
 
 /** Permission and rate-limit failures are stated plainly, whatever the model made of them. */

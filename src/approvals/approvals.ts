@@ -66,6 +66,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     const lookups: Array<[string | undefined, string, Record<string, unknown>]> = [
       [id(args.contact_id), 'intercom_retrieve_contact', { contact_id: id(args.contact_id) }],
       [toolName.includes('_tag_') ? tag : undefined, 'intercom_list_tags', {}],
+      [id(args.ticket_type_id), 'intercom_list_ticket_types', {}],
       [
         id(args.assignee_id) === '0' ? undefined : id(args.assignee_id),
         'intercom_retrieve_admin',
@@ -87,6 +88,15 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     client.chat
       .postEphemeral({ channel: action.channel, user, thread_ts: action.threadTs, text })
       .catch((error: unknown) => logger.warn('Could not send an ephemeral notice', error));
+
+  const timeZoneOf = (userId: string): Promise<string | undefined> =>
+    client.users.info({ user: userId }).then(
+      (info) => info.user?.tz,
+      (error: unknown) => {
+        logger.warn('Reading a time zone from Slack failed; saying times in UTC', { userId }, error);
+        return undefined;
+      },
+    );
 
   const showOutcome = async (id: string, outcome: Outcome) => {
     const action = store.get(id);
@@ -231,6 +241,8 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       const id = deps.randomBytes(16).toString('base64url');
       const createdAt = now();
       await learnNamesFor(run.account, tool.name, args);
+      // A time is said as the requester's clock shows it (their Slack profile's zone).
+      const timeZone = args.snoozed_until === undefined ? undefined : await timeZoneOf(run.origin.userId);
       const preview = describeAction({
         toolName: tool.name,
         title: titleOf(tool),
@@ -238,6 +250,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         admin,
         conversation,
         names: run.account.names,
+        timeZone,
       });
       store.create({
         id,

@@ -205,6 +205,13 @@ export const MIGRATIONS: readonly string[] = [
   // Sign in with Slack asks Slack who signed in (userInfo) rather than reading an ID token, so a nonce was never
   // checked: it is no longer made or kept.
   `ALTER TABLE slack_signins DROP COLUMN nonce;`,
+  // Clicks on conversation cards being acted on: a double click (two payloads) runs once.
+  `CREATE TABLE card_claims (
+     key        TEXT PRIMARY KEY,
+     claimed_at INTEGER NOT NULL,
+     done_at    INTEGER
+   ) STRICT;
+   CREATE INDEX card_claims_by_time ON card_claims (claimed_at);`,
   // Scalekit's webhooks, each acted on once (Scalekit redelivers with the same webhook-id), and the connections
   // they said broke: one row per teammate and breakage, so a replay or a second event about it sends nothing more.
   `CREATE TABLE scalekit_webhooks (

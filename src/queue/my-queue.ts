@@ -5,7 +5,7 @@ import { type Admin, type Conversation, TEAM_AUTHORS } from '../intercom/models.
 import type { Logger } from '../logger.ts';
 import type { SlackUser } from '../shared/messages.ts';
 import type { PollJob } from '../watches/poller.ts';
-import { buildNudge, buildReplyNotice } from './queue-blocks.ts';
+import { buildNudge, buildReplyNotice, type QueueHomeState } from './queue-blocks.ts';
 import type { QueueFollower, QueueStore } from './queue-store.ts';
 
 /** Searches overlap by this much, so a conversation updated while a search ran is not missed (notices dedupe). */
@@ -17,7 +17,7 @@ export interface MyQueue {
   turnOn(user: SlackUser): boolean;
   turnOff(user: SlackUser): boolean;
   /** What App Home shows: off, or on (paused or not) with the open assigned conversations, longest waiting first. */
-  homeState(user: SlackUser): Promise<{ on: false } | { on: true; paused: boolean; conversations?: Conversation[] }>;
+  homeState(user: SlackUser): Promise<QueueHomeState>;
   /** The poller's job: one search per teammate per poll, within the watches' budget. */
   job: PollJob<QueueFollower>;
   /** Paused while the teammate's connection is broken. */
@@ -38,10 +38,19 @@ export function createMyQueue(deps: {
   now: () => number;
   randomBytes: (size: number) => Buffer;
   pollIntervalMs: number;
+  /** The conversation's card (its state and one-click actions as whoever clicks), shown in each DM. */
+  card: (account: IntercomAccount, conversation: Conversation) => Promise<types.KnownBlock[]>;
   /** QUEUE_NUDGE_AFTER_MINUTES, in ms; no reminders without it. */
   nudgeAfterMs?: number;
 }): MyQueue {
   const { store, client, logger, now } = deps;
+
+  /** The card, or none when it cannot be built: the DM still says what the customer wrote. */
+  const cardOf = (account: IntercomAccount, conversation: Conversation) =>
+    deps.card(account, conversation).catch((error: unknown): types.KnownBlock[] => {
+      logger.warn('Building the card of a queued conversation failed', { conversationId: conversation.id }, error);
+      return [];
+    });
 
   const dm = async (user: SlackUser, message: { text: string; blocks: types.KnownBlock[] }, what: string) => {
     try {
@@ -65,7 +74,7 @@ export function createMyQueue(deps: {
     let sent = 0;
     for (const part of conversation.parts.filter((p) => isCustomerReply(p, f))) {
       if (!store.claim(f, `reply:${part.id}`, id, now())) continue;
-      await dm(f, buildReplyNotice(conversation, part, now()), 'a customer reply');
+      await dm(f, buildReplyNotice(conversation, part, await cardOf(account, conversation)), 'a customer reply');
       sent++;
     }
     return sent;
@@ -84,7 +93,7 @@ export function createMyQueue(deps: {
         continue;
       }
       if (conversation.waitingSince !== (waiting.waitingSince ?? undefined)) continue;
-      await dm(f, buildNudge(conversation, now()), 'a reminder');
+      await dm(f, buildNudge(conversation, now(), await cardOf(account, conversation)), 'a reminder');
       sent++;
     }
     return sent;
@@ -151,12 +160,13 @@ export function createMyQueue(deps: {
       if (paused) return { on: true, paused };
       try {
         const account = deps.intercom.accountOf(user);
-        const open = await account.assignedOpen((await account.me()).id);
+        const me = await account.me();
+        const open = await account.assignedOpen(me.id);
         // Longest waiting first; answered ones (nobody waiting) last.
         const conversations = open.sort(
           (a, b) => (a.waitingSince ?? Number.POSITIVE_INFINITY) - (b.waitingSince ?? Number.POSITIVE_INFINITY),
         );
-        return { on: true, paused, conversations };
+        return { on: true, paused, conversations, workspace: me.workspace };
       } catch (error) {
         logger.warn('Could not list My queue for App Home', { userId: user.userId }, error);
         return { on: true, paused };

@@ -1,14 +1,15 @@
 import type { types } from '@slack/bolt';
-import { type Conversation, type ConversationPart, customerLabel } from '../intercom/models.ts';
+import { type Admin, type Conversation, type ConversationPart, customerLabel, inboxUrl } from '../intercom/models.ts';
+
+/** What App Home shows of My queue: off, or on (paused or not) with the open assigned conversations. */
+export type QueueHomeState =
+  | { on: false }
+  | { on: true; paused: boolean; conversations?: Conversation[]; workspace?: Admin['workspace'] };
+
 import { escapeMrkdwn, plainText } from '../shared/escape.ts';
 import { preview, shorten } from '../shared/slack-limits.ts';
 
 export const QUEUE_ACTIONS = { on: 'queue_on', off: 'queue_off' } as const;
-
-/** Intercom resolves `_` to the workspace the viewer is signed in to, so no workspace id is needed. */
-export function intercomConversationUrl(conversationId: string): string {
-  return `https://app.intercom.com/a/inbox/_/inbox/conversation/${encodeURIComponent(conversationId)}`;
-}
 
 /** "45 min", "3 h 5 min", "2 d 4 h": how long a customer has waited. */
 export function waitingFor(sinceMs: number, nowMs: number): string {
@@ -21,40 +22,11 @@ export function waitingFor(sinceMs: number, nowMs: number): string {
 
 const subjectOf = (c: Conversation) => shorten(c.title ?? `Conversation ${c.id}`, 120);
 
-/**
- * The conversation card: customer, subject, state, waiting time, Open in Intercom.
- * Seam for issue #26: its conversation card (the same facts, with one-click actions as the clicker) replaces this
- * function once it is on main; the queue's DMs call nothing else to show a conversation.
- */
-export function conversationCard(conversation: Conversation, now: number): types.KnownBlock[] {
-  const customer = customerLabel(conversation);
-  const fields = [
-    `*Customer*\n${customer ? escapeMrkdwn(customer) : '_unknown_'}`,
-    `*Subject*\n${escapeMrkdwn(subjectOf(conversation))}`,
-    `*State*\n${escapeMrkdwn(conversation.state)}`,
-    `*Waiting*\n${conversation.waitingSince ? waitingFor(conversation.waitingSince, now) : 'no'}`,
-  ];
-  return [
-    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
-    {
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          action_id: 'queue_open_in_intercom',
-          text: { type: 'plain_text', text: 'Open in Intercom' },
-          url: intercomConversationUrl(conversation.id),
-        },
-      ],
-    },
-  ];
-}
-
 /** The DM about one new customer reply on a conversation assigned to the teammate. */
 export function buildReplyNotice(
   conversation: Conversation,
   part: ConversationPart,
-  now: number,
+  card: types.KnownBlock[],
 ): { text: string; blocks: types.KnownBlock[] } {
   const who = part.authorName ?? customerLabel(conversation) ?? 'The customer';
   const quoted = escapeMrkdwn(preview(part.body ?? ''))
@@ -71,13 +43,17 @@ export function buildReplyNotice(
           text: `:speech_balloon: *${escapeMrkdwn(who)}* replied on a conversation assigned to you:\n${quoted}`,
         },
       },
-      ...conversationCard(conversation, now),
+      ...card,
     ],
   };
 }
 
 /** The one reminder about a conversation that has waited on the teammate too long. */
-export function buildNudge(conversation: Conversation, now: number): { text: string; blocks: types.KnownBlock[] } {
+export function buildNudge(
+  conversation: Conversation,
+  now: number,
+  card: types.KnownBlock[],
+): { text: string; blocks: types.KnownBlock[] } {
   const waited = conversation.waitingSince ? waitingFor(conversation.waitingSince, now) : 'a while';
   return {
     text: `Waiting on you for ${waited}: "${plainText(subjectOf(conversation))}" (conversation ${conversation.id})`,
@@ -89,16 +65,13 @@ export function buildNudge(conversation: Conversation, now: number): { text: str
           text: `:hourglass_flowing_sand: A customer has been waiting on you for *${waited}*.`,
         },
       },
-      ...conversationCard(conversation, now),
+      ...card,
     ],
   };
 }
 
 /** App Home's My queue section: the on/off button and, when on, the open conversations, longest waiting first. */
-export function queueHomeBlocks(
-  state: { on: false } | { on: true; paused: boolean; conversations?: Conversation[] },
-  now: number,
-): types.KnownBlock[] {
+export function queueHomeBlocks(state: QueueHomeState, now: number): types.KnownBlock[] {
   const header: types.KnownBlock = { type: 'header', text: { type: 'plain_text', text: 'My queue' } };
   if (!state.on) {
     return [
@@ -128,7 +101,9 @@ export function queueHomeBlocks(
         : list.slice(0, 20).map((c) => {
             const customer = customerLabel(c);
             const waiting = c.waitingSince ? `waiting ${waitingFor(c.waitingSince, now)}` : 'answered';
-            return `• <${intercomConversationUrl(c.id)}|${escapeMrkdwn(subjectOf(c))}>${customer ? ` · ${escapeMrkdwn(customer)}` : ''} · ${waiting}`;
+            const subject = escapeMrkdwn(subjectOf(c));
+            const linked = state.workspace ? `<${inboxUrl(state.workspace, c.id)}|${subject}>` : subject;
+            return `• ${linked}${customer ? ` · ${escapeMrkdwn(customer)}` : ''} · ${waiting}`;
           });
   return [
     header,

@@ -60,6 +60,8 @@ export interface WatchServiceDeps {
   randomBytes: (size: number) => Buffer;
   /** The base poll interval (WATCH_POLL_INTERVAL_MS). */
   pollIntervalMs: number;
+  /** The conversation's card (its state and one-click actions), shown in each announcement. */
+  card?: (account: IntercomAccount, conversation: Conversation) => Promise<types.KnownBlock[]>;
 }
 
 export function createWatchService(deps: WatchServiceDeps): WatchService {
@@ -201,7 +203,11 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
             : undefined,
       });
       if (!claimed || changes.events.length === 0) return { activity: true, announced: false };
-      await post(watch, buildAnnouncement(watch, changes.events), 'an announcement');
+      const card = await deps.card?.(deps.intercom.accountOf(watch), conversation).catch((error: unknown) => {
+        logger.warn('Building the card of a watched conversation failed', { watchId: watch.id }, error);
+        return undefined;
+      });
+      await post(watch, buildAnnouncement(watch, changes.events, card), 'an announcement');
       logger.info('Announced a change in a watched conversation', {
         watchId: watch.id,
         events: changes.events.map((e: WatchEvent) => e.kind),

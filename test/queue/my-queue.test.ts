@@ -88,8 +88,9 @@ describe('My queue', () => {
     const dm = JSON.stringify(dmsTo(env, user)[0]?.params.blocks);
     // Intercom's text, escaped for Slack and clipped to three lines.
     expect(dm).toContain('> Still broken &amp; a &lt; b\\n> line 2\\n> line 3\\n> …');
-    expect(dm).toContain('Open in Intercom');
-    expect(dm).toContain(`/conversation/${mine}`);
+    // The conversation's card, with its one-click actions, linked into the inbox.
+    expect(dm).toContain('conv_assign_me');
+    expect(dm).toContain(`/inbox/conversation/${mine}`);
     // Nobody else hears about my queue; the colleague has not turned theirs on.
     expect(dmsTo(env, 'UCOLLEAGUE')).toHaveLength(0);
 

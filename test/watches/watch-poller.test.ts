@@ -68,6 +68,9 @@ describe('watching a conversation between requests', () => {
     expect(text).not.toContain('fourth');
     expect(text).toContain('<@UWATCH1>');
     for (const action of ['watch_draft', 'watch_note', 'watch_stop']) expect(text).toContain(action);
+    // The conversation's card, to act on it in one click: it is waiting on the team now.
+    expect(text).toContain(`convcard:${mine}:actions`);
+    expect(text).toMatch(/Waiting \d+ min/);
     // Nothing for the other teammate, whose conversation did not change.
     expect(announcements('CW2', other.threadTs)).toEqual([]);
     // Every read of each conversation used its watcher's own identifier.
