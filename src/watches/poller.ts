@@ -90,7 +90,7 @@ export function createWatchPoller(deps: {
     },
     failed: (watch, error) => deps.service.pollFailed(watch, error),
   };
-  const jobs: readonly PollJob[] = [watchJob as unknown as PollJob, ...(deps.jobs ?? [])];
+  const jobs: readonly PollJob[] = [watchJob, ...(deps.jobs ?? [])];
   const base = deps.options.pollIntervalMs;
   const maxInterval = Math.max(deps.options.maxIntervalMs ?? 15 * MINUTE_MS, base);
   const cap = Math.max(1, deps.options.maxPollsPerMinute ?? DEFAULT_MAX_POLLS_PER_MINUTE);
