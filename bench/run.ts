@@ -4,8 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
-import { createSqliteIdentityStore } from '../src/identity/identity-store.ts';
+import { createIdentityStore } from '../src/identity/identity-store.ts';
 import type {
   BotReport,
   BotRequest,
@@ -20,8 +21,10 @@ import { percentile, type Spread, spread, unionLength } from './stats.ts';
 
 // `npm run bench [-- --quick] [--rounds 3 --levels 1,20,100,200 --min-warm 8 --warmup 20 --idle-teammates 60
 //                  --slack-ms 30 --scalekit-ms 40 --model-ms 300 --tool-ms 80 --max-concurrent 20 --history 6
-//                  --variants bot,baseline --node-options='--trace-gc']` (node flags for bot and baseline, added to
-// npm start's own; BENCH_VERBOSE=1 shows their stdout on stderr)
+//                  --variants bot,baseline --node-options='--trace-gc' --database-url postgres://…]` (node flags for
+// bot and baseline, added to npm start's own; BENCH_VERBOSE=1 shows their stdout on stderr). With --database-url
+// (a role that may create databases) each round's bot and baseline run on a fresh PostgreSQL database there instead
+// of a SQLite file; the table is the same.
 //
 // Three kinds of process: the upstreams (Slack, Scalekit + Intercom, the model; Slack also sends the teammates'
 // messages), the bot, and the baseline (the tutorial flow). This one only orchestrates. Each round starts fresh
@@ -43,8 +46,10 @@ const { values: args } = parseArgs({
     'model-ms': { type: 'string', default: '300' },
     'tool-ms': { type: 'string', default: '80' },
     variants: { type: 'string', default: 'bot,baseline' },
+    'database-url': { type: 'string' },
   },
 });
+const postgresUrl = args['database-url'];
 const quick = args.quick === true;
 const rounds = Number(args.rounds ?? 3);
 const levels = String(args.levels ?? (quick ? '1,20' : '1,20,100,200'))
@@ -123,7 +128,29 @@ interface BotProcess {
   readyMs: number;
 }
 
-async function launch(variant: Variant, env: Record<string, string>, dbPath: string): Promise<BotProcess> {
+/** Where a round's bot keeps its state: a SQLite file, or a fresh database on the PostgreSQL server given. */
+interface BenchDatabase {
+  path: string;
+  url?: string;
+}
+
+async function freshDatabase(name: string): Promise<BenchDatabase> {
+  const path = join(scratch, `${name}.db`);
+  if (!postgresUrl) return { path };
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS bench_${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE bench_${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(postgresUrl);
+  url.pathname = `/bench_${name}`;
+  return { path, url: url.toString() };
+}
+
+async function launch(variant: Variant, env: Record<string, string>, database: BenchDatabase): Promise<BotProcess> {
   const port = await freePort();
   const start = startCommand();
   const started = performance.now();
@@ -133,7 +160,8 @@ async function launch(variant: Variant, env: Record<string, string>, dbPath: str
     ...env,
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DATABASE_PATH: dbPath,
+    DATABASE_PATH: database.path,
+    ...(database.url && { DATABASE_URL: database.url }),
     LOG_LEVEL: 'error',
     BENCH_VARIANT: variant,
     BENCH_MAX_CONCURRENT: String(args['max-concurrent']),
@@ -331,11 +359,11 @@ for (let round = 1; round <= rounds; round++) {
   const bots = new Map<Variant, BotProcess>();
   const teams = new Map<Variant, Team[]>();
   for (const variant of variants) {
-    const dbPath = join(scratch, `${variant}-${round}.db`);
-    teams.set(variant, seedTeams(dbPath, reset.teamId, `U${variant === 'bot' ? 'B' : 'T'}${round}`));
+    const database = await freshDatabase(`${variant}_${round}`);
+    teams.set(variant, await seedTeams(database, reset.teamId, `U${variant === 'bot' ? 'B' : 'T'}${round}`));
     const identifiers = (teams.get(variant) ?? []).flatMap((t) => t.identifiers);
     await upstreams({ type: 'connect', identifiers });
-    const bot = await launch(variant, reset.env, dbPath);
+    const bot = await launch(variant, reset.env, database);
     bots.set(variant, bot);
     ready.push({ round, variant, readyMs: bot.readyMs });
   }
@@ -405,14 +433,17 @@ for (let round = 1; round <= rounds; round++) {
 upstreamsChild.disconnect();
 rmSync(scratch, { recursive: true, force: true });
 
-function seedTeams(dbPath: string, teamId: string, prefix: string): Team[] {
-  const db = openDatabase(dbPath);
-  const store = createSqliteIdentityStore(db, { newIdentifier: () => `u_bench_${crypto.randomUUID()}`, now: Date.now });
-  const result = [...levels, idleTeammates, WARMUP_TEAMMATES].map((level, li) => {
+async function seedTeams(database: BenchDatabase, teamId: string, prefix: string): Promise<Team[]> {
+  const db = await openDatabase(database, { logger: { warn: () => {}, error: () => {} } });
+  const store = createIdentityStore(db, { newIdentifier: () => `u_bench_${crypto.randomUUID()}`, now: Date.now });
+  const result: Team[] = [];
+  for (const [li, level] of [...levels, idleTeammates, WARMUP_TEAMMATES].entries()) {
     const users = Array.from({ length: level }, (_, i) => `${prefix}L${li}N${i}`);
-    return { users, identifiers: users.map((userId) => store.identifierFor({ teamId, userId })) };
-  });
-  db.close();
+    const identifiers: string[] = [];
+    for (const userId of users) identifiers.push(await store.identifierFor({ teamId, userId }));
+    result.push({ users, identifiers });
+  }
+  await db.close();
   return result;
 }
 
@@ -510,6 +541,7 @@ const results = {
     historyTurns,
     latency,
     maxConcurrent: Number(args['max-concurrent']),
+    database: postgresUrl ? 'postgres' : 'sqlite',
     nodeOptions: String(args['node-options']),
     startFlags: startCommand().flags,
   },
@@ -537,7 +569,7 @@ function table(): string {
     a && b && Number.isFinite(a.median) && b.median ? (a.median / b.median).toFixed(2) : '–';
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   const rows = [
-    `${rounds} rounds; median (min–max) of the per-round figures. Load average before ${load(loadBefore)}, after ${load(loadavg())} (${cpus().length} CPUs).`,
+    `${rounds} rounds on ${postgresUrl ? 'PostgreSQL' : 'SQLite'}; median (min–max) of the per-round figures. Load average before ${load(loadBefore)}, after ${load(loadavg())} (${cpus().length} CPUs).`,
     `Nominal latency: Slack ${latency.slack} ms, Scalekit ${latency.scalekit} ms, model ${latency.model} ms/step, Intercom tool ${latency.tool} ms. Measured mean service: ${Object.entries(
       service,
     )

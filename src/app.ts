@@ -5,19 +5,19 @@ import { createFeedbackRecorder } from './agent/feedback.ts';
 import { createModel } from './agent/model.ts';
 import { createSupportAgent } from './agent/support-agent.ts';
 import { createApprovals } from './approvals/approvals.ts';
-import { createSqlitePendingActions } from './approvals/pending-actions.ts';
-import { createSqliteAuditLog } from './audit/audit-log.ts';
+import { createPendingActions } from './approvals/pending-actions.ts';
+import { createAuditLog } from './audit/audit-log.ts';
 import type { Config } from './config.ts';
 import { createAccountService, describeDisconnect } from './connect/account.ts';
 import { createConnectCommand } from './connect/connect-command.ts';
 import { createAfterConnect, createConnectPrompter, createGatedMessageHandler } from './connect/connect-flow.ts';
 import { createConnectService, SLACK_SIGNIN_CALLBACK_PATH } from './connect/connect-service.ts';
-import { createSqliteConnectStore } from './connect/connect-store.ts';
-import { createSqliteConnectionBreaks } from './connect/connection-breaks.ts';
+import { createConnectStore } from './connect/connect-store.ts';
+import { createConnectionBreaks } from './connect/connection-breaks.ts';
 import { createConnectionHealth } from './connect/connection-health.ts';
-import { createSqliteParkedRequests, parkedRecovery } from './connect/parked-requests.ts';
+import { createParkedRequests, parkedRecovery } from './connect/parked-requests.ts';
 import { createSlackSignIn } from './connect/slack-signin.ts';
-import { createSqliteCardClaims } from './conversation-cards/card-claims.ts';
+import { createCardClaims } from './conversation-cards/card-claims.ts';
 import { createConversationCards } from './conversation-cards/conversation-cards.ts';
 import {
   createConversationHandler,
@@ -25,29 +25,30 @@ import {
   rememberExchange,
   unfollowByButton,
 } from './conversations/conversation-handler.ts';
-import { createSqliteConversationStore } from './conversations/conversation-store.ts';
+import { createConversationStore } from './conversations/conversation-store.ts';
 import { suggestedPrompts } from './conversations/suggested-prompts.ts';
-import type { Db } from './db/database.ts';
-import { createSqliteInbox } from './delivery/inbox.ts';
+import type { Sql } from './db/sql.ts';
+import { createInbox } from './delivery/inbox.ts';
 import { type Maintenance, startMaintenance } from './delivery/maintenance.ts';
 import { recoverFromCrash } from './delivery/recovery.ts';
 import { createTurnTaker } from './delivery/turns.ts';
-import { createSqliteWebhookReceipts } from './delivery/webhook-receipts.ts';
+import { createWebhookReceipts } from './delivery/webhook-receipts.ts';
 import type { WorkQueue } from './delivery/work-queue.ts';
 import { createHomePublisher } from './home/home.ts';
 import { createConnectRoutes } from './http/connect-routes.ts';
 import { createScalekitWebhookRoute } from './http/scalekit-webhooks.ts';
 import type { Route } from './http/server.ts';
 import { createSlackReceiver, type SlackReceiver } from './http/slack-receiver.ts';
-import { createSqliteIdentityStore } from './identity/identity-store.ts';
+import { createIdentityStore } from './identity/identity-store.ts';
 import { createIntercom } from './intercom/account.ts';
 import { createAdminDirectory } from './intercom/admin-directory.ts';
 import type { Logger } from './logger.ts';
 import { createMyQueue } from './queue/my-queue.ts';
-import { createSqliteQueueStore } from './queue/queue-store.ts';
+import { createQueueStore } from './queue/queue-store.ts';
 import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
 import { createWebhookVerifier } from './scalekit/webhook-verifier.ts';
+import { reportUnhandled } from './shared/acknowledge.ts';
 import type { UserMessage } from './shared/messages.ts';
 import type { TimeAndChance } from './shared/time-and-chance.ts';
 import { allCapabilities } from './slack/agent-extras.ts';
@@ -64,7 +65,7 @@ export interface CompositionOptions extends TimeAndChance {
   config: Config;
   logger: Logger;
   /** The open database; the composition prepares its statements but never opens or closes it. */
-  db: Db;
+  db: Sql;
   /** Who the bot is in Slack (from auth.test). */
   bot: BotIdentity;
   /** Every tracked piece of work, so the lifecycle can drain it. */
@@ -99,7 +100,7 @@ export interface Composition {
  */
 export function composeBot(options: CompositionOptions): Composition {
   const { config, logger, db, bot, queue, now, randomBytes } = options;
-  const identities = createSqliteIdentityStore(db, {
+  const identities = createIdentityStore(db, {
     newIdentifier: () => `u_${randomBytes(16).toString('hex')}`,
     now,
   });
@@ -114,10 +115,10 @@ export function composeBot(options: CompositionOptions): Composition {
   // Uncached means nothing kept at all, shared tool lists included: every message fetches and wraps its own.
   const gateway: CachedGateway =
     options.cacheScalekit === false ? { ...upstream, forget: () => {} } : withCache(upstream, { now });
-  const parked = createSqliteParkedRequests(db);
-  const inbox = createSqliteInbox(db);
-  const audit = createSqliteAuditLog(db);
-  const pendingActions = createSqlitePendingActions(db, audit);
+  const parked = createParkedRequests(db);
+  const inbox = createInbox(db);
+  const audit = createAuditLog(db);
+  const pendingActions = createPendingActions(db, audit);
 
   const slackEndpoint =
     config.slack.mode === 'http'
@@ -147,7 +148,7 @@ export function composeBot(options: CompositionOptions): Composition {
 
   const signIn = config.slack.signIn;
   const connect = createConnectService({
-    store: createSqliteConnectStore(db),
+    store: createConnectStore(db),
     identities,
     gateway,
     publicUrl: config.http.publicUrl,
@@ -169,7 +170,7 @@ export function composeBot(options: CompositionOptions): Composition {
   const { rateLimitBackoffMs, ...agentOptions } = options.agent ?? {};
   // Every Intercom call of every feature goes through this: one teammate's account at a time, audited in one place.
   const intercom = createIntercom({ gateway, identities, admins, audit, now, rateLimitBackoffMs });
-  const cardClaims = createSqliteCardClaims(db);
+  const cardClaims = createCardClaims(db);
   const cards = createConversationCards({
     intercom,
     identities,
@@ -193,7 +194,7 @@ export function composeBot(options: CompositionOptions): Composition {
   // My queue: each teammate's open assigned conversations, one search per poll, on the watches' poller and budget.
   const myQueue = createMyQueue({
     ...inBackground,
-    store: createSqliteQueueStore(db),
+    store: createQueueStore(db),
     card: (account, conversation) => cards.cardFor(account, conversation),
     nudgeAfterMs: config.queue.nudgeAfterMs,
   });
@@ -206,7 +207,7 @@ export function composeBot(options: CompositionOptions): Composition {
     poller: pollerOptions,
     jobs: [myQueue.job],
   });
-  const breaks = createSqliteConnectionBreaks(db);
+  const breaks = createConnectionBreaks(db);
   // Scalekit's webhooks say when a connection breaks; the teammate's background work waits for them to reconnect.
   const health = createConnectionHealth({
     identities,
@@ -228,7 +229,9 @@ export function composeBot(options: CompositionOptions): Composition {
     watches: watches.account,
     health,
     breaks,
-    stopBackground: (user) => void myQueue.turnOff(user),
+    stopBackground: async (user) => {
+      await myQueue.turnOff(user);
+    },
     client,
     logger,
     now,
@@ -251,7 +254,7 @@ export function composeBot(options: CompositionOptions): Composition {
     now,
     ...agentOptions,
   });
-  const conversations = createSqliteConversationStore(db);
+  const conversations = createConversationStore(db);
   const names = createNameDirectory(now);
   const capabilities = allCapabilities();
   const nextTurn = createTurnTaker();
@@ -315,7 +318,7 @@ export function composeBot(options: CompositionOptions): Composition {
     stopRun: (thread) => pipeline.agentRun.stop(thread),
     recordFeedback: createFeedbackRecorder({ audit, identities, now }),
     suggestedPrompts: async (user) =>
-      suggestedPrompts((await gateway.accountStatus(identities.identifierFor(user)))?.active === true),
+      suggestedPrompts((await gateway.accountStatus(await identities.identifierFor(user)))?.active === true),
     onConnectCommand: createConnectCommand({ identities, gateway, prompt, account }),
     account: {
       publishHome: createHomePublisher({
@@ -327,7 +330,9 @@ export function composeBot(options: CompositionOptions): Composition {
         workspaceUrl: bot.url,
         now,
       }),
-      setQueue: (user, on) => void (on ? myQueue.turnOn(user) : myQueue.turnOff(user)),
+      setQueue: async (user, on) => {
+        await (on ? myQueue.turnOn(user) : myQueue.turnOff(user));
+      },
       connect: (user, c) => prompt(c, user, 'requested'),
       disconnect: async (user) => describeDisconnect(await account.disconnect(user)),
     },
@@ -336,9 +341,9 @@ export function composeBot(options: CompositionOptions): Composition {
         const cut = await account.offboard(user);
         if (cut) logger.info('Offboarded a teammate deactivated in Slack', { userId: user.userId, ...cut });
       },
-      workspaceGone(teamId, why) {
-        const endedWatches = watches.endAllForTeam(teamId);
-        const queuesOff = myQueue.turnOffTeam(teamId);
+      async workspaceGone(teamId, why) {
+        const endedWatches = await watches.endAllForTeam(teamId);
+        const queuesOff = await myQueue.turnOffTeam(teamId);
         logger.warn('The bot lost this workspace; its background work stops', { teamId, why, endedWatches, queuesOff });
       },
     },
@@ -352,12 +357,13 @@ export function composeBot(options: CompositionOptions): Composition {
   });
   slackApp.error(async (error) => {
     logger.error('Unhandled error in a Slack listener', error);
+    reportUnhandled();
   });
 
   // A request parked until its teammate connected goes on from the gate.
   const onConnected = createAfterConnect({ account, parked, handle: pipeline.gate, client, queue, now, logger });
   const webhookSecret = config.scalekitWebhookSecret;
-  const receipts = createSqliteWebhookReceipts(db);
+  const receipts = createWebhookReceipts(db);
   const scalekitWebhooks = createScalekitWebhookRoute({
     verify: webhookSecret ? createWebhookVerifier({ ...config.scalekit, secret: webhookSecret }) : undefined,
     receipts,
@@ -381,7 +387,12 @@ export function composeBot(options: CompositionOptions): Composition {
           { what: 'conversations', prune: (at) => conversations.prune(at) },
           { what: 'queue notices', prune: (at) => myQueue.prune(at) },
           // A redelivery of an old webhook-id after a week is not expected; until then it is recognised.
-          { what: 'webhook receipts', prune: (at) => receipts.prune(at - 7 * 24 * 60 * 60 * 1000) },
+          {
+            what: 'webhook receipts',
+            prune: async (at) => {
+              await receipts.prune(at - 7 * 24 * 60 * 60 * 1000);
+            },
+          },
           { what: 'card clicks', prune: (at) => cardClaims.prune(at) },
         ],
         logger,

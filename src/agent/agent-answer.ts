@@ -27,7 +27,7 @@ export interface AgentAnswerDeps {
     client: webApi.WebClient,
   ) => Promise<void>;
   /** Called with the finished exchange, so a DM can continue from it. */
-  remember: (message: UserMessage, answer: string) => void;
+  remember: (message: UserMessage, answer: string) => Promise<void>;
   /** One run per conversation at a time (the next waits, with the first answer in its context), and a global cap. */
   queue: Pick<WorkQueue, 'acquire'>;
   logger: Logger;
@@ -90,7 +90,7 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
         signal: stop.signal,
       });
       if (outcome.kind === 'reconnect') {
-        deps.parked.park(message, deps.now());
+        await deps.parked.park(message, deps.now());
         await deps.prompt(client, message, 'expired');
       }
       after = notesFor(outcome, message.isDirect);
@@ -109,7 +109,7 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
         : undefined,
       session: outcome && 'proposals' in outcome && outcome.proposals > 0 ? 'suspended' : 'closed',
     });
-    if (answered && outcome && 'text' in outcome) deps.remember(message, [outcome.text, ...after].join('\n\n'));
+    if (answered && outcome && 'text' in outcome) await deps.remember(message, [outcome.text, ...after].join('\n\n'));
     const about = outcome && 'conversations' in outcome ? outcome.conversations : [];
     if (answered && deps.showConversations && about.length > 0 && about.length <= MAX_CARDS) {
       await deps

@@ -28,9 +28,9 @@ export interface AccountSummary {
 
 /** What the account needs of watches (src/watches), named here so neither feature imports the other. */
 export interface AccountWatches {
-  countOpen(user: SlackUser): number;
+  countOpen(user: SlackUser): Promise<number>;
   /** Ends every watch of the user at once; returns how many. */
-  endAllFor(user: SlackUser): number;
+  endAllFor(user: SlackUser): Promise<number>;
 }
 
 /** A teammate's own connection: how it stands, and cutting it off. */
@@ -39,7 +39,7 @@ export interface AccountService {
   /** Deletes the connected account at Scalekit and everything that would still act on it. */
   disconnect(user: SlackUser): Promise<{ cancelledActions: number; droppedRequests: number; endedWatches: number }>;
   /** Records a successful connection (and forgets what was cached about any earlier one). */
-  connected(user: SlackUser): void;
+  connected(user: SlackUser): Promise<void>;
   /**
    * The teammate left (deactivated in Slack): their connected account is deleted and everything that would still
    * act for them stops, with an audit entry. Undefined when the bot never knew them (nothing to do).
@@ -61,7 +61,7 @@ export function createAccountService(deps: {
   health: Pick<ConnectionHealth, 'healed'>;
   breaks: Pick<ConnectionBreaks, 'brokenStatus'>;
   /** Their other background work (My queue), stopped with the account. */
-  stopBackground: (user: SlackUser) => void;
+  stopBackground: (user: SlackUser) => Promise<void>;
   client: webApi.WebClient;
   logger: Logger;
   now: () => number;
@@ -80,36 +80,36 @@ export function createAccountService(deps: {
 
   return {
     async summary(user) {
-      const identifier = identities.identifierFor(user);
+      const identifier = await identities.identifierFor(user);
       // Status asks Scalekit afresh: it must show the truth, not what was cached minutes ago.
       gateway.forget(identifier);
       const account = await gateway.accountStatus(identifier);
-      const week = audit.activity(user, now() - WEEK_MS);
+      const week = await audit.activity(user, now() - WEEK_MS);
       return {
         connected: account?.active === true,
         statusName: account?.statusName ?? 'NOT_CONNECTED',
-        connectedSince: audit.lastConnected(user) ?? account?.updatedAt?.getTime(),
+        connectedSince: (await audit.lastConnected(user)) ?? account?.updatedAt?.getTime(),
         lastUsed: week.lastUsed ?? account?.lastUsedAt?.getTime(),
         toolCallsThisWeek: week.toolCalls,
         approvedThisWeek: week.approved,
-        watching: deps.watches.countOpen(user),
-        broken: account?.active === true ? undefined : deps.breaks.brokenStatus(user),
+        watching: await deps.watches.countOpen(user),
+        broken: account?.active === true ? undefined : await deps.breaks.brokenStatus(user),
       };
     },
 
-    disconnect: (user) => cutOff(user, identities.identifierFor(user), 'disconnected'),
+    disconnect: async (user) => cutOff(user, await identities.identifierFor(user), 'disconnected'),
 
     async offboard(user) {
-      const identifier = identities.knownIdentifier(user);
+      const identifier = await identities.knownIdentifier(user);
       if (!identifier) return undefined;
       return cutOff(user, identifier, 'offboarded: deactivated in Slack');
     },
 
-    connected(user) {
-      const identifier = identities.identifierFor(user);
+    async connected(user) {
+      const identifier = await identities.identifierFor(user);
       deps.admins.forget(identifier);
-      connectionEntry(user, identifier, 'connected');
-      deps.health.healed(user);
+      await connectionEntry(user, identifier, 'connected');
+      await deps.health.healed(user);
     },
   };
 
@@ -117,11 +117,11 @@ export function createAccountService(deps: {
     // First at Scalekit: if that fails nothing else changes, and the user can simply try again.
     await gateway.deleteAccount(identifier);
     deps.admins.forget(identifier);
-    const cancelled = deps.pendingActions.cancelAllFor(user, now());
-    const droppedRequests = deps.parked.dropFor(user);
-    const endedWatches = deps.watches.endAllFor(user);
-    deps.stopBackground(user);
-    connectionEntry(user, identifier, outcome);
+    const cancelled = await deps.pendingActions.cancelAllFor(user, now());
+    const droppedRequests = await deps.parked.dropFor(user);
+    const endedWatches = await deps.watches.endAllFor(user);
+    await deps.stopBackground(user);
+    await connectionEntry(user, identifier, outcome);
     for (const action of cancelled) {
       await updateOrPost(
         deps.client,

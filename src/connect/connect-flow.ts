@@ -21,7 +21,7 @@ export type ConnectPrompter = (
 
 export function createConnectPrompter(connect: ConnectService): ConnectPrompter {
   return async (client, user, reason) => {
-    const url = connect.issueLink(user);
+    const url = await connect.issueLink(user);
     const dm = await client.conversations.open({ users: user.userId });
     const channel = dm.channel?.id;
     if (!channel) throw new Error('Slack opened no DM channel');
@@ -51,13 +51,13 @@ export interface GateDeps {
 /** Runs `answer` for connected users; everyone else gets a connect DM and their request is kept for later. */
 export function createGatedMessageHandler(deps: GateDeps): MessageHandler {
   return async (message, client) => {
-    const identifier = deps.identities.identifierFor(message);
+    const identifier = await deps.identities.identifierFor(message);
     const account = await deps.gateway.accountStatus(identifier);
     if (account?.active) {
       await deps.answer(message, deps.intercom.account(message, identifier), client);
       return;
     }
-    deps.parked.park(message, deps.now());
+    await deps.parked.park(message, deps.now());
     await deps.prompt(client, message, account?.statusName === 'EXPIRED' ? 'expired' : 'needed');
     await client.chat.postMessage({
       channel: message.channel,
@@ -78,8 +78,8 @@ export function createAfterConnect(
   deps: ResumeDeps & { account: Pick<AccountService, 'connected'>; queue: Pick<WorkQueue, 'track'> },
 ): (user: SlackUser) => Promise<void> {
   const resume = createResumeAfterConnect(deps);
-  return (user) => {
-    deps.account.connected(user);
+  return async (user) => {
+    await deps.account.connected(user);
     return deps.queue.track(resume(user));
   };
 }
@@ -100,7 +100,7 @@ function createResumeAfterConnect(deps: ResumeDeps): (user: SlackUser) => Promis
   return async (user) => {
     const dm = await deps.client.conversations.open({ users: user.userId });
     if (dm.channel?.id) await deps.client.chat.postMessage({ channel: dm.channel.id, text: CONNECTED_TEXT });
-    for (const request of deps.parked.claim(user)) {
+    for (const request of await deps.parked.claim(user)) {
       try {
         if (deps.now() - request.createdAt > maxAgeMs) {
           await deps.client.chat.postMessage({
@@ -114,7 +114,7 @@ function createResumeAfterConnect(deps: ResumeDeps): (user: SlackUser) => Promis
       } catch (error) {
         deps.logger.error('Resuming a parked request failed', { requestId: request.id }, error);
       } finally {
-        deps.parked.finish(request.id);
+        await deps.parked.finish(request.id);
       }
     }
   };

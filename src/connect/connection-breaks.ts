@@ -1,28 +1,27 @@
-import type { Db } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../shared/messages.ts';
 
 /** Connections Scalekit said broke and the teammate has not repaired yet: one row per breakage. */
 export interface ConnectionBreaks {
   /** Records the breakage; true only for the first report of it (a replay or a second event finds it there). */
-  record(user: SlackUser, status: string, at: number): boolean;
+  record(user: SlackUser, status: string, at: number): Promise<boolean>;
   /** The status Scalekit reported, while the connection is broken. */
-  brokenStatus(user: SlackUser): string | undefined;
+  brokenStatus(user: SlackUser): Promise<string | undefined>;
   /** They reconnected: the breakage is over; true when there was one. */
-  heal(user: SlackUser): boolean;
+  heal(user: SlackUser): Promise<boolean>;
 }
 
-export function createSqliteConnectionBreaks(db: Db): ConnectionBreaks {
-  const insert = db.prepare(
-    `INSERT INTO connection_breaks (team_id, user_id, status, broken_at) VALUES (?, ?, ?, ?)
+const SQL = {
+  insert: `INSERT INTO connection_breaks (team_id, user_id, status, broken_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (team_id, user_id) DO NOTHING`,
-  );
-  const byUser = db.prepare<[string, string], { status: string }>(
-    'SELECT status FROM connection_breaks WHERE team_id = ? AND user_id = ?',
-  );
-  const remove = db.prepare('DELETE FROM connection_breaks WHERE team_id = ? AND user_id = ?');
+  byUser: 'SELECT status FROM connection_breaks WHERE team_id = ? AND user_id = ?',
+  remove: 'DELETE FROM connection_breaks WHERE team_id = ? AND user_id = ?',
+} as const;
+
+export function createConnectionBreaks(sql: Sql): ConnectionBreaks {
   return {
-    record: (user, status, at) => insert.run(user.teamId, user.userId, status, at).changes === 1,
-    brokenStatus: (user) => byUser.get(user.teamId, user.userId)?.status,
-    heal: (user) => remove.run(user.teamId, user.userId).changes === 1,
+    record: async (user, status, at) => (await sql.run(SQL.insert, [user.teamId, user.userId, status, at])) === 1,
+    brokenStatus: async (user) => (await sql.get<{ status: string }>(SQL.byUser, [user.teamId, user.userId]))?.status,
+    heal: async (user) => (await sql.run(SQL.remove, [user.teamId, user.userId])) === 1,
   };
 }

@@ -15,15 +15,15 @@ export interface ScalekitEvent {
 
 /** A teammate's background work (watches, their queue), paused while their connection is broken. */
 export interface BackgroundWork {
-  pauseFor(user: SlackUser): void;
-  resumeFor(user: SlackUser): void;
+  pauseFor(user: SlackUser): Promise<void>;
+  resumeFor(user: SlackUser): Promise<void>;
 }
 
 export interface ConnectionHealth {
   /** Acts on a webhook: a breakage pauses the teammate's background work and sends one reconnect DM. */
   onEvent(event: ScalekitEvent): Promise<void>;
   /** They reconnected (verify, or Scalekit says ACTIVE again): the breakage is over and their work resumes. */
-  healed(user: SlackUser): void;
+  healed(user: SlackUser): Promise<void>;
 }
 
 export const STATUS_UPDATED = 'connected_account.status_updated';
@@ -42,9 +42,9 @@ export function createConnectionHealth(deps: {
 }): ConnectionHealth {
   const { logger } = deps;
 
-  const healed = (user: SlackUser) => {
-    deps.breaks.heal(user);
-    for (const work of deps.background) work.resumeFor(user);
+  const healed = async (user: SlackUser) => {
+    await deps.breaks.heal(user);
+    for (const work of deps.background) await work.resumeFor(user);
   };
 
   return {
@@ -55,7 +55,7 @@ export function createConnectionHealth(deps: {
         return;
       }
       // Only identifiers the identity map made are ours; anything else is another app's account.
-      const user = event.identifier ? deps.identities.slackUserOf(event.identifier) : undefined;
+      const user = event.identifier ? await deps.identities.slackUserOf(event.identifier) : undefined;
       if (!user || !event.identifier) {
         logger.info('A Scalekit webhook named no teammate the bot knows', { type: event.type });
         return;
@@ -63,13 +63,13 @@ export function createConnectionHealth(deps: {
       // Whatever was cached about the connection is stale now.
       deps.gateway.forget(event.identifier);
       if (event.type === STATUS_UPDATED && event.status === 'ACTIVE') {
-        healed(user);
+        await healed(user);
         logger.info('A teammate’s Intercom connection is active again', { userId: user.userId });
         return;
       }
       const status = event.type === TOKEN_REFRESH_FAILED ? 'TOKEN_REFRESH_FAILED' : (event.status ?? 'UNKNOWN');
-      for (const work of deps.background) work.pauseFor(user);
-      if (!deps.breaks.record(user, status, deps.now())) {
+      for (const work of deps.background) await work.pauseFor(user);
+      if (!(await deps.breaks.record(user, status, deps.now()))) {
         logger.debug('A Scalekit webhook about a breakage already reported', { userId: user.userId, status });
         return;
       }

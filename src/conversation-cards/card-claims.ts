@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 
 /**
  * Who is already acting on a card control. Slack sends a double click as two payloads (and may redeliver one), so
@@ -7,11 +7,11 @@ import type { Db } from '../db/database.ts';
  */
 export interface CardClaims {
   /** True for the first claim of `key` while nothing holds it: a claim is held while it runs and briefly after. */
-  claim(key: string, now: number): boolean;
+  claim(key: string, now: number): Promise<boolean>;
   /** The click's work is over; a repeat of it within the grace period is still a double click. */
-  release(key: string, now: number): void;
+  release(key: string, now: number): Promise<void>;
   /** Forgets claims older than a day. */
-  prune(now: number): void;
+  prune(now: number): Promise<void>;
 }
 
 /** A second payload this soon after the first finished is the same click. */
@@ -19,21 +19,20 @@ const GRACE_MS = 5_000;
 /** A claim whose holder never finished (a crash) stops blocking after this. */
 const STALE_MS = 2 * 60_000;
 
-export function createSqliteCardClaims(db: Db): CardClaims {
-  const claim = db.prepare(
-    `INSERT INTO card_claims (key, claimed_at, done_at) VALUES (?, ?, NULL)
-     ON CONFLICT (key) DO UPDATE SET claimed_at = excluded.claimed_at, done_at = NULL
-     WHERE (card_claims.done_at IS NOT NULL AND card_claims.done_at <= ?) OR card_claims.claimed_at <= ?`,
-  );
-  const release = db.prepare('UPDATE card_claims SET done_at = ? WHERE key = ?');
-  const prune = db.prepare('DELETE FROM card_claims WHERE claimed_at < ?');
+export function createCardClaims(sql: Sql): CardClaims {
   return {
-    claim: (key, now) => claim.run(key, now, now - GRACE_MS, now - STALE_MS).changes === 1,
-    release: (key, now) => {
-      release.run(now, key);
+    claim: async (key, now) =>
+      (await sql.run(
+        `INSERT INTO card_claims (key, claimed_at, done_at) VALUES (?, ?, NULL)
+         ON CONFLICT (key) DO UPDATE SET claimed_at = excluded.claimed_at, done_at = NULL
+         WHERE (card_claims.done_at IS NOT NULL AND card_claims.done_at <= ?) OR card_claims.claimed_at <= ?`,
+        [key, now, now - GRACE_MS, now - STALE_MS],
+      )) === 1,
+    release: async (key, now) => {
+      await sql.run('UPDATE card_claims SET done_at = ? WHERE key = ?', [now, key]);
     },
-    prune: (now) => {
-      prune.run(now - 24 * 60 * 60 * 1000);
+    prune: async (now) => {
+      await sql.run('DELETE FROM card_claims WHERE claimed_at < ?', [now - 24 * 60 * 60 * 1000]);
     },
   };
 }

@@ -72,7 +72,7 @@ export interface ConversationCardDeps {
   identities: Pick<IdentityStore, 'identifierFor'>;
   gateway: Pick<ScalekitGateway, 'accountStatus'>;
   /** A fresh connect link for a teammate who has not connected Intercom. */
-  issueLink: (user: SlackUser) => string;
+  issueLink: (user: SlackUser) => Promise<string>;
   claims: CardClaims;
   logger: Logger;
   now: () => number;
@@ -119,10 +119,13 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
     client: webApi.WebClient,
     place: CardPlace | undefined,
   ): Promise<IntercomAccount | undefined> => {
-    const identifier = deps.identities.identifierFor(user);
+    const identifier = await deps.identities.identifierFor(user);
     const status = await deps.gateway.accountStatus(identifier);
     if (status?.active) return intercom.account(user, identifier);
-    const message = buildConnectMessage(deps.issueLink(user), status?.statusName === 'EXPIRED' ? 'expired' : 'needed');
+    const message = buildConnectMessage(
+      await deps.issueLink(user),
+      status?.statusName === 'EXPIRED' ? 'expired' : 'needed',
+    );
     await tell(client, user, place, message);
     return undefined;
   };
@@ -320,7 +323,7 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
       });
     },
     async onClick(click) {
-      if (!deps.claims.claim(click.clickKey, now())) {
+      if (!(await deps.claims.claim(click.clickKey, now()))) {
         logger.info('Card click already taken (a double click)', { action: click.action });
         return;
       }
@@ -330,7 +333,7 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
           if (account) await act(click, account);
         });
       } finally {
-        deps.claims.release(click.clickKey, now());
+        await deps.claims.release(click.clickKey, now());
       }
     },
     async onSubmit(submission) {

@@ -29,6 +29,7 @@ try {
     port: args.port,
     dataDir,
     reset: args.reset,
+    databaseUrl: args.databaseUrl,
     model: model.model,
     log: (line) => {
       log ??= createWriteStream(logPath, { flags: 'w' });

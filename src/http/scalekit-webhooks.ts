@@ -51,7 +51,15 @@ export function createScalekitWebhookRoute(deps: {
       }
       // Verified, so the header is there.
       const webhookId = String(req.headers['webhook-id']);
-      if (!deps.receipts.accept(webhookId, deps.now())) {
+      let first: boolean;
+      try {
+        first = await deps.receipts.accept(webhookId, deps.now());
+      } catch (error) {
+        // Not recorded, so not acted on: Scalekit delivers it again later.
+        logger.error('Could not record a Scalekit webhook; asking for a redelivery', { webhookId }, error);
+        return sendText(res, 503, 'Service unavailable: try again later.');
+      }
+      if (!first) {
         logger.debug('A Scalekit webhook delivered again; already handled', { webhookId });
         return sendText(res, 200, 'Already received.');
       }

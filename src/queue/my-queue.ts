@@ -14,18 +14,18 @@ const NOTICES_KEPT_MS = 30 * 24 * 60 * 60 * 1000;
 
 export interface MyQueue {
   /** Turns it on for the teammate; false when it was on already. */
-  turnOn(user: SlackUser): boolean;
-  turnOff(user: SlackUser): boolean;
+  turnOn(user: SlackUser): Promise<boolean>;
+  turnOff(user: SlackUser): Promise<boolean>;
   /** What App Home shows: off, or on (paused or not) with the open assigned conversations, longest waiting first. */
   homeState(user: SlackUser): Promise<QueueHomeState>;
   /** The poller's job: one search per teammate per poll, within the watches' budget. */
   job: PollJob<QueueFollower>;
   /** Paused while the teammate's connection is broken. */
-  background: { pauseFor(user: SlackUser): void; resumeFor(user: SlackUser): void };
+  background: { pauseFor(user: SlackUser): Promise<void>; resumeFor(user: SlackUser): Promise<void> };
   /** The bot lost the workspace: every queue in it stops. */
-  turnOffTeam(teamId: string): number;
+  turnOffTeam(teamId: string): Promise<number>;
   /** Forgets old notices (hourly). */
-  prune(now: number): void;
+  prune(now: number): Promise<void>;
 }
 
 export function createMyQueue(deps: {
@@ -73,7 +73,7 @@ export function createMyQueue(deps: {
     if (!stillMine(conversation, me)) return 0;
     let sent = 0;
     for (const part of conversation.parts.filter((p) => isCustomerReply(p, f))) {
-      if (!store.claim(f, `reply:${part.id}`, id, now())) continue;
+      if (!(await store.claim(f, `reply:${part.id}`, id, now()))) continue;
       await dm(f, buildReplyNotice(conversation, part, await cardOf(account, conversation)), 'a customer reply');
       sent++;
     }
@@ -83,13 +83,12 @@ export function createMyQueue(deps: {
   /** One reminder per conversation and waiting period, checked against Intercom before it is sent. */
   const nudge = async (account: IntercomAccount, me: Admin, f: QueueFollower, after: number) => {
     let sent = 0;
-    for (const waiting of store.waitingSince(f, now() - after)) {
-      if (!store.claim(f, `nudge:${waiting.conversationId}:${waiting.waitingSince}`, waiting.conversationId, now())) {
-        continue;
-      }
+    for (const waiting of await store.waitingSince(f, now() - after)) {
+      const key = `nudge:${waiting.conversationId}:${waiting.waitingSince}`;
+      if (!(await store.claim(f, key, waiting.conversationId, now()))) continue;
       const conversation = await account.conversation(waiting.conversationId);
       if (!stillMine(conversation, me)) {
-        store.forget(f, waiting.conversationId);
+        await store.forget(f, waiting.conversationId);
         continue;
       }
       if (conversation.waitingSince !== (waiting.waitingSince ?? undefined)) continue;
@@ -106,7 +105,7 @@ export function createMyQueue(deps: {
     reschedule: (id, at, interval) => store.reschedule(id, at, interval),
     async poll(f) {
       const begun = now();
-      const account = deps.intercom.accountOf(f);
+      const account = await deps.intercom.accountOf(f);
       const me = await account.me();
       // The first poll sees the whole queue (news only what changed after they turned it on); later ones only what
       // changed since the last.
@@ -115,25 +114,25 @@ export function createMyQueue(deps: {
       let news = 0;
       for (const conversation of found) {
         const updatedAt = conversation.updatedAt ?? begun;
-        const known = store.conversation(f, conversation.id);
+        const known = await store.conversation(f, conversation.id);
         if (known && updatedAt <= known.updatedAt) continue;
         if (!first || updatedAt >= from(f)) news += 1 + (await announceReplies(account, me, f, conversation.id));
-        store.remember(f, {
+        await store.remember(f, {
           conversationId: conversation.id,
           updatedAt,
           waitingSince: conversation.waitingSince ?? null,
         });
       }
       if (deps.nudgeAfterMs !== undefined) news += await nudge(account, me, f, deps.nudgeAfterMs);
-      store.advance(f.id, begun);
+      await store.advance(f.id, begun);
       if (news > 0) logger.debug('My queue polled', { userId: f.userId, news });
       return news > 0;
     },
     async failed(f, error) {
       if (error instanceof ToolError && error.kind === 'auth') {
         // Only the poll that pauses it sends the DM.
-        if (store.followerOf(f)?.status !== 'active') return;
-        store.pause(f);
+        if ((await store.followerOf(f))?.status !== 'active') return;
+        await store.pause(f);
         logger.info('Paused My queue: the Intercom token was refused', { userId: f.userId });
         await deps
           .prompt(client, f, 'expired')
@@ -154,12 +153,12 @@ export function createMyQueue(deps: {
       }),
     turnOff: (user) => store.turnOff(user),
     async homeState(user) {
-      const follower = store.followerOf(user);
+      const follower = await store.followerOf(user);
       if (!follower) return { on: false };
       const paused = follower.status === 'paused';
       if (paused) return { on: true, paused };
       try {
-        const account = deps.intercom.accountOf(user);
+        const account = await deps.intercom.accountOf(user);
         const me = await account.me();
         const open = await account.assignedOpen(me.id);
         // Longest waiting first; answered ones (nobody waiting) last.
@@ -178,8 +177,8 @@ export function createMyQueue(deps: {
       resumeFor: (user) => store.resume(user, now()),
     },
     turnOffTeam: (teamId) => store.turnOffTeam(teamId),
-    prune(at) {
-      store.prune(at - NOTICES_KEPT_MS);
+    async prune(at) {
+      await store.prune(at - NOTICES_KEPT_MS);
     },
   };
 }

@@ -30,7 +30,7 @@ export interface ListenerDeps
     connect: (user: SlackUser, client: webApi.WebClient) => Promise<void>;
     disconnect: (user: SlackUser) => Promise<string>;
     /** My queue's on/off button in App Home. */
-    setQueue: (user: SlackUser, on: boolean) => void;
+    setQueue: (user: SlackUser, on: boolean) => Promise<void>;
   };
   approvals: Pick<Approvals, 'onDecision' | 'onEdited'>;
 }
@@ -109,7 +109,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     // Whose queue comes from Slack's signed payload: the clicker's own, nothing else.
     const user = { teamId, userId: body.user.id };
     try {
-      deps.account.setQueue(user, action.action_id === QUEUE_ACTIONS.on);
+      await deps.account.setQueue(user, action.action_id === QUEUE_ACTIONS.on);
       await deps.account.publishHome(user);
     } catch (error) {
       deps.logger.error('Turning My queue on or off failed', { userId: user.userId }, error);

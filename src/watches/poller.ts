@@ -45,9 +45,9 @@ export interface Polled {
 export interface PollJob<T extends Polled = Polled> {
   /** For the log. */
   what: string;
-  due(now: number, limit: number): T[];
-  nextDueAt(): number | undefined;
-  reschedule(id: string, nextPollAt: number, intervalMs: number): void;
+  due(now: number, limit: number): Promise<T[]>;
+  nextDueAt(): Promise<number | undefined>;
+  reschedule(id: string, nextPollAt: number, intervalMs: number): Promise<void>;
   /** One poll; resolves whether it found activity. A rate-limited ToolError pauses all polling. */
   poll(item: T): Promise<boolean>;
   failed(item: T, error: unknown): Promise<void>;
@@ -85,7 +85,7 @@ export function createWatchPoller(deps: {
     reschedule: (id, at, interval) => store.reschedule(id, at, interval),
     async poll(watch) {
       const begun = now();
-      const conversation = await deps.intercom.accountOf(watch).conversation(watch.conversationId);
+      const conversation = await (await deps.intercom.accountOf(watch)).conversation(watch.conversationId);
       return (await deps.service.observe(watch, conversation, now() - begun)).activity;
     },
     failed: (watch, error) => deps.service.pollFailed(watch, error),
@@ -118,12 +118,12 @@ export function createWatchPoller(deps: {
         pausedUntil = Math.max(pausedUntil, now() + backoff);
         logger.warn('Intercom is rate-limiting; the watch poller pauses', { pauseMs: backoff });
         backoff = Math.min(backoff * 2, maxInterval);
-        job.reschedule(item.id, pausedUntil, item.intervalMs);
+        await job.reschedule(item.id, pausedUntil, item.intervalMs);
         return;
       }
       await job.failed(item, error);
     }
-    job.reschedule(item.id, now() + jittered(interval), interval);
+    await job.reschedule(item.id, now() + jittered(interval), interval);
   };
 
   const pass = async (): Promise<void> => {
@@ -139,15 +139,15 @@ export function createWatchPoller(deps: {
       // The longest-waiting first, whatever their kind.
       const due =
         budget > 0
-          ? jobs
-              .flatMap((job) => job.due(at, budget).map((item) => ({ job, item })))
+          ? (await Promise.all(jobs.map(async (job) => (await job.due(at, budget)).map((item) => ({ job, item })))))
+              .flat()
               .sort((a, b) => a.item.nextPollAt - b.item.nextPollAt)
               .slice(0, budget)
           : [];
       for (const { job, item } of due) {
         started.push(at);
         // Not picked again while this poll is in flight, however long Intercom takes.
-        job.reschedule(item.id, at + jittered(item.intervalMs), item.intervalMs);
+        await job.reschedule(item.id, at + jittered(item.intervalMs), item.intervalMs);
       }
       await Promise.all(
         due.map(({ job, item }) => poll(job, item).catch((e: unknown) => logger.error(`A ${job.what} poll failed`, e))),
@@ -155,18 +155,24 @@ export function createWatchPoller(deps: {
     } catch (error) {
       logger.error('A watch poller pass failed', error);
     }
-    if (!stopped) deps.timer.schedule(nextDelay(), run);
+    if (stopped) return;
+    // The database may be away for a while: the poller keeps its rhythm and tries again.
+    const delay = await nextDelay().catch((error: unknown) => {
+      logger.error('A watch poller pass failed', error);
+      return base;
+    });
+    if (!stopped) deps.timer.schedule(delay, run);
   };
 
   /**
    * Until the next watch is due (at most one base interval, so new watches are picked up) or, when the minute's
    * budget is spent, until it frees up; at least a pass apart.
    */
-  const nextDelay = (): number => {
+  const nextDelay = async (): Promise<number> => {
     const at = now();
     if (pausedUntil > at) return pausedUntil - at;
     const full = started.length >= cap ? (started[0] as number) + MINUTE_MS - at : 0;
-    const nexts = jobs.map((job) => job.nextDueAt()).filter((n): n is number => n !== undefined);
+    const nexts = (await Promise.all(jobs.map((job) => job.nextDueAt()))).filter((n): n is number => n !== undefined);
     const due = nexts.length === 0 ? base : Math.min(...nexts) - at;
     return Math.max(Math.min(due, base), full, PASS_MS);
   };

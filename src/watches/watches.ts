@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Db } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../shared/messages.ts';
 import {
   createWatchPoller,
@@ -10,7 +10,7 @@ import {
   type WatchSource,
 } from './poller.ts';
 import { createWatchService, type WatchService, type WatchServiceDeps } from './watch-service.ts';
-import { createSqliteWatchStore, type WatchStore } from './watch-store.ts';
+import { createWatchStore, type WatchStore } from './watch-store.ts';
 import { buildWatchTools } from './watch-tools.ts';
 
 export interface Watches {
@@ -22,17 +22,17 @@ export interface Watches {
   tools: ReturnType<typeof buildWatchTools>;
   /** What the account needs: counts for status, and ending or resuming a person's watches. */
   account: {
-    countOpen(user: SlackUser): number;
-    endAllFor(user: SlackUser): number;
+    countOpen(user: SlackUser): Promise<number>;
+    endAllFor(user: SlackUser): Promise<number>;
   };
   /** Paused while the watcher's connection is broken, resumed once they reconnect. */
-  background: { pauseFor(user: SlackUser): void; resumeFor(user: SlackUser): void };
+  background: { pauseFor(user: SlackUser): Promise<void>; resumeFor(user: SlackUser): Promise<void> };
   /** The bot was uninstalled from a workspace (or its token revoked): its watches end, quietly. */
-  endAllForTeam(teamId: string): number;
+  endAllForTeam(teamId: string): Promise<number>;
 }
 
 export interface WatchesOptions extends Omit<WatchServiceDeps, 'store'> {
-  db: Db;
+  db: Sql;
   audit: Pick<AuditLog, 'record'>;
   /** Tests run passes on demand. */
   timer?: PollTimer;
@@ -44,7 +44,7 @@ export interface WatchesOptions extends Omit<WatchServiceDeps, 'store'> {
 /** Watching conversations between requests: the store, the announcements, the poller and the agent's tools. */
 export function createWatches(options: WatchesOptions): Watches {
   const { db, audit, now, randomBytes, ...rest } = options;
-  const store = createSqliteWatchStore(db, audit);
+  const store = createWatchStore(db, audit);
   const service = createWatchService({ ...rest, store, now, randomBytes });
   const source = createWatchPoller({
     store,
@@ -64,11 +64,15 @@ export function createWatches(options: WatchesOptions): Watches {
     tools: buildWatchTools({ service }),
     account: {
       countOpen: (user) => store.countOpen(user),
-      endAllFor: (user) => store.endAllFor(user, 'disconnected', now()).length,
+      endAllFor: async (user) => (await store.endAllFor(user, 'disconnected', now())).length,
     },
     background: {
-      pauseFor: (user) => void store.pauseAllFor(user),
-      resumeFor: (user) => void store.resumeAllFor(user, now()),
+      async pauseFor(user) {
+        await store.pauseAllFor(user);
+      },
+      async resumeFor(user) {
+        await store.resumeAllFor(user, now());
+      },
     },
     endAllForTeam: (teamId) => store.endAllForTeam(teamId, 'uninstalled', now()),
   };

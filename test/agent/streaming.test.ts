@@ -241,7 +241,7 @@ describe('a streamed answer', () => {
         '--user',
         'USFEED',
       ],
-      { env: { ...process.env, DATABASE_PATH: t.dbPath }, encoding: 'utf8' },
+      { env: { ...process.env, ...t.databaseEnv }, encoding: 'utf8' },
     );
     const rows = exported
       .trim()

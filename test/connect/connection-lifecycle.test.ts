@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { ConnectorStatus } from '../../src/standins/scalekit/emulator.ts';
@@ -155,26 +154,15 @@ describe('without SCALEKIT_WEBHOOK_SECRET', () => {
 });
 
 function connectionAudit(user: string): string[] {
-  const db = new Database(t.dbPath, { readonly: true });
-  try {
-    return db
-      .prepare<[string], { outcome: string }>(
-        `SELECT outcome FROM audit_log WHERE kind = 'connection' AND user_id = ? ORDER BY id`,
-      )
-      .all(user)
-      .map((row) => row.outcome);
-  } finally {
-    db.close();
-  }
+  return t
+    .rows<{ outcome: string }>(`SELECT outcome FROM audit_log WHERE kind = 'connection' AND user_id = ? ORDER BY id`, [
+      user,
+    ])
+    .map((row) => row.outcome);
 }
 
 function queueRows(user: string): number {
-  const db = new Database(t.dbPath, { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM queue_followers WHERE user_id = ?').get(user) as { n: number }).n;
-  } finally {
-    db.close();
-  }
+  return t.rows('SELECT * FROM queue_followers WHERE user_id = ?', [user]).length;
 }
 
 const userChange = (id: string, deleted: boolean) => ({
@@ -208,9 +196,7 @@ describe('a teammate deactivated in Slack', () => {
     await pass();
     expect(retrievesOf(t, conversation).length).toBe(polled);
     // Someone the bot never met is not given an identity for it.
-    const db = new Database(t.dbPath, { readonly: true });
-    expect(db.prepare(`SELECT COUNT(*) AS n FROM identities WHERE user_id = 'UNEVERMET'`).get()).toEqual({ n: 0 });
-    db.close();
+    expect(t.rows(`SELECT * FROM identities WHERE user_id = 'UNEVERMET'`)).toEqual([]);
   });
 });
 

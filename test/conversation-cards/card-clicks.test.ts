@@ -184,18 +184,11 @@ describe('a conversation card', () => {
     const card = await showCard(alice.user);
     await click(card, alice.user, 'conv_close');
     await updated(card, `Closed by <@${alice.user}>`);
-    const { openDatabase } = await import('../../src/db/database.ts');
-    const db = openDatabase(t.dbPath);
-    try {
-      const rows = db
-        .prepare(
-          "SELECT user_id, identifier, outcome FROM audit_log WHERE tool_name = 'intercom_manage_conversation' AND user_id = ?",
-        )
-        .all(alice.user);
-      expect(rows).toEqual([{ user_id: alice.user, identifier: alice.identifier, outcome: 'ok' }]);
-    } finally {
-      db.close();
-    }
+    const rows = t.rows(
+      "SELECT user_id, identifier, outcome FROM audit_log WHERE tool_name = 'intercom_manage_conversation' AND user_id = ?",
+      [alice.user],
+    );
+    expect(rows).toEqual([{ user_id: alice.user, identifier: alice.identifier, outcome: 'ok' }]);
   });
 
   it('gives a teammate without Intercom a connect link, and runs nothing', async () => {

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import type { ManualTimer } from '../helpers/manual-timer.ts';
@@ -28,16 +27,10 @@ async function pass(ms = 17 * 60_000): Promise<void> {
 const announcements = (channel: string, threadTs: string) => watchPosts(t, channel, threadTs);
 
 function auditRows(user: string): Array<{ tool_name: string; outcome: string; summary: string; identifier: string }> {
-  const db = new Database(t.dbPath, { readonly: true });
-  try {
-    return db
-      .prepare<[string], { tool_name: string; outcome: string; summary: string; identifier: string }>(
-        `SELECT tool_name, outcome, summary, identifier FROM audit_log WHERE kind = 'watch' AND user_id = ? ORDER BY id`,
-      )
-      .all(user);
-  } finally {
-    db.close();
-  }
+  return t.rows(
+    `SELECT tool_name, outcome, summary, identifier FROM audit_log WHERE kind = 'watch' AND user_id = ? ORDER BY id`,
+    [user],
+  );
 }
 
 describe('watching a conversation between requests', () => {
