@@ -25,6 +25,10 @@ export interface Config {
   toolOverrides: Record<string, 'read' | 'write' | 'off'>;
   /** Watched conversations: the base poll interval (quiet ones back off from it). */
   watches: { pollIntervalMs: number };
+  /** Scalekit's signed webhooks (`POST /scalekit/webhooks`); without a secret the endpoint answers 404. */
+  scalekitWebhookSecret?: string;
+  /** My queue: remind a teammate once about a conversation waiting on them longer than this; off when unset. */
+  queue: { nudgeAfterMs?: number };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -90,6 +94,12 @@ const schema = z.object({
   WATCH_POLL_INTERVAL_MS: wholeNumber('must be a whole number of milliseconds, at least 1000', (n, error) =>
     n.min(1000, { error }),
   ).default(60_000),
+  SCALEKIT_WEBHOOK_SECRET: nonEmpty
+    .regex(/^whsec_[A-Za-z0-9+/=]+$/, { error: "must be the webhook's signing secret, whsec_ followed by base64" })
+    .optional(),
+  QUEUE_NUDGE_AFTER_MINUTES: wholeNumber('must be a whole number of minutes, at least 1', (n, error) =>
+    n.min(1, { error }),
+  ).optional(),
 });
 
 /** Every variable the bot reads (`.env.example` lists them all; a test checks). */
@@ -158,6 +168,10 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       logLevel: e.LOG_LEVEL,
       toolOverrides: e.INTERCOM_TOOL_OVERRIDES,
       watches: { pollIntervalMs: e.WATCH_POLL_INTERVAL_MS },
+      scalekitWebhookSecret: e.SCALEKIT_WEBHOOK_SECRET,
+      queue: {
+        nudgeAfterMs: e.QUEUE_NUDGE_AFTER_MINUTES === undefined ? undefined : e.QUEUE_NUDGE_AFTER_MINUTES * 60_000,
+      },
     },
   };
 }
@@ -211,6 +225,7 @@ export function secretsOf(config: Config): string[] {
     slack.mode === 'socket' ? slack.appToken : undefined,
     slack.signIn?.clientSecret,
     scalekit.clientSecret,
+    config.scalekitWebhookSecret,
     openai.apiKey,
     config.databaseUrl ? passwordIn(config.databaseUrl) : undefined,
   ].filter((s): s is string => s !== undefined && s.length > 0);

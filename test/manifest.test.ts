@@ -18,6 +18,7 @@ describe('manifest.yml', () => {
       ...source('slack/agent-listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
       ...source('slack/listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
       ...source('slack/unfurl-listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
+      ...source('slack/lifecycle-listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
     ].map((m) => m[1]);
     expect(listened.length).toBeGreaterThan(2);
     for (const event of listened) expect(events).toContain(event);
@@ -29,11 +30,14 @@ describe('manifest.yml', () => {
       'message.mpim': 'mpim:history',
       link_shared: 'links:read',
       entity_details_requested: 'links:write',
+      user_change: 'users:read',
     };
     for (const [event, scope] of Object.entries(needs)) {
       expect(events).toContain(event);
       expect(scopes).toContain(scope);
     }
+    // Lifecycle events every app receives, without a scope.
+    for (const event of ['tokens_revoked', 'app_uninstalled']) expect(events).toContain(event);
   });
 
   it('declares the agent surface within Slack’s limits', () => {

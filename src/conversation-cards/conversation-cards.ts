@@ -4,7 +4,7 @@ import { buildConnectMessage } from '../connect/connect-messages.ts';
 import { replyForError, ScalekitUnavailableError, ToolError } from '../errors.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import type { Intercom, IntercomAccount, ToolInput } from '../intercom/account.ts';
-import type { Admin, Conversation } from '../intercom/models.ts';
+import { type Admin, type Conversation, inboxUrl } from '../intercom/models.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import { escapeMrkdwn } from '../shared/escape.ts';
@@ -387,13 +387,6 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
       });
     },
   };
-}
-
-/** Where a conversation opens in the Intercom inbox, on the workspace's regional host. */
-export function inboxUrl(workspace: { id: string; region?: string }, conversationId: string): string {
-  const region = workspace.region?.toLowerCase();
-  const host = region === 'eu' || region === 'au' ? `app.${region}.intercom.com` : 'app.intercom.com';
-  return `https://${host}/a/inbox/${encodeURIComponent(workspace.id)}/inbox/conversation/${encodeURIComponent(conversationId)}`;
 }
 
 /** The workspace's tags, or its ticket types: `{ data: [{ id, name }] }`. */

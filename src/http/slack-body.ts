@@ -5,7 +5,8 @@ import { z } from 'zod';
 const optionalString = z.string().optional();
 const event = z.looseObject({
   type: z.string(),
-  user: optionalString,
+  // A user id, or the whole user (user_change, team_join).
+  user: z.union([z.string(), z.looseObject({ id: z.string() })]).optional(),
   channel: optionalString,
   channel_type: optionalString,
   ts: optionalString,

@@ -7,10 +7,12 @@ import { CONNECT_BUTTON_ACTION, DISCONNECT_ACTIONS, HOME_CONNECT_ACTION } from '
 import { CARD_ACTIONS, CARD_VIEW } from '../conversation-cards/card-blocks.ts';
 import { replyForError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
+import { QUEUE_ACTIONS } from '../queue/queue-blocks.ts';
 import { WATCH_ACTIONS } from '../watches/watch-blocks.ts';
 import { type AgentListenerDeps, registerAgentListeners } from './agent-listeners.ts';
 import { type CardListenerDeps, registerCardListeners } from './card-listeners.ts';
 import { fromSlackInput } from './incoming-text.ts';
+import { type LifecycleListenerDeps, registerLifecycleListeners } from './lifecycle-listeners.ts';
 import { type MessageListenerDeps, registerMessageListeners } from './message-listeners.ts';
 import { registerUnfurlListeners, type UnfurlListenerDeps } from './unfurl-listeners.ts';
 import { registerWatchListeners, type WatchListenerDeps } from './watch-listeners.ts';
@@ -18,6 +20,7 @@ import { registerWatchListeners, type WatchListenerDeps } from './watch-listener
 export interface ListenerDeps
   extends MessageListenerDeps,
     AgentListenerDeps,
+    LifecycleListenerDeps,
     Pick<WatchListenerDeps, 'onWatchClick'>,
     Pick<CardListenerDeps, 'cards'>,
     Pick<UnfurlListenerDeps, 'unfurls'> {
@@ -28,6 +31,8 @@ export interface ListenerDeps
     publishHome: (user: SlackUser) => Promise<void>;
     connect: (user: SlackUser, client: webApi.WebClient) => Promise<void>;
     disconnect: (user: SlackUser) => Promise<string>;
+    /** My queue's on/off button in App Home. */
+    setQueue: (user: SlackUser, on: boolean) => Promise<void>;
   };
   approvals: Pick<Approvals, 'onDecision' | 'onEdited'>;
 }
@@ -42,6 +47,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerMessageListeners(app, deps);
   registerAgentListeners(app, deps);
   registerWatchListeners(app, deps);
+  registerLifecycleListeners(app, deps);
   registerCardListeners(app, deps);
   registerUnfurlListeners(app, deps);
 
@@ -99,6 +105,20 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       .catch((error: unknown) => deps.logger.error('Connecting from App Home failed', error));
   });
 
+  app.action(/^queue_(on|off)$/, async ({ ack, body, action }) => {
+    await ack();
+    const teamId = body.team?.id ?? body.user.team_id;
+    if (body.type !== 'block_actions' || !('action_id' in action) || !teamId) return;
+    // Whose queue comes from Slack's signed payload: the clicker's own, nothing else.
+    const user = { teamId, userId: body.user.id };
+    try {
+      await deps.account.setQueue(user, action.action_id === QUEUE_ACTIONS.on);
+      await deps.account.publishHome(user);
+    } catch (error) {
+      deps.logger.error('Turning My queue on or off failed', { userId: user.userId }, error);
+    }
+  });
+
   // A URL button still sends a block_actions payload, which must be acknowledged.
   app.action(CONNECT_BUTTON_ACTION, async ({ ack }) => {
     await ack();
@@ -135,6 +155,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     FEEDBACK_ACTION,
     UNFOLLOW_ACTION,
     ...Object.values(WATCH_ACTIONS),
+    ...Object.values(QUEUE_ACTIONS),
     ...Object.values(CARD_ACTIONS),
   ];
   app.action({ action_id: new RegExp(`^(?!(${known.join('|')})$)`) }, async ({ ack }) => {

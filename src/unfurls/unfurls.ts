@@ -1,10 +1,9 @@
 import type { webApi } from '@slack/bolt';
 import type { EntityMetadata } from '@slack/types';
-import { inboxUrl } from '../conversation-cards/conversation-cards.ts';
 import { replyForError, ScalekitUnavailableError, ToolError } from '../errors.ts';
 import type { IdentityStore } from '../identity/identity-store.ts';
 import type { Intercom, IntercomAccount } from '../intercom/account.ts';
-import type { Admin } from '../intercom/models.ts';
+import { type Admin, inboxUrl } from '../intercom/models.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import type { SlackUser } from '../shared/messages.ts';

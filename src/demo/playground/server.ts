@@ -23,6 +23,15 @@ export interface PlaygroundServerDeps {
     ScalekitFaults,
     'restart' | 'goAway' | 'closeDrained' | 'refuseConnections' | 'acceptConnections'
   >;
+  standins: PlaygroundControls;
+}
+
+/** Acts on the stand-ins as the chosen person; each answers with what the playground tells them. */
+export interface PlaygroundControls {
+  /** Their Intercom connection breaks (EXPIRED), and Scalekit sends the bot a signed webhook. */
+  breakConnection(user: string): Promise<string>;
+  /** A customer writes on the open conversation assigned to them that waited longest. */
+  customerReplies(user: string): string;
 }
 
 export interface PlaygroundServer {
@@ -200,6 +209,10 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
           message:
             'Scalekit refuses connections for 5 s. A question asked now waits (the SDK retries) and is answered.',
         };
+      case 'break-connection':
+        return { ok: true, message: await deps.standins.breakConnection(user) };
+      case 'customer-replies':
+        return { ok: true, message: deps.standins.customerReplies(user) };
       default:
         throw new Error('unknown action');
     }

@@ -10,6 +10,7 @@ import {
   type IntercomTag,
   makeAdmin,
   makePart,
+  refreshWaitingSince,
   type WorkspaceRecords,
 } from './records.ts';
 import { seedSampleWorkspace } from './sample-data.ts';
@@ -120,6 +121,17 @@ export class IntercomWorkspace implements WorkspaceRecords {
     return part;
   }
 
+  /** A teammate (or a bot) answers the customer from Intercom's own inbox. */
+  teamReplies(conversationId: string, body: string, by: { adminId?: string; bot?: boolean } = {}): void {
+    const conversation = this.findConversation(conversationId);
+    if (!conversation) throw new Error(`no conversation ${conversationId}`);
+    const admin = this.findAdmin(by.adminId ?? '991001') ?? this.admins[0];
+    if (!admin) throw new Error('no admin to reply');
+    const author = by.bot ? { ...adminAuthor(admin), type: 'bot' as const, name: 'Fin' } : adminAuthor(admin);
+    this.#append(conversation, makePart(this.newId(), 'comment', author, `<p>${body}</p>`, this.nowSeconds()));
+    this.changed();
+  }
+
   /** A teammate closes, snoozes, reopens or reassigns the conversation in Intercom's own inbox. */
   changeConversation(
     conversationId: string,
@@ -150,6 +162,7 @@ export class IntercomWorkspace implements WorkspaceRecords {
     conversation.conversation_parts.conversation_parts.push(part);
     conversation.conversation_parts.total_count = conversation.conversation_parts.conversation_parts.length;
     conversation.updated_at = part.created_at;
+    refreshWaitingSince(conversation);
   }
 
   /** Everything in the workspace, for `restore` in a later run (the demo keeps it on disk). */
