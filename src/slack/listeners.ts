@@ -9,6 +9,7 @@ import { replyForError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 import { QUEUE_ACTIONS } from '../queue/queue-blocks.ts';
 import { WATCH_ACTIONS } from '../watches/watch-blocks.ts';
+import { actingUser } from './acting-user.ts';
 import { type AgentListenerDeps, registerAgentListeners } from './agent-listeners.ts';
 import { type CardListenerDeps, registerCardListeners } from './card-listeners.ts';
 import { fromSlackInput } from './incoming-text.ts';
@@ -73,9 +74,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   app.action(DISCONNECT_ACTIONS.confirm, async ({ ack, body, respond }) => {
     await ack();
-    const teamId = body.team?.id ?? body.user.team_id;
-    if (!teamId) return;
-    const user = { teamId, userId: body.user.id };
+    const user = actingUser(body);
+    if (!user) return;
     let text: string;
     try {
       text = await deps.account.disconnect(user);
@@ -98,19 +98,18 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   app.action(HOME_CONNECT_ACTION, async ({ ack, body, client }) => {
     await ack();
-    const teamId = body.team?.id ?? body.user.team_id;
-    if (!teamId) return;
+    const user = actingUser(body);
+    if (!user) return;
     await deps.account
-      .connect({ teamId, userId: body.user.id }, client)
+      .connect(user, client)
       .catch((error: unknown) => deps.logger.error('Connecting from App Home failed', error));
   });
 
   app.action(/^queue_(on|off)$/, async ({ ack, body, action }) => {
     await ack();
-    const teamId = body.team?.id ?? body.user.team_id;
-    if (body.type !== 'block_actions' || !('action_id' in action) || !teamId) return;
     // Whose queue comes from Slack's signed payload: the clicker's own, nothing else.
-    const user = { teamId, userId: body.user.id };
+    const user = actingUser(body);
+    if (body.type !== 'block_actions' || !('action_id' in action) || !user) return;
     try {
       await deps.account.setQueue(user, action.action_id === QUEUE_ACTIONS.on);
       await deps.account.publishHome(user);
@@ -185,12 +184,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       return;
     }
     await ack();
-    const teamId = body.team?.id ?? body.user.team_id;
-    if (!teamId) return;
+    const user = actingUser(body);
+    if (!user) return;
     try {
-      await deps.queue.track(
-        deps.approvals.onEdited({ actionId: view.private_metadata, user: { teamId, userId: body.user.id }, text }),
-      );
+      await deps.queue.track(deps.approvals.onEdited({ actionId: view.private_metadata, user, text }));
     } catch (error) {
       deps.logger.error('Handling an edited approval failed', error);
     }
