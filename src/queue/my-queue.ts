@@ -4,7 +4,7 @@ import type { Intercom, IntercomAccount } from '../intercom/account.ts';
 import { type Admin, type Conversation, TEAM_AUTHORS } from '../intercom/models.ts';
 import type { Logger } from '../logger.ts';
 import type { SlackUser } from '../shared/messages.ts';
-import type { PollJob } from '../watches/poller.ts';
+import { type PollJob, scheduleIn } from '../watches/poller.ts';
 import { buildNudge, buildReplyNotice, type QueueHomeState } from './queue-blocks.ts';
 import type { QueueFollower, QueueStore } from './queue-store.ts';
 
@@ -100,9 +100,7 @@ export function createMyQueue(deps: {
 
   const job: PollJob<QueueFollower> = {
     what: 'queue',
-    due: (at, limit) => store.due(at, limit),
-    nextDueAt: () => store.nextDueAt(),
-    reschedule: (id, at, interval) => store.reschedule(id, at, interval),
+    ...scheduleIn(store),
     async poll(f) {
       const begun = now();
       const account = await deps.intercom.accountOf(f);

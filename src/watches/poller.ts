@@ -53,6 +53,18 @@ export interface PollJob<T extends Polled = Polled> {
   failed(item: T, error: unknown): Promise<void>;
 }
 
+/** When a job's items are due: kept in its own store. */
+export type PollSchedule<T extends Polled = Polled> = Pick<PollJob<T>, 'due' | 'nextDueAt' | 'reschedule'>;
+
+/** A job's schedule, read from and written to its store (through calls, so a class-based store keeps its `this`). */
+export function scheduleIn<T extends Polled>(store: PollSchedule<T>): PollSchedule<T> {
+  return {
+    due: (at, limit) => store.due(at, limit),
+    nextDueAt: () => store.nextDueAt(),
+    reschedule: (id, at, interval) => store.reschedule(id, at, interval),
+  };
+}
+
 export const DEFAULT_MAX_POLLS_PER_MINUTE = 60;
 const MINUTE_MS = 60_000;
 /** Passes run at most this often; each may start its share of the minute's budget. */
@@ -80,9 +92,7 @@ export function createWatchPoller(deps: {
   const { store, now, logger } = deps;
   const watchJob: PollJob<Watch> = {
     what: 'watch',
-    due: (at, limit) => store.due(at, limit),
-    nextDueAt: () => store.nextDueAt(),
-    reschedule: (id, at, interval) => store.reschedule(id, at, interval),
+    ...scheduleIn(store),
     async poll(watch) {
       const begun = now();
       const conversation = await (await deps.intercom.accountOf(watch)).conversation(watch.conversationId);
