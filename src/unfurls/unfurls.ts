@@ -1,11 +1,10 @@
 import type { webApi } from '@slack/bolt';
 import type { EntityMetadata } from '@slack/types';
 import { replyForError, ScalekitUnavailableError, ToolError } from '../errors.ts';
-import type { IdentityStore } from '../identity/identity-store.ts';
-import type { Intercom, IntercomAccount } from '../intercom/account.ts';
+import type { IntercomAccount } from '../intercom/account.ts';
+import { type ActiveAccountDeps, activeAccountOf } from '../intercom/active-account.ts';
 import { type Admin, inboxUrl } from '../intercom/models.ts';
 import type { Logger } from '../logger.ts';
-import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import type { SlackUser } from '../shared/messages.ts';
 import { type ConversationLink, entityRefId, parseConversationLink, parseEntityRef } from './intercom-links.ts';
 import { buildConversationEntity } from './work-object.ts';
@@ -40,10 +39,7 @@ export interface Unfurls {
   onDetailsRequested(request: DetailsRequest): Promise<void>;
 }
 
-export interface UnfurlDeps {
-  intercom: Pick<Intercom, 'account'>;
-  identities: Pick<IdentityStore, 'identifierFor'>;
-  gateway: Pick<ScalekitGateway, 'accountStatus'>;
+export interface UnfurlDeps extends ActiveAccountDeps {
   /** A fresh connect link for a teammate who has not connected Intercom (the connect flow's own). */
   issueLink: (user: SlackUser) => Promise<string>;
   logger: Logger;
@@ -61,13 +57,12 @@ const CONNECT_MESSAGE = 'Connect your own Intercom account to see Intercom conve
  * Intercom lets them.
  */
 export function createUnfurls(deps: UnfurlDeps): Unfurls {
-  const { intercom, logger, now } = deps;
+  const { logger, now } = deps;
 
   /** The teammate's connected account, or undefined (with their connect link) when it is not active. */
   const accountOf = async (user: SlackUser): Promise<{ account?: IntercomAccount; connectUrl?: string }> => {
-    const identifier = await deps.identities.identifierFor(user);
-    const status = await deps.gateway.accountStatus(identifier);
-    if (status?.active) return { account: intercom.account(user, identifier) };
+    const found = await activeAccountOf(deps, user);
+    if (found.account) return { account: found.account };
     return { connectUrl: await deps.issueLink(user) };
   };
 
