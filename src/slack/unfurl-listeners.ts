@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { WorkQueue } from '../delivery/work-queue.ts';
 import type { Logger } from '../logger.ts';
+import type { SlackUser } from '../shared/messages.ts';
 import type { Unfurls } from '../unfurls/unfurls.ts';
 
 export interface UnfurlListenerDeps {
@@ -11,9 +12,10 @@ export interface UnfurlListenerDeps {
 
 /** Intercom links pasted in Slack, and the details pane each viewer opens on them. Bolt acknowledges events at once. */
 export function registerUnfurlListeners(app: App, deps: UnfurlListenerDeps): void {
-  const run = async (what: string, userId: string, work: () => Promise<void>) => {
+  /** Work for the teammate Slack's signed event names: only their own Intercom is read for them. */
+  const run = async (what: string, teamId: string, userId: string, work: (user: SlackUser) => Promise<void>) => {
     try {
-      await deps.queue.track(work());
+      await deps.queue.track(work({ teamId, userId }));
     } catch (error) {
       deps.logger.error(what, { userId }, error);
     }
@@ -22,8 +24,7 @@ export function registerUnfurlListeners(app: App, deps: UnfurlListenerDeps): voi
   app.event('link_shared', async ({ event, context, client }) => {
     // Slack sends none for the app's own messages (and Bolt drops the bot's own events); this holds either way.
     if (!context.teamId || !event.user || event.user === context.botUserId) return;
-    const user = { teamId: context.teamId, userId: event.user };
-    await run('Unfurling Intercom links failed', event.user, () =>
+    await run('Unfurling Intercom links failed', context.teamId, event.user, (user) =>
       deps.unfurls.onLinksShared({
         user,
         channel: event.channel,
@@ -38,9 +39,7 @@ export function registerUnfurlListeners(app: App, deps: UnfurlListenerDeps): voi
 
   app.event('entity_details_requested', async ({ event, context, client }) => {
     if (!context.teamId || !event.user || !event.trigger_id) return;
-    // The viewer comes from Slack's signed event: their own Intercom is the only one read for them.
-    const user = { teamId: context.teamId, userId: event.user };
-    await run('Showing Intercom details failed', event.user, () =>
+    await run('Showing Intercom details failed', context.teamId, event.user, (user) =>
       deps.unfurls.onDetailsRequested({
         user,
         triggerId: event.trigger_id,
