@@ -17,7 +17,9 @@ const epochMs = () => performance.timeOrigin + performance.now();
 
 // Waits for a run slot, timed per teammate: queueing is reported apart from what a message costs.
 let waits: QueueWait[] = [];
-const queue = timedQueue(createWorkQueue({ maxConcurrent: Number(process.env.BENCH_MAX_CONCURRENT ?? 20) }));
+/** The most runs in flight at once since `begin`. */
+let peakRunning = 0;
+const queue = timedQueue(createWorkQueue({ maxConcurrent: config.maxConcurrentRuns }));
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 // process.threadCpuUsage arrived in Node 22.15 (engines allows 22.13): without it the main-thread figure is NaN.
@@ -50,6 +52,7 @@ async function answer(request: BotRequest): Promise<BotReport> {
       since = { process: process.cpuUsage(), thread: threadCpu() };
       loop.reset();
       waits = [];
+      peakRunning = 0;
       return { id: request.id };
     case 'end': {
       // Everything the wave started (answers, their last Slack calls, bookkeeping) is finished first.
@@ -66,6 +69,7 @@ async function answer(request: BotRequest): Promise<BotReport> {
           max: loop.max / 1e6,
         },
         waits,
+        peakRunning,
       };
       return report;
     }
@@ -93,20 +97,25 @@ function collect(): void {
 function timedQueue(inner: WorkQueue): WorkQueue {
   return {
     ...inner,
+    rateLimited: () => inner.rateLimited(),
     get running() {
       return inner.running;
     },
     get waiting() {
       return inner.waiting;
     },
-    async acquire(key, onQueued) {
+    get limit() {
+      return inner.limit;
+    },
+    async acquire(run, onQueued) {
       const start = epochMs();
       let queued = false;
-      const release = await inner.acquire(key, () => {
+      const release = await inner.acquire(run, (wait) => {
         queued = true;
-        onQueued?.();
+        onQueued?.(wait);
       });
-      if (queued) waits.push({ key, start, end: epochMs() });
+      peakRunning = Math.max(peakRunning, inner.running);
+      if (queued) waits.push({ key: run.key, start, end: epochMs() });
       return release;
     },
   };

@@ -78,6 +78,8 @@ export interface BotReport {
   loopDelay?: { p50: number; p99: number; max: number };
   /** Waits for a run slot since `begin`. */
   waits?: QueueWait[];
+  /** The most agent runs in flight at once since `begin`. */
+  peakRunning?: number;
   heapUsed?: number;
   heapTotal?: number;
   external?: number;

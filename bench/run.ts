@@ -136,7 +136,7 @@ async function launch(variant: Variant, env: Record<string, string>, dbPath: str
     DATABASE_PATH: dbPath,
     LOG_LEVEL: 'error',
     BENCH_VARIANT: variant,
-    BENCH_MAX_CONCURRENT: String(args['max-concurrent']),
+    MAX_CONCURRENT_RUNS: String(args['max-concurrent']),
   });
   const ask = rpc<WithoutId<BotRequest>, BotReport>(child);
   for (;;) {

@@ -188,7 +188,8 @@ export function composeBot(options: CompositionOptions): Composition {
     onApprovedWrite: (action) => watches.service.startAfterWrite(action),
   });
   const agent = createSupportAgent({
-    model: createModel(config.openai),
+    // The provider's 429s tell the work queue to start fewer runs for a while.
+    model: createModel(config.openai, { onRateLimited: () => queue.rateLimited() }),
     gateway,
     onWrite: approvals.onWrite,
     audit,
@@ -207,14 +208,22 @@ export function composeBot(options: CompositionOptions): Composition {
     parked,
     history: async (message, c) =>
       isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot),
-    surface: (message, c) => createAnswerStream({ client: c, logger, now, capabilities }, message),
     remember: (message, text) => rememberExchange(conversations, message, text, now()),
     queue,
     logger,
     now,
   });
   const nextTurn = createTurnTaker();
-  const handleMessage = createGatedMessageHandler({ identities, gateway, prompt, parked, answer: answers.answer, now });
+  const handleMessage = createGatedMessageHandler({
+    identities,
+    gateway,
+    prompt,
+    parked,
+    surface: (message, c) => createAnswerStream({ client: c, logger, now, capabilities }, message),
+    answer: answers.answer,
+    logger,
+    now,
+  });
   const converse = createConversationHandler({ conversations, next: handleMessage, now, logger });
 
   registerListeners(slackApp, {

@@ -23,6 +23,8 @@ export interface Config {
   toolOverrides: Record<string, 'read' | 'write' | 'off'>;
   /** Watched conversations: the base poll interval (quiet ones back off from it). */
   watches: { pollIntervalMs: number };
+  /** Agent runs at once, across all teammates (fewer while the model provider answers 429 or the heap is full). */
+  maxConcurrentRuns: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -87,6 +89,17 @@ const schema = z.object({
     .transform(Number)
     .pipe(z.number().min(1000, { error: 'must be a whole number of milliseconds, at least 1000' }))
     .default(60_000),
+  MAX_CONCURRENT_RUNS: z
+    .string()
+    .regex(/^\d+$/, { error: 'must be a whole number from 1 to 10000' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(1, { error: 'must be a whole number from 1 to 10000' })
+        .max(10_000, { error: 'must be a whole number from 1 to 10000' }),
+    )
+    .default(200),
 });
 
 /** Every variable the bot reads (`.env.example` lists them all; a test checks). */
@@ -154,6 +167,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       logLevel: e.LOG_LEVEL,
       toolOverrides: e.INTERCOM_TOOL_OVERRIDES,
       watches: { pollIntervalMs: e.WATCH_POLL_INTERVAL_MS },
+      maxConcurrentRuns: e.MAX_CONCURRENT_RUNS,
     },
   };
 }

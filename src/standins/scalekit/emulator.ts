@@ -57,6 +57,8 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
   readonly #accessTokens = new Set<string>();
   readonly #toolFailures: ToolFailure[] = [];
   readonly #rpcFailures = new Map<string, ConnectError[]>();
+  /** Held RPCs wait for this before answering. */
+  readonly #holds = new Map<string, Promise<void>>();
   readonly #sockets = new Set<Socket>();
   readonly #closing = new AbortController();
   readonly #server: Server;
@@ -189,6 +191,19 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
     this.#toolFailures.push(failure);
   }
 
+  hold(rpc: string): () => void {
+    if (!this.#rpcNames.has(rpc)) throw new Error(`unknown RPC ${rpc}; use the proto method name, e.g. ExecuteTool`);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = () => {
+        if (this.#holds.get(rpc) === held) this.#holds.delete(rpc);
+        resolve();
+      };
+    });
+    this.#holds.set(rpc, held);
+    return release;
+  }
+
   failNext(rpc: string, code: Code, message = `injected ${Code[code]} failure`): void {
     if (!this.#rpcNames.has(rpc)) throw new Error(`unknown RPC ${rpc}; use the proto method name, e.g. ExecuteTool`);
     const queue = this.#rpcFailures.get(rpc) ?? [];
@@ -256,6 +271,8 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
       const call: RpcCall = { rpc, request: req.stream ? {} : describeRequest(req.message), at: this.#now() };
       this.calls.push(call);
       try {
+        const held = this.#holds.get(rpc);
+        if (held) await held;
         const injected = this.#rpcFailures.get(rpc)?.shift();
         if (injected) throw injected;
         return await next(req);

@@ -115,6 +115,8 @@ export interface ScalekitEmulator {
   revokeAccessTokens(): void;
   /** Makes the next matching ExecuteTool fail as a provider error (ErrorInfo TOOL_ERROR). */
   failNextTool(failure: ToolFailure): void;
+  /** Calls of `rpc` (recorded on arrival) get no answer until the returned function is called: a Scalekit that hangs. */
+  hold(rpc: string): () => void;
   /** Makes the next call of `rpc` (e.g. 'ListScopedTools') fail with a plain gRPC error. */
   failNext(rpc: string, code: Code, message?: string): void;
   /** Every outstanding magic link, e.g. to open one without going through the bot's Slack message. */
