@@ -35,6 +35,7 @@ import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit
 import { allCapabilities } from './slack/agent-extras.ts';
 import { createAnswerStream } from './slack/answer-stream.ts';
 import { registerListeners } from './slack/listeners.ts';
+import { createRateLimitedFetch } from './slack/rate-limits.ts';
 import { type BotIdentity, slackHost } from './slack/startup-check.ts';
 import { threadHistory } from './slack/thread-history.ts';
 import type { PollerOptions, PollTimer } from './watches/poller.ts';
@@ -119,6 +120,8 @@ export function composeBot(options: CompositionOptions): Composition {
       timeout: 15_000,
       // Bounded: a reply that cannot be posted within about five minutes is not worth posting.
       retryConfig: options.slackClientOptions?.retryConfig ?? webApi.retryPolicies.fiveRetriesInFiveMinutes,
+      // Slack's 429s are retried after exactly their Retry-After, before the retry policy above sees them.
+      fetch: createRateLimitedFetch(),
     },
     // Bolt's in-memory conversation store is unused here and costs a lookup on every event.
     convoStore: false,

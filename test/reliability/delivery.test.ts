@@ -231,6 +231,22 @@ describe('under load', () => {
     expect(peak).toBe(2);
   });
 
+  it("retries Slack's 429 after exactly its Retry-After, not after a backoff on top", async () => {
+    t.connectUser('UAFTER');
+    const ts = t.slack.nextTs();
+    t.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    t.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    await t.sendEvent(mention('UAFTER', ts));
+    await t.slack.waitForCall('chat.postMessage', (c) => working(ts)(c) && c.response?.ok === true, 10_000);
+    const attempts = t.slack.callsOf('chat.postMessage').filter(working(ts));
+    expect(attempts.map((c) => c.response?.ok)).toEqual([false, false, true]);
+    const gaps = attempts.slice(1).map((c, i) => c.at - (attempts[i] as SlackCall).at);
+    // Never earlier than Slack asked (a little slack for two clocks' rounding)…
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(990);
+    // …and not the client's own policy, which sleeps Retry-After and then backs off on top: 2 s, then 4.9 s.
+    expect(gaps.reduce((a, b) => a + b, 0)).toBeLessThan(4000);
+  });
+
   it("retries Slack's 429 under the Web API client's policy", async () => {
     const patient = await startTestBot({
       slack: t.slack,
