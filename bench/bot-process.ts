@@ -1,4 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { queryObjects } from 'node:v8';
+import { Agent } from '@mastra/core/agent';
+import { webApi } from '@slack/bolt';
 import { createBot } from '../src/bot.ts';
 import { parseConfig, readEnvironment, secretsOf } from '../src/config.ts';
 import { createWorkQueue, type WorkQueue } from '../src/delivery/work-queue.ts';
@@ -80,9 +83,23 @@ async function answer(request: BotRequest): Promise<BotReport> {
       collect();
       collect();
       const { heapUsed, heapTotal, external, rss } = process.memoryUsage();
-      return { id: request.id, heapUsed, heapTotal, external, rss };
+      return { id: request.id, heapUsed, heapTotal, external, rss, objects: liveObjects() };
     }
   }
+}
+
+/**
+ * What each run makes and must let go of: Mastra agents, web streams (model responses), abort controllers (run
+ * timeouts and Stop), Slack clients; and the process's active handles (timers, sockets) by kind.
+ */
+function liveObjects(): Record<string, number> {
+  const kinds = { Agent, ReadableStream, AbortController, WebClient: webApi.WebClient };
+  const counts: Record<string, number> = {};
+  for (const [name, ctor] of Object.entries(kinds)) {
+    counts[name] = queryObjects(ctor as unknown as new () => object, { format: 'count' });
+  }
+  for (const kind of process.getActiveResourcesInfo()) counts[`active ${kind}`] = (counts[`active ${kind}`] ?? 0) + 1;
+  return counts;
 }
 
 /** node --expose-gc's gc() takes V8's options (not in @types/node). */

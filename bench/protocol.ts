@@ -84,6 +84,8 @@ export interface BotReport {
   heapTotal?: number;
   external?: number;
   rss?: number;
+  /** Live objects of the kinds a run makes, and active handles by kind (after a full GC). */
+  objects?: Record<string, number>;
 }
 
 export const SIGNING_SECRET = 'bench-signing-secret';
