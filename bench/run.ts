@@ -123,6 +123,7 @@ const children = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
 });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
 function tsProcess(file: string, nodeArgs: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bench', file)], {

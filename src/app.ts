@@ -203,6 +203,7 @@ export function composeBot(options: CompositionOptions): Composition {
     ...options.agent,
   });
   const conversations = createSqliteConversationStore(db);
+  const nextTurn = createTurnTaker();
   const capabilities = allCapabilities();
   const answers = createAgentAnswer({
     agent,
@@ -213,10 +214,10 @@ export function composeBot(options: CompositionOptions): Composition {
       isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot),
     remember: (message, text) => rememberExchange(conversations, message, text, now()),
     queue,
+    turn: () => nextTurn.later(),
     logger,
     now,
   });
-  const nextTurn = createTurnTaker();
   const handleMessage = createGatedMessageHandler({
     identities,
     gateway,

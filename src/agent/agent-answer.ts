@@ -19,6 +19,8 @@ export interface AgentAnswerDeps {
   remember: (message: UserMessage, answer: string) => void;
   /** When a run may start: one per conversation (the next sees the answer before it), within the bot's limits. */
   queue: Pick<WorkQueue, 'acquire'>;
+  /** Resolves when the run may begin its CPU work (after a burst's new messages have shown they are started). */
+  turn: () => Promise<void>;
   logger: Logger;
   now: () => number;
 }
@@ -48,6 +50,7 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
       },
     );
     if (waited) await surface.start().catch((error: unknown) => deps.logger.warn('Starting the answer failed', error));
+    await deps.turn();
 
     const stop = new AbortController();
     running.set(threadKey(message), stop);
