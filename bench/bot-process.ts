@@ -124,6 +124,9 @@ function timedQueue(inner: WorkQueue): WorkQueue {
     get limit() {
       return inner.limit;
     },
+    get busyKeys() {
+      return inner.busyKeys;
+    },
     async acquire(run, onQueued) {
       const start = epochMs();
       let queued = false;

@@ -34,6 +34,7 @@ import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
 import { allCapabilities } from './slack/agent-extras.ts';
 import { createAnswerStream } from './slack/answer-stream.ts';
+import { createNameDirectory } from './slack/incoming-text.ts';
 import { registerListeners } from './slack/listeners.ts';
 import { createRateLimitedFetch } from './slack/rate-limits.ts';
 import { type BotIdentity, slackHost } from './slack/startup-check.ts';
@@ -204,6 +205,7 @@ export function composeBot(options: CompositionOptions): Composition {
   });
   const conversations = createSqliteConversationStore(db);
   const nextTurn = createTurnTaker();
+  const names = createNameDirectory(now);
   const capabilities = allCapabilities();
   const answers = createAgentAnswer({
     agent,
@@ -211,7 +213,7 @@ export function composeBot(options: CompositionOptions): Composition {
     prompt,
     parked,
     history: async (message, c) =>
-      isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot),
+      isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot, names(c)),
     remember: (message, text) => rememberExchange(conversations, message, text, now()),
     queue,
     turn: () => nextTurn.later(),
@@ -237,6 +239,7 @@ export function composeBot(options: CompositionOptions): Composition {
       await nextTurn();
       await converse(message, client);
     },
+    names,
     isFollowing: (thread, user) => conversations.isFollowing(thread, user, now()),
     unfollow: (thread) => conversations.unfollow(thread, now()),
     stopRun: (thread) => answers.stop(thread),

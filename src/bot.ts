@@ -40,6 +40,16 @@ export interface Bot {
   start(): Promise<{ port: number }>;
   /** Stops taking work, then closes connections and the database. Safe to call twice. */
   stop(): Promise<void>;
+  /** What the bot is doing, for the log line of a crash: its state, runs, and the conversations they belong to. */
+  activity(): BotActivity;
+}
+
+export interface BotActivity {
+  state: string;
+  runsInFlight: number;
+  runsWaiting: number;
+  /** Conversation ids (channel:thread, or dm:team:user) with work running or waiting. */
+  conversations: string[];
 }
 
 /** Slack's payloads are a few kilobytes; anything near this is not from Slack. */
@@ -132,6 +142,10 @@ export function createBot(options: BotOptions): Bot {
       await shutdown();
       state = 'stopped';
       logger.info('Bot stopped');
+    },
+
+    activity() {
+      return { state, runsInFlight: queue.running, runsWaiting: queue.waiting, conversations: queue.busyKeys };
     },
   };
 

@@ -2,6 +2,7 @@ import { flushCompileCache } from 'node:module';
 import { createBot } from './bot.ts';
 import { formatConfigProblems, parseConfig, readEnvironment, secretsOf } from './config.ts';
 import { StartupError } from './errors.ts';
+import { exitOnEscapedErrors } from './last-resort.ts';
 import { createLogger } from './logger.ts';
 
 const parsed = parseConfig(readEnvironment());
@@ -13,10 +14,7 @@ const { config } = parsed;
 const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
 const bot = createBot({ config, logger });
 
-// One failed promise somewhere must not take every teammate's bot down; it is logged and the bot keeps serving.
-process.on('unhandledRejection', (reason) => {
-  logger.error('Unhandled promise rejection', reason instanceof Error ? reason : { reason: String(reason) });
-});
+exitOnEscapedErrors({ process, logger, activity: bot.activity });
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

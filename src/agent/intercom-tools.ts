@@ -5,7 +5,8 @@ import { type AuditLog, hashArguments, summarizeArguments } from '../audit/audit
 import { ToolError } from '../errors.ts';
 import type { ScalekitGateway, ToolDefinition } from '../scalekit/scalekit-gateway.ts';
 import type { PlanTask } from './answer-surface.ts';
-import { describeProposal, describeStep } from './step-titles.ts';
+import { type KnownNames, learnNames } from './known-names.ts';
+import { describeProposal, describeStep, planTaskOf } from './step-titles.ts';
 import { classifyTool, type ToolClass } from './tool-policy.ts';
 
 /** Everything one agent run needs inside its tools; it travels in Mastra's request context under RUN_KEY. */
@@ -26,6 +27,8 @@ export interface RunContext {
   plan: (task: PlanTask) => void;
   /** How many steps the plan has had (each tool call is one). */
   steps: number;
+  /** Names of what Intercom's answers in this run mentioned, by id: the plan and cards show names, not ids. */
+  names: KnownNames;
 }
 
 export interface RunOrigin {
@@ -83,19 +86,21 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
       execute: async (input, ctx) => {
         const run = runOf(ctx.requestContext);
         const args = (input ?? {}) as Record<string, unknown>;
-        const step = { id: `step-${++run.steps}`, title: describeStep(definition.name, args, title) };
-        run.plan({ ...step, status: 'in_progress' });
+        const step = { id: `step-${++run.steps}`, title: describeStep(definition.name, args, title, run.names) };
         if (toolClass === 'write') {
-          const result = await deps.onWrite(run, definition, args).catch((error: unknown) => {
+          // A write shows in the plan once its approval card exists, under the card's id, so the card's outcome
+          // (sent, failed, cancelled) can be shown on the same step later.
+          const result = (await deps.onWrite(run, definition, args).catch((error: unknown) => {
             run.plan({ ...step, status: 'error' });
             throw error;
-          });
-          const proposed = (result as { status?: string }).status === 'awaiting_approval';
+          })) as { status?: string; actionId?: string };
+          const { actionId, ...forModel } = result;
+          const proposed = result.status === 'awaiting_approval' && actionId !== undefined;
           run.plan(
             proposed
               ? {
-                  id: step.id,
-                  title: describeProposal(definition.name, args, title),
+                  id: planTaskOf(actionId),
+                  title: describeProposal(definition.name, args, title, run.names),
                   status: 'pending',
                   details: 'The approval card is in this thread: nothing happens until you click Send.',
                 }
@@ -103,8 +108,9 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
           );
           if (proposed) run.proposals++;
           run.calls.push({ toolName: definition.name, title: `${title} (proposed, awaiting approval)`, ok: true });
-          return result;
+          return forModel;
         }
+        run.plan({ ...step, status: 'in_progress' });
         const started = deps.now();
         const record = (outcome: string, executionId?: string) =>
           deps.audit.record({
@@ -130,6 +136,7 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
               input: args,
             });
             run.calls.push({ toolName: definition.name, title, ok: true });
+            learnNames(result.data, run.names);
             run.plan({ ...step, status: 'complete' });
             record('ok', result.executionId);
             return capSize(result.data);

@@ -2,8 +2,13 @@
  * What a tool step looks like in the live plan: "Searching contacts for john@acme.com", "Reading conversation
  * 123". Arguments come from the model, so the subject is clipped; escaping is the surface's job.
  */
-export function describeStep(toolName: string, args: Record<string, unknown>, fallbackTitle: string): string {
-  const subject = subjectOf(args);
+export function describeStep(
+  toolName: string,
+  args: Record<string, unknown>,
+  fallbackTitle: string,
+  names: ReadonlyMap<string, string> = new Map(),
+): string {
+  const subject = subjectOf(args, names);
   const known = KNOWN[toolName];
   if (known) return known(subject);
   const [verb, ...rest] = toolName.replace(/^intercom_/, '').split('_');
@@ -12,14 +17,29 @@ export function describeStep(toolName: string, args: Record<string, unknown>, fa
   return `${gerund} ${rest.join(' ')}${subject ? ` ${subject}` : ''}`.trim();
 }
 
-/** The title a write gets while it waits for its approval card. */
-export function describeProposal(toolName: string, args: Record<string, unknown>, fallbackTitle: string): string {
-  const conversation = idOf(args.conversation_id);
-  const what = PROPOSALS[toolName] ?? fallbackTitle;
-  return `${what}${conversation ? ` on conversation ${conversation}` : ''}: waiting for your approval`;
+/** The suffix a proposal's title has until its card is decided. */
+export const AWAITING = ': waiting for your approval';
+
+/** The plan step of a write that waits for approval: named after its approval card, which updates it later. */
+export function planTaskOf(actionId: string): string {
+  return `approval-${actionId}`;
 }
 
-const MAX_SUBJECT = 60;
+/** The title a write gets while it waits for its approval card. */
+export function describeProposal(
+  toolName: string,
+  args: Record<string, unknown>,
+  fallbackTitle: string,
+  names: ReadonlyMap<string, string> = new Map(),
+): string {
+  const conversation = idOf(args.conversation_id, names);
+  const contact = idOf(args.contact_id, names);
+  const what = PROPOSALS[toolName] ?? fallbackTitle;
+  const on = conversation ? ` on ${conversation.startsWith('“') ? conversation : `conversation ${conversation}`}` : '';
+  return `${what}${on}${contact && !conversation ? ` for ${contact}` : ''}${AWAITING}`;
+}
+
+const MAX_SUBJECT = 100;
 
 const KNOWN: Record<string, (subject: string) => string> = {
   intercom_search_contacts: (s) => (s ? `Searching contacts for ${s}` : 'Searching contacts'),
@@ -56,23 +76,24 @@ const VERBS: Record<string, string> = {
   manage: 'Updating',
 };
 
-/** The argument a person would recognise the step by: an email, a search phrase, an id. */
-function subjectOf(args: Record<string, unknown>): string {
+/** The argument a person would recognise the step by: an email, a search phrase, a name rather than an id. */
+function subjectOf(args: Record<string, unknown>, names: ReadonlyMap<string, string>): string {
   for (const key of ['email', 'query', 'search', 'name', 'conversation_id', 'contact_id', 'ticket_id', 'id']) {
     const value = args[key];
     const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
-    if (text?.trim()) return clip(text.trim().replace(/\s+/g, ' '));
+    if (text?.trim()) return clip(names.get(text.trim()) ?? text.trim().replace(/\s+/g, ' '));
   }
   const query = args.query;
   if (query && typeof query === 'object') {
     const value = (query as { value?: unknown }).value;
-    if (typeof value === 'string' && value.trim()) return clip(value.trim());
+    if (typeof value === 'string' && value.trim()) return clip(names.get(value.trim()) ?? value.trim());
   }
   return '';
 }
 
-function idOf(value: unknown): string | undefined {
-  return typeof value === 'string' || typeof value === 'number' ? clip(String(value)) : undefined;
+function idOf(value: unknown, names: ReadonlyMap<string, string>): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  return clip(names.get(String(value)) ?? String(value));
 }
 
 function clip(text: string): string {

@@ -114,6 +114,7 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
         plan: input.plan,
         steps: 0,
         proposals: 0,
+        names: new Map(),
       };
       // A timer cleared when the run ends (AbortSignal.timeout would keep every run's signal alive for the whole
       // timeout, a few kilobytes per message).

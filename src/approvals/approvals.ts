@@ -1,13 +1,22 @@
-import type { webApi } from '@slack/bolt';
+import type { types, webApi } from '@slack/bolt';
 import type { WriteHandler } from '../agent/intercom-tools.ts';
 import { titleOf } from '../agent/intercom-tools.ts';
+import { learnNames } from '../agent/known-names.ts';
+import { planTaskOf } from '../agent/step-titles.ts';
 import { ToolError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
+import { toIntercomHtml } from '../shared/intercom-html.ts';
 import { updateOrPost } from '../shared/slack-post.ts';
 import type { AdminDirectory } from './admin-directory.ts';
-import { buildApprovalMessage, buildEditModal } from './approval-blocks.ts';
+import {
+  buildApprovalMessage,
+  buildEditModal,
+  MAX_EDIT_CHARS,
+  type Outcome,
+  planWithOutcome,
+} from './approval-blocks.ts';
 import {
   type ConversationView,
   collision,
@@ -53,13 +62,50 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
   const { store, gateway, admins, client, logger, now } = deps;
   const ttlMs = deps.ttlMs ?? 24 * 60 * 60 * 1000;
 
-  const readConversation = async (identifier: string, id: unknown): Promise<ConversationView | undefined> => {
+  const readConversation = async (
+    identifier: string,
+    id: unknown,
+    names?: Map<string, string>,
+  ): Promise<ConversationView | undefined> => {
     const { data } = await gateway.executeTool({
       identifier,
       toolName: 'intercom_retrieve_conversation',
       input: { conversation_id: String(id), display_as: 'plaintext' },
     });
+    if (names) learnNames(data, names);
     return conversationView(data);
+  };
+
+  /**
+   * Names for the ids a write's arguments hold, for its card and the run's plan: what the run already learned from
+   * Intercom, else read now (a contact, the workspace's tags, an admin). A name that cannot be read leaves the id.
+   */
+  const learnNamesFor = async (
+    identifier: string,
+    toolName: string,
+    args: Record<string, unknown>,
+    names: Map<string, string>,
+  ): Promise<void> => {
+    const id = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : undefined);
+    const tag = id(toolName === 'intercom_attach_tag_to_conversation' ? args.id : args.tag_id);
+    const lookups: Array<[string | undefined, string, Record<string, unknown>]> = [
+      [id(args.contact_id), 'intercom_retrieve_contact', { contact_id: id(args.contact_id) }],
+      [toolName.includes('_tag_') ? tag : undefined, 'intercom_list_tags', {}],
+      [
+        id(args.assignee_id) === '0' ? undefined : id(args.assignee_id),
+        'intercom_retrieve_admin',
+        { admin_id: id(args.assignee_id) },
+      ],
+    ];
+    for (const [wanted, lookup, input] of lookups) {
+      if (wanted === undefined || names.has(wanted)) continue;
+      try {
+        const { data } = await gateway.executeTool({ identifier, toolName: lookup, input });
+        learnNames(data, names);
+      } catch (error) {
+        logger.debug('A name for an approval card could not be read', { lookup, error: String(error) });
+      }
+    }
   };
 
   const tell = (action: PendingAction, user: string, text: string) =>
@@ -67,7 +113,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       .postEphemeral({ channel: action.channel, user, thread_ts: action.threadTs, text })
       .catch((error: unknown) => logger.warn('Could not send an ephemeral notice', error));
 
-  const showOutcome = async (id: string, outcome: Parameters<typeof buildApprovalMessage>[1]) => {
+  const showOutcome = async (id: string, outcome: Outcome) => {
     const action = store.get(id);
     if (!action) return;
     await updateOrPost(
@@ -75,6 +121,32 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       { channel: action.channel, threadTs: action.threadTs, ts: action.messageTs },
       buildApprovalMessage(action, outcome),
     ).catch((error: unknown) => logger.warn('Could not show an approval outcome', { id }, error));
+    if (outcome.kind !== 'pending') {
+      await markPlan(action, outcome).catch((error: unknown) =>
+        logger.warn('Could not show an approval outcome in the plan', { id }, error),
+      );
+    }
+  };
+
+  /** The answer that proposed the write shows what became of it in its plan, where it said "waiting". */
+  const markPlan = async (action: PendingAction, outcome: Exclude<Outcome, { kind: 'pending' }>) => {
+    const { messages = [] } = await client.conversations.replies({
+      channel: action.channel,
+      ts: action.threadTs,
+      limit: 200,
+    });
+    for (const message of messages) {
+      const blocks = Array.isArray(message.blocks) ? message.blocks : undefined;
+      const updated = blocks && planWithOutcome(blocks, planTaskOf(action.id), outcome);
+      if (!updated || !message.ts) continue;
+      await client.chat.update({
+        channel: action.channel,
+        ts: message.ts,
+        text: message.text ?? '',
+        blocks: updated as types.KnownBlock[],
+      });
+      return;
+    }
   };
 
   /** Send, exactly once: only the request that moves the action out of "pending" gets to execute it. */
@@ -106,7 +178,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       const result = await gateway.executeTool({
         identifier: action.identifier,
         toolName: action.toolName,
-        input: action.arguments,
+        input: forIntercom(action),
       });
       store.finish(
         action.id,
@@ -175,7 +247,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         // A reply is always the teammate's, never one in the customer's name.
         if (isReplyTool(tool.name) && 'type' in properties) args.type = 'admin';
         if (args.conversation_id !== undefined)
-          conversation = await readConversation(run.identifier, args.conversation_id);
+          conversation = await readConversation(run.identifier, args.conversation_id, run.names);
       } catch (error) {
         if (error instanceof ToolError) {
           return { status: 'not_proposed', error: `Could not prepare the action: ${error.message}` };
@@ -184,7 +256,15 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       }
       const id = deps.randomBytes(16).toString('base64url');
       const createdAt = now();
-      const preview = describeAction({ toolName: tool.name, title: titleOf(tool), args, admin, conversation });
+      await learnNamesFor(run.identifier, tool.name, args, run.names);
+      const preview = describeAction({
+        toolName: tool.name,
+        title: titleOf(tool),
+        args,
+        admin,
+        conversation,
+        names: run.names,
+      });
       store.create({
         id,
         ...run.origin,
@@ -205,6 +285,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       if (posted.ts) store.setMessageTs(id, posted.ts);
       return {
         status: 'awaiting_approval',
+        actionId: id,
         note: `Nothing was done yet. A preview is in the Slack thread; it happens only if <@${run.origin.userId}> clicks Send. Tell them it is waiting for their approval.`,
       };
     },
@@ -218,6 +299,15 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         if (store.cancel(action.id, user.userId, now()))
           await showOutcome(action.id, { kind: 'cancelled', by: user.userId });
       } else if (action.preview.textField && triggerId) {
+        const length = action.preview.text?.length ?? 0;
+        if (length > MAX_EDIT_CHARS) {
+          await tell(
+            action,
+            user.userId,
+            `This text is ${length} characters, more than Slack's edit box holds (${MAX_EDIT_CHARS}). Send it as it is, or Cancel and ask me for a shorter draft.`,
+          );
+          return;
+        }
         await client.views.open({ trigger_id: triggerId, view: buildEditModal(action) });
       }
     },
@@ -234,4 +324,11 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       await execute({ ...action, arguments: args, preview: { ...action.preview, text } }, user);
     },
   };
+}
+
+/** The arguments as Intercom gets them: the text the teammate approved, in its faithful HTML form. */
+function forIntercom(action: PendingAction): Record<string, unknown> {
+  const field = action.preview.textField;
+  const text = field ? action.arguments[field] : undefined;
+  return field && typeof text === 'string' ? { ...action.arguments, [field]: toIntercomHtml(text) } : action.arguments;
 }

@@ -1,3 +1,4 @@
+import { firstLine, personLabel } from '../agent/known-names.ts';
 import type { ActionPreview, ConversationSnapshot } from './pending-actions.ts';
 
 export interface Admin {
@@ -41,7 +42,11 @@ export function conversationView(data: unknown): ConversationView | undefined {
     assignee: assignee === undefined || assignee === null ? null : String(assignee),
     parts: typeof total === 'number' ? total : Array.isArray(list) ? list.length : 0,
     customer,
-    title: stringOr(field(data, 'title')) ?? stringOr(field(data, 'source', 'subject')),
+    // What a person knows the conversation by: its title or subject, else how it began.
+    title:
+      stringOr(field(data, 'title')) ??
+      stringOr(field(data, 'source', 'subject')) ??
+      firstLine(field(data, 'source', 'body')),
   };
 }
 
@@ -73,14 +78,14 @@ export function describeAction(params: {
   args: Record<string, unknown>;
   admin?: Admin;
   conversation?: ConversationView;
+  /** Names for the ids in the arguments (contacts, tags, admins), as Intercom gave them. */
+  names?: ReadonlyMap<string, string>;
 }): ActionPreview {
   const { toolName, args, admin, conversation } = params;
+  const nameOf = (id: unknown) =>
+    id === undefined || id === null ? '?' : (params.names?.get(String(id)) ?? String(id));
   const facts: Array<[string, string]> = [];
-  const who = conversation?.customer
-    ? [conversation.customer.name, conversation.customer.email && `<${conversation.customer.email}>`]
-        .filter(Boolean)
-        .join(' ') || undefined
-    : undefined;
+  const who = conversation?.customer ? personLabel(conversation.customer.name, conversation.customer.email) : undefined;
   if (who) facts.push(['To', who]);
   if (conversation) {
     facts.push([
@@ -106,9 +111,11 @@ export function describeAction(params: {
     };
   }
   if (toolName === 'intercom_create_contact_note') {
+    const contact = nameOf(args.contact_id);
+    const named = params.names?.has(String(args.contact_id));
     return {
-      summary: 'Add a note to the contact',
-      facts: [...facts, ['Contact', String(args.contact_id ?? '?')], ['Visible to', 'your team only']],
+      summary: `Add a note to ${named ? contact : 'the contact'}`,
+      facts: [...facts, ['Contact', contact], ['Visible to', 'your team only']],
       text: body,
       customerVisible: false,
       textField: 'body',
@@ -125,7 +132,7 @@ export function describeAction(params: {
         // Intercom's assignee 0 means nobody.
         String(args.assignee_id) === '0'
           ? 'Unassign the conversation'
-          : `Assign the conversation to ${String(args.assignee_id ?? '?')}`,
+          : `Assign the conversation to ${nameOf(args.assignee_id)}`,
       ],
     ]);
     const summary = what.get(String(args.message_type)) ?? params.title;
@@ -139,6 +146,18 @@ export function describeAction(params: {
       text: body,
       customerVisible,
       textField: 'body',
+    };
+  }
+  const tagId = toolName === 'intercom_attach_tag_to_conversation' ? args.id : args.tag_id;
+  if (toolName === 'intercom_attach_tag_to_conversation' || toolName === 'intercom_detach_tag_from_conversation') {
+    const tag = nameOf(tagId);
+    return {
+      summary:
+        toolName === 'intercom_attach_tag_to_conversation'
+          ? `Tag the conversation “${tag}”`
+          : `Remove the tag “${tag}” from the conversation`,
+      facts: [...facts, ['Tag', tag]],
+      customerVisible: false,
     };
   }
   const shown = Object.entries(args)

@@ -23,6 +23,8 @@ export interface WorkQueue {
   readonly waiting: number;
   /** How many runs may go at once right now (below maxConcurrent after 429s). */
   readonly limit: number;
+  /** The keys (conversations) with work running or waiting, for the log line of a crash. */
+  readonly busyKeys: string[];
 }
 
 export interface RunRequest {
@@ -217,6 +219,9 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
     },
     get limit() {
       return limit();
+    },
+    get busyKeys() {
+      return [...busyKeys.keys()];
     },
   };
 }

@@ -147,6 +147,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
           startedAt,
         }),
       onOtherChange: (listener) => scalekit.intercom.onChange(listener),
+      scalekitFaults: scalekit.faults,
       modelLabel: options.model
         ? `${options.model.model} (a real model, at ${options.model.baseUrl ?? 'api.openai.com'})`
         : 'the scripted demo model (offline)',

@@ -5,6 +5,7 @@ import {
   ScalekitException,
   ScalekitForbiddenException,
   ScalekitNotFoundException,
+  ScalekitServerException,
   ScalekitToolForbiddenException,
   ScalekitToolRateLimitException,
   ScalekitToolUnauthorizedException,
@@ -106,7 +107,9 @@ export function createScalekitGateway(options: ScalekitGatewayOptions): Scalekit
 
     async verifyUser({ authRequestId, identifier }) {
       try {
-        const response = await client.actions.verifyConnectedAccountUser({ authRequestId, identifier });
+        const response = await unlessRefused(() =>
+          client.actions.verifyConnectedAccountUser({ authRequestId, identifier }),
+        );
         return { redirectUrl: response.postUserVerifyRedirectUrl || undefined };
       } catch (error) {
         if (error instanceof ScalekitForbiddenException) throw new VerifyRejectedError('identifier_mismatch');
@@ -117,7 +120,11 @@ export function createScalekitGateway(options: ScalekitGatewayOptions): Scalekit
 
     async deleteAccount(identifier) {
       try {
-        await client.actions.deleteConnectedAccount({ connectionName, identifier });
+        // Idempotent (a missing account is fine), so sent again as a read is.
+        await sendAgainWhen(
+          () => client.actions.deleteConnectedAccount({ connectionName, identifier }),
+          (error) => refused(error) || lostConnection(error),
+        );
       } catch (error) {
         if (error instanceof ScalekitNotFoundException) return;
         throw unavailable('delete the connected account', error);
@@ -148,12 +155,9 @@ export function createScalekitGateway(options: ScalekitGatewayOptions): Scalekit
 
     async executeTool({ identifier, toolName, input }) {
       try {
-        const response = await client.actions.executeTool({
-          toolName,
-          toolInput: input,
-          identifier,
-          connector: connectionName,
-        });
+        const response = await unlessRefused(() =>
+          client.actions.executeTool({ toolName, toolInput: input, identifier, connector: connectionName }),
+        );
         return { data: response.data ?? {}, executionId: response.executionId };
       } catch (error) {
         throw toolError(toolName, error);
@@ -191,12 +195,50 @@ function toolError(toolName: string, error: unknown): Error {
   return unavailable(`run ${toolName}`, error);
 }
 
+/** A read (or an idempotent write): safe to send again whatever became of the first attempt. */
 async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
-    return await fn();
+    return await sendAgainWhen(fn, (error) => refused(error) || lostConnection(error));
   } catch (error) {
     throw unavailable(what, error);
   }
+}
+
+/** A call Scalekit may have carried out already (a tool run, a verify) is sent again only if it surely was not. */
+function unlessRefused<T>(fn: () => Promise<T>): Promise<T> {
+  return sendAgainWhen(fn, refused);
+}
+
+const ATTEMPTS = 3;
+
+async function sendAgainWhen<T>(fn: () => Promise<T>, again: (error: unknown) => boolean): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !again(error)) throw error;
+    }
+  }
+}
+
+/**
+ * A server that is going away (a restart, a load balancer closing a connection) sends GOAWAY and refuses the
+ * streams that crossed it. HTTP/2 guarantees a refused stream was not processed (RFC 9113, 8.7), so even a tool run
+ * may be sent again, on the new connection the transport opens. The SDK retries UNAVAILABLE itself, but a refused
+ * stream reaches us as INTERNAL, named only in the message.
+ */
+function refused(error: unknown): boolean {
+  return error instanceof Error && error.message.includes('NGHTTP2_REFUSED_STREAM');
+}
+
+/**
+ * gRPC codes of a call whose connection died under it, rather than an answer: CANCELLED, ABORTED. (UNAVAILABLE, a
+ * connection refused, the SDK has already retried with backoff for several seconds.)
+ */
+const CONNECTION_LOST = new Set<number>([1, 10]);
+
+function lostConnection(error: unknown): boolean {
+  return error instanceof ScalekitServerException && CONNECTION_LOST.has(error.grpcStatus);
 }
 
 /**

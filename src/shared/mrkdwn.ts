@@ -3,9 +3,6 @@ import { escapeControl, escapeMrkdwn, readableMentions, safeLink, safeMarkdownLi
 /** Every progress message starts so; thread history skips such messages. */
 export const WORKING_PREFIX = ':hourglass_flowing_sand:';
 
-/** Slack renders up to ~40k characters, but long messages read badly and get truncated in places; keep well below. */
-const MAX_MESSAGE_CHARS = 3500;
-
 /** Marks where a link was taken out while the text around it is escaped; removed from the input beforehand. */
 const HOLE = '\u0000';
 
@@ -57,23 +54,6 @@ function prose(text: string, link: (url: string, label?: string) => string, form
     new RegExp(`${HOLE}(\\d+)${HOLE}`, 'g'),
     (_whole, i: string) => links[Number(i)] ?? '',
   );
-}
-
-/** Splits a long answer into pieces Slack shows whole, at a paragraph break if it can, else a line or a space. */
-export function splitMessage(text: string, limit = MAX_MESSAGE_CHARS): string[] {
-  const chunks: string[] = [];
-  // A break in the first half would leave a short message; at least 1, so a tiny limit still moves on.
-  const half = Math.max(1, Math.floor(limit / 2));
-  let rest = text.trim();
-  while (rest.length > limit) {
-    const window = rest.slice(0, limit);
-    const at =
-      [window.lastIndexOf('\n\n'), window.lastIndexOf('\n'), window.lastIndexOf(' ')].find((i) => i >= half) ?? half;
-    chunks.push(rest.slice(0, at).trimEnd());
-    rest = rest.slice(at).trimStart();
-  }
-  if (rest) chunks.push(rest);
-  return chunks.length > 0 ? chunks : [''];
 }
 
 /** A time Slack renders in each reader's own time zone. */

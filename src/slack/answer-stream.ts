@@ -6,8 +6,10 @@ import type { QueueWait } from '../delivery/work-queue.ts';
 import type { Logger } from '../logger.ts';
 import { escapeMrkdwn } from '../shared/escape.ts';
 import type { UserMessage } from '../shared/messages.ts';
-import { splitMessage, toSafeMarkdown, toSlackMrkdwn, WORKING_PREFIX } from '../shared/mrkdwn.ts';
+import { toSafeMarkdown, toSlackMrkdwn, WORKING_PREFIX } from '../shared/mrkdwn.ts';
+import { MAX_TASKS } from '../shared/slack-limits.ts';
 import { updateOrPost } from '../shared/slack-post.ts';
+import { splitMessage } from '../shared/split-message.ts';
 import { CANNOT_STREAM, createAgentExtras, type SlackCapabilities, STREAM_CLOSED, slackError } from './agent-extras.ts';
 import { safeCut, sectionsOf, taskChunk } from './stream-pieces.ts';
 
@@ -17,6 +19,8 @@ const FLUSH_CHARS = 120;
 const STREAM_MAX_CHARS = 30_000;
 
 const WORKING_TEXT = `${WORKING_PREFIX} Working on it…`;
+
+const MORE_TASKS = 'more-steps';
 
 const UNDERSTAND: PlanTask = { id: 'understand', title: 'Understanding your request', status: 'in_progress' };
 const WAITING_ID = 'queued';
@@ -171,7 +175,15 @@ export function createAnswerStream(deps: AnswerStreamDeps, message: UserMessage)
     append({ type: 'markdown_text', text }, piece);
   };
 
-  const sendTask = (task: PlanTask) => {
+  /** Steps beyond what one plan holds are folded into its last task, "N more steps". */
+  const folded = new Set<string>();
+  const fitPlan = (task: PlanTask): PlanTask => {
+    if (tasks.has(task.id) || (!folded.has(task.id) && tasks.size < MAX_TASKS - 1)) return task;
+    folded.add(task.id);
+    return { id: MORE_TASKS, title: `${folded.size} more steps`, status: task.status };
+  };
+  const sendTask = (step: PlanTask) => {
+    const task = fitPlan(step);
     tasks.set(task.id, task);
     if (mode === 'stream') append(taskChunk(task));
     else if (mode === 'post' && ts && task.status === 'in_progress') {

@@ -8,6 +8,7 @@ import { replyForError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 import { WATCH_ACTIONS } from '../watches/watch-blocks.ts';
 import { type AgentListenerDeps, registerAgentListeners } from './agent-listeners.ts';
+import { fromSlackInput } from './incoming-text.ts';
 import { type MessageListenerDeps, registerMessageListeners } from './message-listeners.ts';
 import { registerWatchListeners, type WatchListenerDeps } from './watch-listeners.ts';
 
@@ -142,8 +143,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   });
 
   app.view(EDIT_VIEW, async ({ ack, body, view }) => {
-    const text = view.state.values[EDIT_BLOCK]?.[EDIT_INPUT]?.value?.trim() ?? '';
-    if (!text) {
+    // Sent as typed: what the teammate saw in the box is what the customer gets.
+    const text = fromSlackInput(view.state.values[EDIT_BLOCK]?.[EDIT_INPUT]?.value ?? '');
+    if (!text.trim()) {
       await ack({
         response_action: 'errors',
         errors: { [EDIT_BLOCK]: 'Write the text to send, or close this and Cancel.' },

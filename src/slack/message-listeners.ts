@@ -4,9 +4,12 @@ import type { WorkQueue } from '../delivery/work-queue.ts';
 import { replyForError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { MessageHandler, SlackUser, UserMessage } from '../shared/messages.ts';
+import { fromSlackMessage, type NameOf } from './incoming-text.ts';
 
 export interface MessageListenerDeps {
   onMessage: MessageHandler;
+  /** People's names for the mentions in a message (the model reads names, not ids). */
+  names: (client: webApi.WebClient) => NameOf;
   /** Whether a plain message from this person in this channel thread is meant for the bot (a followed thread). */
   isFollowing: (thread: { channel: string; threadTs: string }, user: SlackUser) => boolean;
   inbox: Inbox;
@@ -25,6 +28,9 @@ const PERSON_SUBTYPES = new Set([undefined, 'file_share']);
  * message.*, in either order, with different event ids); the inbox keys on channel and ts, so it runs once.
  */
 export function registerMessageListeners(app: App, deps: MessageListenerDeps): void {
+  const read = (text: string, client: webApi.WebClient, botUserId: string | undefined) =>
+    fromSlackMessage(text, { botUserId, nameOf: deps.names(client) });
+
   app.event('app_mention', async ({ event, context, client, body }) => {
     // Other bots (and our own posts) can mention us too; only people get answers.
     if (event.bot_id || event.subtype || !event.user || !context.teamId) return;
@@ -34,7 +40,7 @@ export function registerMessageListeners(app: App, deps: MessageListenerDeps): v
       channel: event.channel,
       threadTs: event.thread_ts ?? event.ts,
       ts: event.ts,
-      text: stripMention(event.text, context.botUserId),
+      text: await read(event.text, client, context.botUserId),
       isDirect: false,
     });
   });
@@ -50,7 +56,7 @@ export function registerMessageListeners(app: App, deps: MessageListenerDeps): v
       channel: message.channel,
       threadTs: threadTs ?? message.ts,
       ts: message.ts,
-      text: stripMention(text, context.botUserId),
+      text,
       isDirect: message.channel_type === 'im',
     };
     if (!incoming.isDirect) {
@@ -66,7 +72,7 @@ export function registerMessageListeners(app: App, deps: MessageListenerDeps): v
         return;
       }
     }
-    await deliver(deps, client, body.event_id, incoming);
+    await deliver(deps, client, body.event_id, { ...incoming, text: await read(text, client, context.botUserId) });
   });
 }
 
@@ -97,9 +103,4 @@ async function deliver(
     }
   };
   await deps.queue.track(work());
-}
-
-export function stripMention(text: string, botUserId: string | undefined): string {
-  const withoutMention = botUserId ? text.replaceAll(`<@${botUserId}>`, '') : text;
-  return withoutMention.replace(/\s+/g, ' ').trim();
 }

@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { safeCut } from '../../src/slack/stream-pieces.ts';
-import { type ModelReply, type ModelRequest, toolResults } from '../../src/standins/model/emulator.ts';
+import { toolResults } from '../../src/standins/model/emulator.ts';
 import type { SlackMessage } from '../../src/standins/slack/emulator.ts';
 import { blockActions } from '../../src/standins/slack/signed-requests.ts';
+import { JOHN_ANSWER, lookUpJohn } from '../helpers/model-replies.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 const CHANNEL = 'CSTREAM';
@@ -31,18 +32,6 @@ function held(): { wait: () => Promise<void>; open: () => void } {
   return { wait: () => opened, open: () => open() };
 }
 
-const lookUpJohn = (req: ModelRequest): ModelReply =>
-  toolResults(req).length === 0
-    ? {
-        toolCalls: [
-          {
-            name: 'intercom_search_contacts',
-            args: { query: { field: 'email', operator: '=', value: 'john@acme.com' } },
-          },
-        ],
-      }
-    : { text: 'John Doe is a customer at Acme.' };
-
 describe('a streamed answer', () => {
   let t: TestBot;
   beforeAll(async () => {
@@ -60,7 +49,7 @@ describe('a streamed answer', () => {
     await mention(t, 'USREAD', 'who is john@acme.com?', ts);
     const answer = await t.slack.waitForAnswer(CHANNEL, ts);
 
-    expect(answer.text).toBe('John Doe is a customer at Acme.');
+    expect(answer.text).toBe(JOHN_ANSWER);
     const search = tasks(answer).find((c) => c.title === 'Searching contacts for john@acme.com');
     expect(search).toBeDefined();
     expect(
@@ -102,7 +91,8 @@ describe('a streamed answer', () => {
     await mention(t, 'USWRITE', 'reply hi to conversation 215470001', ts);
     const answer = await t.slack.waitForAnswer(CHANNEL, ts);
     const proposal = tasks(answer).find((c) => c.status === 'pending');
-    expect(proposal?.title).toBe('Reply on conversation 215470001: waiting for your approval');
+    // The conversation by its subject and #id, not a bare id.
+    expect(proposal?.title).toMatch(/^Reply on “Can't log in.*” \(#215470001\): waiting for your approval$/);
     expect(proposal?.details).toContain('approval card');
     const card = t.slack.messagesIn(CHANNEL, ts).find((m) => JSON.stringify(m.blocks ?? '').includes('approval_send'));
     expect(card).toBeDefined();
@@ -111,6 +101,31 @@ describe('a streamed answer', () => {
     );
     const sessions = t.slack.callsOf('agents.sessions.setStatus').filter((c) => c.params.thread_ts === ts);
     expect(sessions.map((c) => c.params.status)).toEqual(['processing', 'suspended']);
+
+    // After Send, the answer's plan says the reply was sent, no longer that it waits.
+    const actionId = ((card?.blocks ?? []) as Array<{ type: string; elements?: Array<{ value?: string }> }>).find(
+      (b) => b.type === 'actions',
+    )?.elements?.[0]?.value;
+    await t.sendInteraction(
+      blockActions({
+        teamId: t.slack.teamId,
+        user: 'USWRITE',
+        channel: CHANNEL,
+        message: { ts: card?.ts, thread_ts: ts },
+        action: { type: 'button', action_id: 'approval_send', block_id: 'approval', value: actionId },
+      }),
+    );
+    const updated = await t.slack.waitForCall('chat.update', (c) => c.params.ts === answer.ts);
+    const plan = (updated.params.blocks as Array<{ type: string; tasks?: Array<Record<string, unknown>> }>).find(
+      (b) => b.type === 'plan',
+    );
+    const step = plan?.tasks?.find((task) => task.task_id === proposal?.id);
+    expect(step).toMatchObject({ status: 'complete' });
+    expect(step?.title).toMatch(/^Reply on “Can't log in.*” \(#215470001\): sent$/);
+    expect(JSON.stringify(plan)).not.toContain('waiting for your approval');
+    // The rest of the answer is kept: its text and its footer.
+    expect(JSON.stringify(updated.params.blocks)).toContain('The reply is waiting for your approval.');
+    expect(JSON.stringify(updated.params.blocks)).toContain('answer_feedback');
   });
 
   it('escapes what the model was steered into writing before streaming it', async () => {
@@ -336,6 +351,48 @@ describe('safeCut (how much of a partial text may be streamed now)', () => {
     expect(safeCut('@he')).toBe(0);
     expect(safeCut('x'.repeat(2500))).toBe(2500);
   });
+
+  it('holds a code block back until it is closed, unless it runs long', () => {
+    expect(safeCut('Run this:\n```\nx = a && b <c')).toBe('Run this:\n'.length);
+    expect(safeCut('```\nx = 1\n``` and then mo')).toBe('```\nx = 1\n``` and then '.length);
+    expect(safeCut(`Log:\n\`\`\`\n${'line of output\n'.repeat(400)}`)).toBeGreaterThan(4000);
+  });
+});
+
+describe('a plan within Slack’s limits', () => {
+  let t: TestBot;
+  beforeAll(async () => {
+    t = await startTestBot({ botOptions: { agent: { maxSteps: 60 } } });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('holds at most 50 tasks (the rest folded into the last), each title at most 256 characters', async () => {
+    t.connectUser('USMANY');
+    const long = `${'x'.repeat(300)}@acme.com`;
+    t.model.respond((req) =>
+      toolResults(req).length < 55
+        ? {
+            toolCalls: [
+              {
+                name: 'intercom_search_contacts',
+                args: { query: { field: 'email', operator: '=', value: `${toolResults(req).length}${long}` } },
+              },
+            ],
+          }
+        : { text: 'Looked everywhere.' },
+    );
+    const ts = t.slack.nextTs();
+    await mention(t, 'USMANY', 'look everywhere', ts);
+    const answer = await t.slack.waitForAnswer(CHANNEL, ts, 1, 30_000);
+    const ids = new Set(tasks(answer).map((task) => task.id));
+    expect(ids.size).toBe(50);
+    for (const task of tasks(answer)) expect(task.title.length).toBeLessThanOrEqual(256);
+    expect(tasks(answer).some((task) => task.title.endsWith('…'))).toBe(true);
+    const folded = tasks(answer).filter((task) => task.id === 'more-steps');
+    expect(folded.at(-1)).toMatchObject({ title: '7 more steps', status: 'complete' });
+  }, 60_000);
 });
 
 describe('a streamed answer that has to wait for room', () => {

@@ -4,6 +4,7 @@ import { parseConfig } from '../../src/config.ts';
 import type { ModelReply, ModelRequest } from '../../src/standins/model/emulator.ts';
 import { toolResults } from '../../src/standins/model/emulator.ts';
 import type { SlackCall } from '../../src/standins/slack/emulator.ts';
+import { viewSubmission } from '../../src/standins/slack/signed-requests.ts';
 import { MINIMAL_ENV } from '../helpers/config-env.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
@@ -101,21 +102,15 @@ function click(p: Proposal, action: 'send' | 'edit' | 'cancel', user = p.user) {
 }
 
 function submitEdit(p: Proposal, text: string, user = p.user) {
-  return t.sendInteraction({
-    type: 'view_submission',
-    team: { id: t.slack.teamId, domain: 'test' },
-    user: { id: user, team_id: t.slack.teamId },
-    api_app_id: 'A0001',
-    token: 'legacy',
-    trigger_id: 'trigger-edit',
-    view: {
-      id: 'V1',
-      type: 'modal',
-      callback_id: 'approval_edit_view',
-      private_metadata: p.actionId,
-      state: { values: { approval_text: { text: { type: 'plain_text_input', value: text } } } },
-    },
-  });
+  return t.sendInteraction(
+    viewSubmission({
+      teamId: t.slack.teamId,
+      user,
+      callbackId: 'approval_edit_view',
+      privateMetadata: p.actionId,
+      values: { approval_text: { text } },
+    }),
+  );
 }
 
 /** The preview message's latest content, as the emulator holds it. */
@@ -180,7 +175,8 @@ describe('approving write actions', () => {
       admin_id: t.scalekit.intercom.adminFor(p.identifier).id, // not the 991002 the model asked for
       message_type: 'comment',
       type: 'admin', // never as the customer
-      body: 'Hi John, we fixed the login bug. Please try again!',
+      // Intercom reads a body as HTML: the approved text goes in its faithful HTML form.
+      body: '<p>Hi John, we fixed the login bug. Please try again!</p>',
     });
     const conversation = t.scalekit.intercom.conversations.find((c) => c.id === CONVERSATION);
     expect(conversation?.conversation_parts.total_count).toBe((partsBefore ?? 0) + 1);
@@ -207,6 +203,31 @@ describe('approving write actions', () => {
     expect(replyExecutions().slice(before)).toHaveLength(1);
   });
 
+  it('shows a text longer than Slack holds shortened, says Edit cannot hold it, and sends all of it', async () => {
+    const long = `${'Step by step, '.repeat(228)}done.`;
+    expect(long.length).toBeGreaterThan(3000);
+    const p = await propose(long);
+    const shown = (p.preview.params.blocks as Array<{ type: string; text?: { type: string; text: string } }>).find(
+      (b) => b.type === 'section' && b.text?.type === 'plain_text',
+    )?.text?.text;
+    expect(shown?.length).toBeLessThanOrEqual(3000);
+    expect(shown).toContain(`the whole text is ${long.length} characters`);
+    await click(p, 'edit');
+    await noticed(p.user, "more than Slack's edit box holds");
+    expect(t.slack.callsOf('views.open').some((c) => JSON.stringify(c.params.view).includes(p.actionId))).toBe(false);
+    const before = replyExecutions().length;
+    await click(p, 'send');
+    await t.slack.waitForCall(
+      'chat.update',
+      (c) => c.params.ts === p.preview.response?.ts && String(c.params.text).includes('approved by'),
+    );
+    expect(
+      replyExecutions()
+        .slice(before)
+        .map((c) => (c.request.params as { body: string }).body),
+    ).toEqual([`<p>${long}</p>`]);
+  });
+
   it('sends the edited text when the requester edits first', async () => {
     const p = await propose('Hi John, a draft.');
     await click(p, 'edit');
@@ -224,7 +245,7 @@ describe('approving write actions', () => {
     );
     const sent = replyExecutions().slice(before);
     expect(sent.map((c) => (c.request.params as { body?: string } | undefined)?.body)).toEqual([
-      'Hi John, the final words.',
+      '<p>Hi John, the final words.</p>',
     ]);
     expect(previewNow(p)).toContain('Hi John, the final words.');
   });

@@ -334,16 +334,59 @@ describe('describeAction: managing a conversation', () => {
 });
 
 describe('describeAction: other tools (tagging and the rest)', () => {
+  it('names the tag a tag action adds or removes', () => {
+    const names = new Map([['t7', 'vip']]);
+    const tagging = (toolName: string, args: Record<string, unknown>) =>
+      describeAction({ toolName, title: 'Tag', args, admin, conversation: jane, names });
+    expect(tagging('intercom_attach_tag_to_conversation', { conversation_id: '215', id: 't7' })).toEqual({
+      summary: 'Tag the conversation “vip”',
+      facts: [
+        ['To', 'Jane Doe <jane@example.com>'],
+        ['Conversation', '#215 (open): Refund for order 1042'],
+        ['As', 'Sam Support (sam@acme.test), your Intercom account'],
+        ['Tag', 'vip'],
+      ],
+      customerVisible: false,
+    });
+    expect(tagging('intercom_detach_tag_from_conversation', { conversation_id: '215', tag_id: 't7' }).summary).toBe(
+      'Remove the tag “vip” from the conversation',
+    );
+    // A tag nobody could name keeps its id rather than vanish.
+    expect(tagging('intercom_attach_tag_to_conversation', { id: 't8' }).facts).toContainEqual(['Tag', 't8']);
+  });
+
+  it('names the contact of a note and the assignee of an assignment when Intercom named them', () => {
+    const names = new Map([
+      ['c1', 'Priya Raman <priya@initech.example>'],
+      ['992', 'Bob Martin <bob@acme.test>'],
+    ]);
+    const note = describeAction({
+      toolName: 'intercom_create_contact_note',
+      title: 'Note',
+      args: { contact_id: 'c1', body: 'x' },
+      names,
+    });
+    expect(note.summary).toBe('Add a note to Priya Raman <priya@initech.example>');
+    expect(note.facts).toContainEqual(['Contact', 'Priya Raman <priya@initech.example>']);
+    const assign = describeAction({
+      toolName: 'intercom_manage_conversation',
+      title: 'Manage',
+      args: { message_type: 'assignment', assignee_id: 992 },
+      names,
+    });
+    expect(assign.summary).toBe('Assign the conversation to Bob Martin <bob@acme.test>');
+  });
+
   it('lists the arguments as facts, without the admin id, with non-strings as JSON', () => {
     const preview = describeAction({
-      toolName: 'intercom_attach_tag_to_conversation',
-      title: 'Attach tag to conversation',
+      toolName: 'intercom_update_ticket',
+      title: 'Update ticket',
       args: { conversation_id: '215', id: 't7', admin_id: '991', extra: { a: [1, 2] }, count: 3, flag: null },
       admin,
       conversation: jane,
     });
     expect(preview).toEqual({
-      summary: 'Attach tag to conversation',
+      summary: 'Update ticket',
       facts: [
         ['To', 'Jane Doe <jane@example.com>'],
         ['Conversation', '#215 (open): Refund for order 1042'],

@@ -63,6 +63,25 @@ describe('thread follow-ups', () => {
     expect(context).toContain('answer to find jane@example.com');
   });
 
+  it('reads follow-ups and the thread as people wrote them: lines kept, entities decoded once, people named', async () => {
+    t.connectUser('UPARA');
+    t.slack.setUser({ id: 'UCAROL', name: 'Carol Diaz' });
+    const root = t.slack.nextTs();
+    said('UPARA', '<@UBOT> find jane@example.com', root);
+    await t.sendEvent(appMention('UPARA', 'find jane@example.com', root));
+    await t.slack.waitForAnswer(CHANNEL, root);
+
+    said('UCAROL', 'Billing &amp; refunds:\n\nask <@UPARA> &lt;first&gt;', t.slack.nextTs(), root);
+    const followUp = t.slack.nextTs();
+    const typed = 'Draft this:\n\nHi Jane &amp; co,\n  we fixed it &lt;today&gt;.\n\nBest';
+    said('UPARA', typed, followUp, root);
+    await t.sendEvent(channelMessage('UPARA', typed, followUp, root));
+    await t.slack.waitForAnswer(CHANNEL, root, 2);
+    const context = t.model.requests.at(-1)?.messages.map((m) => m.text) ?? [];
+    expect(context.at(-1)).toBe('Draft this:\n\nHi Jane & co,\n  we fixed it <today>.\n\nBest');
+    expect(context).toContain('Carol Diaz wrote: Billing & refunds:\n\nask @UPARA <first>');
+  });
+
   it('ignores other people’s chatter in the thread unless they mention it, and answers each as themselves', async () => {
     const alice = t.connectUser('UALICE');
     const bob = t.connectUser('UBOB');

@@ -105,3 +105,25 @@ describe('the demo between runs', () => {
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 });
+
+describe("the playground's Scalekit buttons", () => {
+  it('Restart Scalekit: the bot reconnects and answers the next question', async () => {
+    const demo = await start(true);
+    demo.scalekit.connectAccount(demo.identifiers.get('UALICE') as string);
+    const answer = (other?: SlackMessage) =>
+      message(demo, (m) => m !== other && m.bot_id !== undefined && m.final === true && /John/.test(m.text ?? ''));
+    const ask = async () =>
+      expect(
+        (await act(demo, 'message', { user: 'UALICE', pane: 'support', text: '@bot find john@acme.com' })).status,
+      ).toBe(200);
+
+    await ask();
+    const first = await answer();
+    const restarted = await act(demo, 'scalekit-restart', { user: 'UALICE' });
+    expect(restarted.body.message).toContain('Scalekit restarted');
+    const opened = demo.scalekit.faults.connectionsOpened;
+    await ask();
+    await answer(first);
+    expect(demo.scalekit.faults.connectionsOpened).toBeGreaterThan(opened);
+  });
+});

@@ -89,9 +89,10 @@ describe.skipIf(!EXECUTABLE)('the playground (npm run demo) in headless Chromium
   it('answers the question Alice asked before connecting, in its thread, as the scripted model', async () => {
     await open('support');
     const thread = await threadOf('find john@acme.com');
-    const answer = botSays(thread, 'John Smith');
+    // The whole answer: a streamed one shows its first words before its last.
+    const answer = botSays(thread, 'Scripted demo model');
     await answer.waitFor(WAIT);
-    expect(await answer.textContent()).toContain('Scripted demo model');
+    expect(await answer.textContent()).toContain('John Smith');
     // Where the bot streams its answers (chat.startStream), the plan's task cards are shown, finished.
     if (demo.slack.callsOf('chat.startStream').length > 0) {
       await answer.locator('.sk-task[data-status="complete"]').first().waitFor(WAIT);
@@ -130,6 +131,55 @@ describe.skipIf(!EXECUTABLE)('the playground (npm run demo) in headless Chromium
     await card.locator('text=Done, approved by').waitFor(WAIT);
     const parts = demo.scalekit.intercom.findConversation('215470003')?.conversation_parts.conversation_parts ?? [];
     expect(parts.at(-1)?.body).toBe('<p>Dark mode is in beta now: want early access?</p>');
+  });
+
+  it('takes a multi-line message (Shift+Enter); the card, the Edit box and Intercom get it as typed', async () => {
+    const typed = 'Hi John & team,\n\nthe fix for <login> is *live*.\nThanks!';
+    await page.fill('#composer-text', '@bot reply to john@acme.com: Hi John & team,');
+    await page.press('#composer-text', 'Shift+Enter');
+    await page.press('#composer-text', 'Shift+Enter');
+    await page.keyboard.type('the fix for <login> is *live*.');
+    await page.press('#composer-text', 'Shift+Enter');
+    await page.keyboard.type('Thanks!');
+    await page.press('#composer-text', 'Enter');
+    expect(await page.inputValue('#composer-text')).toBe('');
+    const thread = await threadOf('Hi John & team');
+    const card = botSays(thread, 'Approve:');
+    await card.locator('button[data-action-id="approval_edit"]').waitFor(WAIT);
+    expect(await card.locator('.sk-text').allTextContents()).toContain(typed);
+    await card.locator('button[data-action-id="approval_edit"]').click();
+    const text = page.locator('#modal-layer textarea[data-action-id="text"]');
+    await text.waitFor(WAIT);
+    expect(await text.inputValue()).toBe(typed);
+    await page.click('#modal-submit');
+    await card.locator('text=Done, approved by').waitFor(WAIT);
+    const parts = demo.scalekit.intercom.findConversation('215470001')?.conversation_parts.conversation_parts ?? [];
+    expect(parts.at(-1)?.body).toBe('<p>Hi John &amp; team,</p><p>the fix for &lt;login&gt; is *live*.<br>Thanks!</p>');
+  });
+
+  it('shows the feedback thanks and the Stop following confirmation in the thread where they were clicked', async () => {
+    const thread = await threadOf('find john@acme.com');
+    const answer = botSays(thread, 'John Smith');
+    await answer.locator('button[data-value="good"]').click(WAIT);
+    await thread.locator('.msg.ephemeral', { hasText: 'Thanks for the feedback!' }).waitFor(WAIT);
+    await answer.locator('button[data-action-id="thread_unfollow"]').click(WAIT);
+    await thread.locator('.msg.ephemeral', { hasText: "I've stopped following this thread" }).waitFor(WAIT);
+  });
+
+  it('keeps the channel scrolled to the newest message as messages arrive', async () => {
+    for (let i = 1; i <= 14; i++) await say(`standup note ${i}`);
+    const last = page.locator('#main .msg', { hasText: 'standup note 14' });
+    await last.waitFor(WAIT);
+    const gap = () => page.$eval('#main', (el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    await expect.poll(gap, WAIT).toBeLessThan(40);
+    expect(await page.$eval('#main', (el) => el.scrollHeight > el.clientHeight)).toBe(true);
+    // Someone who scrolled up to read and then sends a message sees it, as in Slack.
+    await page.$eval('#main', (el) => {
+      el.scrollTop = 0;
+    });
+    await say('standup note 15');
+    await page.locator('#main .msg', { hasText: 'standup note 15' }).waitFor(WAIT);
+    await expect.poll(gap, WAIT).toBeLessThan(40);
   });
 
   it('shows both replies in the sample Intercom workspace', async () => {

@@ -110,7 +110,8 @@ describe("the bot's own Block Kit, rendered", () => {
     const html = renderBlocks(buildApprovalMessage(action, { kind: 'pending' }).blocks, context);
     expect(html).toContain('<div class="sk-header">Approve: Reply to John Smith &#60;script&#62;</div>');
     expect(html).toContain('<div class="sk-fields"><div><b>Conversation:</b><br>Can&#39;t log in</div></div>');
-    expect(html).toContain('<blockquote>Hi John, &#60;b&#62;fixed&#60;/b&#62; &#38; done.</blockquote>');
+    // The customer's text is plain text: shown as written, markup and all.
+    expect(html).toContain('<div class="sk-text">Hi John, &#60;b&#62;fixed&#60;/b&#62; &#38; done.</div>');
     expect(html).toContain('<span class="mention">@Alice</span> clicks Send');
     for (const [id, label, style] of [
       ['approval_send', 'Send', ' primary'],
@@ -185,7 +186,7 @@ describe("the bot's own Block Kit, rendered", () => {
         {
           type: 'plan',
           title: 'Plan',
-          tasks: [{ type: 'task_card', task_id: 't1', title: 'Search &amp; find', status: 'complete' }],
+          tasks: [{ type: 'task_card', task_id: 't1', title: 'Search & find', status: 'complete' }],
         },
         { type: 'image', image_url: 'https://x.example/i.png', alt_text: 'x' },
       ],

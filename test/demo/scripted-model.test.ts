@@ -97,8 +97,10 @@ describe('the scripted model, driving the real bot (Mastra, the real tools, appr
     const note = await ask('add a note to priya@initech.example: Prefers email.');
     expect(JSON.stringify((await messageIn(note, (m) => Array.isArray(m.blocks))).blocks)).toContain('Prefers email.');
     const tag = await ask('tag jane@x.com as vip');
-    // The preview names the tag by id (81003 is vip): the approval card does not look tags up.
-    expect(JSON.stringify((await messageIn(tag, (m) => Array.isArray(m.blocks))).blocks)).toContain('81003');
+    // The preview names the tag (81003 is vip), not its id.
+    expect(JSON.stringify((await messageIn(tag, (m) => Array.isArray(m.blocks))).blocks)).toContain(
+      'Tag the conversation “vip”',
+    );
     const missing = await messageIn(await ask('tag jane@x.com as shiny'), signed);
     expect(missing.text).toContain('There is no tag "shiny"');
     const help = await messageIn(await ask('hello there'), signed);

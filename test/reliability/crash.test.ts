@@ -1,21 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/database.ts';
-import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
 import { eventEnvelope, interactionBody, postSigned } from '../../src/standins/slack/signed-requests.ts';
-import { emulatorEnv } from '../helpers/bot-env.ts';
+import { identifierIn, launchBotProcess } from '../helpers/bot-process.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import { freePort, SIGNING_SECRET } from '../helpers/test-bot.ts';
-
-const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
 
 let slack: SlackApiEmulator;
 let scalekit: ScalekitEmulator;
@@ -33,39 +28,8 @@ afterAll(async () => {
   await Promise.all([slack.close(), scalekit.close(), model.close()]);
 });
 
-/** The real bot as its own process (`npm start`), so it can be killed without warning. */
-async function launch(dbPath: string, port: number): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      MASTRA_TELEMETRY_DISABLED: '1',
-      ...emulatorEnv({
-        slack,
-        scalekit,
-        model,
-        modelKey: 'sk-crash-test',
-        signingSecret: SIGNING_SECRET,
-        port,
-        dbPath,
-      }),
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += String(d);
-  });
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`bot did not start: ${stderr}`)), 15_000);
-    child.stderr?.on('data', () => {
-      if (stderr.includes('"Bot ready"')) {
-        clearTimeout(timer);
-        ready();
-      }
-    });
-  });
-  return { child, base: `http://127.0.0.1:${port}` };
-}
+const launch = (dbPath: string, port: number) =>
+  launchBotProcess({ slack, scalekit, model, modelKey: 'sk-crash-test', dbPath, port });
 
 const post = (base: string, body: unknown) =>
   postSigned(`${base}/slack/events`, JSON.stringify(body), 'application/json', { signingSecret: SIGNING_SECRET });
@@ -76,19 +40,7 @@ describe('after kill -9 in the middle of a run', () => {
     const port = await freePort();
     let bot = await launch(dbPath, port);
 
-    const identifierOf = (userId: string) => {
-      const db = openDatabase(dbPath);
-      try {
-        return createSqliteIdentityStore(db, { newIdentifier: () => `u_crash_${userId}`, now: Date.now }).identifierFor(
-          {
-            teamId: slack.teamId,
-            userId,
-          },
-        );
-      } finally {
-        db.close();
-      }
-    };
+    const identifierOf = (userId: string) => identifierIn(dbPath, { teamId: slack.teamId, userId, prefix: 'u_crash_' });
 
     // A pending approval.
     scalekit.connectAccount(identifierOf('UAPPROVE'));

@@ -297,16 +297,17 @@ describe('when an upstream fails', () => {
 
   it('shows the person it is on it before Scalekit answers, even when Scalekit hangs', async () => {
     t.connectUser('UHANG');
-    const release = t.scalekit.hold('ListConnectedAccounts');
+    const hold = t.scalekit.faults.hold('ListConnectedAccounts');
     const ts = t.slack.nextTs();
     try {
       await t.sendEvent(mention('UHANG', ts, 'are you there'));
       // Scalekit has not answered (it cannot until released), and the thread already shows the bot is on it.
       const status = await t.slack.waitForCall('chat.postMessage', working(ts));
       expect(status.params.text).toContain('Working on it');
+      await hold.waitForHeld();
       expect(t.slack.messagesIn('CREL', ts).filter((m) => m.final)).toEqual([]);
     } finally {
-      release();
+      hold.release();
     }
     const answer = await t.slack.waitForAnswer('CREL', ts);
     expect(answer.text).not.toContain('Working on it');

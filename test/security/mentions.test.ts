@@ -41,6 +41,16 @@ const expectInert = (text: string) => {
   for (const ping of PINGS) expect(text).not.toContain(ping);
 };
 
+/** A card's text and blocks but for the plain_text object that carries `reply` verbatim, and how many do. */
+function aroundReply(params: Record<string, unknown>, reply: string): { verbatim: number; shown: string } {
+  const blocks = params.blocks as Array<{ text?: { type: string; text: string } }>;
+  const isReply = (b: (typeof blocks)[number]) => b.text?.type === 'plain_text' && b.text.text === reply;
+  return {
+    verbatim: blocks.filter(isReply).length,
+    shown: `${String(params.text)} ${JSON.stringify(blocks.filter((b) => !isReply(b)))}`,
+  };
+}
+
 /** A connected teammate mentions the bot; resolves with the thread and the working message's ts. */
 async function ask(text = 'what is new?'): Promise<{ user: string; threadTs: string; workingTs: string }> {
   const user = `UMEN${++userCounter}`;
@@ -139,11 +149,13 @@ describe('approval previews and App Home', () => {
       (c) => c.params.thread_ts === threadTs && JSON.stringify(c.params.blocks ?? []).includes('approval_send'),
     );
     await finalUpdate(workingTs);
-    const shown = `${String(preview.params.text)} ${JSON.stringify(preview.params.blocks)}`;
+    // The reply itself is a plain_text object, which Slack shows literally (it parses no mentions there): exactly
+    // what the customer will get. Everything around it is mrkdwn, escaped.
+    const { verbatim, shown } = aroundReply(preview.params, '<!subteam^S1> hi @everyone');
+    expect(verbatim).toBe(1);
     expectInert(shown);
     expect(shown).toContain('&lt;!channel&gt; Mallory &lt;@U123&gt;');
     expect(shown).toContain('&lt;!here&gt; Please re-login');
-    expect(shown).toContain('&lt;!subteam^S1&gt; hi @\u2060everyone');
 
     // Intercom refuses the approved reply with a message of its own: the outcome and the Home line show it inertly.
     scalekit.failNextTool({
@@ -156,7 +168,7 @@ describe('approval previews and App Home', () => {
       'chat.update',
       (c) => c.params.ts === preview.response?.ts && String(c.params.text).includes('Intercom refused'),
     );
-    expectInert(`${String(failed.params.text)} ${JSON.stringify(failed.params.blocks)}`);
+    expectInert(aroundReply(failed.params, '<!subteam^S1> hi @everyone').shown);
 
     await t.sendEvent({ type: 'app_home_opened', user, channel: `D${user}`, tab: 'home', event_ts: '1' });
     const home = JSON.stringify((await t.slack.waitForCall('views.publish', (c) => c.params.user_id === user)).params);

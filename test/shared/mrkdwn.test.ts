@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeSummary } from '../../src/connect/account.ts';
 import { escapeMrkdwn, inlineCode, plainText, readableMentions, safeLink } from '../../src/shared/escape.ts';
-import { splitMessage, toSlackMrkdwn } from '../../src/shared/mrkdwn.ts';
+import { toSlackMrkdwn } from '../../src/shared/mrkdwn.ts';
+import { splitMessage } from '../../src/shared/split-message.ts';
 
 const WJ = '\u2060';
 /** What no text the bot posts on someone else's behalf may contain. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { slackDate, splitMessage } from '../../src/shared/mrkdwn.ts';
+import { slackDate } from '../../src/shared/mrkdwn.ts';
+import { splitMessage } from '../../src/shared/split-message.ts';
 
 /**
  * What is wrong with a split, as a list a test expects to be empty (one assertion, so the many-shapes test stays
@@ -80,9 +81,9 @@ describe('splitMessage', () => {
     expect(splitMessage(text, 100)).toEqual(['a'.repeat(60), `${'b'.repeat(20)} ${'c'.repeat(30)}`]);
   });
 
-  it('cuts at the last space when there is no line break late enough', () => {
+  it('cuts at a line break rather than inside a line, and inside a line only when it is longer than a message', () => {
     const text = `${'a'.repeat(10)}\n${'b'.repeat(50)} ${'c'.repeat(30)} ${'d'.repeat(30)}`;
-    expect(splitMessage(text, 100)).toEqual([`${'a'.repeat(10)}\n${'b'.repeat(50)} ${'c'.repeat(30)}`, 'd'.repeat(30)]);
+    expect(splitMessage(text, 100)).toEqual(['a'.repeat(10), `${'b'.repeat(50)} ${'c'.repeat(30)}`, 'd'.repeat(30)]);
   });
 
   it('cuts inside a word only when there is no break at all', () => {
@@ -108,6 +109,90 @@ describe('splitMessage', () => {
 
   it('ends even with a limit of one character', () => {
     expect(splitMessage('ab c', 1)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+const fences = (text: string) => text.split('```').length - 1;
+/** The text's lines that carry content, without fence lines (which a split may add): what a reader reads. */
+const contentLines = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('```'));
+const LINK = '<https://help.acme.com/articles/42-refunds?lang=en&amp;x=1|Refunds &amp; returns, step by step>';
+
+/** A long answer as the bot posts it: paragraphs, a list, links, and code blocks, one of them longer than a message. */
+function answer(): string {
+  const code = Array.from({ length: 30 }, (_, i) => `  curl -X POST https://api.acme.com/v${i} -d 'a=1' # ${i}`);
+  return [
+    'Here is what I found for *Jane &amp; Co* (jane@acme.com):',
+    '',
+    Array.from({ length: 8 }, (_, i) => `• item ${i}: see ${LINK} for the details`).join('\n'),
+    '',
+    'The request that failed:',
+    '```',
+    code.slice(0, 4).join('\n'),
+    '```',
+    'And the full log, longer than one message:',
+    '```',
+    code.join('\n'),
+    '```',
+    `Last paragraph with \`inline code that has spaces\` and ${LINK}.`,
+  ].join('\n');
+}
+
+describe('splitMessage with code blocks, links and lists', () => {
+  it('at every limit: pieces fit, blocks are whole or closed and reopened, links and lines are never cut', () => {
+    const text = answer();
+    for (let limit = 160; limit <= text.length + 10; limit += 7) {
+      const pieces = splitMessage(text, limit);
+      const where = `limit ${limit}`;
+      for (const piece of pieces) {
+        expect(piece.length, where).toBeLessThanOrEqual(limit);
+        expect(fences(piece) % 2, `${where}: a code block left open in\n${piece}`).toBe(0);
+        expect(piece.split('<').length, `${where}: a link cut in\n${piece}`).toBe(piece.split('>').length);
+        expect(piece.split('`').length % 2, `${where}: a code span cut in\n${piece}`).toBe(1);
+      }
+      // Every line arrives whole, once, in order.
+      expect(pieces.flatMap(contentLines), where).toEqual(contentLines(text));
+    }
+  });
+
+  it('closes a code block longer than a message at a line and reopens it in the next piece', () => {
+    const code = Array.from({ length: 12 }, (_, i) => `line ${i} ${'x'.repeat(20)}`).join('\n');
+    const pieces = splitMessage(`Log:\n\`\`\`\n${code}\n\`\`\`\nDone.`, 120);
+    expect(pieces.length).toBeGreaterThan(2);
+    expect(pieces[0]).toMatch(/^Log:\n```\nline 0 x+\n[\s\S]*\n```$/);
+    for (const piece of pieces.slice(1, -1)) expect(piece).toMatch(/^```\nline \d+ x+[\s\S]*\n```$/);
+    expect(pieces.flatMap(contentLines)).toEqual(['Log:', ...code.split('\n'), 'Done.']);
+  });
+
+  it('moves a link that would be cut to the next piece, and cuts a line between words, never inside a link', () => {
+    const line = `${'word '.repeat(15)}${LINK} tail`;
+    const pieces = splitMessage(line, 150);
+    expect(pieces.every((p) => p.length <= 150)).toBe(true);
+    expect(pieces.some((p) => p.includes(LINK))).toBe(true);
+    expect(pieces.join(' ')).toBe(line);
+  });
+
+  it('keeps list items whole, each on its own line', () => {
+    const list = Array.from({ length: 40 }, (_, i) => `• step ${i}: ${'do this '.repeat(3)}`.trim()).join('\n');
+    for (const limit of [60, 99, 250, 1000]) {
+      const pieces = splitMessage(list, limit);
+      expect(pieces.flatMap((p) => p.split('\n'))).toEqual(list.split('\n'));
+    }
+  });
+
+  it('carries a 12,000-character answer in readable messages of at most 3,500 characters', () => {
+    const long = Array.from({ length: 6 }, answer).join('\n\n');
+    expect(long.length).toBeGreaterThan(12_000);
+    const pieces = splitMessage(long);
+    expect(pieces.length).toBeGreaterThanOrEqual(4);
+    for (const piece of pieces) {
+      expect(piece.length).toBeLessThanOrEqual(3500);
+      expect(fences(piece) % 2).toBe(0);
+    }
+    expect(pieces.flatMap(contentLines)).toEqual(contentLines(long));
   });
 });
 

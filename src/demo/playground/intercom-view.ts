@@ -1,3 +1,4 @@
+import { intercomHtmlToText } from '../../shared/intercom-html.ts';
 import type { IntercomConversation, IntercomConversationPart } from '../../standins/intercom/records.ts';
 import type { IntercomWorkspace } from '../../standins/intercom/workspace.ts';
 import type { AccountView } from '../../standins/scalekit/types.ts';
@@ -39,7 +40,7 @@ export function renderIntercom(params: {
       const contact = intercom.findContact(note.contact.id);
       return `<li class="${isNew(note.created_at) ? 'new' : ''}"><b>${escapeHtml(
         contact?.name ?? contact?.email ?? note.contact.id,
-      )}</b> · ${escapeHtml(note.author.name)}: ${escapeHtml(htmlToText(note.body))}${newBadge(isNew(note.created_at))}</li>`;
+      )}</b> · ${escapeHtml(note.author.name)}: ${escapeHtml(bodyText(note.body))}${newBadge(isNew(note.created_at))}</li>`;
     })
     .join('');
 
@@ -68,7 +69,7 @@ function conversationHtml(
     admin(c.admin_assignee_id) ?? 'nobody',
   )}</div>
 <ol class="ic-parts"><li><b>${escapeHtml(c.source.author.name ?? c.source.author.email)}</b>: ${escapeHtml(
-    htmlToText(c.source.body),
+    bodyText(c.source.body),
   )}</li>${parts}</ol></section>`;
 }
 
@@ -78,7 +79,7 @@ function partHtml(part: IntercomConversationPart, isNew: (seconds: number) => bo
     part.part_type === 'comment'
       ? ''
       : ` <span class="ic-kind">${escapeHtml(part.part_type.replaceAll('_', ' '))}</span>`;
-  const body = part.body ? `: ${escapeHtml(htmlToText(part.body))}` : '';
+  const body = part.body ? `: ${escapeHtml(bodyText(part.body))}` : '';
   return `<li class="ic-part ${part.part_type === 'note' ? 'note' : ''} ${isNew(part.created_at) ? 'new' : ''}"><b>${who}</b>${kind}${body}${newBadge(
     isNew(part.created_at),
   )}</li>`;
@@ -89,15 +90,6 @@ function newBadge(fresh: boolean): string {
 }
 
 /** Intercom bodies are HTML; shown here as their text (then escaped again for the page). */
-function htmlToText(html: string): string {
-  return html
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .trim();
+function bodyText(html: string): string {
+  return intercomHtmlToText(html).trim();
 }

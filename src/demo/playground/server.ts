@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ScalekitFaults } from '../../standins/scalekit/emulator.ts';
 import type { SlackApiEmulator } from '../../standins/slack/emulator.ts';
 import type { Clicked } from './slack-payloads.ts';
 import { dmChannel, SUPPORT_CHANNEL, TEAMMATES, teammate } from './teammates.ts';
@@ -17,12 +18,19 @@ export interface PlaygroundServerDeps {
   onOtherChange: (listener: () => void) => () => void;
   /** What the banner says about the model. */
   modelLabel: string;
+  /** What the sidebar's buttons do to the Scalekit stand-in, to show the bot riding it out. */
+  scalekitFaults: Pick<
+    ScalekitFaults,
+    'restart' | 'goAway' | 'closeDrained' | 'refuseConnections' | 'acceptConnections'
+  >;
 }
 
 export interface PlaygroundServer {
   url: string;
   close(): Promise<void>;
 }
+
+const SCALEKIT_OUTAGE_MS = 5000;
 
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -47,6 +55,7 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
   );
   const streams = new Set<ServerResponse>();
   let pending: NodeJS.Timeout | undefined;
+  let outage: NodeJS.Timeout | undefined;
   // Streams change Slack many times a second: one notice per burst is enough for the page to refetch.
   const changed = () => {
     pending ??= setTimeout(() => {
@@ -148,6 +157,22 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
       case 'home':
         await deps.workspace.openHome(user);
         return { ok: true };
+      case 'scalekit-restart': {
+        // As a restarting server does: GOAWAY on every connection, then the sockets close; it knows no tokens.
+        deps.scalekitFaults.restart();
+        await deps.scalekitFaults.goAway();
+        deps.scalekitFaults.closeDrained();
+        return { ok: true, message: 'Scalekit restarted. Ask the bot something: it reconnects and answers.' };
+      }
+      case 'scalekit-outage':
+        await deps.scalekitFaults.refuseConnections();
+        clearTimeout(outage);
+        outage = setTimeout(() => void deps.scalekitFaults.acceptConnections(), SCALEKIT_OUTAGE_MS);
+        return {
+          ok: true,
+          message:
+            'Scalekit refuses connections for 5 s. A question asked now waits (the SDK retries) and is answered.',
+        };
       default:
         throw new Error('unknown action');
     }
@@ -165,6 +190,7 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
     async close() {
       for (const stop of unsubscribe) stop();
       clearInterval(heartbeat);
+      clearTimeout(outage);
       clearTimeout(pending);
       for (const res of streams) res.end();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -177,7 +177,15 @@ export function createPlaygroundWorkspace(deps: {
           channel: message.channel,
           messageTs: message.ts,
           threadTs: message.thread_ts,
-          message: { text: message.text, blocks: message.blocks, user: message.user, bot_id: message.bot_id },
+          // As Slack's payloads do: the message's own thread_ts, which says which thread a click belongs to.
+          message: {
+            type: 'message',
+            text: message.text,
+            blocks: message.blocks,
+            user: message.user,
+            bot_id: message.bot_id,
+            ...(message.thread_ts && { thread_ts: message.thread_ts }),
+          },
         };
         target = { user: userId, channel: message.channel, threadTs: message.thread_ts ?? message.ts };
       }

@@ -13,7 +13,7 @@ import type {
   TaskCardBlock,
   TextObject,
 } from '@slack/types';
-import { anchor, decodeSlackEntities, emojify, escapeHtml, webHref } from './html.ts';
+import { anchor, emojify, escapeHtml, webHref } from './html.ts';
 import { markdownToHtml, mrkdwnToHtml, type RenderContext } from './text.ts';
 
 /**
@@ -157,8 +157,8 @@ function taskCard(task: TaskCardBlock): string {
 export function taskItem(task: { id: string; title: string; status: string; details?: string }): string {
   const status = ['pending', 'in_progress', 'complete', 'error'].includes(task.status) ? task.status : 'pending';
   const icon = { pending: '○', in_progress: '◐', complete: '✓', error: '✕' }[status];
-  // The bot escapes task text for Slack (`&amp;`), as it does mrkdwn.
-  const text = (value: string) => emojify(escapeHtml(decodeSlackEntities(value)));
+  // A task's title and details are plain text, as in Slack: shown as sent.
+  const text = (value: string) => emojify(escapeHtml(value));
   const details = task.details ? `<div class="sk-task-details">${text(task.details)}</div>` : '';
   return `<li class="sk-task ${status}" data-task-id="${escapeHtml(task.id)}" data-status="${status}"><span class="sk-task-icon">${icon}</span><span class="sk-task-title">${text(task.title)}</span>${details}</li>`;
 }

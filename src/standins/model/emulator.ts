@@ -98,7 +98,6 @@ export async function startOpenAIEmulator(options: OpenAIEmulatorOptions = {}): 
     waiters = [];
     for (const wake of woken) wake();
 
-    const context = new ReplyContext(res);
     let reply: ModelReply;
     try {
       reply = replies.shift() ?? (await responder(request, index));
@@ -106,6 +105,7 @@ export async function startOpenAIEmulator(options: OpenAIEmulatorOptions = {}): 
       sendError(res, 500, `OpenAI emulator responder threw: ${errorMessage(error)}`, 'server_error');
       return;
     }
+    const context = new ReplyContext(res, reply.resetAfterEvents);
 
     await context.pause(emulator.latencyMs + (reply.delayMs ?? 0));
     if (context.gone || closed) return;

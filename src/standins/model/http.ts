@@ -5,9 +5,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export class ReplyContext {
   readonly res: ServerResponse;
   gone = false;
+  /** Events left before the connection is reset (undefined: never). */
+  #eventsBeforeReset: number | undefined;
 
-  constructor(res: ServerResponse) {
+  constructor(res: ServerResponse, resetAfterEvents?: number) {
     this.res = res;
+    this.#eventsBeforeReset = resetAfterEvents;
     res.once('close', () => {
       if (!res.writableFinished) this.gone = true;
     });
@@ -37,6 +40,11 @@ export class ReplyContext {
 
   async send(data: string, delayMs: number): Promise<boolean> {
     if (this.gone) return false;
+    if (this.#eventsBeforeReset !== undefined && this.#eventsBeforeReset-- <= 0) {
+      this.gone = true;
+      this.res.socket?.resetAndDestroy();
+      return false;
+    }
     this.res.write(data);
     await this.pause(delayMs);
     return !this.gone;

@@ -47,7 +47,11 @@ export interface ReplyError {
   type?: string;
 }
 
-export type ModelReply = { delayMs?: number } & (
+export type ModelReply = {
+  delayMs?: number;
+  /** A streamed reply's connection is reset after this many events (a connection lost mid-stream). */
+  resetAfterEvents?: number;
+} & (
   | { text: string }
   /** `text` models the preamble real models often send alongside tool calls ("Let me look that up."). */
   | { toolCalls: ReplyToolCall[]; text?: string }

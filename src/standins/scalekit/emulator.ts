@@ -16,6 +16,7 @@ import type { ToolDefinition } from '../intercom/types.ts';
 import { IntercomWorkspace } from '../intercom/workspace.ts';
 import { AccountStore, accountKey, toView } from './accounts.ts';
 import { connectedAccountService } from './connected-account-service.ts';
+import { ConnectionFaults } from './faults.ts';
 import { createScalekitHttp } from './http.ts';
 import { toolService } from './tool-service.ts';
 import type {
@@ -57,13 +58,13 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
   readonly #accessTokens = new Set<string>();
   readonly #toolFailures: ToolFailure[] = [];
   readonly #rpcFailures = new Map<string, ConnectError[]>();
-  /** Held RPCs wait for this before answering. */
-  readonly #holds = new Map<string, Promise<void>>();
   readonly #sockets = new Set<Socket>();
   readonly #closing = new AbortController();
   readonly #server: Server;
   readonly #http1: HttpServer;
   readonly #http2: Http2Server;
+  readonly faults: ConnectionFaults;
+  #port = 0;
 
   constructor(options: ScalekitEmulatorOptions) {
     this.#now = options.now ?? Date.now;
@@ -92,6 +93,7 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
         httpRequests: this.httpRequests,
         consentPage: options.consentPage ?? false,
         now: this.#now,
+        beforeToken: () => this.faults.beforeToken(),
       }),
     );
     const services = {
@@ -119,6 +121,14 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
         interceptors: [(next) => this.#guard(next)],
       }),
     );
+    this.faults = new ConnectionFaults({
+      server: this.#server,
+      http2: this.#http2,
+      sockets: this.#sockets,
+      port: () => this.#port,
+      forgetTokens: () => this.revokeAccessTokens(),
+      closing: this.#closing.signal,
+    });
   }
 
   get secrets(): readonly string[] {
@@ -130,13 +140,14 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
       this.#server.once('error', reject);
       this.#server.listen(port, '127.0.0.1', () => resolve());
     });
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.#port = (this.#server.address() as AddressInfo).port;
+    this.url = `http://127.0.0.1:${this.#port}`;
   }
 
   async close(): Promise<void> {
     this.#closing.abort();
     for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    if (this.#server.listening) await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
   // --- test hooks --------------------------------------------------------------------------------------------------
@@ -189,19 +200,6 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
 
   failNextTool(failure: ToolFailure): void {
     this.#toolFailures.push(failure);
-  }
-
-  hold(rpc: string): () => void {
-    if (!this.#rpcNames.has(rpc)) throw new Error(`unknown RPC ${rpc}; use the proto method name, e.g. ExecuteTool`);
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = () => {
-        if (this.#holds.get(rpc) === held) this.#holds.delete(rpc);
-        resolve();
-      };
-    });
-    this.#holds.set(rpc, held);
-    return release;
   }
 
   failNext(rpc: string, code: Code, message = `injected ${Code[code]} failure`): void {
@@ -271,8 +269,7 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
       const call: RpcCall = { rpc, request: req.stream ? {} : describeRequest(req.message), at: this.#now() };
       this.calls.push(call);
       try {
-        const held = this.#holds.get(rpc);
-        if (held) await held;
+        await this.faults.beforeRpc(rpc, req.signal);
         const injected = this.#rpcFailures.get(rpc)?.shift();
         if (injected) throw injected;
         return await next(req);

@@ -21,6 +21,8 @@ export interface ScalekitHttpDeps {
   /** Show Intercom's consent screen at the magic link (the demo) instead of consenting at once (tests). */
   consentPage: boolean;
   now: () => number;
+  /** Runs just before a token is handed out (a fault may close the gRPC side at that very moment). */
+  beforeToken?: () => void;
 }
 
 /**
@@ -43,6 +45,7 @@ export function createScalekitHttp(deps: ScalekitHttpDeps): (req: IncomingMessag
     const accessToken = `emulated-scalekit-token-${randomBytes(16).toString('hex')}`;
     deps.accessTokens.add(accessToken);
     store.secrets.add(accessToken);
+    deps.beforeToken?.();
     sendJson(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS });
   };
 

@@ -115,8 +115,6 @@ export interface ScalekitEmulator {
   revokeAccessTokens(): void;
   /** Makes the next matching ExecuteTool fail as a provider error (ErrorInfo TOOL_ERROR). */
   failNextTool(failure: ToolFailure): void;
-  /** Calls of `rpc` (recorded on arrival) get no answer until the returned function is called: a Scalekit that hangs. */
-  hold(rpc: string): () => void;
   /** Makes the next call of `rpc` (e.g. 'ListScopedTools') fail with a plain gRPC error. */
   failNext(rpc: string, code: Code, message?: string): void;
   /** Every outstanding magic link, e.g. to open one without going through the bot's Slack message. */
@@ -126,8 +124,45 @@ export interface ScalekitEmulator {
   /** Connected accounts and the Intercom workspace, for `restore` in a later run (the demo keeps it on disk). */
   snapshot(): ScalekitSnapshot;
   restore(snapshot: ScalekitSnapshot): void;
+  /** Fault controls: what a restarting Scalekit, or a load balancer in front of it, does to the connection. */
+  faults: ScalekitFaults;
   /** Stops listening and destroys open sockets; the SDK keeps HTTP/2 sessions alive otherwise. */
   close(): Promise<void>;
+}
+
+export interface ScalekitFaults {
+  /** HTTP/2 connections (gRPC) open now: each new one is a reconnect by the client. */
+  readonly connectionsOpened: number;
+  /**
+   * Sends GOAWAY (NO_ERROR) on every open HTTP/2 connection, as a server going down gracefully or a load balancer
+   * dropping an idle connection does. Streams already open still finish; the sockets stay open (a draining server)
+   * until `closeDrained` is called. Resolves once the frames are sent.
+   */
+  goAway(): Promise<void>;
+  /**
+   * A restart as the client meets it: every access token is forgotten, so the next RPC is refused as
+   * Unauthenticated and the SDK fetches a token and retries at once; GOAWAY goes out on the old connections just as
+   * that token does. The retry then lands right after the GOAWAY, the moment connectrpc/connect-es#1768 needs.
+   */
+  restart(): void;
+  /**
+   * A load balancer that drops idle connections: GOAWAY goes out on a connection as soon as its last open stream
+   * has closed, so the client's next request races it.
+   */
+  goAwayWhenIdle: boolean;
+  /** Closes the sockets of connections sent GOAWAY earlier, as the draining server finally does. */
+  closeDrained(): void;
+  /** Destroys every open socket without a word (a crash, a reset connection). */
+  dropConnections(): void;
+  /** Stops listening: new connections are refused until `acceptConnections` (the port is kept). */
+  refuseConnections(): Promise<void>;
+  acceptConnections(): Promise<void>;
+  /** The next call of `rpc` is accepted but never answered (until the client gives up or the emulator closes). */
+  hangNext(rpc: string): void;
+  /**
+   * Calls of `rpc` wait until the returned function is called; `waitForHeld` resolves when `count` are waiting.
+   */
+  hold(rpc: string): { release(): void; waitForHeld(count?: number): Promise<void> };
 }
 
 export interface ScalekitSnapshot {

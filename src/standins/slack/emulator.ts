@@ -83,12 +83,23 @@ export async function startSlackApiEmulator(
     }
     if (emulator.latencyMs > 0) await new Promise((r) => setTimeout(r, emulator.latencyMs));
 
+    if (failure && 'reset' in failure) {
+      // The connection is reset before Slack has done anything with the call.
+      call.response = { reset: true };
+      notify();
+      req.socket.resetAndDestroy();
+      return;
+    }
     if (failure && 'status' in failure) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter);
-      call.response = { ok: false, error: 'ratelimited', status: failure.status };
+      call.response = {
+        ok: false,
+        error: failure.status === 429 ? 'ratelimited' : 'internal_error',
+        status: failure.status,
+      };
       notify();
-      res.writeHead(failure.status, headers).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      res.writeHead(failure.status, headers).end(JSON.stringify({ ok: false, error: call.response.error }));
       return;
     }
     const expected = method === 'apps.connections.open' ? appToken : botToken;
@@ -190,6 +201,10 @@ export async function startSlackApiEmulator(
       notify();
     },
     socket: socketMode.socket,
+    get socketConnections() {
+      return socketMode.connections();
+    },
+    dropSocket: socketMode.drop,
     onCall(listener) {
       callListeners.add(listener);
       return () => callListeners.delete(listener);

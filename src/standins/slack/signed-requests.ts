@@ -79,3 +79,36 @@ export function blockActions(params: {
     actions: [{ block_id: 'b', action_ts: '1', ...params.action }],
   };
 }
+
+/** A view_submission payload: `user` submitted a modal whose inputs hold `values` (raw, as typed). */
+export function viewSubmission(params: {
+  teamId: string;
+  user: string;
+  callbackId: string;
+  privateMetadata: string;
+  values: Record<string, Record<string, string>>;
+}): Record<string, unknown> {
+  const state = Object.fromEntries(
+    Object.entries(params.values).map(([blockId, inputs]) => [
+      blockId,
+      Object.fromEntries(
+        Object.entries(inputs).map(([actionId, value]) => [actionId, { type: 'plain_text_input', value }]),
+      ),
+    ]),
+  );
+  return {
+    type: 'view_submission',
+    team: { id: params.teamId, domain: 'test' },
+    user: { id: params.user, team_id: params.teamId },
+    api_app_id: 'A0001',
+    token: 'legacy',
+    trigger_id: `trigger-submit-${params.user}`,
+    view: {
+      id: 'V1',
+      type: 'modal',
+      callback_id: params.callbackId,
+      private_metadata: params.privateMetadata,
+      state: { values: state },
+    },
+  };
+}

@@ -10,9 +10,14 @@ export function createSocketMode(server: Server, options: { hello: () => boolean
   const pendingAcks = new Map<string, (payload: unknown) => void>();
   let openSocket: WebSocket | undefined;
   let envelopeCounter = 0;
+  let connections = 0;
 
   wss.on('connection', (ws) => {
     openSocket = ws;
+    connections += 1;
+    ws.once('close', () => {
+      if (openSocket === ws) openSocket = undefined;
+    });
     if (options.hello()) {
       ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0001' } }));
     }
@@ -25,6 +30,12 @@ export function createSocketMode(server: Server, options: { hello: () => boolean
 
   return {
     socket: () => openSocket,
+    connections: () => connections,
+    /** Cuts the open WebSocket without a close frame, as a network drop does. */
+    drop(): void {
+      openSocket?.terminate();
+      openSocket = undefined;
+    },
     /** Sends an envelope on `ws` and resolves with the bot's ack frame. */
     send(ws: WebSocket, type: 'events_api' | 'slash_commands' | 'interactive', payload: unknown): Promise<unknown> {
       const envelopeId = `env-${++envelopeCounter}`;

@@ -54,3 +54,36 @@ function appendToStream(message: SlackMessage, p: Params): void {
     if (chunk.type === 'markdown_text') message.text = `${message.text ?? ''}${String(chunk.text ?? '')}`;
   }
 }
+
+/**
+ * A finished stream as Slack returns it when the message is read (conversations.replies or .history): one message
+ * whose blocks are its plan (the task_update chunks, each at its latest state, as task cards), its Markdown text,
+ * and the blocks it was stopped with. A live stream is returned as it is.
+ */
+export function asStored(message: SlackMessage): SlackMessage {
+  if (!message.chunks || message.streaming) return message;
+  const tasks = new Map<string, Record<string, unknown>>();
+  let title = '';
+  const added: unknown[] = [];
+  for (const chunk of message.chunks) {
+    if (chunk.type === 'task_update') tasks.set(String(chunk.id), { ...tasks.get(String(chunk.id)), ...chunk });
+    else if (chunk.type === 'plan_update') title = String(chunk.title ?? '');
+    else if (chunk.type === 'blocks' && Array.isArray(chunk.blocks)) added.push(...chunk.blocks);
+  }
+  const plan = [...tasks.values()].map((task) => ({
+    type: 'task_card',
+    task_id: task.id,
+    title: task.title,
+    status: task.status,
+  }));
+  const { chunks: _chunks, ...rest } = message;
+  return {
+    ...rest,
+    blocks: [
+      ...(plan.length > 0 ? [{ type: 'plan', title, tasks: plan }] : []),
+      ...(message.text ? [{ type: 'markdown', text: message.text }] : []),
+      ...added,
+      ...(Array.isArray(message.blocks) ? message.blocks : []),
+    ],
+  };
+}

@@ -49,7 +49,8 @@ export interface ResponseUrlPost {
   body: Record<string, unknown>;
 }
 
-export type Failure = { error: string } | { status: number; retryAfter?: number };
+/** A Slack error (`ok:false`), an HTTP status such as 429 or 503, or the connection reset before Slack acted. */
+export type Failure = { error: string } | { status: number; retryAfter?: number } | { reset: true };
 
 export interface SlackUserProfile {
   id: string;
@@ -71,7 +72,7 @@ export interface SlackApiEmulator {
   callsOf(method: string): SlackCall[];
   waitForCall(method: string, predicate?: (call: SlackCall) => boolean, timeoutMs?: number): Promise<SlackCall>;
   waitForResponse(predicate?: (post: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
-  /** The next call of `method` fails: a Slack error (`ok:false`) or an HTTP status such as 429. */
+  /** The next call of `method` fails: a Slack error (`ok:false`), an HTTP status such as 429, or a reset. */
   failNext(method: string, failure: Failure): void;
   /** Every call of `method` fails with this Slack error from now on (an older Slack, a feature not enabled). */
   failAlways(method: string, error: string): void;
@@ -114,6 +115,10 @@ export interface SlackApiEmulator {
   socketHello: boolean;
   /** Socket Mode: the open WebSocket to the bot, once it has connected. */
   socket(): WebSocket | undefined;
+  /** Socket Mode: WebSockets the bot has opened so far (each after the first is a reconnect). */
+  readonly socketConnections: number;
+  /** Socket Mode: cuts the WebSocket without a close frame, as a network drop does; the bot has to reconnect. */
+  dropSocket(): void;
   /** Socket Mode: sends an envelope and resolves with the bot's ack frame. */
   sendEnvelope(type: 'events_api' | 'slash_commands' | 'interactive', payload: unknown): Promise<unknown>;
   /** The workspace's lasting content (messages, Homes), for `restore` in a later run (the demo keeps it on disk). */

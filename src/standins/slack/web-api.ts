@@ -1,6 +1,6 @@
 import { WORKING_PREFIX } from '../../shared/mrkdwn.ts';
 import { messagesInThread, type WorkspaceState } from './state.ts';
-import { continueStream, startStream } from './streams.ts';
+import { asStored, continueStream, startStream } from './streams.ts';
 import type { SlackMessage } from './types.ts';
 
 type Params = Record<string, unknown>;
@@ -58,7 +58,11 @@ export function answerWebApi(state: WorkspaceState, method: string, p: Params): 
       if (!message) return { ok: false, error: 'message_not_found' };
       const wasAnswerInProgress = message.chunks !== undefined || message.text?.startsWith(WORKING_PREFIX);
       if (p.text !== undefined) message.text = String(p.text);
-      if (p.blocks !== undefined) message.blocks = p.blocks;
+      if (p.blocks !== undefined) {
+        // A finished stream that is updated becomes what the update says, as any message does.
+        if (message.chunks && !message.streaming) delete message.chunks;
+        message.blocks = p.blocks;
+      }
       if (wasAnswerInProgress && !message.text?.startsWith(WORKING_PREFIX)) message.final = true;
       return { ok: true, channel: message.channel, ts: message.ts };
     }
@@ -79,7 +83,7 @@ export function answerWebApi(state: WorkspaceState, method: string, p: Params): 
         .filter((m) => m.channel === p.channel && (!m.thread_ts || m.thread_ts === m.ts) && Number(m.ts) > oldest)
         .sort((a, b) => Number(b.ts) - Number(a.ts))
         .slice(0, Number(p.limit ?? 100));
-      return { ok: true, messages: found, has_more: false };
+      return { ok: true, messages: found.map(asStored), has_more: false };
     }
     case 'chat.postEphemeral': {
       if (!p.channel) return { ok: false, error: 'channel_not_found' };
@@ -97,7 +101,9 @@ export function answerWebApi(state: WorkspaceState, method: string, p: Params): 
     }
     case 'conversations.replies': {
       const thread = messagesInThread(state, String(p.channel), String(p.ts));
-      return thread.length ? { ok: true, messages: thread, has_more: false } : { ok: false, error: 'thread_not_found' };
+      return thread.length
+        ? { ok: true, messages: thread.map(asStored), has_more: false }
+        : { ok: false, error: 'thread_not_found' };
     }
     case 'users.info': {
       const user = state.users.get(String(p.user)) ?? { id: String(p.user) };

@@ -53,12 +53,16 @@ function refresh() {
   return loading;
 }
 
+/** Where the person just sent a message: that chat shows the newest message next, wherever it was scrolled. */
+const sentIn = new Set();
+
 /** Chats stay scrolled to the newest message (unless the person scrolled up); other panes open at the top. */
 function replace(container, html, { fresh = false, chat = true } = {}) {
   const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
+  const sent = sentIn.delete(container.id);
   container.innerHTML = html;
   if (fresh) container.scrollTop = chat ? container.scrollHeight : 0;
-  else if (atBottom && chat) container.scrollTop = container.scrollHeight;
+  else if ((atBottom || sent) && chat) container.scrollTop = container.scrollHeight;
 }
 
 let shown = '';
@@ -204,13 +208,20 @@ $('modal-layer').addEventListener('submit', async (event) => {
   }
 });
 
-function composer(formId, inputId, thread) {
+function composer(formId, inputId, thread, pane) {
+  // As in Slack: Enter sends, Shift+Enter starts a new line (and Enter while an input method composes is its own).
+  $(inputId).addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    $(formId).requestSubmit();
+  });
   $(formId).addEventListener('submit', async (event) => {
     event.preventDefault();
     const input = $(inputId);
     const text = input.value.trim();
     if (!text) return;
     input.value = '';
+    sentIn.add(pane);
     try {
       await api('message', { pane: state.pane, text, thread: thread() });
     } catch (error) {
@@ -219,8 +230,16 @@ function composer(formId, inputId, thread) {
     }
   });
 }
-composer('composer', 'composer-text', () => undefined);
-composer('thread-composer', 'thread-text', () => state.thread);
+for (const button of document.querySelectorAll('[data-fault]')) {
+  button.addEventListener('click', () =>
+    api(button.dataset.fault).then(
+      (result) => toast(result.message),
+      (error) => toast(error.message),
+    ),
+  );
+}
+composer('composer', 'composer-text', () => undefined, 'main');
+composer('thread-composer', 'thread-text', () => state.thread, 'thread');
 
 async function start() {
   const info = await (await fetch('/api/info')).json();

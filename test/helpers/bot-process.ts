@@ -1,0 +1,78 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { openDatabase } from '../../src/db/database.ts';
+import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
+import type { OpenAIEmulator } from '../../src/standins/model/emulator.ts';
+import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
+import type { SlackApiEmulator } from '../../src/standins/slack/emulator.ts';
+import { emulatorEnv } from './bot-env.ts';
+import { SIGNING_SECRET } from './test-bot.ts';
+
+const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
+
+export interface BotProcess {
+  child: ChildProcess;
+  base: string;
+  /** Everything the bot wrote to stderr (its log) so far. */
+  stderr(): string;
+  /** Rejects, with the end of the bot's log, if the process exits before `work` settles. */
+  whileUp<T>(work: Promise<T>): Promise<T>;
+}
+
+/** The real bot as its own process (`npm start`), so it can be killed without warning, or die on its own. */
+export async function launchBotProcess(params: {
+  slack: SlackApiEmulator;
+  scalekit: ScalekitEmulator;
+  model: OpenAIEmulator;
+  modelKey: string;
+  dbPath: string;
+  port: number;
+}): Promise<BotProcess> {
+  const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      MASTRA_TELEMETRY_DISABLED: '1',
+      ...emulatorEnv({ ...params, signingSecret: SIGNING_SECRET }),
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += String(d);
+  });
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`bot did not start: ${stderr}`)), 15_000);
+    child.stderr?.on('data', () => {
+      if (stderr.includes('"Bot ready"')) {
+        clearTimeout(timer);
+        ready();
+      }
+    });
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) =>
+      reject(new Error(`the bot exited (code ${code}, signal ${signal}); its log ends:\n${stderr.slice(-3000)}`)),
+    ),
+  );
+  // Only a caller waiting on whileUp() hears of the exit.
+  exited.catch(() => {});
+  return {
+    child,
+    base: `http://127.0.0.1:${params.port}`,
+    stderr: () => stderr,
+    whileUp: (work) => Promise.race([work, exited]),
+  };
+}
+
+/** The Scalekit identifier the bot (in its own process) uses for this Slack user, created on its database file. */
+export function identifierIn(dbPath: string, params: { teamId: string; userId: string; prefix: string }): string {
+  const db = openDatabase(dbPath);
+  try {
+    return createSqliteIdentityStore(db, {
+      newIdentifier: () => `${params.prefix}${params.userId}`,
+      now: Date.now,
+    }).identifierFor({ teamId: params.teamId, userId: params.userId });
+  } finally {
+    db.close();
+  }
+}
