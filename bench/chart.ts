@@ -16,7 +16,7 @@ export interface Panel {
 
 const W = 420;
 const H = 300;
-const PAD = { left: 56, right: 16, top: 40, bottom: 64 };
+const PAD = { left: 56, right: 28, top: 40, bottom: 64 };
 
 /**
  * A small dependency-free SVG: panels side by side, each a line chart against the same x values (teammates at
@@ -44,14 +44,14 @@ function renderPanel(panel: Panel, xLabel: string): string {
     ...panel.series.flatMap((s) => s.points.map(([, y]) => y)),
     ...(panel.marks ?? []).map((m) => m.value),
   ].filter(Number.isFinite);
-  const yMax = niceCeiling(Math.max(1, ...values) * 1.1);
+  const step = niceStep((Math.max(1, ...values) * 1.1) / 4);
+  const yMax = step * Math.ceil((Math.max(1, ...values) * 1.1) / step);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const xAt = (x: number) => PAD.left + (xs.length < 2 ? plotW / 2 : (xs.indexOf(x) / (xs.length - 1)) * plotW);
   const yAt = (y: number) => PAD.top + plotH - (y / yMax) * plotH;
   const out = [`<text x="${PAD.left}" y="${PAD.top - 14}" font-weight="600">${esc(panel.title)}</text>`];
-  for (let k = 0; k <= 4; k++) {
-    const v = (yMax / 4) * k;
+  for (let v = 0; v <= yMax + step / 2; v += step) {
     const y = yAt(v);
     out.push(
       `<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>`,
@@ -65,13 +65,15 @@ function renderPanel(panel: Panel, xLabel: string): string {
     `<text x="${PAD.left + plotW / 2}" y="${PAD.top + plotH + 32}" text-anchor="middle" fill="#555">${esc(xLabel)}</text>`,
     `<text transform="translate(14,${PAD.top + plotH / 2}) rotate(-90)" text-anchor="middle" fill="#555">${esc(panel.unit)}</text>`,
   );
-  for (const mark of panel.marks ?? []) {
+  (panel.marks ?? []).forEach((mark, i) => {
     const y = yAt(mark.value);
+    // Alternately under and over their lines, so two close marks keep readable labels.
+    const labelY = i % 2 === 0 ? y + 13 : y - 4;
     out.push(
       `<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${y}" y2="${y}" stroke="#999" stroke-dasharray="2 3"/>`,
-      `<text x="${PAD.left + plotW}" y="${y - 4}" text-anchor="end" fill="#777" font-size="11">${esc(mark.label)}</text>`,
+      `<text x="${PAD.left + plotW}" y="${labelY}" text-anchor="end" fill="#777" font-size="11">${esc(mark.label)}</text>`,
     );
-  }
+  });
   panel.series.forEach((series, i) => {
     const pts = series.points.filter(([, y]) => Number.isFinite(y));
     const path = pts.map(([x, y]) => `${xAt(x)},${yAt(y)}`).join(' ');
@@ -89,10 +91,10 @@ function renderPanel(panel: Panel, xLabel: string): string {
   return out.join('\n');
 }
 
-function niceCeiling(value: number): number {
+/** A round grid step at least `value`: 1, 2 or 5 times a power of ten. */
+function niceStep(value: number): number {
   const power = 10 ** Math.floor(Math.log10(value));
-  const steps = [1, 2, 2.5, 5, 10];
-  return (steps.find((s) => s * power >= value) ?? 10) * power;
+  return ([1, 2, 5, 10].find((s) => s * power >= value) ?? 10) * power;
 }
 
 function fmt(value: number): string {
