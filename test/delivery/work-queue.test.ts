@@ -29,8 +29,9 @@ function watch<T>(promise: Promise<T>) {
 const run = (key: string, teammate = key) => ({ key, teammate });
 
 /**
- * The queue is pure promise plumbing (no timers), so once the macrotask queue turns, every continuation that could
- * run has run: asserting "still pending" after this is deterministic, not a timing guess.
+ * The queue is promise plumbing (a timer only while memory or a lowered limit holds runs back), so once the
+ * macrotask queue turns, every continuation that could run has run: asserting "still pending" after this is
+ * deterministic, not a timing guess.
  */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
