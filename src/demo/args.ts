@@ -1,9 +1,12 @@
-/** `npm run demo -- [--port N] [--reset] [--help]`. */
-export type DemoArgs = { help: true } | { help: false; port: number; reset: boolean } | { error: string };
+/** `npm run demo -- [--port N] [--reset] [--max-runs N] [--help]`. */
+export type DemoArgs =
+  | { help: true }
+  | { help: false; port: number; reset: boolean; maxRuns?: number }
+  | { error: string };
 
 export const DEFAULT_PORT = 3900;
 
-export const USAGE = `Usage: npm run demo -- [--port N] [--reset] [--help]
+export const USAGE = `Usage: npm run demo -- [--port N] [--reset] [--max-runs N] [--help]
 
 Starts the real bot against local stand-ins for Slack, Scalekit and Intercom, and a Slack-like playground page
 on 127.0.0.1. Nothing needs configuring and nothing leaves this machine (unless OPENAI_API_KEY is set: then the
@@ -11,12 +14,15 @@ demo uses that real model, with OPENAI_BASE_URL and OPENAI_MODEL if set).
 
   --port N   the playground's port (default ${DEFAULT_PORT}; 0 picks a free one)
   --reset    start with fresh demo data (deletes data/demo.db and data/demo-standins.json)
+  --max-runs N  agent runs at once (MAX_CONCURRENT_RUNS, default 200): with 1, a second teammate's request
+             waits and its thread shows its place in the queue
   --help     show this help
 `;
 
 export function parseDemoArgs(argv: readonly string[]): DemoArgs {
   let port = DEFAULT_PORT;
   let reset = false;
+  let maxRuns: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') return { help: true };
@@ -26,7 +32,12 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
       if (!value || !/^\d+$/.test(value) || Number(value) > 65535)
         return { error: `--port needs a port number (0–65535)` };
       port = Number(value);
+    } else if (arg === '--max-runs' || arg.startsWith('--max-runs=')) {
+      const value = arg === '--max-runs' ? argv[++i] : arg.slice('--max-runs='.length);
+      if (!value || !/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 10_000)
+        return { error: '--max-runs needs a whole number from 1 to 10000' };
+      maxRuns = Number(value);
     } else return { error: `unknown option ${arg}` };
   }
-  return { help: false, port, reset };
+  return { help: false, port, reset, ...(maxRuns !== undefined && { maxRuns }) };
 }

@@ -29,6 +29,7 @@ try {
     port: args.port,
     dataDir,
     reset: args.reset,
+    maxRuns: args.maxRuns,
     model: model.model,
     log: (line) => {
       log ??= createWriteStream(logPath, { flags: 'w' });

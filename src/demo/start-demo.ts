@@ -27,6 +27,8 @@ export interface DemoOptions {
   dataDir: string;
   /** Start with fresh demo data: both files are deleted. */
   reset: boolean;
+  /** MAX_CONCURRENT_RUNS for the demo's bot (default: the bot's own). */
+  maxRuns?: number;
   /** A real model; without it, the scripted one. */
   model?: ModelSettings;
   /** The bot's JSON log lines. */
@@ -114,6 +116,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       PUBLIC_URL: `http://127.0.0.1:${botPort}`,
       DATABASE_PATH: dbPath,
       LOG_LEVEL: 'info',
+      ...(options.maxRuns !== undefined && { MAX_CONCURRENT_RUNS: String(options.maxRuns) }),
     });
     if (!parsed.ok) throw new Error(`the demo built an invalid configuration: ${parsed.problems.join('; ')}`);
     const { config } = parsed;

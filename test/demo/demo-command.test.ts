@@ -43,13 +43,15 @@ describe('npm run demo', () => {
     expect(parseDemoArgs(['--reset', '--help'])).toEqual({ help: true });
     expect(parseDemoArgs(['--port', 'x'])).toEqual({ error: '--port needs a port number (0–65535)' });
     expect(parseDemoArgs(['--verbose'])).toEqual({ error: 'unknown option --verbose' });
+    expect(parseDemoArgs(['--max-runs', '1'])).toEqual({ help: false, port: DEFAULT_PORT, reset: false, maxRuns: 1 });
+    expect(parseDemoArgs(['--max-runs=0'])).toEqual({ error: '--max-runs needs a whole number from 1 to 10000' });
   });
 
   it('prints its usage for --help and exits 0', async () => {
     const run = runDemo(['--help']);
     const [code] = await once(run.child, 'exit');
     expect(code).toBe(0);
-    expect(run.out()).toContain('Usage: npm run demo -- [--port N] [--reset] [--help]');
+    expect(run.out()).toContain('Usage: npm run demo -- [--port N] [--reset] [--max-runs N] [--help]');
   });
 
   it('starts with no configuration, ignores a production environment, prints one URL, and stops cleanly on Ctrl-C', async () => {
