@@ -3,11 +3,11 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
 import { WORKING_PREFIX } from '../src/shared/mrkdwn.ts';
+import { emulatorEnv } from '../src/standins/bot-env.ts';
 import { lastUserText, type OpenAIEmulator, startOpenAIEmulator, toolResults } from '../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../src/standins/scalekit/emulator.ts';
 import { type SlackApiEmulator, type SlackCall, startSlackApiEmulator } from '../src/standins/slack/emulator.ts';
 import { eventEnvelope, slackSignature } from '../src/standins/slack/signed-requests.ts';
-import { emulatorEnv } from '../test/helpers/bot-env.ts';
 import {
   ANSWER_MARK,
   type Delivered,

@@ -8,13 +8,12 @@ import { parseConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { createSqliteIdentityStore } from '../src/identity/identity-store.ts';
 import { createLogger } from '../src/logger.ts';
+import { emulatorEnv } from '../src/standins/bot-env.ts';
 import { startOpenAIEmulator } from '../src/standins/model/emulator.ts';
 import { startScalekitEmulator } from '../src/standins/scalekit/emulator.ts';
 import { startSlackApiEmulator } from '../src/standins/slack/emulator.ts';
 import type { PollTimer } from '../src/watches/poller.ts';
 import { createSqliteWatchStore } from '../src/watches/watch-store.ts';
-import { emulatorEnv } from '../test/helpers/bot-env.ts';
-import { freePort } from '../test/helpers/test-bot.ts';
 
 // `npm run bench:watch [-- --watches 1000 --minutes 10 --cap 60 --interval-ms 60000 --activity 0.005]`
 // The real bot (in this process) holding many watches against the loopback emulators, its poller driven by a
@@ -53,7 +52,8 @@ const scalekit = await startScalekitEmulator({ now });
 const model = await startOpenAIEmulator({ apiKey: 'sk-bench' });
 const dir = mkdtempSync(join(tmpdir(), 'bench-watch-'));
 const dbPath = join(dir, 'bot.db');
-const port = await freePort();
+// Nothing reaches the bot over HTTP here (the clock drives the poller): any port will do.
+const port = 0;
 const parsed = parseConfig({
   ...emulatorEnv({ slack, scalekit, model, modelKey: 'sk-bench', signingSecret: 'bench-secret', port, dbPath }),
   WATCH_POLL_INTERVAL_MS: String(args['interval-ms']),

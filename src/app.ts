@@ -1,9 +1,9 @@
 import { App, webApi } from '@slack/bolt';
 import { createAgentAnswer } from './agent/agent-answer.ts';
+import type { AnswerSurface } from './agent/answer-surface.ts';
 import { createFeedbackRecorder } from './agent/feedback.ts';
 import { createModel } from './agent/model.ts';
 import { createSupportAgent } from './agent/support-agent.ts';
-import { createAdminDirectory } from './approvals/admin-directory.ts';
 import { createApprovals } from './approvals/approvals.ts';
 import { createSqlitePendingActions } from './approvals/pending-actions.ts';
 import { createSqliteAuditLog } from './audit/audit-log.ts';
@@ -13,9 +13,14 @@ import { createConnectCommand } from './connect/connect-command.ts';
 import { createAfterConnect, createConnectPrompter, createGatedMessageHandler } from './connect/connect-flow.ts';
 import { createConnectService, SLACK_SIGNIN_CALLBACK_PATH } from './connect/connect-service.ts';
 import { createSqliteConnectStore } from './connect/connect-store.ts';
-import { createSqliteParkedRequests } from './connect/parked-requests.ts';
+import { createSqliteParkedRequests, parkedRecovery } from './connect/parked-requests.ts';
 import { createSlackSignIn } from './connect/slack-signin.ts';
-import { createConversationHandler, isTopLevelDm, rememberExchange } from './conversations/conversation-handler.ts';
+import {
+  createConversationHandler,
+  isTopLevelDm,
+  rememberExchange,
+  unfollowByButton,
+} from './conversations/conversation-handler.ts';
 import { createSqliteConversationStore } from './conversations/conversation-store.ts';
 import { suggestedPrompts } from './conversations/suggested-prompts.ts';
 import type { Db } from './db/database.ts';
@@ -29,9 +34,13 @@ import { createConnectRoutes } from './http/connect-routes.ts';
 import type { Route } from './http/server.ts';
 import { createSlackReceiver, type SlackReceiver } from './http/slack-receiver.ts';
 import { createSqliteIdentityStore } from './identity/identity-store.ts';
+import { createIntercom } from './intercom/account.ts';
+import { createAdminDirectory } from './intercom/admin-directory.ts';
 import type { Logger } from './logger.ts';
 import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
+import type { UserMessage } from './shared/messages.ts';
+import type { TimeAndChance } from './shared/time-and-chance.ts';
 import { allCapabilities } from './slack/agent-extras.ts';
 import { createAnswerStream } from './slack/answer-stream.ts';
 import { createNameDirectory } from './slack/incoming-text.ts';
@@ -43,7 +52,7 @@ import type { PollerOptions, PollTimer } from './watches/poller.ts';
 import { createWatchActions } from './watches/watch-actions.ts';
 import { createWatches } from './watches/watches.ts';
 
-export interface CompositionOptions {
+export interface CompositionOptions extends TimeAndChance {
   config: Config;
   logger: Logger;
   /** The open database; the composition prepares its statements but never opens or closes it. */
@@ -52,8 +61,6 @@ export interface CompositionOptions {
   bot: BotIdentity;
   /** Every tracked piece of work, so the lifecycle can drain it. */
   queue: WorkQueue;
-  now: () => number;
-  randomBytes: (size: number) => Buffer;
   /** Web API client tuning; tests turn retries off so a closed emulator fails fast. */
   slackClientOptions?: Pick<webApi.WebClientOptions, 'retryConfig'>;
   /** Replaces the real Scalekit gateway (the benchmark's baseline). */
@@ -152,14 +159,15 @@ export function composeBot(options: CompositionOptions): Composition {
       : undefined,
   });
   const prompt = createConnectPrompter(connect);
-  const admins = createAdminDirectory({ gateway, now });
+  const admins = createAdminDirectory({ now });
+  const { rateLimitBackoffMs, ...agentOptions } = options.agent ?? {};
+  // Every Intercom call of every feature goes through this: one teammate's account at a time, audited in one place.
+  const intercom = createIntercom({ gateway, identities, admins, audit, now, rateLimitBackoffMs });
   const { timer, ...pollerOptions } = options.watches ?? {};
   const watches = createWatches({
     db,
     audit,
-    identities,
-    gateway,
-    admins,
+    intercom,
     client,
     prompt,
     logger,
@@ -183,8 +191,7 @@ export function composeBot(options: CompositionOptions): Composition {
   });
   const approvals = createApprovals({
     store: pendingActions,
-    gateway,
-    admins,
+    intercom,
     client,
     logger,
     now,
@@ -194,55 +201,79 @@ export function composeBot(options: CompositionOptions): Composition {
   const agent = createSupportAgent({
     // The provider's 429s tell the work queue to start fewer runs for a while.
     model: createModel(config.openai, { onRateLimited: () => queue.rateLimited() }),
-    gateway,
     onWrite: approvals.onWrite,
-    audit,
     toolOverrides: config.toolOverrides,
     localTools: watches.tools,
     logger,
     now,
-    ...options.agent,
+    ...agentOptions,
   });
   const conversations = createSqliteConversationStore(db);
-  const nextTurn = createTurnTaker();
   const names = createNameDirectory(now);
   const capabilities = allCapabilities();
-  const answers = createAgentAnswer({
-    agent,
-    gateway,
-    prompt,
-    parked,
-    history: async (message, c) =>
-      isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot, names(c)),
-    remember: (message, text) => rememberExchange(conversations, message, text, now()),
-    queue,
-    turn: () => nextTurn.later(),
-    logger,
-    now,
-  });
-  const handleMessage = createGatedMessageHandler({
-    identities,
-    gateway,
-    prompt,
-    parked,
-    surface: (message, c) => createAnswerStream({ client: c, logger, now, capabilities }, message),
-    answer: answers.answer,
-    logger,
-    now,
-  });
-  const converse = createConversationHandler({ conversations, next: handleMessage, now, logger });
+  const nextTurn = createTurnTaker();
+
+  /**
+   * The message pipeline, every stage by name and in the order a message goes through them. The first, `inbox`, is
+   * the listener's (slack/message-listeners.ts): each Slack message is taken on once and tracked for shutdown.
+   */
+  const pipeline = {
+    /**
+     * One message's work starts per turn of the event loop, so the requests of a burst are read and acknowledged in
+     * between (a warm message otherwise goes from its ack straight into its work: at 100 at once, ack p99 345 ms).
+     */
+    turn: async (message: UserMessage, c: webApi.WebClient): Promise<void> => {
+      await nextTurn();
+      await pipeline.conversation(message, c);
+    },
+    /** A thread the bot is asked in is followed; "start over" and "stop following" are answered here. */
+    conversation: createConversationHandler({
+      conversations,
+      next: (message, c): Promise<void> => pipeline.gate(message, c),
+      now,
+      logger,
+    }),
+    /** A connected teammate goes on in their own Intercom; anyone else gets a connect DM, the request parked. */
+    gate: createGatedMessageHandler({
+      identities,
+      intercom,
+      gateway,
+      prompt,
+      parked,
+      // The answer's surface starts here, before Scalekit is asked anything: the first sign of life.
+      surface: (message, c): AnswerSurface => pipeline.answer(message, c),
+      answer: (message, teammate, c, surface): Promise<void> => pipeline.agentRun.answer(message, teammate, c, surface),
+      logger,
+      now,
+    }),
+    /**
+     * In the conversation's queue, within the bot's limits (its place shown if it waits); then, once no new message
+     * of a burst waits to start, the history, the teammate's tools, the agent. A reconnect parks the request.
+     */
+    agentRun: createAgentAnswer({
+      agent,
+      gateway,
+      prompt,
+      parked,
+      history: async (message, c) =>
+        isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot, names(c)),
+      remember: (message, text) => rememberExchange(conversations, message, text, now()),
+      queue,
+      turn: () => nextTurn.later(),
+      logger,
+      now,
+    }),
+    /** Where the answer appears while it is worked on: streamed with a live plan, or a working message. */
+    answer: (message: UserMessage, c: webApi.WebClient): AnswerSurface =>
+      createAnswerStream({ client: c, logger, now, capabilities }, message),
+  };
 
   registerListeners(slackApp, {
-    // One message's work starts per turn of the event loop, so the requests of a burst are read and acknowledged
-    // in between (a warm message otherwise goes from its ack straight into its work: at 100 at once, ack p99 345 ms).
-    onMessage: async (message, client) => {
-      await nextTurn();
-      await converse(message, client);
-    },
+    onMessage: pipeline.turn,
     names,
     isFollowing: (thread, user) => conversations.isFollowing(thread, user, now()),
-    unfollow: (thread) => conversations.unfollow(thread, now()),
-    stopRun: (thread) => answers.stop(thread),
+    unfollow: (thread, user) => unfollowByButton({ conversations, now }, thread, user),
+    stopRun: (thread) => pipeline.agentRun.stop(thread),
     recordFeedback: createFeedbackRecorder({ audit, identities, now }),
     suggestedPrompts: async (user) =>
       suggestedPrompts((await gateway.accountStatus(identities.identifierFor(user)))?.active === true),
@@ -253,7 +284,7 @@ export function composeBot(options: CompositionOptions): Composition {
       disconnect: async (user) => describeDisconnect(await account.disconnect(user)),
     },
     approvals,
-    onWatchClick: createWatchActions({ store: watches.store, service: watches.service, handle: converse }),
+    onWatchClick: createWatchActions({ store: watches.store, service: watches.service, handle: pipeline.conversation }),
     inbox,
     queue,
     logger,
@@ -263,14 +294,20 @@ export function composeBot(options: CompositionOptions): Composition {
     logger.error('Unhandled error in a Slack listener', error);
   });
 
-  const onConnected = createAfterConnect({ account, parked, handle: handleMessage, client, queue, now, logger });
+  // A request parked until its teammate connected goes on from the gate.
+  const onConnected = createAfterConnect({ account, parked, handle: pipeline.gate, client, queue, now, logger });
   return {
     slackApp,
     slackEndpoint,
     routes: createConnectRoutes({ connect, publicUrl: config.http.publicUrl, onConnected, logger }),
-    recover: () => recoverFromCrash({ inbox, parked, pendingActions, client, logger, now }),
+    recover: () => recoverFromCrash({ inbox, participants: [parkedRecovery(parked), approvals], client, logger }),
     startMaintenance: () => {
-      const maintenance = startMaintenance({ inbox, conversations, logger, now });
+      const maintenance = startMaintenance({
+        inbox,
+        hourly: [{ what: 'conversations', prune: (at) => conversations.prune(at) }],
+        logger,
+        now,
+      });
       watches.source.start();
       return {
         async stop() {

@@ -28,6 +28,11 @@ export interface BotOptions
   queue?: WorkQueue;
   /** How long stop() waits for runs in flight before closing anyway. */
   drainTimeoutMs?: number;
+  /**
+   * A server already listening on PORT, handed over rather than listened for: a test listens on port 0 first, so the
+   * port PUBLIC_URL names is its own before the bot starts. The bot serves on it and leaves it open when it stops.
+   */
+  listening?: Server;
   /** Startup's checks of Slack (tests shorten them): waits between attempts, one attempt's time, Socket Mode's. */
   startup?: Pick<StartupCheckOptions, 'retryDelaysMs' | 'attemptTimeoutMs'> & { socketModeTimeoutMs?: number };
 }
@@ -100,8 +105,11 @@ export function createBot(options: BotOptions): Bot {
           maxBodyBytes: MAX_BODY_BYTES,
           logger,
           now,
+          server: options.listening,
         });
-        const port = await listen(http.server, config.http.port);
+        const port = options.listening
+          ? (options.listening.address() as AddressInfo).port
+          : await listen(http.server, config.http.port);
         db = openDatabaseOrExplain(config.databasePath);
         const startupCheck: StartupCheckOptions = { apiUrl: config.slack.apiUrl, logger, ...options.startup };
         waitingFor = 'checking the Slack token';
@@ -171,7 +179,9 @@ export function createBot(options: BotOptions): Bot {
     await maintenance?.stop();
     maintenance = undefined;
     const closing = http?.server;
-    if (closing?.listening) {
+    if (options.listening) {
+      http?.detach();
+    } else if (closing?.listening) {
       const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
       closing.closeAllConnections();
       await closed;

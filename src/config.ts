@@ -44,6 +44,9 @@ const DESCRIPTIONS: Record<string, string> = {
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const nonEmpty = z.string();
+/** Digits only, then a bound; anything else gets the same one message. */
+const wholeNumber = (error: string, bound: (n: z.ZodNumber, error: string) => z.ZodNumber) =>
+  z.string().regex(/^\d+$/, { error }).transform(Number).pipe(bound(z.number(), error));
 
 const schema = z.object({
   SLACK_BOT_TOKEN: nonEmpty.startsWith('xoxb-', { error: 'must be a bot token starting with xoxb-' }),
@@ -59,12 +62,7 @@ const schema = z.object({
   OPENAI_API_KEY: nonEmpty,
   OPENAI_BASE_URL: httpUrl.optional(),
   OPENAI_MODEL: nonEmpty.default(DEFAULT_OPENAI_MODEL),
-  PORT: z
-    .string()
-    .regex(/^\d+$/, { error: 'must be a port number (0–65535)' })
-    .transform(Number)
-    .pipe(z.number().max(65535, { error: 'must be a port number (0–65535)' }))
-    .default(3000),
+  PORT: wholeNumber('must be a port number (0–65535)', (n, error) => n.max(65535, { error })).default(3000),
   PUBLIC_URL: httpUrl,
   DATABASE_PATH: nonEmpty.default('./data/bot.db'),
   LOG_LEVEL: z
@@ -83,23 +81,12 @@ const schema = z.object({
         >,
     )
     .default({}),
-  WATCH_POLL_INTERVAL_MS: z
-    .string()
-    .regex(/^\d+$/, { error: 'must be a whole number of milliseconds, at least 1000' })
-    .transform(Number)
-    .pipe(z.number().min(1000, { error: 'must be a whole number of milliseconds, at least 1000' }))
-    .default(60_000),
-  MAX_CONCURRENT_RUNS: z
-    .string()
-    .regex(/^\d+$/, { error: 'must be a whole number from 1 to 10000' })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(1, { error: 'must be a whole number from 1 to 10000' })
-        .max(10_000, { error: 'must be a whole number from 1 to 10000' }),
-    )
-    .default(200),
+  WATCH_POLL_INTERVAL_MS: wholeNumber('must be a whole number of milliseconds, at least 1000', (n, error) =>
+    n.min(1000, { error }),
+  ).default(60_000),
+  MAX_CONCURRENT_RUNS: wholeNumber('must be a whole number from 1 to 10000', (n, error) =>
+    n.min(1, { error }).max(10_000, { error }),
+  ).default(200),
 });
 
 /** Every variable the bot reads (`.env.example` lists them all; a test checks). */

@@ -7,18 +7,20 @@ export interface FatalEvents {
   exit(code: number): void;
 }
 
+export interface LastResortOptions {
+  process: FatalEvents;
+  logger: Logger;
+  /** What was running: counts and conversation ids only, never message text. */
+  activity: () => object;
+}
+
 /**
  * The last line of defence. An error that escaped every handler leaves the process in a state nobody designed for,
  * so it is logged with what was running and the process exits non-zero at once, never carrying on half-broken.
  * A supervisor restarts the bot, and the next start tells each person whose request was cut off (the recovery
  * that runs after kill -9). Failures we expect are handled where they happen; this only catches what we missed.
  */
-export function exitOnEscapedErrors(options: {
-  process: FatalEvents;
-  logger: Logger;
-  /** What was running: counts and conversation ids only, never message text. */
-  activity: () => object;
-}): void {
+export function exitOnEscapedErrors(options: LastResortOptions): void {
   const { process, logger } = options;
   let exiting = false;
   const fatal = (message: string, escaped: unknown, context: Record<string, unknown>) => {

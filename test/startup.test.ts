@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webApi } from '@slack/bolt';
@@ -9,14 +10,17 @@ import { StartupError } from '../src/errors.ts';
 import { createLogger } from '../src/logger.ts';
 import { classifySlackFailure } from '../src/slack/startup-check.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../src/standins/slack/emulator.ts';
-import { freePort, startTestBot } from './helpers/test-bot.ts';
+import { freePort, listeningServer, startTestBot } from './helpers/test-bot.ts';
 
 let slack: SlackApiEmulator;
+/** The servers handed to the bots launched here; a bot leaves a server it was handed open. */
+const servers: Server[] = [];
 beforeAll(async () => {
   slack = await startSlackApiEmulator();
 });
 afterAll(async () => {
   await slack.close();
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
 interface Launched {
@@ -33,7 +37,8 @@ async function launch(
   attemptTimeoutMs = 1000,
   socketModeTimeoutMs = 5000,
 ): Promise<Launched> {
-  const port = await freePort();
+  const { server, port } = await listeningServer();
+  servers.push(server);
   const dir = mkdtempSync(join(tmpdir(), 'startup-'));
   const parsed = parseConfig({
     SLACK_BOT_TOKEN: slack.botToken,
@@ -56,6 +61,7 @@ async function launch(
     logger: createLogger({ level: 'debug', write: (line) => lines.push(line) }),
     slackClientOptions: { retryConfig: { retries: 0 } },
     startup: { retryDelaysMs: [20, 20], attemptTimeoutMs, socketModeTimeoutMs },
+    listening: server,
   });
   const started = bot.start();
   started.catch(() => undefined);

@@ -32,15 +32,15 @@ export interface AgentAnswer {
 }
 
 /**
- * Answers a connected user's message with the agent on the surface the gate started: its place in the queue if it
- * has to wait, the plan and the text as they happen, then the answer with a footer. Messages of one conversation
- * run one after another.
+ * The pipeline's agent run: answers a connected teammate's message with the agent, in their own Intercom account,
+ * on the surface the gate started: its place in the queue if it has to wait, the plan and the text as they happen,
+ * then the answer with a footer. Messages of one conversation run one after another.
  */
 export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
   const running = new Map<string, AbortController>();
   const threadKey = (t: { channel: string; threadTs: string }) => `${t.channel}:${t.threadTs}`;
 
-  const answer: Answer = async (message, identifier, client, surface) => {
+  const answer: Answer = async (message, account, client, surface) => {
     let waited = false;
     const release = await deps.queue.acquire(
       { key: conversationKey(message), teammate: `${message.teamId}:${message.userId}` },
@@ -58,9 +58,12 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
     let after: string[];
     try {
       // The history is read only now, so a message that waited its turn sees the answer before it.
-      const [history, tools] = await Promise.all([deps.history(message, client), deps.gateway.listTools(identifier)]);
+      const [history, tools] = await Promise.all([
+        deps.history(message, client),
+        deps.gateway.listTools(account.identifier),
+      ]);
       outcome = await deps.agent.run({
-        identifier,
+        account,
         origin: {
           teamId: message.teamId,
           userId: message.userId,
@@ -116,7 +119,7 @@ function conversationKey(message: UserMessage): string {
     : `${message.channel}:${message.threadTs}`;
 }
 
-/** What the answer says after (or instead of) what the model wrote; plain text, escaped by the surface. */
+/** What the answer says after (or instead of) what the model wrote: Markdown, made safe by the surface. */
 function notesFor(outcome: AgentOutcome, isDirect: boolean): string[] {
   switch (outcome.kind) {
     case 'answer':

@@ -1,18 +1,17 @@
 import type { RequestContext } from '@mastra/core/request-context';
 import { type StandardSchemaWithJSON, toStandardSchema } from '@mastra/core/schema';
 import { createTool } from '@mastra/core/tools';
-import { type AuditLog, hashArguments, summarizeArguments } from '../audit/audit-log.ts';
 import { ToolError } from '../errors.ts';
-import type { ScalekitGateway, ToolDefinition } from '../scalekit/scalekit-gateway.ts';
+import type { IntercomAccount } from '../intercom/account.ts';
+import { classifyTool, type ToolClass, titleOf } from '../intercom/tool-policy.ts';
+import type { ToolDefinition } from '../scalekit/scalekit-gateway.ts';
 import type { PlanTask } from './answer-surface.ts';
-import { type KnownNames, learnNames } from './known-names.ts';
 import { describeProposal, describeStep, planTaskOf } from './step-titles.ts';
-import { classifyTool, type ToolClass } from './tool-policy.ts';
 
 /** Everything one agent run needs inside its tools; it travels in Mastra's request context under RUN_KEY. */
 export interface RunContext {
   /** Whose Intercom every tool call uses: the person whose message started the run. */
-  identifier: string;
+  account: IntercomAccount;
   /** Who asked, and where the conversation is: previews of write actions go there. */
   origin: RunOrigin;
   /** Tool calls made so far, for the step-cap summary. */
@@ -27,8 +26,6 @@ export interface RunContext {
   plan: (task: PlanTask) => void;
   /** How many steps the plan has had (each tool call is one). */
   steps: number;
-  /** Names of what Intercom's answers in this run mentioned, by id: the plan and cards show names, not ids. */
-  names: KnownNames;
 }
 
 export interface RunOrigin {
@@ -50,26 +47,17 @@ export function runOf(requestContext: RequestContext): RunContext {
 export type WriteHandler = (run: RunContext, tool: ToolDefinition, input: Record<string, unknown>) => Promise<unknown>;
 
 export interface IntercomToolsDeps {
-  gateway: Pick<ScalekitGateway, 'executeTool'>;
   onWrite: WriteHandler;
   overrides?: Readonly<Record<string, ToolClass>>;
-  sleep?: (ms: number) => Promise<void>;
-  /** Backoff before retrying a rate-limited call; its length is the number of retries. */
-  rateLimitBackoffMs?: readonly number[];
-  /** Every tool execution is recorded here. */
-  audit: Pick<AuditLog, 'record'>;
-  now: () => number;
 }
 
 const MAX_RESULT_CHARS = 24_000;
 
 /**
  * Wraps the allowed Intercom tools as Mastra tools with their real JSON Schemas. Read tools run at once; write
- * tools go to `onWrite`. The identifier is taken from the run, never from the model's arguments.
+ * tools go to `onWrite`. The account is taken from the run, never from the model's arguments.
  */
 export function buildIntercomTools(definitions: readonly ToolDefinition[], deps: IntercomToolsDeps) {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const backoff = deps.rateLimitBackoffMs ?? [1000, 3000];
   const tools: Record<string, ReturnType<typeof createTool>> = {};
 
   for (const definition of definitions) {
@@ -86,7 +74,10 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
       execute: async (input, ctx) => {
         const run = runOf(ctx.requestContext);
         const args = (input ?? {}) as Record<string, unknown>;
-        const step = { id: `step-${++run.steps}`, title: describeStep(definition.name, args, title, run.names) };
+        const step = {
+          id: `step-${++run.steps}`,
+          title: describeStep(definition.name, args, title, run.account.names),
+        };
         if (toolClass === 'write') {
           // A write shows in the plan once its approval card exists, under the card's id, so the card's outcome
           // (sent, failed, cancelled) can be shown on the same step later.
@@ -100,7 +91,7 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
             proposed
               ? {
                   id: planTaskOf(actionId),
-                  title: describeProposal(definition.name, args, title, run.names),
+                  title: describeProposal(definition.name, args, title, run.account.names),
                   status: 'pending',
                   details: 'The approval card is in this thread: nothing happens until you click Send.',
                 }
@@ -111,51 +102,23 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
           return forModel;
         }
         run.plan({ ...step, status: 'in_progress' });
-        const started = deps.now();
-        const record = (outcome: string, executionId?: string) =>
-          deps.audit.record({
-            at: deps.now(),
-            kind: 'tool_call',
-            teamId: run.origin.teamId,
-            userId: run.origin.userId,
-            channel: run.origin.channel,
-            threadTs: run.origin.threadTs,
-            identifier: run.identifier,
-            toolName: definition.name,
-            argsHash: hashArguments(args),
-            summary: summarizeArguments(args),
-            outcome,
-            executionId,
-            latencyMs: deps.now() - started,
+        try {
+          const result = await run.account.run(definition.name, args, {
+            thread: { channel: run.origin.channel, threadTs: run.origin.threadTs },
+            retryRateLimits: true,
           });
-        for (let attempt = 0; ; attempt++) {
-          try {
-            const result = await deps.gateway.executeTool({
-              identifier: run.identifier,
-              toolName: definition.name,
-              input: args,
-            });
-            run.calls.push({ toolName: definition.name, title, ok: true });
-            learnNames(result.data, run.names);
-            run.plan({ ...step, status: 'complete' });
-            record('ok', result.executionId);
-            return capSize(result.data);
-          } catch (error) {
-            const delay = backoff[attempt];
-            if (error instanceof ToolError && error.kind === 'rate_limited' && delay !== undefined) {
-              await sleep(delay);
-              continue;
-            }
-            run.calls.push({ toolName: definition.name, title, ok: false });
-            run.plan({ ...step, status: 'error' });
-            record(error instanceof ToolError ? `error: ${error.kind}` : 'error', (error as ToolError).executionId);
-            if (error instanceof ToolError) {
-              run.failures.push(error);
-              if (error.kind === 'auth') run.abort.abort(error);
-              throw new Error(explainForModel(error));
-            }
-            throw error;
+          run.calls.push({ toolName: definition.name, title, ok: true });
+          run.plan({ ...step, status: 'complete' });
+          return capSize(result.data);
+        } catch (error) {
+          run.calls.push({ toolName: definition.name, title, ok: false });
+          run.plan({ ...step, status: 'error' });
+          if (error instanceof ToolError) {
+            run.failures.push(error);
+            if (error.kind === 'auth') run.abort.abort(error);
+            throw new Error(explainForModel(error));
           }
+          throw error;
         }
       },
     });
@@ -207,13 +170,6 @@ function asGiven(schema: Record<string, unknown>): StandardSchemaWithJSON {
       jsonSchema: { input: () => schema, output: () => schema },
     },
   };
-}
-
-export function titleOf(definition: ToolDefinition): string {
-  const title = definition.annotations.title;
-  if (typeof title === 'string' && title.trim()) return title.trim();
-  const words = definition.name.replace(/^intercom_/, '').replaceAll('_', ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 function explainForModel(error: ToolError): string {

@@ -1,13 +1,16 @@
+/** A plan step's title from a tool call: `names` (what Intercom named, by id) replace ids in the arguments. */
+type StepTitle = (
+  toolName: string,
+  args: Record<string, unknown>,
+  fallbackTitle: string,
+  names?: ReadonlyMap<string, string>,
+) => string;
+
 /**
  * What a tool step looks like in the live plan: "Searching contacts for john@acme.com", "Reading conversation
  * 123". Arguments come from the model, so the subject is clipped; escaping is the surface's job.
  */
-export function describeStep(
-  toolName: string,
-  args: Record<string, unknown>,
-  fallbackTitle: string,
-  names: ReadonlyMap<string, string> = new Map(),
-): string {
+export const describeStep: StepTitle = (toolName, args, fallbackTitle, names = new Map()) => {
   const subject = subjectOf(args, names);
   const known = KNOWN[toolName];
   if (known) return known(subject);
@@ -15,7 +18,7 @@ export function describeStep(
   const gerund = verb ? VERBS[verb] : undefined;
   if (!gerund) return fallbackTitle;
   return `${gerund} ${rest.join(' ')}${subject ? ` ${subject}` : ''}`.trim();
-}
+};
 
 /** The suffix a proposal's title has until its card is decided. */
 export const AWAITING = ': waiting for your approval';
@@ -26,18 +29,13 @@ export function planTaskOf(actionId: string): string {
 }
 
 /** The title a write gets while it waits for its approval card. */
-export function describeProposal(
-  toolName: string,
-  args: Record<string, unknown>,
-  fallbackTitle: string,
-  names: ReadonlyMap<string, string> = new Map(),
-): string {
+export const describeProposal: StepTitle = (toolName, args, fallbackTitle, names = new Map()) => {
   const conversation = idOf(args.conversation_id, names);
   const contact = idOf(args.contact_id, names);
   const what = PROPOSALS[toolName] ?? fallbackTitle;
   const on = conversation ? ` on ${conversation.startsWith('“') ? conversation : `conversation ${conversation}`}` : '';
   return `${what}${on}${contact && !conversation ? ` for ${contact}` : ''}${AWAITING}`;
-}
+};
 
 const MAX_SUBJECT = 100;
 

@@ -2,21 +2,22 @@ import { Agent } from '@mastra/core/agent';
 import type { MastraModelConfig } from '@mastra/core/llm';
 import { RequestContext } from '@mastra/core/request-context';
 import type { createTool } from '@mastra/core/tools';
-import type { AuditLog } from '../audit/audit-log.ts';
 import type { ToolError } from '../errors.ts';
+import type { IntercomAccount } from '../intercom/account.ts';
+import type { ToolClass } from '../intercom/tool-policy.ts';
 import type { Logger } from '../logger.ts';
-import type { ScalekitGateway, ToolDefinition } from '../scalekit/scalekit-gateway.ts';
+import type { ToolDefinition } from '../scalekit/scalekit-gateway.ts';
 import type { Turn } from '../shared/messages.ts';
 import type { PlanTask } from './answer-surface.ts';
 import { buildInstructions } from './instructions.ts';
 import { buildIntercomTools, RUN_KEY, type RunContext, type RunOrigin, type WriteHandler } from './intercom-tools.ts';
 import { attachLogger } from './mastra-logger.ts';
-import type { ToolClass } from './tool-policy.ts';
 
 export type { Turn };
 
 export interface AgentRunInput {
-  identifier: string;
+  /** The Intercom of the person who asked: every tool of the run acts there. */
+  account: IntercomAccount;
   origin: RunOrigin;
   /** Earlier turns of the conversation, then the request itself as the last user turn. */
   turns: Turn[];
@@ -45,9 +46,7 @@ export interface SupportAgent {
 
 export interface SupportAgentDeps {
   model: MastraModelConfig;
-  gateway: Pick<ScalekitGateway, 'executeTool'>;
   onWrite: WriteHandler;
-  audit: Pick<AuditLog, 'record'>;
   logger: Logger;
   now: () => number;
   toolOverrides?: Readonly<Record<string, ToolClass>>;
@@ -56,8 +55,6 @@ export interface SupportAgentDeps {
   runTimeoutMs?: number;
   /** Retries of a failed model call (the AI SDK backs off between them). */
   modelRetries?: number;
-  rateLimitBackoffMs?: readonly number[];
-  sleep?: (ms: number) => Promise<void>;
   /** The bot's own tools (watches), offered beside Intercom's; they read the run's person from the context too. */
   localTools?: Record<string, ReturnType<typeof createTool>>;
 }
@@ -66,7 +63,7 @@ const TOOLS_KEY = 'tools';
 
 /**
  * One Mastra Agent for everyone; what differs per run (whose Intercom, which tools) travels in the request
- * context, so a run can only ever use the identifier of the person who asked.
+ * context, so a run can only ever act in the Intercom of the person who asked.
  */
 export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
   const maxSteps = deps.maxSteps ?? 10;
@@ -87,15 +84,7 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
     let tools = wrapped.get(definitions);
     if (!tools) {
       tools = {
-        ...buildIntercomTools(definitions, {
-          gateway: deps.gateway,
-          onWrite: deps.onWrite,
-          overrides: deps.toolOverrides,
-          sleep: deps.sleep,
-          rateLimitBackoffMs: deps.rateLimitBackoffMs,
-          audit: deps.audit,
-          now: deps.now,
-        }),
+        ...buildIntercomTools(definitions, { onWrite: deps.onWrite, overrides: deps.toolOverrides }),
         ...deps.localTools,
       };
       wrapped.set(definitions, tools);
@@ -106,7 +95,7 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
   return {
     async run(input) {
       const run: RunContext = {
-        identifier: input.identifier,
+        account: input.account,
         origin: input.origin,
         calls: [],
         failures: [],
@@ -114,7 +103,6 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
         plan: input.plan,
         steps: 0,
         proposals: 0,
-        names: new Map(),
       };
       // A timer cleared when the run ends (AbortSignal.timeout would keep every run's signal alive for the whole
       // timeout, a few kilobytes per message).

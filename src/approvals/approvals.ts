@@ -1,15 +1,15 @@
 import type { types, webApi } from '@slack/bolt';
 import type { WriteHandler } from '../agent/intercom-tools.ts';
-import { titleOf } from '../agent/intercom-tools.ts';
-import { learnNames } from '../agent/known-names.ts';
 import { planTaskOf } from '../agent/step-titles.ts';
+import type { RecoveryParticipant } from '../delivery/recovery.ts';
 import { ToolError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
+import type { Intercom, IntercomAccount } from '../intercom/account.ts';
+import type { Admin, Conversation } from '../intercom/models.ts';
+import { titleOf } from '../intercom/tool-policy.ts';
 import type { Logger } from '../logger.ts';
-import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import { toIntercomHtml } from '../shared/intercom-html.ts';
 import { updateOrPost } from '../shared/slack-post.ts';
-import type { AdminDirectory } from './admin-directory.ts';
 import {
   buildApprovalMessage,
   buildEditModal,
@@ -17,19 +17,12 @@ import {
   type Outcome,
   planWithOutcome,
 } from './approval-blocks.ts';
-import {
-  type ConversationView,
-  collision,
-  conversationView,
-  describeAction,
-  isReplyTool,
-  snapshotOf,
-} from './describe.ts';
+import { collision, describeAction, isReplyTool, snapshotOf } from './describe.ts';
 import type { PendingAction, PendingActions } from './pending-actions.ts';
 
 export type ApprovalDecision = 'send' | 'edit' | 'cancel';
 
-export interface Approvals {
+export interface Approvals extends RecoveryParticipant {
   /** The agent called a write tool: store it, post a preview, and tell the model it awaits approval. */
   onWrite: WriteHandler;
   /** A click on Send, Edit or Cancel. */
@@ -47,8 +40,8 @@ export interface Approvals {
 
 export interface ApprovalsDeps {
   store: PendingActions;
-  gateway: Pick<ScalekitGateway, 'executeTool'>;
-  admins: AdminDirectory;
+  /** Whose Intercom an approved action runs in: always the requester's own. */
+  intercom: Pick<Intercom, 'accountOf'>;
   client: webApi.WebClient;
   logger: Logger;
   now: () => number;
@@ -59,33 +52,15 @@ export interface ApprovalsDeps {
 }
 
 export function createApprovals(deps: ApprovalsDeps): Approvals {
-  const { store, gateway, admins, client, logger, now } = deps;
+  const { store, intercom, client, logger, now } = deps;
   const ttlMs = deps.ttlMs ?? 24 * 60 * 60 * 1000;
-
-  const readConversation = async (
-    identifier: string,
-    id: unknown,
-    names?: Map<string, string>,
-  ): Promise<ConversationView | undefined> => {
-    const { data } = await gateway.executeTool({
-      identifier,
-      toolName: 'intercom_retrieve_conversation',
-      input: { conversation_id: String(id), display_as: 'plaintext' },
-    });
-    if (names) learnNames(data, names);
-    return conversationView(data);
-  };
 
   /**
    * Names for the ids a write's arguments hold, for its card and the run's plan: what the run already learned from
-   * Intercom, else read now (a contact, the workspace's tags, an admin). A name that cannot be read leaves the id.
+   * Intercom, else read now (a contact, the workspace's tags, an admin) into the account's names. A name that cannot
+   * be read leaves the id.
    */
-  const learnNamesFor = async (
-    identifier: string,
-    toolName: string,
-    args: Record<string, unknown>,
-    names: Map<string, string>,
-  ): Promise<void> => {
+  const learnNamesFor = async (account: IntercomAccount, toolName: string, args: Record<string, unknown>) => {
     const id = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : undefined);
     const tag = id(toolName === 'intercom_attach_tag_to_conversation' ? args.id : args.tag_id);
     const lookups: Array<[string | undefined, string, Record<string, unknown>]> = [
@@ -98,10 +73,10 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       ],
     ];
     for (const [wanted, lookup, input] of lookups) {
-      if (wanted === undefined || names.has(wanted)) continue;
+      if (wanted === undefined || account.names.has(wanted)) continue;
       try {
-        const { data } = await gateway.executeTool({ identifier, toolName: lookup, input });
-        learnNames(data, names);
+        // The bot's own look-up for the card, not an action of the teammate's: not recorded.
+        await account.run(lookup, input, { audit: false });
       } catch (error) {
         logger.debug('A name for an approval card could not be read', { lookup, error: String(error) });
       }
@@ -155,11 +130,12 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       await tell(action, user.userId, 'This action was already handled.');
       return;
     }
+    const account = intercom.accountOf(action);
     if (action.snapshot) {
       let changed: string | undefined;
-      let fresh: ConversationView | undefined;
+      let fresh: Conversation | undefined;
       try {
-        fresh = await readConversation(action.identifier, action.arguments.conversation_id);
+        fresh = await account.conversation(String(action.arguments.conversation_id));
         changed = fresh ? collision(action.snapshot, snapshotOf(fresh)) : 'the conversation could not be read';
       } catch (error) {
         logger.warn('Could not re-read the conversation before sending', { id: action.id }, error);
@@ -175,11 +151,8 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     }
     const started = now();
     try {
-      const result = await gateway.executeTool({
-        identifier: action.identifier,
-        toolName: action.toolName,
-        input: forIntercom(action),
-      });
+      // The approval's own trail records it, in the same transaction as its status.
+      const result = await account.run(action.toolName, forIntercom(action), { audit: false });
       store.finish(
         action.id,
         { status: 'done', outcome: 'done', executionId: result.executionId, latencyMs: now() - started },
@@ -236,18 +209,19 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     async onWrite(run, tool, input) {
       const args: Record<string, unknown> = { ...input };
       const properties = (tool.inputSchema.properties ?? {}) as Record<string, unknown>;
-      let admin: Awaited<ReturnType<AdminDirectory['adminFor']>> | undefined;
-      let conversation: ConversationView | undefined;
+      let admin: Admin | undefined;
+      let conversation: Conversation | undefined;
       try {
         // Writes happen as the requester: their own admin id, whatever the model supplied.
         if ('admin_id' in properties) {
-          admin = await admins.adminFor(run.identifier);
+          admin = await run.account.me();
           args.admin_id = admin.id;
         }
         // A reply is always the teammate's, never one in the customer's name.
         if (isReplyTool(tool.name) && 'type' in properties) args.type = 'admin';
-        if (args.conversation_id !== undefined)
-          conversation = await readConversation(run.identifier, args.conversation_id, run.names);
+        if (args.conversation_id !== undefined) {
+          conversation = await run.account.conversation(String(args.conversation_id));
+        }
       } catch (error) {
         if (error instanceof ToolError) {
           return { status: 'not_proposed', error: `Could not prepare the action: ${error.message}` };
@@ -256,19 +230,19 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       }
       const id = deps.randomBytes(16).toString('base64url');
       const createdAt = now();
-      await learnNamesFor(run.identifier, tool.name, args, run.names);
+      await learnNamesFor(run.account, tool.name, args);
       const preview = describeAction({
         toolName: tool.name,
         title: titleOf(tool),
         args,
         admin,
         conversation,
-        names: run.names,
+        names: run.account.names,
       });
       store.create({
         id,
         ...run.origin,
-        identifier: run.identifier,
+        identifier: run.account.identifier,
         toolName: tool.name,
         arguments: args,
         preview,
@@ -310,6 +284,21 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         }
         await client.views.open({ trigger_id: triggerId, view: buildEditModal(action) });
       }
+    },
+
+    /**
+     * Approvals a stop cut off mid-send are marked unknown on their cards (Intercom may or may not have them) rather
+     * than pretending either way. Their threads need no other notice.
+     */
+    async recover() {
+      for (const action of store.takeInterrupted(now())) {
+        await updateOrPost(
+          client,
+          { channel: action.channel, threadTs: action.threadTs, ts: action.messageTs },
+          buildApprovalMessage(action, { kind: 'unknown' }),
+        ).catch((error: unknown) => logger.warn('Could not report an interrupted approval', error));
+      }
+      return [];
     },
 
     async onEdited({ actionId, user, text }) {

@@ -1,21 +1,6 @@
-import { firstLine, personLabel } from '../agent/known-names.ts';
+import { personLabel } from '../intercom/known-names.ts';
+import type { Admin, Conversation } from '../intercom/models.ts';
 import type { ActionPreview, ConversationSnapshot } from './pending-actions.ts';
-
-export interface Admin {
-  id: string;
-  name: string;
-  email?: string;
-}
-
-/** The parts of an Intercom conversation a preview and the collision guard need (from retrieve_conversation). */
-export interface ConversationView {
-  id: string;
-  state: string;
-  assignee: string | null;
-  parts: number;
-  customer?: { name?: string; email?: string };
-  title?: string;
-}
 
 const REPLY_TOOLS = new Set(['intercom_reply_to_conversation', 'intercom_reply_to_ticket']);
 
@@ -23,44 +8,8 @@ export function isReplyTool(toolName: string): boolean {
   return REPLY_TOOLS.has(toolName);
 }
 
-/** Reads what we need from a retrieve_conversation result, tolerating missing fields. */
-export function conversationView(data: unknown): ConversationView | undefined {
-  const id = field(data, 'id');
-  if (id === undefined || id === null) return undefined;
-  const author = field(data, 'source', 'author');
-  const authorType = field(author, 'type');
-  const customer =
-    author && authorType !== 'admin' && authorType !== 'bot'
-      ? { name: stringOr(field(author, 'name')), email: stringOr(field(author, 'email')) }
-      : undefined;
-  const total = field(data, 'conversation_parts', 'total_count');
-  const list = field(data, 'conversation_parts', 'conversation_parts');
-  const assignee = field(data, 'admin_assignee_id');
-  return {
-    id: String(id),
-    state: stringOr(field(data, 'state')) ?? (field(data, 'open') === false ? 'closed' : 'open'),
-    assignee: assignee === undefined || assignee === null ? null : String(assignee),
-    parts: typeof total === 'number' ? total : Array.isArray(list) ? list.length : 0,
-    customer,
-    // What a person knows the conversation by: its title or subject, else how it began.
-    title:
-      stringOr(field(data, 'title')) ??
-      stringOr(field(data, 'source', 'subject')) ??
-      firstLine(field(data, 'source', 'body')),
-  };
-}
-
-function field(value: unknown, ...path: string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-export function snapshotOf(view: ConversationView): ConversationSnapshot {
-  return { parts: view.parts, state: view.state, assignee: view.assignee };
+export function snapshotOf(conversation: Conversation): ConversationSnapshot {
+  return { parts: conversation.partsTotal, state: conversation.state, assignee: conversation.assignee };
 }
 
 /** Why a reply should not go out as previewed, or undefined when nothing changed. */
@@ -77,7 +26,7 @@ export function describeAction(params: {
   title: string;
   args: Record<string, unknown>;
   admin?: Admin;
-  conversation?: ConversationView;
+  conversation?: Conversation;
   /** Names for the ids in the arguments (contacts, tags, admins), as Intercom gave them. */
   names?: ReadonlyMap<string, string>;
 }): ActionPreview {
@@ -164,8 +113,4 @@ export function describeAction(params: {
     .filter(([key]) => key !== 'admin_id')
     .map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : JSON.stringify(value)]);
   return { summary: params.title, facts: [...facts, ...shown], customerVisible: false };
-}
-
-function stringOr(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() ? value : undefined;
 }

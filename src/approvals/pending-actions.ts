@@ -1,5 +1,5 @@
 import { type AuditLog, hashArguments, summarizeArguments } from '../audit/audit-log.ts';
-import type { Db } from '../db/database.ts';
+import { type Db, threadOfRow, userOfRow } from '../db/database.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 
 export type ActionStatus = 'pending' | 'executing' | 'done' | 'failed' | 'cancelled' | 'expired' | 'unknown';
@@ -241,11 +241,9 @@ export function createSqlitePendingActions(db: Db, audit: AuditLog): PendingActi
 function fromRow(row: Row): PendingAction {
   return {
     id: row.id,
-    teamId: row.team_id,
-    userId: row.user_id,
+    ...userOfRow(row),
     identifier: row.identifier,
-    channel: row.channel,
-    threadTs: row.thread_ts,
+    ...threadOfRow(row),
     messageTs: row.message_ts,
     toolName: row.tool_name,
     arguments: JSON.parse(row.arguments) as Record<string, unknown>,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { Db } from '../db/database.ts';
+import { type Db, userOfRow } from '../db/database.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 
 export type AuditKind = 'tool_call' | 'approval' | 'connection' | 'feedback' | 'watch';
@@ -221,8 +221,7 @@ function fromRow(row: AuditRow): AuditRecord {
     id: row.id,
     at: row.at,
     kind: row.kind,
-    teamId: row.team_id,
-    userId: row.user_id,
+    ...userOfRow(row),
     channel: row.channel ?? undefined,
     threadTs: row.thread_ts ?? undefined,
     identifier: row.identifier,

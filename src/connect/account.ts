@@ -1,9 +1,9 @@
 import type { webApi } from '@slack/bolt';
-import type { AdminDirectory } from '../approvals/admin-directory.ts';
 import { buildApprovalMessage } from '../approvals/approval-blocks.ts';
 import type { PendingActions } from '../approvals/pending-actions.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
+import type { AdminDirectory } from '../intercom/admin-directory.ts';
 import type { Logger } from '../logger.ts';
 import type { CachedGateway } from '../scalekit/cached-gateway.ts';
 import { escapeMrkdwn } from '../shared/escape.ts';
@@ -45,7 +45,7 @@ const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 export function createAccountService(deps: {
   identities: IdentityStore;
   gateway: CachedGateway;
-  admins: AdminDirectory;
+  admins: Pick<AdminDirectory, 'forget'>;
   pendingActions: PendingActions;
   parked: ParkedRequests;
   audit: AuditLog;

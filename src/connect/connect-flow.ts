@@ -3,6 +3,7 @@ import type { AnswerSurface } from '../agent/answer-surface.ts';
 import type { WorkQueue } from '../delivery/work-queue.ts';
 import { replyForError } from '../errors.ts';
 import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
+import type { Intercom, IntercomAccount } from '../intercom/account.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import type { MessageHandler, UserMessage } from '../shared/messages.ts';
@@ -37,18 +38,19 @@ export function createConnectPrompter(connect: ConnectService): ConnectPrompter 
 }
 
 /**
- * The work for a connected user, on the answer's surface (already showing that the bot is on it); the identifier
- * comes from the identity map, never from the message.
+ * The work for a connected user, in their own Intercom (resolved from the verified sender, never the message), on
+ * the answer's surface (already showing that the bot is on it).
  */
 export type Answer = (
   message: UserMessage,
-  identifier: string,
+  account: IntercomAccount,
   client: WebClient,
   surface: AnswerSurface,
 ) => Promise<void>;
 
 export interface GateDeps {
-  identities: IdentityStore;
+  identities: Pick<IdentityStore, 'identifierFor'>;
+  intercom: Pick<Intercom, 'account'>;
   gateway: ScalekitGateway;
   prompt: ConnectPrompter;
   parked: ParkedRequests;
@@ -82,7 +84,7 @@ export function createGatedMessageHandler(deps: GateDeps): MessageHandler {
       return;
     }
     if (account?.active) {
-      await deps.answer(message, identifier, client, surface);
+      await deps.answer(message, deps.intercom.account(message, identifier), client, surface);
       return;
     }
     await surface.finish({

@@ -3,6 +3,7 @@ import { ScalekitUnavailableError, VerifyRejectedError } from '../errors.ts';
 import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
+import type { TimeAndChance } from '../shared/time-and-chance.ts';
 import type { ConnectStore } from './connect-store.ts';
 import type { SlackSignIn } from './slack-signin.ts';
 
@@ -82,14 +83,15 @@ export function bindingKey(state: string): string {
   return createHash('sha256').update(`browser-binding:${state}`).digest('base64url').slice(0, 16);
 }
 
-export interface ConnectServiceDeps {
+export interface ConnectServiceDeps extends TimeAndChance {
+  /** Links, flows and sign-in steps, kept as hashes. */
   store: ConnectStore;
   identities: IdentityStore;
+  /** Scalekit: authorization links, verification and status. */
   gateway: ScalekitGateway;
+  /** Where the connect and verify pages are reached (PUBLIC_URL). */
   publicUrl: string;
   logger: Logger;
-  now: () => number;
-  randomBytes: (size: number) => Buffer;
   /** When set, a connect link first asks the browser to sign in with Slack as the link's owner. */
   signIn?: SlackSignIn;
   linkTtlMs?: number;
@@ -126,16 +128,14 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
       if (!link.ok) return link;
       if (deps.signIn) {
         const state = secret();
-        const nonce = secret();
         const bind = { key: bindingKey(state), secret: secret() };
         store.saveSignIn({
           stateHash: sha256(state),
           tokenHash: link.tokenHash,
           browserHash: sha256(bind.secret),
-          nonce,
           expiresAt: now() + linkTtlMs,
         });
-        return { ok: true, location: deps.signIn.authorizeUrl({ state, nonce, teamId: link.user.teamId }), bind };
+        return { ok: true, location: deps.signIn.authorizeUrl({ state, teamId: link.user.teamId }), bind };
       }
       return startFlow(link.tokenHash, link.user);
     },

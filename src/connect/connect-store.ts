@@ -26,13 +26,7 @@ export interface ConnectStore {
   releaseFlow(stateHash: string): void;
   /** Drops links and flows that ended more than a day ago. */
   prune(now: number): void;
-  saveSignIn(signIn: {
-    stateHash: string;
-    tokenHash: string;
-    browserHash: string;
-    nonce: string;
-    expiresAt: number;
-  }): void;
+  saveSignIn(signIn: { stateHash: string; tokenHash: string; browserHash: string; expiresAt: number }): void;
   /** A Sign in with Slack step that can still be used; undefined if unknown, used or expired. */
   findSignIn(stateHash: string, now: number): { tokenHash: string; browserHash: string } | undefined;
   /** Uses up a Sign in with Slack step, once; false if it was used (or expired) already. */
@@ -77,7 +71,7 @@ export function createSqliteConnectStore(db: Db): ConnectStore {
   );
   const unmarkFlow = db.prepare('UPDATE connect_flows SET consumed_at = NULL WHERE state_hash = ?');
   const insertSignIn = db.prepare(
-    'INSERT INTO slack_signins (state_hash, token_hash, browser_hash, nonce, expires_at) VALUES (?, ?, ?, ?, ?)',
+    'INSERT INTO slack_signins (state_hash, token_hash, browser_hash, expires_at) VALUES (?, ?, ?, ?)',
   );
   const selectSignIn = db.prepare<[string, number], { token_hash: string; browser_hash: string }>(
     'SELECT token_hash, browser_hash FROM slack_signins WHERE state_hash = ? AND used_at IS NULL AND expires_at > ?',
@@ -133,7 +127,7 @@ export function createSqliteConnectStore(db: Db): ConnectStore {
       pruneFlows.run(now - DAY_MS);
     },
     saveSignIn(signIn) {
-      insertSignIn.run(signIn.stateHash, signIn.tokenHash, signIn.browserHash, signIn.nonce, signIn.expiresAt);
+      insertSignIn.run(signIn.stateHash, signIn.tokenHash, signIn.browserHash, signIn.expiresAt);
     },
     findSignIn(stateHash, now) {
       const row = selectSignIn.get(stateHash, now);

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import type { RecoveryParticipant } from '../delivery/recovery.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 import type { UserMessage } from '../shared/messages.ts';
 
@@ -79,5 +80,13 @@ export function createSqliteParkedRequests(db: Db): ParkedRequests {
     },
     takeInterrupted: () => interrupted.all().map(toRequest),
     dropFor: ({ teamId, userId }) => dropFor.run(teamId, userId).changes,
+  };
+}
+
+/** Requests a stop cut off while they were being resumed: their threads get the common "I was restarted" notice. */
+export function parkedRecovery(parked: Pick<ParkedRequests, 'takeInterrupted'>): RecoveryParticipant {
+  return {
+    recover: async () =>
+      parked.takeInterrupted().map((r) => ({ channel: r.message.channel, threadTs: r.message.threadTs })),
   };
 }

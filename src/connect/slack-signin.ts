@@ -4,7 +4,7 @@ import type { SlackUser } from '../identity/identity-store.ts';
 /** Sign in with Slack (OpenID Connect): who is at the browser, according to Slack. */
 export interface SlackSignIn {
   /** Where to send the browser; Slack comes back to `redirectUri` with a code and our state. */
-  authorizeUrl(params: { state: string; nonce: string; teamId: string }): string;
+  authorizeUrl(params: { state: string; teamId: string }): string;
   /** Trades the code for the signed-in user's team and user id. */
   userFor(code: string): Promise<SlackUser>;
 }
@@ -19,7 +19,7 @@ export function createSlackSignIn(params: {
 }): SlackSignIn {
   const origin = new URL(params.apiUrl).origin;
   return {
-    authorizeUrl({ state, nonce, teamId }) {
+    authorizeUrl({ state, teamId }) {
       const url = new URL('/openid/connect/authorize', origin);
       url.search = new URLSearchParams({
         response_type: 'code',
@@ -27,7 +27,6 @@ export function createSlackSignIn(params: {
         client_id: params.clientId,
         redirect_uri: params.redirectUri,
         state,
-        nonce,
         team: teamId,
       }).toString();
       return url.toString();

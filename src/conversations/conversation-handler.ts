@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.ts';
-import type { MessageHandler, Turn, UserMessage } from '../shared/messages.ts';
-import type { ConversationStore } from './conversation-store.ts';
+import type { MessageHandler, SlackUser, Turn, UserMessage } from '../shared/messages.ts';
+import type { ConversationStore, ThreadRef } from './conversation-store.ts';
 
 const START_OVER = /^(start over|start again|new (conversation|topic)|reset|forget (that|this|everything))[.!]?$/i;
 const STOP_FOLLOWING = /^(stop following( this( thread)?)?|unfollow( this thread)?|stop watching this thread)[.!]?$/i;
@@ -8,6 +8,22 @@ const STOP_FOLLOWING = /^(stop following( this( thread)?)?|unfollow( this thread
 const STARTED_OVER_TEXT =
   "Starting fresh: I've set our earlier conversation aside, so your next message starts a new one.";
 export const UNFOLLOWED_TEXT = "I've stopped following this thread. Mention me here if you need me again.";
+const NOT_YOURS_TEXT =
+  "Only the people who asked me something in this thread can stop me following it, so I'll keep answering them here. If the thread is noisy for you, you can turn off its notifications in Slack.";
+
+/**
+ * The Stop following button, pressed by `user`: only someone who asked the bot something in the thread may end it
+ * (the button is on every answer, where anyone in the channel can press it). Returns what to tell them.
+ */
+export function unfollowByButton(
+  deps: { conversations: Pick<ConversationStore, 'mayUnfollow' | 'unfollow'>; now: () => number },
+  thread: ThreadRef,
+  user: SlackUser,
+): string {
+  if (!deps.conversations.mayUnfollow(thread, user)) return NOT_YOURS_TEXT;
+  deps.conversations.unfollow(thread, deps.now());
+  return UNFOLLOWED_TEXT;
+}
 
 /**
  * The conversation around each message: a channel thread the bot is asked something in is followed (that person's

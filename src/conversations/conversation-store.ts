@@ -17,6 +17,8 @@ export interface ConversationStore {
   isFollowing(thread: ThreadRef, user: SlackUser, now: number): boolean;
   /** Stops following the thread (a button or "stop following"); false if it was not followed. */
   unfollow(thread: ThreadRef, now: number): boolean;
+  /** Whether this person asked the bot something in the thread (or nobody did: it is not followed at all). */
+  mayUnfollow(thread: ThreadRef, user: SlackUser): boolean;
   /** The earlier turns of a teammate's DM: within the window, inside the budget, after their last start-over. */
   dmTurns(user: SlackUser, now: number): Turn[];
   /** Remembers a finished exchange of a teammate's DM. */
@@ -61,6 +63,11 @@ export function createSqliteConversationStore(
   const stop = db.prepare(
     'UPDATE followed_threads SET stopped_at = ? WHERE channel = ? AND thread_ts = ? AND stopped_at IS NULL',
   );
+  const followedBy = db.prepare<[string, string, string], { participant: number }>(
+    `SELECT EXISTS (SELECT 1 FROM thread_participants p
+        WHERE p.channel = t.channel AND p.thread_ts = t.thread_ts AND p.user_id = ?) AS participant
+      FROM followed_threads t WHERE t.channel = ? AND t.thread_ts = ?`,
+  );
   const insertTurn = db.prepare('INSERT INTO dm_turns (team_id, user_id, role, content, at) VALUES (?, ?, ?, ?, ?)');
   const recentTurns = db.prepare<[string, string, number, number], { role: Turn['role'] | 'reset'; content: string }>(
     `SELECT role, content FROM dm_turns WHERE team_id = ? AND user_id = ? AND at > ? ORDER BY at DESC, id DESC LIMIT ?`,
@@ -84,6 +91,10 @@ export function createSqliteConversationStore(
     isFollowing: (thread, user, now) =>
       following.get(thread.channel, thread.threadTs, user.userId, now - limits.followIdleMs) !== undefined,
     unfollow: (thread, now) => stop.run(now, thread.channel, thread.threadTs).changes === 1,
+    mayUnfollow(thread, user) {
+      const row = followedBy.get(user.userId, thread.channel, thread.threadTs);
+      return row === undefined || row.participant === 1;
+    },
     dmTurns(user, now) {
       const rows = recentTurns.all(user.teamId, user.userId, now - limits.dmWindowMs, limits.dmMaxTurns * 2);
       const turns: Turn[] = [];

@@ -2,6 +2,34 @@
  * Schema steps in order; step N brings `PRAGMA user_version` from N to N+1. Never edit a step that has shipped:
  * append a new one.
  */
+/** The audit trail's table, for the kinds of entry it takes (a CHECK cannot be widened in place). */
+function auditLogTable(kinds: readonly string[]): string {
+  return `CREATE TABLE audit_log (
+     id           INTEGER PRIMARY KEY,
+     at           INTEGER NOT NULL,
+     kind         TEXT NOT NULL CHECK (kind IN (${kinds.map((k) => `'${k}'`).join(', ')})),
+     team_id      TEXT NOT NULL,
+     user_id      TEXT NOT NULL,
+     channel      TEXT,
+     thread_ts    TEXT,
+     identifier   TEXT NOT NULL,
+     tool_name    TEXT NOT NULL,
+     args_hash    TEXT,
+     summary      TEXT NOT NULL,
+     outcome      TEXT NOT NULL,
+     execution_id TEXT,
+     latency_ms   INTEGER,
+     approved_by  TEXT,
+     action_id    TEXT
+   ) STRICT;`;
+}
+
+/** The database itself refuses to change or delete an audit entry. */
+const AUDIT_LOG_APPEND_ONLY = `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`;
+
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE identities (
      team_id    TEXT NOT NULL,
@@ -49,7 +77,7 @@ export const MIGRATIONS: readonly string[] = [
   // Write actions the agent proposed; nothing reaches Intercom until the requester approves. `status` only moves
   // forward, each step by one conditional UPDATE, so a double click cannot send twice.
   `CREATE TABLE pending_actions (
-     id            TEXT PRIMARY KEY,
+     id            TEXT NOT NULL PRIMARY KEY,
      team_id       TEXT NOT NULL,
      user_id       TEXT NOT NULL,
      identifier    TEXT NOT NULL,
@@ -94,30 +122,10 @@ export const MIGRATIONS: readonly string[] = [
      used_at      INTEGER
    ) STRICT;`,
   // What the agent did as whom: append-only, enforced by the database itself.
-  `CREATE TABLE audit_log (
-     id           INTEGER PRIMARY KEY,
-     at           INTEGER NOT NULL,
-     kind         TEXT NOT NULL CHECK (kind IN ('tool_call', 'approval', 'connection')),
-     team_id      TEXT NOT NULL,
-     user_id      TEXT NOT NULL,
-     channel      TEXT,
-     thread_ts    TEXT,
-     identifier   TEXT NOT NULL,
-     tool_name    TEXT NOT NULL,
-     args_hash    TEXT,
-     summary      TEXT NOT NULL,
-     outcome      TEXT NOT NULL,
-     execution_id TEXT,
-     latency_ms   INTEGER,
-     approved_by  TEXT,
-     action_id    TEXT
-   ) STRICT;
+  `${auditLogTable(['tool_call', 'approval', 'connection'])}
    CREATE INDEX audit_log_by_user ON audit_log (team_id, user_id, at);
    CREATE INDEX audit_log_by_time ON audit_log (at);
-   CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
+   ${AUDIT_LOG_APPEND_ONLY}`,
   // Indexes for what grows: with a million rows, the weekly figures read only the user's index entries for the week
   // (covering: no table lookups), the last connection is one index probe however busy the user is, and pruning the
   // inbox walks only the rows old enough to go. Building them on a large existing file takes a few seconds, once.
@@ -156,34 +164,14 @@ export const MIGRATIONS: readonly string[] = [
   `DROP TRIGGER audit_log_no_update;
    DROP TRIGGER audit_log_no_delete;
    ALTER TABLE audit_log RENAME TO audit_log_old;
-   CREATE TABLE audit_log (
-     id           INTEGER PRIMARY KEY,
-     at           INTEGER NOT NULL,
-     kind         TEXT NOT NULL CHECK (kind IN ('tool_call', 'approval', 'connection', 'feedback', 'watch')),
-     team_id      TEXT NOT NULL,
-     user_id      TEXT NOT NULL,
-     channel      TEXT,
-     thread_ts    TEXT,
-     identifier   TEXT NOT NULL,
-     tool_name    TEXT NOT NULL,
-     args_hash    TEXT,
-     summary      TEXT NOT NULL,
-     outcome      TEXT NOT NULL,
-     execution_id TEXT,
-     latency_ms   INTEGER,
-     approved_by  TEXT,
-     action_id    TEXT
-   ) STRICT;
+   ${auditLogTable(['tool_call', 'approval', 'connection', 'feedback', 'watch'])}
    INSERT INTO audit_log SELECT * FROM audit_log_old;
    DROP TABLE audit_log_old;
    CREATE INDEX audit_log_by_user ON audit_log (team_id, user_id, at);
    CREATE INDEX audit_log_by_time ON audit_log (at);
    CREATE INDEX audit_log_by_user_activity ON audit_log (team_id, user_id, at, kind, outcome);
    CREATE INDEX audit_log_by_user_kind ON audit_log (team_id, user_id, kind, at);
-   CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
+   ${AUDIT_LOG_APPEND_ONLY}`,
   // Conversations a teammate watches between requests (src/watches). No identifier is stored: each poll takes the
   // watcher's from the identity map, so a watch can only ever read with its owner's connection. `version` moves with
   // every change of what was last seen, so two polls that saw the same change cannot both announce it.
@@ -214,4 +202,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX watches_due ON watches (status, next_poll_at);
    CREATE INDEX watches_by_user ON watches (team_id, user_id, status);
    CREATE INDEX watches_by_activity ON watches (status, last_activity_at);`,
+  // Sign in with Slack asks Slack who signed in (userInfo) rather than reading an ID token, so a nonce was never
+  // checked: it is no longer made or kept.
+  `ALTER TABLE slack_signins DROP COLUMN nonce;`,
 ];

@@ -1,4 +1,3 @@
-import type { ConversationStore } from '../conversations/conversation-store.ts';
 import type { Logger } from '../logger.ts';
 import type { Inbox } from './inbox.ts';
 import { startInboxPruning } from './inbox-pruner.ts';
@@ -10,25 +9,34 @@ export interface Maintenance {
 
 const HOUR_MS = 60 * 60 * 1000;
 
+/** A feature's hourly clean-up (delivery knows no feature: each registers what it keeps). */
+export interface Prunable {
+  /** What is pruned, for the log. */
+  what: string;
+  prune(now: number): void;
+}
+
 /**
- * Clean-up that runs after the bot is ready and then hourly: old inbox rows in small batches, stale followed
- * threads and DM turns past their window (they hold message text, so they must not linger).
+ * Clean-up that runs after the bot is ready and then hourly: old inbox rows in small batches, and what the features
+ * register (stale followed threads and DM turns past their window: they hold message text, so they must not linger).
  */
 export function startMaintenance(deps: {
   inbox: Pick<Inbox, 'pruneBatch'>;
-  conversations: Pick<ConversationStore, 'prune'>;
+  hourly: readonly Prunable[];
   logger: Logger;
   now: () => number;
 }): Maintenance {
-  const pruneConversations = () => {
-    try {
-      deps.conversations.prune(deps.now());
-    } catch (error) {
-      deps.logger.warn('Pruning old conversations failed', error);
+  const pruneHourly = () => {
+    for (const prunable of deps.hourly) {
+      try {
+        prunable.prune(deps.now());
+      } catch (error) {
+        deps.logger.warn(`Pruning old ${prunable.what} failed`, error);
+      }
     }
   };
-  pruneConversations();
-  const timer = setInterval(pruneConversations, HOUR_MS);
+  pruneHourly();
+  const timer = setInterval(pruneHourly, HOUR_MS);
   timer.unref();
   const inbox = startInboxPruning(deps);
   return {

@@ -1,42 +1,48 @@
 import type { webApi } from '@slack/bolt';
-import { buildApprovalMessage } from '../approvals/approval-blocks.ts';
-import type { PendingActions } from '../approvals/pending-actions.ts';
-import type { ParkedRequests } from '../connect/parked-requests.ts';
 import type { Logger } from '../logger.ts';
-import { updateOrPost } from '../shared/slack-post.ts';
 import type { Inbox } from './inbox.ts';
 
 const INTERRUPTED_TEXT =
   "Sorry, I was restarted while working on this and didn't finish. Nothing was changed in Intercom without your approval; please ask me again.";
 
+export interface InterruptedThread {
+  channel: string;
+  threadTs: string;
+}
+
 /**
- * After a crash: tell the people whose requests were cut off, and mark approvals that were mid-send as unknown
- * (Intercom may or may not have received them) rather than pretending either way.
+ * A feature with work a stop can cut off. Delivery knows no feature: each registers one of these, settles its own
+ * records (saying what it needs to say, in its own words), and names the threads that get the common notice.
+ */
+export interface RecoveryParticipant {
+  /** Settles this feature's interrupted work; returns the threads whose request was lost. */
+  recover(): Promise<InterruptedThread[]>;
+}
+
+/**
+ * After a crash: let every feature settle what it had in flight, and tell the people whose requests were cut off
+ * (the inbox's and the features').
  */
 export async function recoverFromCrash(deps: {
   inbox: Pick<Inbox, 'takeInterrupted'>;
-  parked: ParkedRequests;
-  pendingActions: PendingActions;
+  participants: readonly RecoveryParticipant[];
   client: webApi.WebClient;
   logger: Logger;
-  now: () => number;
 }): Promise<void> {
   const { client, logger } = deps;
-  const threads = [
-    ...deps.inbox.takeInterrupted(),
-    ...deps.parked.takeInterrupted().map((r) => ({ channel: r.message.channel, threadTs: r.message.threadTs })),
-  ];
+  const threads: InterruptedThread[] = [...deps.inbox.takeInterrupted()];
+  for (const participant of deps.participants) {
+    threads.push(
+      ...(await participant.recover().catch((error: unknown) => {
+        logger.warn('A feature could not recover its interrupted work', error);
+        return [];
+      })),
+    );
+  }
   for (const thread of threads) {
     await client.chat
       .postMessage({ channel: thread.channel, thread_ts: thread.threadTs, text: INTERRUPTED_TEXT })
       .catch((error: unknown) => logger.warn('Could not report an interrupted request', error));
-  }
-  for (const action of deps.pendingActions.takeInterrupted(deps.now())) {
-    await updateOrPost(
-      client,
-      { channel: action.channel, threadTs: action.threadTs, ts: action.messageTs },
-      buildApprovalMessage(action, { kind: 'unknown' }),
-    ).catch((error: unknown) => logger.warn('Could not report an interrupted approval', error));
   }
   if (threads.length > 0) logger.info('Reported requests interrupted by the last stop', { count: threads.length });
 }

@@ -15,8 +15,12 @@ import type { Logger } from '../logger.ts';
 import { sendPage } from './pages.ts';
 import type { Route } from './server.ts';
 
-/** One cookie per pending step, named `intercom_connect_<binding key>`: see `BrowserBinding`. */
-const COOKIE_PREFIX = 'intercom_connect_';
+/**
+ * One cookie per pending step, named `intercom_connect_<binding key>` (see `BrowserBinding`). Over https the name
+ * starts with `__Host-`: browsers then accept it only from our own origin, Secure and for the whole site, so a
+ * sibling subdomain cannot plant or shadow one.
+ */
+const cookiePrefix = (https: boolean) => (https ? '__Host-intercom_connect_' : 'intercom_connect_');
 const START_AGAIN = 'Run /connect-intercom in Slack to get a new link.';
 const STILL_WAITING =
   'If you are connecting Intercom in another tab, that connection is still waiting: finish it there.';
@@ -30,11 +34,27 @@ export interface ConnectRoutesDeps {
 }
 
 export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
-  const secure = deps.publicUrl.startsWith('https://') ? '; Secure' : '';
+  const https = deps.publicUrl.startsWith('https://');
+  const prefix = cookiePrefix(https);
+  const secure = https ? '; Secure' : '';
   // Lax: the cookie must come back on the top-level redirects from Slack and Scalekit to our pages.
   const bindCookie = ({ key, secret }: BrowserBinding) =>
-    `${COOKIE_PREFIX}${key}=${secret}; Path=/; Max-Age=1800; HttpOnly; SameSite=Lax${secure}`;
-  const releaseCookie = (key: string) => `${COOKIE_PREFIX}${key}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure}`;
+    `${prefix}${key}=${secret}; Path=/; Max-Age=1800; HttpOnly; SameSite=Lax${secure}`;
+  const releaseCookie = (key: string) => `${prefix}${key}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure}`;
+
+  /** The flow a returning browser names (its `state`), and the cookie this browser holds for that flow, if any. */
+  const flowOf = (req: IncomingMessage, url: URL) => {
+    const state = url.searchParams.get('state') ?? undefined;
+    const jar = readCookies(req);
+    const ownKey = state ? bindingKey(state) : undefined;
+    const browserSecret = ownKey ? jar.get(`${prefix}${ownKey}`) : undefined;
+    return {
+      flow: { state, browserSecret },
+      jar,
+      ownKey,
+      param: (name: string) => url.searchParams.get(name) ?? undefined,
+    };
+  };
   const releasing = (key: string | undefined): Record<string, string> =>
     key ? { 'Set-Cookie': releaseCookie(key) } : {};
 
@@ -45,7 +65,7 @@ export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
     context: { jar: Map<string, string>; ownKey?: string; release?: string },
   ) => {
     const waiting = [...context.jar.keys()].some(
-      (name) => name.startsWith(COOKIE_PREFIX) && name !== `${COOKIE_PREFIX}${context.ownKey}`,
+      (name) => name.startsWith(prefix) && name !== `${prefix}${context.ownKey}`,
     );
     sendPage(
       res,
@@ -112,25 +132,16 @@ export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
       method: 'GET',
       path: SLACK_SIGNIN_CALLBACK_PATH,
       async handle(req, res, _params, url) {
-        const { state, jar, ownKey, browserSecret } = flowOf(req, url);
-        const result = await deps.connect.completeSignIn({
-          code: url.searchParams.get('code') ?? undefined,
-          state,
-          browserSecret,
-        });
-        answerLink(res, result, jar, ownKey);
+        const { flow, jar, ownKey, param } = flowOf(req, url);
+        answerLink(res, await deps.connect.completeSignIn({ code: param('code'), ...flow }), jar, ownKey);
       },
     },
     {
       method: 'GET',
       path: VERIFY_PATH,
       async handle(req, res, _params, url) {
-        const { state, jar, ownKey, browserSecret } = flowOf(req, url);
-        const result = await deps.connect.verify({
-          authRequestId: url.searchParams.get('auth_request_id') ?? undefined,
-          state,
-          browserSecret,
-        });
+        const { flow, jar, ownKey, param } = flowOf(req, url);
+        const result = await deps.connect.verify({ authRequestId: param('auth_request_id'), ...flow });
         if (!result.ok) {
           // A stray hit (no parameters, someone else's state, a reload) must not end the flow waiting in this
           // browser: only `release`, set when this browser's own flow was used up, clears a cookie.
@@ -149,14 +160,6 @@ export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
       },
     },
   ];
-}
-
-/** The flow a returning browser names (its `state`), and the cookie this browser holds for that flow, if any. */
-function flowOf(req: IncomingMessage, url: URL) {
-  const state = url.searchParams.get('state') ?? undefined;
-  const jar = readCookies(req);
-  const ownKey = state ? bindingKey(state) : undefined;
-  return { state, jar, ownKey, browserSecret: ownKey ? jar.get(`${COOKIE_PREFIX}${ownKey}`) : undefined };
 }
 
 /**

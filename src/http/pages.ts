@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { escapeHtml } from '../shared/escape.ts';
 
 /** A small self-contained HTML page: no scripts, nothing loaded from elsewhere, not frameable. */
 export function sendPage(
@@ -36,8 +37,4 @@ ${page.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}${form}
     ...headers,
   });
   res.end(body);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -25,6 +25,8 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   logger: Logger;
   now?: () => number;
+  /** A server to serve on instead of a new one (already listening, or not yet). */
+  server?: Server;
 }
 
 export interface HttpServer {
@@ -33,6 +35,8 @@ export interface HttpServer {
   startServing(handlers: { routes: readonly Route[]; slack?: SlackEndpoint }): void;
   /** Back to 503 for everything but the always-on routes: no new work while work in flight finishes. */
   stopServing(): void;
+  /** Stops answering on `server` altogether and drops its connections, leaving it open (for a server handed in). */
+  detach(): void;
 }
 
 const SLACK_PATH = '/slack/events';
@@ -49,7 +53,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const always = compile(options.routes);
   let serving: { routes: CompiledRoute[]; slack?: SlackEndpoint } | undefined;
 
-  const server = createServer((req, res) => {
+  const server = options.server ?? createServer();
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBodyBytes) {
@@ -68,7 +73,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       return;
     }
     if (!dispatch(serving.routes, req, res, url)) sendText(res, 404, 'Not found.');
-  });
+  };
+  server.on('request', handle);
   // A slow or stuck client must not hold a socket for Node's 5-minute default.
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
@@ -80,6 +86,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     },
     stopServing() {
       serving = undefined;
+    },
+    detach() {
+      server.off('request', handle);
+      server.closeAllConnections();
     },
   };
 

@@ -3,9 +3,18 @@ import type { SlackUser } from '../shared/messages.ts';
 
 export type { SlackUser };
 
+declare const resolved: unique symbol;
+
+/**
+ * A Scalekit identifier the identity map resolved for a Slack user, who in turn came from a verified Slack payload
+ * (or a row first written from one). Only this module makes one, so nothing else can act in someone's Intercom with
+ * a string from anywhere else.
+ */
+export type ScalekitIdentifier = string & { readonly [resolved]: true };
+
 export interface IdentityStore {
   /** The user's Scalekit identifier, created on first contact and the same for ever after. */
-  identifierFor(user: SlackUser): string;
+  identifierFor(user: SlackUser): ScalekitIdentifier;
   /** Who an identifier belongs to, or undefined. */
   slackUserOf(identifier: string): SlackUser | undefined;
 }
@@ -31,12 +40,12 @@ export function createSqliteIdentityStore(
   return {
     identifierFor({ teamId, userId }) {
       const existing = byUser.get(teamId, userId);
-      if (existing) return existing.identifier;
+      if (existing) return existing.identifier as ScalekitIdentifier;
       insert.run(teamId, userId, deps.newIdentifier(), deps.now());
       // Read back rather than trusting our candidate: another process may have won the insert.
       const row = byUser.get(teamId, userId);
       if (!row) throw new Error('identity insert did not persist');
-      return row.identifier;
+      return row.identifier as ScalekitIdentifier;
     },
     slackUserOf(identifier) {
       const row = byIdentifier.get(identifier);

@@ -11,6 +11,7 @@ import {
   ScalekitToolUnauthorizedException,
 } from '@scalekit-sdk/node';
 import { ScalekitUnavailableError, ToolError, type ToolFailureKind, VerifyRejectedError } from '../errors.ts';
+import type { ScalekitIdentifier } from '../identity/identity-store.ts';
 import { ConnectorStatus } from './sdk-internals.ts';
 
 export { ConnectorStatus };
@@ -42,7 +43,8 @@ export interface ToolResult {
 
 /**
  * Everything the bot asks of Scalekit, for one Intercom connection. This module is the only importer of the
- * Scalekit SDK; nothing it returns carries credentials.
+ * Scalekit SDK's public API (sdk-internals.ts re-exports the generated code it needs); nothing it returns carries
+ * credentials. Tools are run through src/intercom (an IntercomAccount), which records each run.
  */
 export interface ScalekitGateway {
   /** The connected account's status, or undefined when the identifier has none. */
@@ -55,8 +57,15 @@ export interface ScalekitGateway {
   deleteAccount(identifier: string): Promise<void>;
   /** Every Intercom tool this identifier may use (all pages). */
   listTools(identifier: string): Promise<readonly ToolDefinition[]>;
-  /** Runs a tool as this identifier; failures are ToolError (or ScalekitUnavailableError). */
-  executeTool(params: { identifier: string; toolName: string; input: Record<string, unknown> }): Promise<ToolResult>;
+  /**
+   * Runs a tool as this identifier; failures are ToolError (or ScalekitUnavailableError). Called only by
+   * src/intercom/account.ts (test/architecture checks), which writes the audit row.
+   */
+  executeTool(params: {
+    identifier: ScalekitIdentifier;
+    toolName: string;
+    input: Record<string, unknown>;
+  }): Promise<ToolResult>;
 }
 
 export interface ScalekitGatewayOptions {

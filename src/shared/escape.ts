@@ -122,3 +122,8 @@ function bareHost(host: string): string {
     .replace(/\.$/, '')
     .replace(/^www\./, '');
 }
+
+/** Untrusted text in HTML (the connect pages, the playground): every character that could open markup or an attribute. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,7 +1,6 @@
 import type { App } from '@slack/bolt';
 import { FEEDBACK_ACTION, UNFOLLOW_ACTION } from '../agent/answer-blocks.ts';
 import type { FeedbackVerdict } from '../agent/feedback.ts';
-import { UNFOLLOWED_TEXT } from '../conversations/conversation-handler.ts';
 import type { Logger } from '../logger.ts';
 import type { SlackUser } from '../shared/messages.ts';
 
@@ -14,8 +13,8 @@ export interface AgentListenerDeps {
     messageTs: string;
     value: string;
   }) => FeedbackVerdict | undefined;
-  /** Someone in the thread asked the bot to stop following it. */
-  unfollow: (thread: { channel: string; threadTs: string }) => boolean;
+  /** Someone pressed Stop following in the thread; returns what to tell them (only its requesters may). */
+  unfollow: (thread: { channel: string; threadTs: string }, user: SlackUser) => string;
   /** Slack's Stop on an agent session: aborts the run in that thread, if any. */
   stopRun: (thread: { channel: string; threadTs: string }) => boolean;
   /** The prompts for the Messages tab, fitting this teammate's state. */
@@ -51,16 +50,13 @@ export function registerAgentListeners(app: App, deps: AgentListenerDeps): void 
 
   app.action(UNFOLLOW_ACTION, async ({ ack, body, client }) => {
     await ack();
-    if (body.type !== 'block_actions' || !body.channel?.id || !body.message?.ts) return;
+    const teamId = body.team?.id ?? body.user.team_id;
+    if (body.type !== 'block_actions' || !body.channel?.id || !body.message?.ts || !teamId) return;
     const threadTs = (body.message as { thread_ts?: string }).thread_ts ?? body.message.ts;
-    deps.unfollow({ channel: body.channel.id, threadTs });
+    // Who pressed it comes from Slack's signed payload.
+    const text = deps.unfollow({ channel: body.channel.id, threadTs }, { teamId, userId: body.user.id });
     await client.chat
-      .postEphemeral({
-        channel: body.channel.id,
-        user: body.user.id,
-        thread_ts: threadTs,
-        text: UNFOLLOWED_TEXT,
-      })
+      .postEphemeral({ channel: body.channel.id, user: body.user.id, thread_ts: threadTs, text })
       .catch((error: unknown) => deps.logger.warn('Could not confirm unfollowing', error));
   });
 

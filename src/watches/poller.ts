@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ToolError } from '../errors.ts';
-import type { IdentityStore } from '../identity/identity-store.ts';
+import type { Intercom } from '../intercom/account.ts';
 import type { Logger } from '../logger.ts';
-import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
-import { RETRIEVE_TOOL, type WatchService } from './watch-service.ts';
+import type { WatchService } from './watch-service.ts';
 import type { Watch, WatchStore } from './watch-store.ts';
 
 /**
@@ -43,14 +42,13 @@ const HOUSEKEEPING_MS = MINUTE_MS;
 
 /**
  * One timer loop for every watch. Each pass polls the watches that are due, oldest first, as each watcher (their
- * identifier from the identity map, through the same cached gateway as the agent's tools), within a budget: at
+ * own Intercom account, through the same cached gateway as the agent's tools), within a budget: at
  * most `maxPollsPerMinute` in any minute, spread over the minute; a 429 stops all polling for a while.
  */
 export function createWatchPoller(deps: {
   store: Pick<WatchStore, 'due' | 'nextDueAt' | 'reschedule'>;
   service: Pick<WatchService, 'observe' | 'pollFailed' | 'expireQuiet'>;
-  identities: Pick<IdentityStore, 'identifierFor'>;
-  gateway: Pick<ScalekitGateway, 'executeTool'>;
+  intercom: Pick<Intercom, 'accountOf'>;
   timer: PollTimer;
   now: () => number;
   /** In [0, 1): spreads each watch's next poll by ±10% so polls do not bunch up. */
@@ -78,13 +76,9 @@ export function createWatchPoller(deps: {
     const begun = now();
     let interval = Math.min(watch.intervalMs * 2, maxInterval);
     try {
-      const result = await deps.gateway.executeTool({
-        identifier: deps.identities.identifierFor(watch),
-        toolName: RETRIEVE_TOOL,
-        input: { conversation_id: watch.conversationId, display_as: 'plaintext' },
-      });
+      const conversation = await deps.intercom.accountOf(watch).conversation(watch.conversationId);
       backoff = firstBackoff;
-      const seen = await deps.service.observe(watch, result, now() - begun);
+      const seen = await deps.service.observe(watch, conversation, now() - begun);
       if (seen.activity) interval = base;
     } catch (error) {
       if (error instanceof ToolError && error.kind === 'rate_limited') {

@@ -1,28 +1,21 @@
 import type { types, webApi } from '@slack/bolt';
-import type { AdminDirectory } from '../approvals/admin-directory.ts';
 import type { AuditEntry } from '../audit/audit-log.ts';
 import type { ConnectPrompter } from '../connect/connect-flow.ts';
 import { ToolError } from '../errors.ts';
-import type { IdentityStore } from '../identity/identity-store.ts';
+import type { Intercom, IntercomAccount } from '../intercom/account.ts';
+import { type Conversation, customerLabel } from '../intercom/models.ts';
 import type { Logger } from '../logger.ts';
-import type { ScalekitGateway, ToolResult } from '../scalekit/scalekit-gateway.ts';
 import { escapeMrkdwn } from '../shared/escape.ts';
 import type { SlackUser } from '../shared/messages.ts';
-import {
-  type ConversationState,
-  changesSince,
-  conversationState,
-  seenOf,
-  type WatchEvent,
-} from './conversation-events.ts';
+import { changesSince, seenOf, type WatchEvent } from './conversation-events.ts';
 import { buildAnnouncement, buildWatchEnded, buildWatchStarted, describeLimit } from './watch-blocks.ts';
 import type { CreateOutcome, Watch, WatchStore } from './watch-store.ts';
 
 export const MAX_WATCHES_PER_USER = 20;
 const WATCH_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
-export const RETRIEVE_TOOL = 'intercom_retrieve_conversation';
+const RETRIEVE_TOOL = 'intercom_retrieve_conversation';
 
-export type StartOutcome = (CreateOutcome | { kind: 'closed' }) & { conversation: ConversationState };
+export type StartOutcome = (CreateOutcome | { kind: 'closed' }) & { conversation: Conversation };
 
 /** What one poll found: whether anything happened, and whether this poll announced it. */
 export interface Observation {
@@ -49,7 +42,7 @@ export interface WatchService {
   /** The user's open watches (active and paused). */
   openFor(user: SlackUser): Watch[];
   /** A poll read the conversation: announce what changed, exactly once. */
-  observe(watch: Watch, result: ToolResult, latencyMs: number): Promise<Observation>;
+  observe(watch: Watch, conversation: Conversation | undefined, latencyMs: number): Promise<Observation>;
   /** A poll failed: a refused token pauses the user's watches (one DM), a refused conversation ends its watch. */
   pollFailed(watch: Watch, error: unknown): Promise<void>;
   /** Ends watches that were quiet for 7 days, saying so in their threads. */
@@ -58,9 +51,8 @@ export interface WatchService {
 
 export interface WatchServiceDeps {
   store: WatchStore;
-  identities: Pick<IdentityStore, 'identifierFor'>;
-  gateway: Pick<ScalekitGateway, 'executeTool'>;
-  admins: Pick<AdminDirectory, 'adminFor'>;
+  /** Each watch reads its conversation as its watcher, in their own Intercom. */
+  intercom: Pick<Intercom, 'accountOf'>;
   client: webApi.WebClient;
   prompt: ConnectPrompter;
   logger: Logger;
@@ -83,7 +75,7 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
     userId: watch.userId,
     channel: watch.channel,
     threadTs: watch.threadTs,
-    identifier: deps.identities.identifierFor(watch),
+    identifier: deps.intercom.accountOf(watch).identifier,
     toolName: RETRIEVE_TOOL,
     summary: '',
     outcome: '',
@@ -104,20 +96,14 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
     );
 
   /** The watcher's own Intercom admin id, to tell "reassigned to someone else" from "assigned to me". */
-  const watcherAdmin = async (identifier: string): Promise<string | undefined> =>
-    deps.admins.adminFor(identifier).then(
+  const watcherAdmin = async (account: IntercomAccount): Promise<string | undefined> =>
+    account.me().then(
       (admin) => admin.id,
       () => undefined,
     );
 
   const start: WatchService['start'] = async ({ user, conversationId, channel, threadTs, unlessClosed }) => {
-    const identifier = deps.identities.identifierFor(user);
-    const result = await deps.gateway.executeTool({
-      identifier,
-      toolName: RETRIEVE_TOOL,
-      input: { conversation_id: conversationId, display_as: 'plaintext' },
-    });
-    const conversation = conversationState(result.data);
+    const conversation = await deps.intercom.accountOf(user).conversation(conversationId);
     if (!conversation) {
       throw new ToolError({ kind: 'failed', toolName: RETRIEVE_TOOL, message: 'no such conversation' });
     }
@@ -129,7 +115,7 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
       conversationId: conversation.id,
       channel,
       threadTs,
-      customer: conversation.customer,
+      customer: customerLabel(conversation),
       createdAt: at,
       lastActivityAt: at,
       ...seenOf(conversation),
@@ -140,7 +126,7 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
       toolName: 'watch_conversation',
       summary: `conversation_id=${conversation.id}`,
       outcome: 'started',
-      executionId: result.executionId,
+      executionId: conversation.executionId,
     });
     return { ...store.create(watch, MAX_WATCHES_PER_USER, record), conversation };
   };
@@ -189,12 +175,14 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
 
     openFor: (user) => store.openFor(user),
 
-    async observe(watch, result, latencyMs) {
-      const conversation = conversationState(result.data);
+    async observe(watch, conversation, latencyMs) {
       if (!conversation) return { activity: false, announced: false };
-      const identifier = deps.identities.identifierFor(watch);
       const needsAdmin = conversation.assignee !== watch.assignee && conversation.assignee !== null;
-      const changes = changesSince(watch, conversation, needsAdmin ? await watcherAdmin(identifier) : undefined);
+      const changes = changesSince(
+        watch,
+        conversation,
+        needsAdmin ? await watcherAdmin(deps.intercom.accountOf(watch)) : undefined,
+      );
       if (!changes.activity) return { activity: false, announced: false };
       const closed = changes.events.some((e) => e.kind === 'closed');
       const at = now();
@@ -207,7 +195,7 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
             ? entry(watch, {
                 summary: `conversation_id=${watch.conversationId} events=${changes.events.map((e) => e.kind).join(',')}`,
                 outcome: 'announced',
-                executionId: result.executionId,
+                executionId: conversation.executionId,
                 latencyMs,
               })
             : undefined,

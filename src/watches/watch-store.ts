@@ -1,5 +1,5 @@
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
-import type { Db } from '../db/database.ts';
+import { camelCased, type Db } from '../db/database.ts';
 import type { SlackUser } from '../shared/messages.ts';
 
 export type WatchStatus = 'active' | 'paused' | 'ended';
@@ -221,25 +221,11 @@ export function createSqliteWatchStore(db: Db, audit: Pick<AuditLog, 'record'>):
 }
 
 function fromRow(row: Row): Watch {
+  const watch = camelCased(row);
   return {
-    id: row.id,
-    teamId: row.team_id,
-    userId: row.user_id,
-    conversationId: row.conversation_id,
-    channel: row.channel,
-    threadTs: row.thread_ts,
-    customer: row.customer ?? undefined,
-    createdAt: row.created_at,
-    lastActivityAt: row.last_activity_at,
-    lastPartId: row.last_part_id,
-    partsSeen: row.parts_seen,
-    state: row.state,
-    assignee: row.assignee,
-    version: row.version,
-    nextPollAt: row.next_poll_at,
-    intervalMs: row.interval_ms,
-    status: row.status,
-    endedAt: row.ended_at ?? undefined,
-    endedReason: row.ended_reason ?? undefined,
+    ...watch,
+    customer: watch.customer ?? undefined,
+    endedAt: watch.endedAt ?? undefined,
+    endedReason: watch.endedReason ?? undefined,
   };
 }

@@ -1,17 +1,13 @@
 import { createTool } from '@mastra/core/tools';
 import { type RunContext, runOf } from '../agent/intercom-tools.ts';
-import { type AuditLog, hashArguments, summarizeArguments } from '../audit/audit-log.ts';
 import { ToolError } from '../errors.ts';
-import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
+import { parseContacts } from '../intercom/models.ts';
 import { WATCH_LIFETIME_TEXT } from './watch-blocks.ts';
 import { MAX_WATCHES_PER_USER, type WatchService } from './watch-service.ts';
 import type { Watch } from './watch-store.ts';
 
 export interface WatchToolsDeps {
   service: Pick<WatchService, 'start' | 'stop' | 'openFor'>;
-  gateway: Pick<ScalekitGateway, 'executeTool'>;
-  audit: Pick<AuditLog, 'record'>;
-  now: () => number;
 }
 
 const target = {
@@ -31,39 +27,18 @@ const target = {
  */
 export function buildWatchTools(deps: WatchToolsDeps) {
   /** An Intercom read as the run's person, recorded like every other tool call. */
-  const read = async (run: RunContext, toolName: string, input: Record<string, unknown>) => {
-    const started = deps.now();
-    const entry = (outcome: string, executionId?: string) => ({
-      at: deps.now(),
-      kind: 'tool_call' as const,
-      ...run.origin,
-      identifier: run.identifier,
-      toolName,
-      argsHash: hashArguments(input),
-      summary: summarizeArguments(input),
-      outcome,
-      executionId,
-      latencyMs: deps.now() - started,
-    });
-    try {
-      const result = await deps.gateway.executeTool({ identifier: run.identifier, toolName, input });
-      deps.audit.record(entry('ok', result.executionId));
-      return result.data;
-    } catch (error) {
-      deps.audit.record(entry(error instanceof ToolError ? `error: ${error.kind}` : 'error'));
-      throw error;
-    }
-  };
+  const read = async (run: RunContext, toolName: string, input: Record<string, unknown>) =>
+    (await run.account.run(toolName, input, { thread: run.origin })).data;
 
   /** The contact's conversations, newest first, found with the person's own Intercom tools. */
   const conversationsOf = async (run: RunContext, email: string): Promise<string[]> => {
     const contacts = await read(run, 'intercom_search_contacts', {
       query: { field: 'email', operator: '=', value: email },
     });
-    const contact = list(contacts, 'data')[0];
-    if (contact?.id === undefined) return [];
+    const contact = parseContacts(contacts)[0];
+    if (!contact) return [];
     const found = await read(run, 'intercom_search_conversations', {
-      query: { field: 'contact_ids', operator: '=', value: String(contact.id) },
+      query: { field: 'contact_ids', operator: '=', value: contact.id },
     });
     return list(found, 'conversations')
       .sort((a, b) => Number(b.updated_at ?? 0) - Number(a.updated_at ?? 0))

@@ -37,8 +37,7 @@ export function createWatches(options: WatchesOptions): Watches {
   const source = createWatchPoller({
     store,
     service,
-    identities: options.identities,
-    gateway: options.gateway,
+    intercom: options.intercom,
     timer: options.timer ?? realPollTimer(),
     now,
     random: () => randomBytes(4).readUInt32BE(0) / 2 ** 32,
@@ -49,7 +48,7 @@ export function createWatches(options: WatchesOptions): Watches {
     store,
     service,
     source,
-    tools: buildWatchTools({ service, gateway: options.gateway, audit, now }),
+    tools: buildWatchTools({ service }),
     account: {
       countOpen: (user) => store.countOpen(user),
       endAllFor: (user) => store.endAllFor(user, 'disconnected', now()).length,

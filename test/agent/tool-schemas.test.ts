@@ -88,12 +88,7 @@ describe('tool schemas as built', () => {
       inputSchema,
       annotations: {},
     };
-    const deps = {
-      gateway: { executeTool: () => Promise.reject(new Error('not called')) },
-      onWrite: () => Promise.reject(new Error('not called')),
-      audit: { record: () => {} },
-      now: () => 0,
-    };
+    const deps = { onWrite: () => Promise.reject(new Error('not called')) };
     const tool = buildIntercomTools([definition], deps).intercom_list_tags;
     const schema = tool?.inputSchema as { '~standard': { jsonSchema: { input(o: object): unknown } } } | undefined;
     return schema?.['~standard'].jsonSchema.input({ target: 'draft-07' });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { classifyTool } from '../../src/agent/tool-policy.ts';
 import { parseConfig } from '../../src/config.ts';
+import { classifyTool } from '../../src/intercom/tool-policy.ts';
 import type { ModelReply, ModelRequest } from '../../src/standins/model/emulator.ts';
 import { toolResults } from '../../src/standins/model/emulator.ts';
 import type { SlackCall } from '../../src/standins/slack/emulator.ts';

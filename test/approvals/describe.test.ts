@@ -1,45 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type ConversationView,
-  collision,
-  conversationView,
-  describeAction,
-  isReplyTool,
-  snapshotOf,
-} from '../../src/approvals/describe.ts';
+import { collision, describeAction, isReplyTool, snapshotOf } from '../../src/approvals/describe.ts';
+import { type Conversation, parseConversation } from '../../src/intercom/models.ts';
+import { retrieved } from '../intercom/retrieved-conversation.ts';
 
-/** Trimmed from what intercom_retrieve_conversation returns. */
-function retrieved(overrides: Record<string, unknown> = {}) {
-  return {
-    type: 'conversation',
-    id: '215',
-    title: 'Refund for order 1042',
-    open: true,
-    state: 'open',
-    admin_assignee_id: '991',
-    source: {
-      type: 'conversation',
-      subject: 'Order 1042',
-      body: 'Where is my refund?',
-      author: { type: 'user', id: 'c1', name: 'Jane Doe', email: 'jane@example.com' },
-    },
-    conversation_parts: {
-      type: 'conversation_part.list',
-      conversation_parts: [{ id: 'p1' }, { id: 'p2' }],
-      total_count: 2,
-    },
-    ...overrides,
-  };
-}
-
-const jane: ConversationView = {
-  id: '215',
-  state: 'open',
-  assignee: '991',
-  parts: 2,
-  customer: { name: 'Jane Doe', email: 'jane@example.com' },
-  title: 'Refund for order 1042',
-};
+const jane = parseConversation(retrieved()) as Conversation;
 const admin = { id: '991', name: 'Sam Support', email: 'sam@acme.test' };
 
 describe('isReplyTool', () => {
@@ -50,66 +14,6 @@ describe('isReplyTool', () => {
     expect(isReplyTool('intercom_manage_conversation')).toBe(false);
     expect(isReplyTool('INTERCOM_REPLY_TO_CONVERSATION')).toBe(false);
     expect(isReplyTool('')).toBe(false);
-  });
-});
-
-describe('conversationView', () => {
-  it('reads id, state, assignee, part count, customer and title', () => {
-    expect(conversationView(retrieved())).toEqual(jane);
-  });
-
-  it('is undefined for anything without an id', () => {
-    expect(conversationView(undefined)).toBeUndefined();
-    expect(conversationView(null)).toBeUndefined();
-    expect(conversationView('215')).toBeUndefined();
-    expect(conversationView({})).toBeUndefined();
-    expect(conversationView({ id: null })).toBeUndefined();
-  });
-
-  it('turns numeric ids into strings', () => {
-    const view = conversationView(retrieved({ id: 215, admin_assignee_id: 991 }));
-    expect(view?.id).toBe('215');
-    expect(view?.assignee).toBe('991');
-  });
-
-  it('treats a missing or null assignee as unassigned', () => {
-    expect(conversationView(retrieved({ admin_assignee_id: null }))?.assignee).toBeNull();
-    const { admin_assignee_id: _, ...withoutAssignee } = retrieved();
-    expect(conversationView(withoutAssignee)?.assignee).toBeNull();
-  });
-
-  it('falls back to the open flag, then to open, when state is missing or blank', () => {
-    expect(conversationView(retrieved({ state: undefined, open: false }))?.state).toBe('closed');
-    expect(conversationView(retrieved({ state: '  ', open: true }))?.state).toBe('open');
-    expect(conversationView({ id: '1' })?.state).toBe('open');
-    expect(conversationView(retrieved({ state: 'snoozed' }))?.state).toBe('snoozed');
-  });
-
-  it('counts parts from total_count, else from the list, else zero', () => {
-    expect(conversationView(retrieved({ conversation_parts: { total_count: 7, conversation_parts: [] } }))?.parts).toBe(
-      7,
-    );
-    expect(conversationView(retrieved({ conversation_parts: { conversation_parts: [{}, {}, {}] } }))?.parts).toBe(3);
-    expect(conversationView(retrieved({ conversation_parts: { total_count: '7' } }))?.parts).toBe(0);
-    expect(conversationView(retrieved({ conversation_parts: undefined }))?.parts).toBe(0);
-  });
-
-  it('has no customer when the conversation was started by a teammate or a bot', () => {
-    for (const type of ['admin', 'bot']) {
-      const data = retrieved({ source: { author: { type, name: 'Sam Support', email: 'sam@acme.test' } } });
-      expect(conversationView(data)?.customer).toBeUndefined();
-    }
-    expect(conversationView(retrieved({ source: {} }))?.customer).toBeUndefined();
-  });
-
-  it('keeps only string name and email of a customer, and ignores blank ones', () => {
-    const data = retrieved({ source: { author: { type: 'lead', name: 42, email: '   ' } } });
-    expect(conversationView(data)?.customer).toEqual({ name: undefined, email: undefined });
-  });
-
-  it('uses the subject when there is no title', () => {
-    expect(conversationView(retrieved({ title: null }))?.title).toBe('Order 1042');
-    expect(conversationView(retrieved({ title: '', source: { subject: '' } }))?.title).toBeUndefined();
   });
 });
 
@@ -151,7 +55,7 @@ describe('snapshotOf and collision', () => {
 });
 
 describe('describeAction: replies', () => {
-  const reply = (args: Record<string, unknown>, conversation: ConversationView | undefined = jane) =>
+  const reply = (args: Record<string, unknown>, conversation: Conversation | undefined = jane) =>
     describeAction({ toolName: 'intercom_reply_to_conversation', title: 'Reply', args, admin, conversation });
 
   it('shows a reply as going to the customer, as the teammate, with the exact text', () => {
@@ -198,7 +102,7 @@ describe('describeAction: replies', () => {
     );
     expect(reply({ body: 'Hi' }, { ...jane, customer: { name: 'Jane Doe' } }).summary).toBe('Reply to Jane Doe');
     // An anonymous lead: Intercom knows neither a name nor an email.
-    const anonymous = conversationView(retrieved({ source: { author: { type: 'lead', id: 'l1' } } }));
+    const anonymous = parseConversation(retrieved({ source: { author: { type: 'lead', id: 'l1' } } }));
     const nameless = reply({ body: 'Hi' }, anonymous);
     expect(nameless.summary).toBe('Reply to the customer');
     expect(nameless.facts.map(([label]) => label)).not.toContain('To');

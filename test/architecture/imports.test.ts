@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   deepSdkImporters,
+  deliveryFeatureImports,
+  executeToolCallers,
   findCycle,
   forbiddenEdges,
   importGraph,
@@ -29,6 +31,38 @@ describe('the import graph of src/', () => {
     broken.set('shared/messages.ts', ['slack/listeners.ts']);
     expect(findCycle(broken)).toEqual(expect.arrayContaining(['shared/messages.ts', 'slack/listeners.ts']));
     expect(forbiddenEdges(broken)).toContainEqual(expect.stringContaining('shared/messages.ts -> slack/listeners.ts'));
+  });
+});
+
+describe('delivery/ (inbox, queue, recovery, maintenance)', () => {
+  const graph = importGraph(SRC);
+
+  it('imports no feature: features register with it through small interfaces', () => {
+    expect([...graph.keys()].filter((f) => f.startsWith('delivery/')).length).toBeGreaterThan(3);
+    expect(deliveryFeatureImports(graph)).toEqual([]);
+  });
+
+  it('would catch delivery/ importing a feature', () => {
+    const broken = new Map(graph);
+    broken.set('delivery/recovery.ts', [...(graph.get('delivery/recovery.ts') ?? []), 'approvals/approvals.ts']);
+    expect(deliveryFeatureImports(broken)).toEqual([
+      'delivery/recovery.ts -> approvals/approvals.ts: delivery/ must not import a feature',
+    ]);
+  });
+});
+
+describe('Intercom (src/intercom/)', () => {
+  it("is the only place that runs a tool through Scalekit (the port's own wrappers aside)", () => {
+    const callers = executeToolCallers(SRC).filter((f) => !f.startsWith('scalekit/') && !f.startsWith('standins/'));
+    expect(callers).toHaveLength(1);
+    expect(callers[0]).toMatch(/^intercom\/account\.ts:\d+$/);
+  });
+
+  it('acts only with identifiers the identity map resolved: nothing else makes a ScalekitIdentifier', () => {
+    const makers = [...importGraph(SRC).keys()].filter((file) =>
+      /as ScalekitIdentifier\b/.test(readFileSync(resolve(SRC, file), 'utf8')),
+    );
+    expect(makers).toEqual(['identity/identity-store.ts']);
   });
 });
 
@@ -70,6 +104,17 @@ describe('the environment', () => {
       readFileSync(resolve(SRC, file), 'utf8').includes('process.env'),
     );
     expect(readers).toEqual(['config.ts']);
+  });
+});
+
+describe('the benchmarks (bench/)', () => {
+  it('import nothing from test/: what they share with tests lives in src/standins', () => {
+    const bench = resolve(ROOT, 'bench');
+    const importers = [...importGraph(bench)]
+      .filter(([, targets]) => targets.some((t) => t.startsWith('../test/')))
+      .map(([file]) => file);
+    expect(importers).toEqual([]);
+    expect(importGraph(bench).size).toBeGreaterThan(3);
   });
 });
 

@@ -163,6 +163,39 @@ describe('thread follow-ups', () => {
     expect(answersAsked()).toEqual(['first', 'back again']);
   });
 
+  it('lets only the people who asked in the thread press Stop following; anyone else is told so, kindly', async () => {
+    t.connectUser('UASKER');
+    const root = t.slack.nextTs();
+    await t.sendEvent(appMention('UASKER', 'first', root));
+    const answer = await t.slack.waitForAnswer(CHANNEL, root);
+    const press = (user: string) =>
+      t.sendInteraction(
+        blockActions({
+          teamId: t.slack.teamId,
+          user,
+          channel: CHANNEL,
+          message: { ts: answer.ts, thread_ts: root },
+          action: { type: 'button', action_id: 'thread_unfollow' },
+        }),
+      );
+
+    await press('UBYSTANDER');
+    const refused = await t.slack.waitForCall('chat.postEphemeral', (c) => c.params.user === 'UBYSTANDER');
+    expect(refused.params).toMatchObject({ channel: CHANNEL, thread_ts: root });
+    expect(String(refused.params.text)).toContain('Only the people who asked me something in this thread');
+    // Still following: the requester's next message needs no mention.
+    await t.sendEvent(channelMessage('UASKER', 'second', t.slack.nextTs(), root));
+    await t.slack.waitForAnswer(CHANNEL, root, 2);
+
+    await press('UASKER');
+    await t.slack.waitForCall(
+      'chat.postEphemeral',
+      (c) => c.params.user === 'UASKER' && String(c.params.text).includes('stopped following'),
+    );
+    await chatter(t, 'UASKER', 'third', root);
+    expect(answersAsked()).toEqual(['first', 'second']);
+  });
+
   it('stops following a thread after 24 hours without a message to it', async () => {
     let now = Date.now();
     const clocked = await startTestBot({ now: () => now });

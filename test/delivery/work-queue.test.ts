@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createWorkQueue, type QueueWait } from '../../src/delivery/work-queue.ts';
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred } from '../helpers/deferred.ts';
 
 /** Follows a promise so a test can ask whether it has settled yet. */
 function watch<T>(promise: Promise<T>) {

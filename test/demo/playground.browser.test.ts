@@ -63,6 +63,11 @@ describe.skipIf(!EXECUTABLE)('the playground (npm run demo) in headless Chromium
     await page.locator('#main .msg', { hasText: text }).locator('.thread-link').click(WAIT);
     return page.locator('#thread');
   };
+  /** Switches the person the playground shows, and waits until their view is drawn (it redraws asynchronously). */
+  const viewAs = async (user: string) => {
+    await page.selectOption('#user', user);
+    await page.locator(`body[data-viewer="${user}"]`).waitFor(WAIT);
+  };
   const botSays = (where: Locator, text: string) => where.locator('.msg.from-bot', { hasText: text }).last();
 
   it('connects Alice through the bot’s real connect page, Intercom’s consent screen and the verify page', async () => {
@@ -228,10 +233,10 @@ describe.skipIf(!EXECUTABLE)('the playground (npm run demo) in headless Chromium
     await streamed.locator('b', { hasText: 'Priya Raman' }).waitFor(WAIT);
     expect(await streamed.getAttribute('data-streaming')).toBe('true');
 
-    await page.selectOption('#user', 'UBOB');
+    await viewAs('UBOB');
     await page.locator('#thread .sk-typing').waitFor(WAIT);
     expect(await page.locator('#thread').textContent()).not.toContain('Priya Raman has');
-    await page.selectOption('#user', 'UALICE');
+    await viewAs('UALICE');
 
     await slack.chat.stopStream({
       channel: 'CSUPPORT',
@@ -267,7 +272,7 @@ describe.skipIf(!EXECUTABLE)('the playground (npm run demo) in headless Chromium
     const aliceThread = await threadOf('add a note to priya');
     await botSays(aliceThread, 'Approve:').locator('button[data-action-id="approval_send"]').waitFor(WAIT);
 
-    await page.selectOption('#user', 'UBOB');
+    await viewAs('UBOB');
     await page.locator('#main .msg', { hasText: 'add a note to priya' }).waitFor(WAIT);
     const thread = await threadOf('add a note to priya');
     const card = botSays(thread, 'Approve:');
@@ -276,6 +281,6 @@ describe.skipIf(!EXECUTABLE)('the playground (npm run demo) in headless Chromium
     expect(await card.locator('button[data-action-id="approval_send"]').count()).toBe(1);
     expect(demo.scalekit.intercom.notes.map((n) => n.body)).not.toContain('<p>Prefers email.</p>');
     await shot('bob-cannot-approve');
-    await page.selectOption('#user', 'UALICE');
+    await viewAs('UALICE');
   });
 });

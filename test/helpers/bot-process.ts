@@ -2,10 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { openDatabase } from '../../src/db/database.ts';
 import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
+import { emulatorEnv } from '../../src/standins/bot-env.ts';
 import type { OpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import type { SlackApiEmulator } from '../../src/standins/slack/emulator.ts';
-import { emulatorEnv } from './bot-env.ts';
 import { SIGNING_SECRET } from './test-bot.ts';
 
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');

@@ -96,3 +96,31 @@ export function deepSdkImporters(root: string): string[] {
     .filter((f) => f.endsWith('.ts'))
     .filter((f) => /(?:from\s+|import\s*\(\s*)'@scalekit-sdk\/node\/lib\//.test(readFileSync(join(root, f), 'utf8')));
 }
+
+/** What delivery/ (the inbox, the queue, recovery, maintenance) may import: infrastructure, never a feature. */
+const DELIVERY_MAY_IMPORT = ['delivery/', 'shared/', 'db/', 'logger.ts', 'errors.ts'];
+
+/** Imports from delivery/ of anything but infrastructure: features register with delivery, never the reverse. */
+export function deliveryFeatureImports(graph: Map<string, string[]>): string[] {
+  const bad: string[] = [];
+  for (const [from, targets] of graph) {
+    if (!from.startsWith('delivery/')) continue;
+    for (const to of targets) {
+      if (!DELIVERY_MAY_IMPORT.some((allowed) => to === allowed || to.startsWith(allowed))) {
+        bad.push(`${from} -> ${to}: delivery/ must not import a feature`);
+      }
+    }
+  }
+  return bad;
+}
+
+/** Files under `root` (and where in them) that call `executeTool(`, the Scalekit tool execution. */
+export function executeToolCallers(root: string): string[] {
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .flatMap((f) =>
+      readFileSync(join(root, f), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/\.executeTool\(/.test(line) ? [`${f}:${i + 1}`] : [])),
+    );
+}

@@ -1,5 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Bot, type BotOptions, createBot } from '../../src/bot.ts';
@@ -7,6 +9,7 @@ import { type Config, parseConfig, secretsOf } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
 import { createLogger } from '../../src/logger.ts';
+import { emulatorEnv } from '../../src/standins/bot-env.ts';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
@@ -17,7 +20,6 @@ import {
   postSigned,
   type SignedPostOptions,
 } from '../../src/standins/slack/signed-requests.ts';
-import { emulatorEnv } from './bot-env.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
@@ -71,15 +73,16 @@ export interface TestBotOptions {
 }
 
 /**
- * The real bot on a free loopback port, with Slack's Web API and Scalekit pointed at loopback emulators and a fresh
- * SQLite file. The port is chosen up front because PUBLIC_URL (the verify page Scalekit redirects to) must name it.
+ * The real bot on a loopback port, with Slack's Web API and Scalekit pointed at loopback emulators and a fresh
+ * SQLite file. The helper listens on port 0 first and hands that server to the bot, because PUBLIC_URL (the verify
+ * page Scalekit redirects to) must name the port before the bot starts; a restarted bot gets the same server.
  */
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
   const slack = options.slack ?? (await startSlackApiEmulator());
   if (options.streaming === false) slack.failAlways('chat.startStream', 'not_allowed_token_type');
   const scalekit = options.scalekit ?? (await startScalekitEmulator());
   const model = options.model ?? (await startOpenAIEmulator({ apiKey: 'sk-test-openai-key' }));
-  const port = await freePort();
+  const { server, port } = await listeningServer();
   const dir = options.dbPath ? undefined : mkdtempSync(join(tmpdir(), 'bot-test-'));
   const dbPath = options.dbPath ?? join(dir as string, 'bot.db');
   const parsed = parseConfig({
@@ -114,6 +117,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       now: options.now,
       slackClientOptions: { retryConfig: { retries: 0 } },
       ...options.botOptions,
+      listening: server,
       agent: { modelRetries: 0, rateLimitBackoffMs: [5, 5], ...options.botOptions?.agent },
     });
     const { port } = await bot.start();
@@ -215,6 +219,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     },
     async stop() {
       await current.bot.stop();
+      await new Promise((resolve) => server.close(resolve));
       // Every end-to-end test doubles as a leak check: no secret the bot holds or was handed may reach its log.
       const secrets = [...secretsOf(config), ...scalekit.secrets];
       const leaked = secrets.filter((secret) => logs.some((line) => line.includes(secret)));
@@ -233,8 +238,19 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   return testBot;
 }
 
-export async function freePort(): Promise<number> {
+/** A loopback HTTP server on a port of its own, to hand to the bot (BotOptions.listening). */
+export async function listeningServer(): Promise<{ server: Server; port: number }> {
   const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/**
+ * A port nothing listens on right now: for connections that must be refused, or a child process that must be told
+ * its port. (A bot in this process gets a server instead: see listeningServer.)
+ */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   await new Promise<void>((resolve) => server.close(() => resolve()));

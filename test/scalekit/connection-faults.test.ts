@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ScalekitUnavailableError } from '../../src/errors.ts';
+import type { ScalekitIdentifier } from '../../src/identity/identity-store.ts';
 import { createScalekitGateway, type ScalekitGateway } from '../../src/scalekit/scalekit-gateway.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 
@@ -7,7 +8,8 @@ import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins
 // the ways a restarting Scalekit or a load balancer in front of it attacks it. Each call either gets its answer or
 // fails with our own clear error; nothing runs twice; the next call works.
 
-const IDENTIFIER = 'u_faults';
+/** Tools run only with an identifier the identity map resolved; this test stands in for it. */
+const IDENTIFIER = 'u_faults' as ScalekitIdentifier;
 const NOTE = { contact_id: '6650a1b2c3d4e5f600000001', body: 'Called about the login bug.' };
 
 let scalekit: ScalekitEmulator;

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.ts';
+import type { ScalekitIdentifier } from '../../src/identity/identity-store.ts';
+import { createIntercom } from '../../src/intercom/account.ts';
+import { createAdminDirectory } from '../../src/intercom/admin-directory.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createWatchPoller } from '../../src/watches/poller.ts';
 import type { Watch } from '../../src/watches/watch-store.ts';
@@ -28,14 +31,19 @@ function setUp(options: { random: number[]; fail?: () => Error | undefined }) {
       pollFailed: async () => {},
       expireQuiet: async () => {},
     },
-    identities: { identifierFor: (user) => `id-${user.userId}` },
-    gateway: {
-      executeTool: async () => {
-        const failure = options.fail?.();
-        if (failure) throw failure;
-        return { data: {}, executionId: 'x' };
+    intercom: createIntercom({
+      identities: { identifierFor: (user) => `id-${user.userId}` as ScalekitIdentifier },
+      gateway: {
+        executeTool: async () => {
+          const failure = options.fail?.();
+          if (failure) throw failure;
+          return { data: {}, executionId: 'x' };
+        },
       },
-    },
+      admins: createAdminDirectory({ now: () => at }),
+      audit: { record: () => {} },
+      now: () => at,
+    }),
     timer,
     now: () => at,
     random: () => options.random[r++ % options.random.length] as number,

@@ -7,10 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteAuditLog } from '../../src/audit/audit-log.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
+import { createIntercom } from '../../src/intercom/account.ts';
+import { createAdminDirectory } from '../../src/intercom/admin-directory.ts';
+import { parseConversation } from '../../src/intercom/models.ts';
 import { createLogger } from '../../src/logger.ts';
-import type { ToolResult } from '../../src/scalekit/scalekit-gateway.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
-import { changesSince, conversationState, seenOf } from '../../src/watches/conversation-events.ts';
+import { changesSince, seenOf } from '../../src/watches/conversation-events.ts';
 import { createWatchService } from '../../src/watches/watch-service.ts';
 import { createSqliteWatchStore } from '../../src/watches/watch-store.ts';
 
@@ -39,19 +41,19 @@ function conversation(
 }
 
 describe('what counts as news', () => {
-  const base = conversationState(conversation([['1', 'admin', 'Hi Jane']]));
+  const base = parseConversation(conversation([['1', 'admin', 'Hi Jane']]));
   if (!base) throw new Error('unparsed');
   const seen = seenOf(base);
 
   it("announces the customer's new messages, not the team's, and counts both as activity", () => {
-    const teamOnly = conversationState(
+    const teamOnly = parseConversation(
       conversation([
         ['1', 'admin', 'Hi Jane'],
         ['2', 'admin', 'Internal', 'note'],
       ]),
     );
     expect(teamOnly && changesSince(seen, teamOnly)).toMatchObject({ events: [], activity: true });
-    const answered = conversationState(
+    const answered = parseConversation(
       conversation([
         ['1', 'admin', 'Hi Jane'],
         ['2', 'user', 'first'],
@@ -61,12 +63,12 @@ describe('what counts as news', () => {
     expect(answered && changesSince(seen, answered).events).toEqual([
       { kind: 'customer_reply', author: 'Jane Doe', at: 1_800_000_000_000, text: 'first\nsecond', count: 2 },
     ]);
-    const same = conversationState(conversation([['1', 'admin', 'Hi Jane']]));
+    const same = parseConversation(conversation([['1', 'admin', 'Hi Jane']]));
     expect(same && changesSince(seen, same)).toMatchObject({ events: [], activity: false });
   });
 
   it('falls back to counting parts when the last one seen has dropped out of the list', () => {
-    const later = conversationState(conversation([['9', 'user', 'newest']], {}));
+    const later = parseConversation(conversation([['9', 'user', 'newest']], {}));
     const shifted = later && { ...later, partsTotal: 2 };
     expect(shifted && changesSince({ ...seen, lastPartId: 'gone' }, shifted).events).toHaveLength(1);
   });
@@ -88,13 +90,24 @@ describe('announcing exactly once', () => {
     const identities = createSqliteIdentityStore(db, { newIdentifier: () => 'u_watcher', now: Date.now });
     const user = { teamId: 'T1', userId: 'UW' };
     identities.identifierFor(user);
+    const intercom = createIntercom({
+      gateway: {
+        executeTool: async ({ toolName }) => ({
+          data:
+            toolName === 'intercom_identify_admin'
+              ? { id: '1', name: 'Alice' }
+              : conversation([['1', 'admin', 'Hi Jane']]),
+          executionId: 'x0',
+        }),
+      },
+      identities,
+      admins: createAdminDirectory({ now: Date.now }),
+      audit,
+      now: Date.now,
+    });
     const service = createWatchService({
       store,
-      identities,
-      gateway: {
-        executeTool: async () => ({ data: conversation([['1', 'admin', 'Hi Jane']]), executionId: 'x0' }),
-      },
-      admins: { adminFor: async () => ({ id: '1', name: 'Alice' }) },
+      intercom,
       client: new webApi.WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
       prompt: async () => {},
       logger: createLogger({ level: 'error', write: () => {} }),
@@ -105,13 +118,13 @@ describe('announcing exactly once', () => {
     const started = await service.start({ user, conversationId: '42', channel: 'C1', threadTs: '1.1' });
     if (started.kind !== 'created') throw new Error(started.kind);
 
-    const answered: ToolResult = {
-      data: conversation([
+    const answered = parseConversation(
+      conversation([
         ['1', 'admin', 'Hi Jane'],
         ['2', 'user', 'Any news?'],
       ]),
-      executionId: 'x1',
-    };
+      'x1',
+    );
     // Both polls read the watch before either recorded anything.
     const outcomes = await Promise.all([
       service.observe(started.watch, answered, 5),

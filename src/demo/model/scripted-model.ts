@@ -71,16 +71,10 @@ function next(intent: Intent, turn: Turn): ModelReply {
 }
 
 function lookup(email: string, turn: Turn): ModelReply {
-  const found = findContact(email, turn);
+  const found = conversationsOf(email, turn);
   if ('reply' in found) return found.reply;
-  const { contact } = found;
-  const conversations = turn.result('intercom_search_conversations');
-  if (conversations === NOT_YET) return searchConversations(contact, turn);
-  const failed = failure(conversations);
-  if (failed) return failed;
-  const list = records(conversations, 'conversations')
-    .map((c) => `- ${describeConversation(c)}`)
-    .join('\n');
+  const { contact, conversations } = found;
+  const list = conversations.map((c) => `- ${describeConversation(c)}`).join('\n');
   return answer(`${describeContact(contact)}\n\n${list ? `Their conversations:\n${list}` : 'No conversations yet.'}`);
 }
 
@@ -96,10 +90,23 @@ function findContact(email: string, turn: Turn): { contact: Found } | { reply: M
   return contact ? { contact } : { reply: answer(`I couldn't find anyone with the email ${email} in Intercom.`) };
 }
 
-function searchConversations(contact: Found, turn: Turn): ModelReply {
-  return turn.call('intercom_search_conversations', {
-    query: { field: 'contact_ids', operator: '=', value: String(contact.id) },
-  });
+/** The contact with this email and their conversations, or the reply that gets there. */
+function conversationsOf(
+  email: string,
+  turn: Turn,
+): { contact: Found; conversations: Found[] } | { reply: ModelReply } {
+  const found = findContact(email, turn);
+  if ('reply' in found) return found;
+  const search = turn.result('intercom_search_conversations');
+  if (search === NOT_YET) {
+    return {
+      reply: turn.call('intercom_search_conversations', {
+        query: { field: 'contact_ids', operator: '=', value: String(found.contact.id) },
+      }),
+    };
+  }
+  const failed = failure(search);
+  return failed ? { reply: failed } : { contact: found.contact, conversations: records(search, 'conversations') };
 }
 
 /** Runs `then` on the conversation the request names, or on the customer's latest one (open ones first). */
@@ -109,14 +116,10 @@ function withConversation(
   then: (conversationId: string, contact?: Found) => ModelReply,
 ): ModelReply {
   if (intent.conversationId) return then(intent.conversationId);
-  const found = findContact(intent.email ?? '', turn);
+  const found = conversationsOf(intent.email ?? '', turn);
   if ('reply' in found) return found.reply;
-  const { contact } = found;
-  const conversations = turn.result('intercom_search_conversations');
-  if (conversations === NOT_YET) return searchConversations(contact, turn);
-  const failed = failure(conversations);
-  if (failed) return failed;
-  const latest = latestConversation(records(conversations, 'conversations'));
+  const { contact, conversations } = found;
+  const latest = latestConversation(conversations);
   if (!latest) return answer(`${String(contact.name ?? contact.email)} has no conversations in Intercom.`);
   return then(String(latest.id), contact);
 }

@@ -1,8 +1,8 @@
+import { escapeHtml } from '../../shared/escape.ts';
 import { intercomHtmlToText } from '../../shared/intercom-html.ts';
 import type { IntercomConversation, IntercomConversationPart } from '../../standins/intercom/records.ts';
 import type { IntercomWorkspace } from '../../standins/intercom/workspace.ts';
 import type { AccountView } from '../../standins/scalekit/types.ts';
-import { escapeHtml } from '../render/html.ts';
 import { TEAMMATES } from './teammates.ts';
 
 /**

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { viewStateValues } from '../../standins/slack/signed-requests.ts';
 
 /**
  * What Slack sends an app when someone in the playground acts: Events API events, block_actions and
@@ -121,14 +122,7 @@ export function viewSubmission(params: {
   values: Record<string, Record<string, string>>;
   triggerId: string;
 }): Record<string, unknown> {
-  const values = Object.fromEntries(
-    Object.entries(params.values).map(([blockId, actions]) => [
-      blockId,
-      Object.fromEntries(
-        Object.entries(actions).map(([actionId, value]) => [actionId, { type: 'plain_text_input', value }]),
-      ),
-    ]),
-  );
+  const values = viewStateValues(params.values);
   return {
     type: 'view_submission',
     team: { id: params.actor.teamId, domain: 'acme-support-demo' },

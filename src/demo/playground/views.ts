@@ -1,6 +1,6 @@
+import { escapeHtml } from '../../shared/escape.ts';
 import type { SlackApiEmulator, SlackMessage } from '../../standins/slack/emulator.ts';
 import { renderBlocks } from '../render/blocks.ts';
-import { escapeHtml } from '../render/html.ts';
 import { renderMessage } from '../render/message.ts';
 import type { RenderContext } from '../render/text.ts';
 import { BOT_NAME, dmChannel, SUPPORT_CHANNEL, TEAMMATES } from './teammates.ts';

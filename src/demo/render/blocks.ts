@@ -13,7 +13,8 @@ import type {
   TaskCardBlock,
   TextObject,
 } from '@slack/types';
-import { anchor, emojify, escapeHtml, webHref } from './html.ts';
+import { escapeHtml } from '../../shared/escape.ts';
+import { anchor, emojify, webHref } from './html.ts';
 import { markdownToHtml, mrkdwnToHtml, type RenderContext } from './text.ts';
 
 /**

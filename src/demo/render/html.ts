@@ -1,7 +1,4 @@
-/** HTML escaping for everything the playground shows: text from the model, Intercom and people is untrusted. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+import { escapeHtml } from '../../shared/escape.ts';
 
 /** An http(s) URL fit for an href, or undefined (javascript:, data:, relative, malformed). */
 export function webHref(url: string): string | undefined {

@@ -1,6 +1,7 @@
 import type { AnyChunk, TaskUpdateChunk } from '@slack/types';
+import { escapeHtml } from '../../shared/escape.ts';
 import { renderBlocks, taskItem } from './blocks.ts';
-import { escapeHtml } from './html.ts';
+
 import { markdownToHtml, mrkdwnToHtml, type RenderContext } from './text.ts';
 
 /** A message as the Slack stand-in keeps it: posted text and blocks, or a stream's chunks and its final blocks. */

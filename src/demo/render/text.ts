@@ -1,4 +1,5 @@
-import { anchor, decodeSlackEntities, emojify, escapeHtml, webHref } from './html.ts';
+import { escapeHtml } from '../../shared/escape.ts';
+import { anchor, decodeSlackEntities, emojify, webHref } from './html.ts';
 
 /** What the renderers need to know about the workspace: people's names for `<@U…>` mentions. */
 export interface RenderContext {

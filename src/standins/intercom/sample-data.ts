@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import {
   adminAuthor,
   contactAuthor,
   HOUR,
+  type IntercomAdmin,
+  type IntercomContact,
   type IntercomTag,
   makeAdmin,
   makeContact,
@@ -9,6 +12,23 @@ import {
   SEED_EPOCH,
   type WorkspaceRecords,
 } from './records.ts';
+
+interface SampleConversation {
+  id: string;
+  contact: 'john' | 'jane' | 'carlos' | 'lead' | 'priya';
+  subject: string;
+  body: string;
+  hoursAgo: number;
+  state: 'open' | 'closed' | 'snoozed';
+  assignee: 'alice' | 'bob' | 'carol' | null;
+  tags: Array<'billing' | 'bug' | 'vip' | 'urgent'>;
+  /** [part type, who wrote it (an admin's or a contact's key), body]. */
+  parts: Array<[string, string, string | null]>;
+}
+
+const SAMPLE_CONVERSATIONS = JSON.parse(
+  readFileSync(new URL('./sample-conversations.json', import.meta.url), 'utf8'),
+) as SampleConversation[];
 
 /**
  * A small, believable support workspace: three teammates (admins), a handful of customers, conversations with
@@ -35,93 +55,43 @@ export function seedSampleWorkspace(workspace: WorkspaceRecords): void {
   const priya = makeContact('6650a1b2c3d4e5f600000005', 'priya@initech.example', 'Priya Raman', 'user', 'initech-3');
   workspace.contacts.push(john, jane, carlos, lead, priya);
 
-  workspace.conversations.push(
-    makeConversation({
-      id: '215470001',
-      contact: john,
-      subject: "Can't log in after resetting my password",
-      body: '<p>Hi, I reset my password but the login page keeps saying it is wrong.</p>',
-      createdAt: SEED_EPOCH - 48 * HOUR,
-      state: 'open',
-      assignee: null,
-      tags: [bug],
-      parts: [
-        [
-          'comment',
-          adminAuthor(alice),
-          '<p>Sorry about that! Could you try clearing your cookies and logging in again?</p>',
-        ],
-        ['comment', contactAuthor(john), '<p>Still broken, same error.</p>'],
-      ],
-    }),
-    makeConversation({
-      id: '215470002',
-      contact: john,
-      subject: 'Question about my March invoice',
-      body: '<p>Why was I charged twice in March?</p>',
-      createdAt: SEED_EPOCH - 30 * 24 * HOUR,
-      state: 'closed',
-      assignee: alice,
-      tags: [billing],
-      parts: [
-        ['comment', adminAuthor(alice), '<p>The second charge was a pre-authorisation and has been released.</p>'],
-        ['close', adminAuthor(alice), null],
-      ],
-    }),
-    makeConversation({
-      id: '215470003',
-      contact: jane,
-      subject: 'Feature request: dark mode',
-      body: '<p>Any plans for a dark mode?</p>',
-      createdAt: SEED_EPOCH - 10 * 24 * HOUR,
-      state: 'snoozed',
-      assignee: bob,
-      parts: [['note', adminAuthor(bob), '<p>Logged as FR-118, snoozing until the roadmap review.</p>']],
-    }),
-    makeConversation({
-      id: '215470004',
-      contact: carlos,
-      subject: 'Refund for duplicate charge',
-      body: '<p>I was billed twice for the annual plan, please refund one of them.</p>',
-      createdAt: SEED_EPOCH - 5 * HOUR,
-      state: 'open',
-      assignee: null,
-      tags: [billing, urgent],
-      parts: [],
-    }),
-    makeConversation({
-      id: '215470005',
-      contact: priya,
-      subject: 'CSV export times out',
-      body: '<p>Exporting last quarter to CSV spins for a minute and then fails.</p>',
-      createdAt: SEED_EPOCH - 26 * HOUR,
-      state: 'open',
-      assignee: carol,
-      tags: [bug, vip],
-      parts: [
-        ['comment', adminAuthor(carol), '<p>Thanks Priya! Does a shorter range, say one month, work?</p>'],
-        ['comment', contactAuthor(priya), '<p>One month works. Three months fails every time.</p>'],
-        ['note', adminAuthor(carol), '<p>Reproduced with 90 days of data; engineering ticket ENG-2231.</p>'],
-      ],
-    }),
-  );
+  // The conversations are data (sample-conversations.json): who wrote each part is named by the admin's or the
+  // contact's key above.
+  const admins = { alice, bob, carol };
+  const contacts = { john, jane, carlos, lead, priya };
+  const tags = { billing, bug, vip, urgent };
+  for (const seed of SAMPLE_CONVERSATIONS) {
+    workspace.conversations.push(
+      makeConversation({
+        id: seed.id,
+        contact: contacts[seed.contact],
+        subject: seed.subject,
+        body: seed.body,
+        createdAt: SEED_EPOCH - seed.hoursAgo * HOUR,
+        state: seed.state,
+        assignee: seed.assignee ? admins[seed.assignee] : null,
+        tags: seed.tags.map((name) => tags[name]),
+        parts: seed.parts.map(([type, by, body]) => [
+          type,
+          by in admins
+            ? adminAuthor(admins[by as keyof typeof admins])
+            : contactAuthor(contacts[by as keyof typeof contacts]),
+          body,
+        ]),
+      }),
+    );
+  }
 
+  const note = (id: string, daysAgo: number, about: IntercomContact, author: IntercomAdmin, body: string) => ({
+    type: 'note' as const,
+    id,
+    created_at: SEED_EPOCH - daysAgo * 24 * HOUR,
+    contact: { type: 'contact' as const, id: about.id },
+    author,
+    body,
+  });
   workspace.notes.push(
-    {
-      type: 'note',
-      id: '61001',
-      created_at: SEED_EPOCH - 20 * 24 * HOUR,
-      contact: { type: 'contact', id: john.id },
-      author: alice,
-      body: '<p>Enterprise customer, renewal due in Q2.</p>',
-    },
-    {
-      type: 'note',
-      id: '61002',
-      created_at: SEED_EPOCH - 3 * 24 * HOUR,
-      contact: { type: 'contact', id: priya.id },
-      author: carol,
-      body: '<p>Champion for the Initech rollout; prefers email over calls.</p>',
-    },
+    note('61001', 20, john, alice, '<p>Enterprise customer, renewal due in Q2.</p>'),
+    note('61002', 3, priya, carol, '<p>Champion for the Initech rollout; prefers email over calls.</p>'),
   );
 }

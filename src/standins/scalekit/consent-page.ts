@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../shared/escape.ts';
 import type { IntercomAdmin } from '../intercom/records.ts';
 
 /**
@@ -33,8 +34,4 @@ button{background:#1f8ded;color:#fff;border:0;font-weight:600;cursor:pointer}
 your permissions.</p>
 <button type="submit" id="allow">Allow access</button>
 </form></div></body></html>`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -88,14 +88,7 @@ export function viewSubmission(params: {
   privateMetadata: string;
   values: Record<string, Record<string, string>>;
 }): Record<string, unknown> {
-  const state = Object.fromEntries(
-    Object.entries(params.values).map(([blockId, inputs]) => [
-      blockId,
-      Object.fromEntries(
-        Object.entries(inputs).map(([actionId, value]) => [actionId, { type: 'plain_text_input', value }]),
-      ),
-    ]),
-  );
+  const state = viewStateValues(params.values);
   return {
     type: 'view_submission',
     team: { id: params.teamId, domain: 'test' },
@@ -111,4 +104,18 @@ export function viewSubmission(params: {
       state: { values: state },
     },
   };
+}
+
+/** A modal's text inputs as Slack reports them: `state.values[block_id][action_id] = { type, value }`. */
+export function viewStateValues(
+  values: Record<string, Record<string, string>>,
+): Record<string, Record<string, { type: 'plain_text_input'; value: string }>> {
+  return Object.fromEntries(
+    Object.entries(values).map(([blockId, inputs]) => [
+      blockId,
+      Object.fromEntries(
+        Object.entries(inputs).map(([actionId, value]) => [actionId, { type: 'plain_text_input' as const, value }]),
+      ),
+    ]),
+  );
 }

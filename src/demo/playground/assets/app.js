@@ -39,9 +39,14 @@ function refresh() {
   }
   const query = new URLSearchParams({ user: state.user, pane: state.pane });
   if (state.thread) query.set('thread', state.thread);
+  const viewer = state.user;
   loading = fetch(`/api/view?${query}`)
     .then((r) => r.json())
-    .then(apply)
+    .then((view) => {
+      apply(view);
+      // Tells a watcher (the browser test) whose view is on screen now: a switch of person redraws asynchronously.
+      document.body.dataset.viewer = viewer;
+    })
     .catch((error) => toast(String(error)))
     .finally(() => {
       loading = null;

@@ -1,4 +1,12 @@
-import { adminAuthor, contactAuthor, HOUR, type IntercomNote, makePart, SEED_EPOCH } from '../records.ts';
+import {
+  adminAuthor,
+  contactAuthor,
+  HOUR,
+  type IntercomConversation,
+  type IntercomNote,
+  makePart,
+  SEED_EPOCH,
+} from '../records.ts';
 import type { ToolHandler } from '../types.ts';
 import {
   appendPart,
@@ -30,25 +38,26 @@ const searchConversations: ToolHandler = (params, { workspace }) => {
     matchesQuery(conversation, params.query, resolveConversationField),
   );
   const { per_page, starting_after } = paginationOf(params);
-  const page = paginate(matching, per_page, starting_after, 20);
-  return {
-    type: 'conversation.list',
-    conversations: page.items.map(summarize),
-    total_count: matching.length,
-    pages: page.pages,
-  };
+  return conversationList(matching, paginate(matching, per_page, starting_after, 20));
 };
 
 const listConversations: ToolHandler = (params, { workspace }) => {
   const newestFirst = [...workspace.conversations].sort((a, b) => b.updated_at - a.updated_at);
-  const page = paginate(newestFirst, params.per_page, params.starting_after, 20);
+  return conversationList(newestFirst, paginate(newestFirst, params.per_page, params.starting_after, 20));
+};
+
+/** Intercom's list envelope around one page of conversations. */
+function conversationList(
+  all: readonly IntercomConversation[],
+  page: ReturnType<typeof paginate<IntercomConversation>>,
+) {
   return {
     type: 'conversation.list',
     conversations: page.items.map(summarize),
-    total_count: newestFirst.length,
+    total_count: all.length,
     pages: page.pages,
   };
-};
+}
 
 const retrieveConversation: ToolHandler = (params, { workspace }) => {
   const conversation = structuredClone(requireConversation(workspace, params));

@@ -1,6 +1,6 @@
-import type { OpenAIEmulator } from '../../src/standins/model/emulator.ts';
-import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
-import type { SlackApiEmulator } from '../../src/standins/slack/emulator.ts';
+import type { OpenAIEmulator } from './model/emulator.ts';
+import type { ScalekitEmulator } from './scalekit/emulator.ts';
+import type { SlackApiEmulator } from './slack/emulator.ts';
 
 /** The bot's configuration (as environment variables) with every upstream pointed at the loopback emulators. */
 export function emulatorEnv(params: {

@@ -52,3 +52,11 @@ export function classifyTool(tool: ToolDefinition, overrides: Readonly<Record<st
   if (tool.annotations.read_only_hint === false) return 'write';
   return READ_NAME.test(`${tool.name}_`) ? 'read' : 'write';
 }
+
+/** A tool's name as people read it: Scalekit's title, or the name in words. */
+export function titleOf(definition: ToolDefinition): string {
+  const title = definition.annotations.title;
+  if (typeof title === 'string' && title.trim()) return title.trim();
+  const words = definition.name.replace(/^intercom_/, '').replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

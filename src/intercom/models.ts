@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { firstLine } from './known-names.ts';
+
+/**
+ * Intercom's records as every feature sees them, parsed once from what its tools return. Intercom's (and Scalekit's)
+ * output is loosely typed and fields come and go between API versions, so each field falls back on its own: a
+ * missing or odd field is absent, never a failed read. Names and text are Intercom's: untrusted wherever shown.
+ */
+
+/** A teammate in Intercom. */
+export interface Admin {
+  id: string;
+  name: string;
+  email?: string;
+}
+
+/** A customer (user or lead) in Intercom. */
+export interface Contact {
+  id: string;
+  name?: string;
+  email?: string;
+  role?: string;
+}
+
+/** One message or event of a conversation. */
+export interface ConversationPart {
+  id: string;
+  /** comment, note, close, assignment, … */
+  type: string;
+  /** user, lead, admin, bot, team. */
+  authorType: string;
+  /** The author's name, or their email. */
+  authorName?: string;
+  body?: string;
+  /** ms since the epoch. */
+  at?: number;
+}
+
+/** A conversation as `intercom_retrieve_conversation` (plaintext) returns it. */
+export interface Conversation {
+  id: string;
+  state: string;
+  /** The assigned admin's id, or null for nobody. */
+  assignee: string | null;
+  /** The parts Intercom returned (possibly only the most recent ones), oldest first. */
+  parts: ConversationPart[];
+  /** Intercom's count of all parts. */
+  partsTotal: number;
+  /** ms since the epoch. */
+  snoozedUntil?: number;
+  /** The customer who started it, when a customer did. */
+  customer?: { name?: string; email?: string };
+  title?: string;
+  /** Scalekit's execution id of the read, for the audit trail. */
+  executionId?: string;
+}
+
+/** Authors that are the support team's side, not the customer's. */
+export const TEAM_AUTHORS: ReadonlySet<string> = new Set(['admin', 'bot', 'team']);
+
+/** A non-blank string, or undefined. */
+const text = z
+  .unknown()
+  .transform((v) => (typeof v === 'string' && v.trim() ? v : undefined))
+  .optional();
+/** Intercom sends ids as strings or numbers. */
+const id = z.union([z.string(), z.number()]).transform(String);
+const optionalId = z
+  .unknown()
+  .transform((v) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined))
+  .optional();
+const epochSeconds = z
+  .unknown()
+  .transform((v) => (typeof v === 'number' ? v * 1000 : undefined))
+  .optional();
+/** A nested object that may be missing or of another type: parsed when it is an object, else undefined. */
+const nested = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+
+const author = z.looseObject({ type: text, name: text, email: text });
+
+const part = z.looseObject({
+  id,
+  part_type: text,
+  author: nested(author),
+  body: text,
+  created_at: epochSeconds,
+});
+
+const conversationSchema = z.looseObject({
+  id,
+  state: text,
+  open: z.unknown().optional(),
+  admin_assignee_id: optionalId,
+  snoozed_until: epochSeconds,
+  title: text,
+  source: nested(z.looseObject({ subject: text, body: z.unknown().optional(), author: nested(author) })),
+  conversation_parts: nested(
+    z.looseObject({
+      total_count: z.unknown().optional(),
+      conversation_parts: z.unknown().optional(),
+    }),
+  ),
+});
+
+const adminSchema = z.looseObject({ id, name: text, email: text });
+const contactSchema = z.looseObject({ id, name: text, email: text, role: text });
+
+export function parseConversation(data: unknown, executionId?: string): Conversation | undefined {
+  const parsed = conversationSchema.safeParse(data);
+  if (!parsed.success) return undefined;
+  const c = parsed.data;
+  const list = c.conversation_parts?.conversation_parts;
+  const parts = (Array.isArray(list) ? list : []).flatMap((raw): ConversationPart[] => {
+    const p = part.safeParse(raw);
+    if (!p.success) return [];
+    return [
+      {
+        id: p.data.id,
+        type: p.data.part_type ?? '',
+        authorType: p.data.author?.type ?? '',
+        authorName: p.data.author?.name ?? p.data.author?.email,
+        body: p.data.body,
+        at: p.data.created_at,
+      },
+    ];
+  });
+  const total = c.conversation_parts?.total_count;
+  const starter = c.source?.author;
+  return {
+    id: c.id,
+    state: c.state ?? (c.open === false ? 'closed' : 'open'),
+    assignee: c.admin_assignee_id ?? null,
+    parts,
+    partsTotal: typeof total === 'number' ? total : Array.isArray(list) ? list.length : 0,
+    snoozedUntil: c.snoozed_until,
+    customer:
+      starter && !TEAM_AUTHORS.has(starter.type ?? '') ? { name: starter.name, email: starter.email } : undefined,
+    // What a person knows the conversation by: its title or subject, else how it began.
+    title: c.title ?? c.source?.subject ?? firstLine(c.source?.body),
+    executionId,
+  };
+}
+
+export function parseAdmin(data: unknown): Admin | undefined {
+  const parsed = adminSchema.safeParse(data);
+  if (!parsed.success) return undefined;
+  const { id, name, email } = parsed.data;
+  return { id, name: name ?? id, email };
+}
+
+const listOf = (key: string) =>
+  z.union([z.array(z.unknown()), z.looseObject({ [key]: z.array(z.unknown()) }).transform((o) => o[key] as unknown[])]);
+const adminList = listOf('admins');
+const contactList = listOf('data');
+
+/** `intercom_list_admins`: `{ admins: [...] }`, or a bare list. */
+export function parseAdmins(data: unknown): Admin[] {
+  const list = adminList.safeParse(data);
+  return list.success ? list.data.flatMap((raw) => parseAdmin(raw) ?? []) : [];
+}
+
+export function parseContact(data: unknown): Contact | undefined {
+  const parsed = contactSchema.safeParse(data);
+  if (!parsed.success) return undefined;
+  const { id, name, email, role } = parsed.data;
+  return { id, name, email, role };
+}
+
+/** `intercom_search_contacts`: `{ data: [...] }`. */
+export function parseContacts(data: unknown): Contact[] {
+  const list = contactList.safeParse(data);
+  return list.success ? list.data.flatMap((raw) => parseContact(raw) ?? []) : [];
+}
+
+/** A customer as a list shows them: their name, else their email. */
+export function customerLabel(conversation: Pick<Conversation, 'customer'>): string | undefined {
+  return conversation.customer?.name ?? conversation.customer?.email;
+}
