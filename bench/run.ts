@@ -4,8 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
-import { createSqliteIdentityStore } from '../src/identity/identity-store.ts';
+import { createIdentityStore } from '../src/identity/identity-store.ts';
 import { lineChart } from './chart.ts';
 import type {
   BotReport,
@@ -22,8 +23,10 @@ import { percentile, type Spread, slope, spread, unionLength } from './stats.ts'
 // `npm run bench [-- --quick | --slow] [--rounds 3 --levels 1,20,100,200 --min-warm 8 --warmup 20
 //                  --idle-teammates 60 --slack-ms 30 --scalekit-ms 40 --model-ms 300 --tool-ms 80 --max-concurrent 200
 //                  --history 6 --soak 20000 --soak-teammates 2000 --soak-concurrency 200 --variants bot,baseline
-//                  --node-options='--trace-gc']` (node flags for bot and baseline, added to npm start's own;
-// BENCH_VERBOSE=1 shows their stdout on stderr)
+//                  --node-options='--trace-gc' --database-url postgres://…]` (node flags for bot and baseline, added
+// to npm start's own; BENCH_VERBOSE=1 shows their stdout on stderr). With --database-url (a role that may create
+// databases) each round's bot and baseline run on a fresh PostgreSQL database there instead of a SQLite file; the
+// table is the same.
 //
 // --slow is the burst question: the model takes 2 s per step, 20, 100 and 200 teammates ask at once (one round),
 // then the soak: 20,000 messages from 2,000 teammates, the heap after GC sampled every 1,000. It writes its figures
@@ -53,8 +56,10 @@ const { values: args } = parseArgs({
     'model-ms': { type: 'string' },
     'tool-ms': { type: 'string', default: '80' },
     variants: { type: 'string', default: 'bot,baseline' },
+    'database-url': { type: 'string' },
   },
 });
+const postgresUrl = args['database-url'];
 const quick = args.quick === true;
 const slow = args.slow === true;
 const rounds = Number(args.rounds ?? (slow ? 1 : 3));
@@ -157,7 +162,29 @@ interface BotProcess {
   readyMs: number;
 }
 
-async function launch(variant: Variant, env: Record<string, string>, dbPath: string): Promise<BotProcess> {
+/** Where a round's bot keeps its state: a SQLite file, or a fresh database on the PostgreSQL server given. */
+interface BenchDatabase {
+  path: string;
+  url?: string;
+}
+
+async function freshDatabase(name: string): Promise<BenchDatabase> {
+  const path = join(scratch, `${name}.db`);
+  if (!postgresUrl) return { path };
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS bench_${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE bench_${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(postgresUrl);
+  url.pathname = `/bench_${name}`;
+  return { path, url: url.toString() };
+}
+
+async function launch(variant: Variant, env: Record<string, string>, database: BenchDatabase): Promise<BotProcess> {
   const port = await freePort();
   const start = startCommand();
   const started = performance.now();
@@ -167,7 +194,8 @@ async function launch(variant: Variant, env: Record<string, string>, dbPath: str
     ...env,
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DATABASE_PATH: dbPath,
+    DATABASE_PATH: database.path,
+    ...(database.url && { DATABASE_URL: database.url }),
     LOG_LEVEL: 'error',
     BENCH_VARIANT: variant,
     MAX_CONCURRENT_RUNS: String(args['max-concurrent']),
@@ -410,17 +438,17 @@ for (let round = 1; round <= rounds; round++) {
   const teams = new Map<Variant, Team[]>();
   let soakTeam: Team | undefined;
   for (const variant of variants) {
-    const dbPath = join(scratch, `${variant}-${round}.db`);
+    const database = await freshDatabase(`${variant}_${round}`);
     const prefix = `U${variant === 'bot' ? 'B' : 'T'}${round}`;
-    teams.set(variant, seedTeams(dbPath, reset.teamId, prefix));
+    teams.set(variant, await seedTeams(database, reset.teamId, prefix));
     const soaking = variant === 'bot' && round === rounds && soak.messages > 0;
-    if (soaking) soakTeam = seedTeam(dbPath, reset.teamId, `${prefix}S`, soak.teammates);
+    if (soaking) soakTeam = await seedTeam(database, reset.teamId, `${prefix}S`, soak.teammates);
     const identifiers = [...(teams.get(variant) ?? []), ...(soaking && soakTeam ? [soakTeam] : [])].flatMap(
       (t) => t.identifiers,
     );
     await upstreams({ type: 'connect', identifiers });
     progress(`round ${round}: starting the ${variant}`);
-    const bot = await launch(variant, reset.env, dbPath);
+    const bot = await launch(variant, reset.env, database);
     bots.set(variant, bot);
     ready.push({ round, variant, readyMs: bot.readyMs });
   }
@@ -492,13 +520,14 @@ for (let round = 1; round <= rounds; round++) {
 upstreamsChild.disconnect();
 rmSync(scratch, { recursive: true, force: true });
 
-function seedTeam(dbPath: string, teamId: string, prefix: string, size: number): Team {
-  const db = openDatabase(dbPath);
-  const store = createSqliteIdentityStore(db, { newIdentifier: () => `u_bench_${crypto.randomUUID()}`, now: Date.now });
+async function seedTeam(database: BenchDatabase, teamId: string, prefix: string, size: number): Promise<Team> {
+  const db = await openDatabase(database, { logger: { warn: () => {}, error: () => {} } });
+  const store = createIdentityStore(db, { newIdentifier: () => `u_bench_${crypto.randomUUID()}`, now: Date.now });
   const users = Array.from({ length: size }, (_, i) => `${prefix}N${i}`);
-  const team = { users, identifiers: users.map((userId) => store.identifierFor({ teamId, userId })) };
-  db.close();
-  return team;
+  const identifiers: string[] = [];
+  for (const userId of users) identifiers.push(await store.identifierFor({ teamId, userId }));
+  await db.close();
+  return { users, identifiers };
 }
 
 // --- the soak ----------------------------------------------------------------------------------------------------
@@ -586,14 +615,17 @@ async function runSoak(bot: BotProcess, team: Team, round: number): Promise<void
   );
 }
 
-function seedTeams(dbPath: string, teamId: string, prefix: string): Team[] {
-  const db = openDatabase(dbPath);
-  const store = createSqliteIdentityStore(db, { newIdentifier: () => `u_bench_${crypto.randomUUID()}`, now: Date.now });
-  const result = [...levels, idleTeammates, WARMUP_TEAMMATES].map((level, li) => {
+async function seedTeams(database: BenchDatabase, teamId: string, prefix: string): Promise<Team[]> {
+  const db = await openDatabase(database, { logger: { warn: () => {}, error: () => {} } });
+  const store = createIdentityStore(db, { newIdentifier: () => `u_bench_${crypto.randomUUID()}`, now: Date.now });
+  const result: Team[] = [];
+  for (const [li, level] of [...levels, idleTeammates, WARMUP_TEAMMATES].entries()) {
     const users = Array.from({ length: level }, (_, i) => `${prefix}L${li}N${i}`);
-    return { users, identifiers: users.map((userId) => store.identifierFor({ teamId, userId })) };
-  });
-  db.close();
+    const identifiers: string[] = [];
+    for (const userId of users) identifiers.push(await store.identifierFor({ teamId, userId }));
+    result.push({ users, identifiers });
+  }
+  await db.close();
   return result;
 }
 
@@ -695,6 +727,7 @@ const results = {
     historyTurns,
     latency,
     maxConcurrent: Number(args['max-concurrent']),
+    database: postgresUrl ? 'postgres' : 'sqlite',
     nodeOptions: String(args['node-options']),
     startFlags: startCommand().flags,
   },
@@ -798,7 +831,7 @@ function table(): string {
     a && b && Number.isFinite(a.median) && b.median ? (a.median / b.median).toFixed(2) : '–';
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   const rows = [
-    `${rounds} rounds; median (min–max) of the per-round figures. Load average before ${load(loadBefore)}, after ${load(loadavg())} (${cpus().length} CPUs).`,
+    `${rounds} rounds on ${postgresUrl ? 'PostgreSQL' : 'SQLite'}; median (min–max) of the per-round figures. Load average before ${load(loadBefore)}, after ${load(loadavg())} (${cpus().length} CPUs).`,
     `Nominal latency: Slack ${latency.slack} ms, Scalekit ${latency.scalekit} ms, model ${latency.model} ms/step, Intercom tool ${latency.tool} ms. Measured mean service: ${Object.entries(
       service,
     )

@@ -2,18 +2,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSqliteAuditLog } from '../src/audit/audit-log.ts';
+import { createAuditLog } from '../src/audit/audit-log.ts';
 import { createBot } from '../src/bot.ts';
 import { parseConfig } from '../src/config.ts';
-import { openDatabase } from '../src/db/database.ts';
-import { createSqliteIdentityStore } from '../src/identity/identity-store.ts';
+import { openSqlite } from '../src/db/sqlite.ts';
+import { createIdentityStore } from '../src/identity/identity-store.ts';
 import { createLogger } from '../src/logger.ts';
 import { emulatorEnv } from '../src/standins/bot-env.ts';
 import { startOpenAIEmulator } from '../src/standins/model/emulator.ts';
 import { startScalekitEmulator } from '../src/standins/scalekit/emulator.ts';
 import { startSlackApiEmulator } from '../src/standins/slack/emulator.ts';
 import type { PollTimer } from '../src/watches/poller.ts';
-import { createSqliteWatchStore } from '../src/watches/watch-store.ts';
+import { createWatchStore } from '../src/watches/watch-store.ts';
 
 // `npm run bench:watch [-- --watches 1000 --minutes 10 --cap 60 --interval-ms 60000 --activity 0.005]`
 // The real bot (in this process) holding many watches against the loopback emulators, its poller driven by a
@@ -64,19 +64,19 @@ if (!parsed.ok) throw new Error(parsed.problems.join('; '));
 // 1,000 watches: 20 teammates' worth each (the most one person may have), each on its own conversation.
 const conversations: string[] = [];
 {
-  const db = openDatabase(dbPath);
-  const identities = createSqliteIdentityStore(db, { newIdentifier: () => `u_${crypto.randomUUID()}`, now });
-  const store = createSqliteWatchStore(db, createSqliteAuditLog(db));
+  const db = openSqlite(dbPath);
+  const identities = createIdentityStore(db, { newIdentifier: () => `u_${crypto.randomUUID()}`, now });
+  const store = createWatchStore(db, createAuditLog(db));
   const seed = scalekit.intercom.findConversation('215470001');
   if (!seed) throw new Error('the emulator has no seeded conversation');
   for (let i = 0; i < WATCHES; i++) {
     const user = { teamId: slack.teamId, userId: `UBENCH${Math.floor(i / 20)}` };
-    scalekit.connectAccount(identities.identifierFor(user), parsed.config.scalekit.connectionName);
+    scalekit.connectAccount(await identities.identifierFor(user), parsed.config.scalekit.connectionName);
     const copy = structuredClone(seed);
     copy.id = scalekit.intercom.newId();
     scalekit.intercom.conversations.push(copy);
     conversations.push(copy.id);
-    store.create(
+    await store.create(
       {
         id: `bench-${i}`,
         ...user,
@@ -96,7 +96,7 @@ const conversations: string[] = [];
       20,
     );
   }
-  db.close();
+  await db.close();
 }
 
 const bot = createBot({

@@ -5,26 +5,28 @@ import { createFeedbackRecorder } from './agent/feedback.ts';
 import { createModel } from './agent/model.ts';
 import { createSupportAgent } from './agent/support-agent.ts';
 import { createApprovals } from './approvals/approvals.ts';
-import { createSqlitePendingActions } from './approvals/pending-actions.ts';
-import { createSqliteAuditLog } from './audit/audit-log.ts';
+import { createPendingActions } from './approvals/pending-actions.ts';
+import { createAuditLog } from './audit/audit-log.ts';
 import type { Config } from './config.ts';
 import { createAccountService, describeDisconnect } from './connect/account.ts';
 import { createConnectCommand } from './connect/connect-command.ts';
 import { createAfterConnect, createConnectPrompter, createGatedMessageHandler } from './connect/connect-flow.ts';
 import { createConnectService, SLACK_SIGNIN_CALLBACK_PATH } from './connect/connect-service.ts';
-import { createSqliteConnectStore } from './connect/connect-store.ts';
-import { createSqliteParkedRequests, parkedRecovery } from './connect/parked-requests.ts';
+import { createConnectStore } from './connect/connect-store.ts';
+import { createParkedRequests, parkedRecovery } from './connect/parked-requests.ts';
 import { createSlackSignIn } from './connect/slack-signin.ts';
+import { createCardClaims } from './conversation-cards/card-claims.ts';
+import { createConversationCards } from './conversation-cards/conversation-cards.ts';
 import {
   createConversationHandler,
   isTopLevelDm,
   rememberExchange,
   unfollowByButton,
 } from './conversations/conversation-handler.ts';
-import { createSqliteConversationStore } from './conversations/conversation-store.ts';
+import { createConversationStore } from './conversations/conversation-store.ts';
 import { suggestedPrompts } from './conversations/suggested-prompts.ts';
-import type { Db } from './db/database.ts';
-import { createSqliteInbox } from './delivery/inbox.ts';
+import type { Sql } from './db/sql.ts';
+import { createInbox } from './delivery/inbox.ts';
 import { type Maintenance, startMaintenance } from './delivery/maintenance.ts';
 import { recoverFromCrash } from './delivery/recovery.ts';
 import { createTurnTaker } from './delivery/turns.ts';
@@ -33,12 +35,13 @@ import { createHomePublisher } from './home/home.ts';
 import { createConnectRoutes } from './http/connect-routes.ts';
 import type { Route } from './http/server.ts';
 import { createSlackReceiver, type SlackReceiver } from './http/slack-receiver.ts';
-import { createSqliteIdentityStore } from './identity/identity-store.ts';
+import { createIdentityStore } from './identity/identity-store.ts';
 import { createIntercom } from './intercom/account.ts';
 import { createAdminDirectory } from './intercom/admin-directory.ts';
 import type { Logger } from './logger.ts';
 import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
+import { reportUnhandled } from './shared/acknowledge.ts';
 import type { UserMessage } from './shared/messages.ts';
 import type { TimeAndChance } from './shared/time-and-chance.ts';
 import { allCapabilities } from './slack/agent-extras.ts';
@@ -56,7 +59,7 @@ export interface CompositionOptions extends TimeAndChance {
   config: Config;
   logger: Logger;
   /** The open database; the composition prepares its statements but never opens or closes it. */
-  db: Db;
+  db: Sql;
   /** Who the bot is in Slack (from auth.test). */
   bot: BotIdentity;
   /** Every tracked piece of work, so the lifecycle can drain it. */
@@ -91,7 +94,7 @@ export interface Composition {
  */
 export function composeBot(options: CompositionOptions): Composition {
   const { config, logger, db, bot, queue, now, randomBytes } = options;
-  const identities = createSqliteIdentityStore(db, {
+  const identities = createIdentityStore(db, {
     newIdentifier: () => `u_${randomBytes(16).toString('hex')}`,
     now,
   });
@@ -106,10 +109,10 @@ export function composeBot(options: CompositionOptions): Composition {
   // Uncached means nothing kept at all, shared tool lists included: every message fetches and wraps its own.
   const gateway: CachedGateway =
     options.cacheScalekit === false ? { ...upstream, forget: () => {} } : withCache(upstream, { now });
-  const parked = createSqliteParkedRequests(db);
-  const inbox = createSqliteInbox(db);
-  const audit = createSqliteAuditLog(db);
-  const pendingActions = createSqlitePendingActions(db, audit);
+  const parked = createParkedRequests(db);
+  const inbox = createInbox(db);
+  const audit = createAuditLog(db);
+  const pendingActions = createPendingActions(db, audit);
 
   const slackEndpoint =
     config.slack.mode === 'http'
@@ -141,7 +144,7 @@ export function composeBot(options: CompositionOptions): Composition {
 
   const signIn = config.slack.signIn;
   const connect = createConnectService({
-    store: createSqliteConnectStore(db),
+    store: createConnectStore(db),
     identities,
     gateway,
     publicUrl: config.http.publicUrl,
@@ -163,6 +166,16 @@ export function composeBot(options: CompositionOptions): Composition {
   const { rateLimitBackoffMs, ...agentOptions } = options.agent ?? {};
   // Every Intercom call of every feature goes through this: one teammate's account at a time, audited in one place.
   const intercom = createIntercom({ gateway, identities, admins, audit, now, rateLimitBackoffMs });
+  const cardClaims = createCardClaims(db);
+  const cards = createConversationCards({
+    intercom,
+    identities,
+    gateway,
+    issueLink: (user) => connect.issueLink(user),
+    claims: cardClaims,
+    logger,
+    now,
+  });
   const { timer, ...pollerOptions } = options.watches ?? {};
   const watches = createWatches({
     db,
@@ -174,6 +187,7 @@ export function composeBot(options: CompositionOptions): Composition {
     now,
     randomBytes,
     pollIntervalMs: config.watches.pollIntervalMs,
+    card: (account, conversation) => cards.cardFor(account, conversation),
     timer,
     poller: pollerOptions,
   });
@@ -208,7 +222,7 @@ export function composeBot(options: CompositionOptions): Composition {
     now,
     ...agentOptions,
   });
-  const conversations = createSqliteConversationStore(db);
+  const conversations = createConversationStore(db);
   const names = createNameDirectory(now);
   const capabilities = allCapabilities();
   const nextTurn = createTurnTaker();
@@ -257,6 +271,8 @@ export function composeBot(options: CompositionOptions): Composition {
       parked,
       history: async (message, c) =>
         isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot, names(c)),
+      showConversations: (message, account, conversationIds, c) =>
+        cards.post({ account, conversationIds, channel: message.channel, threadTs: message.threadTs, client: c }),
       remember: (message, text) => rememberExchange(conversations, message, text, now()),
       queue,
       turn: () => nextTurn.later(),
@@ -276,7 +292,7 @@ export function composeBot(options: CompositionOptions): Composition {
     stopRun: (thread) => pipeline.agentRun.stop(thread),
     recordFeedback: createFeedbackRecorder({ audit, identities, now }),
     suggestedPrompts: async (user) =>
-      suggestedPrompts((await gateway.accountStatus(identities.identifierFor(user)))?.active === true),
+      suggestedPrompts((await gateway.accountStatus(await identities.identifierFor(user)))?.active === true),
     onConnectCommand: createConnectCommand({ identities, gateway, prompt, account }),
     account: {
       publishHome: createHomePublisher({ account, audit, watches: watches.service, client, workspaceUrl: bot.url }),
@@ -284,6 +300,7 @@ export function composeBot(options: CompositionOptions): Composition {
       disconnect: async (user) => describeDisconnect(await account.disconnect(user)),
     },
     approvals,
+    cards,
     onWatchClick: createWatchActions({ store: watches.store, service: watches.service, handle: pipeline.conversation }),
     inbox,
     queue,
@@ -292,6 +309,7 @@ export function composeBot(options: CompositionOptions): Composition {
   });
   slackApp.error(async (error) => {
     logger.error('Unhandled error in a Slack listener', error);
+    reportUnhandled();
   });
 
   // A request parked until its teammate connected goes on from the gate.
@@ -304,7 +322,10 @@ export function composeBot(options: CompositionOptions): Composition {
     startMaintenance: () => {
       const maintenance = startMaintenance({
         inbox,
-        hourly: [{ what: 'conversations', prune: (at) => conversations.prune(at) }],
+        hourly: [
+          { what: 'conversations', prune: (at) => conversations.prune(at) },
+          { what: 'card clicks', prune: (at) => cardClaims.prune(at) },
+        ],
         logger,
         now,
       });

@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '@slack/bolt';
 import { type CompositionOptions, composeBot } from './app.ts';
 import type { Config } from './config.ts';
-import { type Db, openDatabase } from './db/database.ts';
+import { type Database, openDatabase } from './db/database.ts';
+import { DatabaseUnavailableError } from './db/postgres.ts';
 import { createWorkQueue, type WorkQueue } from './delivery/work-queue.ts';
 import { StartupError } from './errors.ts';
 import { createHttpServer, type HttpServer, sendJson } from './http/server.ts';
@@ -26,6 +27,8 @@ export interface BotOptions
   logger: Logger;
   /** Replaces the work queue made from the configuration (the benchmark times the waits through its own). */
   queue?: WorkQueue;
+  /** How long start-up keeps trying to reach PostgreSQL (DATABASE_URL) before giving up; 30 s by default. */
+  databaseConnectForMs?: number;
   /** How long stop() waits for runs in flight before closing anyway. */
   drainTimeoutMs?: number;
   /**
@@ -72,7 +75,7 @@ export function createBot(options: BotOptions): Bot {
   let state: 'idle' | 'starting' | 'ready' | 'stopping' | 'stopped' = 'idle';
   /** What `/healthz` says the bot is doing while it is not ready. */
   let waitingFor = '';
-  let db: Db | undefined;
+  let db: Database | undefined;
   let http: HttpServer | undefined;
   let slackApp: App | undefined;
   let socketModeStarted = false;
@@ -96,10 +99,15 @@ export function createBot(options: BotOptions): Bot {
             {
               method: 'GET',
               path: '/healthz',
-              handle: (_req, res) =>
-                state === 'ready'
-                  ? sendJson(res, 200, { status: state })
-                  : sendJson(res, 503, { status: state, reason: waitingFor }),
+              handle: async (_req, res) => {
+                if (state !== 'ready' || !db) {
+                  sendJson(res, 503, { status: state, reason: waitingFor });
+                  return;
+                }
+                const health = await db.ping();
+                if (health.ok) sendJson(res, 200, { status: state });
+                else sendJson(res, 503, { status: 'degraded', reason: health.reason });
+              },
             },
           ],
           maxBodyBytes: MAX_BODY_BYTES,
@@ -110,7 +118,7 @@ export function createBot(options: BotOptions): Bot {
         const port = options.listening
           ? (options.listening.address() as AddressInfo).port
           : await listen(http.server, config.http.port);
-        db = openDatabaseOrExplain(config.databasePath);
+        db = await openDatabaseOrExplain(config, logger, options.databaseConnectForMs);
         const startupCheck: StartupCheckOptions = { apiUrl: config.slack.apiUrl, logger, ...options.startup };
         waitingFor = 'checking the Slack token';
         const bot = await checkBotToken(config.slack.botToken, startupCheck);
@@ -186,18 +194,22 @@ export function createBot(options: BotOptions): Bot {
       closing.closeAllConnections();
       await closed;
     }
-    db?.close();
+    const closingDb = db;
     db = undefined;
+    await closingDb?.close().catch((error: unknown) => logger.warn('Closing the database failed', error));
   }
 }
 
-function openDatabaseOrExplain(path: string): Db {
+async function openDatabaseOrExplain(config: Config, logger: Logger, connectForMs?: number): Promise<Database> {
   try {
-    return openDatabase(path);
+    return await openDatabase({ path: config.databasePath, url: config.databaseUrl }, { logger, connectForMs });
   } catch (error) {
-    throw new StartupError(`Cannot open the database at DATABASE_PATH=${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    // PostgreSQL's messages already name the server (never the password).
+    if (error instanceof DatabaseUnavailableError) throw new StartupError(error.message, { cause: error });
+    throw new StartupError(
+      `Cannot open the database at DATABASE_PATH=${config.databasePath}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 

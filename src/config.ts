@@ -18,6 +18,8 @@ export interface Config {
   openai: { apiKey: string; baseUrl?: string; model: string };
   http: { port: number; publicUrl: string };
   databasePath: string;
+  /** postgres://…: all state in PostgreSQL (several processes can share it); no SQLite file is created. */
+  databaseUrl?: string;
   logLevel: LogLevelName;
   /** Per-tool changes to the built-in policy: `read` runs directly, `write` needs approval, `off` is never offered. */
   toolOverrides: Record<string, 'read' | 'write' | 'off'>;
@@ -39,6 +41,7 @@ const DESCRIPTIONS: Record<string, string> = {
   SCALEKIT_CLIENT_ID: 'the Scalekit API client id',
   SCALEKIT_CLIENT_SECRET: 'the Scalekit API client secret',
   OPENAI_API_KEY: 'the model API key',
+  DATABASE_URL: 'a PostgreSQL URL',
   PUBLIC_URL: "the bot's base URL as users' browsers reach it, e.g. https://bot.example.com",
 };
 
@@ -65,6 +68,11 @@ const schema = z.object({
   PORT: wholeNumber('must be a port number (0–65535)', (n, error) => n.max(65535, { error })).default(3000),
   PUBLIC_URL: httpUrl,
   DATABASE_PATH: nonEmpty.default('./data/bot.db'),
+  DATABASE_URL: nonEmpty
+    .refine((value) => /^postgres(ql)?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
+      error: 'must be a PostgreSQL URL, postgres://user:password@host:5432/database',
+    })
+    .optional(),
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })
     .default('info'),
@@ -151,6 +159,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL },
       http: { port: e.PORT, publicUrl: e.PUBLIC_URL.replace(/\/+$/, '') },
       databasePath: e.DATABASE_PATH,
+      databaseUrl: e.DATABASE_URL,
       logLevel: e.LOG_LEVEL,
       toolOverrides: e.INTERCOM_TOOL_OVERRIDES,
       watches: { pollIntervalMs: e.WATCH_POLL_INTERVAL_MS },
@@ -167,6 +176,12 @@ export function formatConfigProblems(problems: string[]): string {
 export function databasePathFrom(env: Record<string, string | undefined>): string {
   const value = env.DATABASE_PATH?.trim();
   return value ? value : './data/bot.db';
+}
+
+/** DATABASE_URL when it is set (PostgreSQL), for the same tools. */
+export function databaseUrlFrom(env: Record<string, string | undefined>): string | undefined {
+  const value = env.DATABASE_URL?.trim();
+  return value ? value : undefined;
 }
 
 export type ModelSettings = Config['openai'];
@@ -203,6 +218,7 @@ export function secretsOf(config: Config): string[] {
     slack.signIn?.clientSecret,
     scalekit.clientSecret,
     openai.apiKey,
+    config.databaseUrl ? passwordIn(config.databaseUrl) : undefined,
   ].filter((s): s is string => s !== undefined && s.length > 0);
 }
 
@@ -213,6 +229,14 @@ export function secretsOf(config: Config): string[] {
 export function readEnvironment(dotenvPath = '.env'): Record<string, string | undefined> {
   const fromFile = existsSync(dotenvPath) ? parseEnv(readFileSync(dotenvPath, 'utf8')) : {};
   return { ...fromFile, ...process.env };
+}
+
+function passwordIn(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function missing(key: string): string {

@@ -27,11 +27,20 @@ export class ToolError extends Error {
   readonly kind: ToolFailureKind;
   readonly toolName: string;
   readonly executionId?: string;
-  constructor(params: { kind: ToolFailureKind; toolName: string; message: string; executionId?: string }) {
+  /** Intercom's HTTP status, when Scalekit passed it on ('404' for a conversation that is gone or not visible). */
+  readonly status?: string;
+  constructor(params: {
+    kind: ToolFailureKind;
+    toolName: string;
+    message: string;
+    executionId?: string;
+    status?: string;
+  }) {
     super(params.message);
     this.kind = params.kind;
     this.toolName = params.toolName;
     this.executionId = params.executionId;
+    this.status = params.status;
   }
 }
 

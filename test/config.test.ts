@@ -125,6 +125,20 @@ describe('parseConfig', () => {
 });
 
 describe('readEnvironment', () => {
+  it('takes DATABASE_URL for PostgreSQL, scrubs its password from logs, and refuses other URLs without echoing them', () => {
+    const result = parseConfig({
+      ...valid,
+      DATABASE_URL: 'postgres://bot:pa%2Fss@db.internal:5432/bot?sslmode=require',
+    });
+    if (!result.ok) throw new Error(result.problems.join('; '));
+    expect(result.config.databaseUrl).toBe('postgres://bot:pa%2Fss@db.internal:5432/bot?sslmode=require');
+    expect(secretsOf(result.config)).toContain('pa/ss');
+    expect(parseConfig(valid).ok && parseConfig(valid)).toMatchObject({ config: { databaseUrl: undefined } });
+    const bad = parseConfig({ ...valid, DATABASE_URL: 'mysql://root:hunter2@db/bot' });
+    expect(bad).toEqual({ ok: false, problems: [expect.stringMatching(/^DATABASE_URL must be a PostgreSQL URL/)] });
+    expect(JSON.stringify(bad)).not.toContain('hunter2');
+  });
+
   it('reads .env underneath the real environment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'env-'));
     const file = join(dir, '.env');

@@ -3,9 +3,11 @@ import type { Answer, ConnectPrompter } from '../connect/connect-flow.ts';
 import type { ParkedRequests } from '../connect/parked-requests.ts';
 import type { WorkQueue } from '../delivery/work-queue.ts';
 import { replyForError } from '../errors.ts';
+import type { IntercomAccount } from '../intercom/account.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import type { Turn, UserMessage } from '../shared/messages.ts';
+import type { Source } from './answer-surface.ts';
 import type { AgentOutcome, SupportAgent } from './support-agent.ts';
 
 export interface AgentAnswerDeps {
@@ -15,8 +17,15 @@ export interface AgentAnswerDeps {
   parked: ParkedRequests;
   /** The conversation so far: the thread's earlier turns, or a DM's recent ones. */
   history: (message: UserMessage, client: webApi.WebClient) => Promise<Turn[]>;
+  /** After an answer about one or a few specific conversations: a card for each, to act on them in a click. */
+  showConversations?: (
+    message: UserMessage,
+    account: IntercomAccount,
+    conversationIds: string[],
+    client: webApi.WebClient,
+  ) => Promise<void>;
   /** Called with the finished exchange, so a DM can continue from it. */
-  remember: (message: UserMessage, answer: string) => void;
+  remember: (message: UserMessage, answer: string) => Promise<void>;
   /** When a run may start: one per conversation (the next sees the answer before it), within the bot's limits. */
   queue: Pick<WorkQueue, 'acquire'>;
   /** Resolves when the run may begin its CPU work (after a burst's new messages have shown they are started). */
@@ -77,7 +86,7 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
         signal: stop.signal,
       });
       if (outcome.kind === 'reconnect') {
-        deps.parked.park(message, deps.now());
+        await deps.parked.park(message, deps.now());
         await deps.prompt(client, message, 'expired');
       }
       after = notesFor(outcome, message.isDirect);
@@ -96,7 +105,13 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
         : undefined,
       session: outcome && 'proposals' in outcome && outcome.proposals > 0 ? 'suspended' : 'closed',
     });
-    if (answered && outcome && 'text' in outcome) deps.remember(message, [outcome.text, ...after].join('\n\n'));
+    if (answered && outcome && 'text' in outcome) await deps.remember(message, [outcome.text, ...after].join('\n\n'));
+    const about = outcome && 'conversations' in outcome ? outcome.conversations : [];
+    if (answered && deps.showConversations && about.length > 0 && about.length <= MAX_CARDS) {
+      await deps
+        .showConversations(message, account, about, client)
+        .catch((error: unknown) => deps.logger.warn('Showing conversation cards failed', error));
+    }
   };
 
   return {
@@ -108,6 +123,9 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
     },
   };
 }
+
+/** More conversations than this make a list, not a few specific ones: no cards then. */
+const MAX_CARDS = 3;
 
 /**
  * Which conversation a message belongs to: its thread, or for a top-level DM the DM itself (a top-level DM
@@ -125,6 +143,7 @@ function notesFor(outcome: AgentOutcome, isDirect: boolean): string[] {
     case 'answer':
       return [
         ...(outcome.text.trim() ? [] : ["I couldn't come up with an answer to that. Could you rephrase it?"]),
+        ...sourceNotes(outcome.articles),
         ...failureNotes(outcome.failures),
       ];
     case 'step_cap':
@@ -151,6 +170,13 @@ function notesFor(outcome: AgentOutcome, isDirect: boolean): string[] {
           : "Sorry, I couldn't get an answer from the AI model just now. Nothing was changed in Intercom. Please try again in a minute.",
       ];
   }
+}
+
+/** The help-center articles the answer drew on, as links (made safe by the surface like any Markdown). */
+function sourceNotes(articles: Source[]): string[] {
+  if (articles.length === 0) return [];
+  const links = articles.map((a) => `[${a.title.replace(/[[\]\n]/g, ' ').trim()}](${a.url})`);
+  return [`_Help center:_ ${links.join(' · ')}`];
 }
 
 /** Permission and rate-limit failures are stated plainly, whatever the model made of them. */

@@ -7,6 +7,14 @@ export interface PlanTask {
   status: 'pending' | 'in_progress' | 'complete' | 'error';
   /** One short line under the title (e.g. where the approval card is). */
   details?: string;
+  /** What the step found to cite (help-center articles): titles and links, from Intercom, so untrusted. */
+  sources?: Source[];
+}
+
+/** A page an answer draws on. */
+export interface Source {
+  title: string;
+  url: string;
 }
 
 export interface AnswerFooter {

@@ -15,13 +15,13 @@ export function createFeedbackRecorder(deps: {
   identities: Pick<IdentityStore, 'identifierFor'>;
   now: () => number;
 }) {
-  return (click: {
+  return async (click: {
     user: SlackUser;
     channel: string;
     threadTs?: string;
     messageTs: string;
     value: string;
-  }): FeedbackVerdict | undefined => {
+  }): Promise<FeedbackVerdict | undefined> => {
     const verdict =
       click.value === FEEDBACK_VALUES.positive
         ? 'positive'
@@ -29,13 +29,13 @@ export function createFeedbackRecorder(deps: {
           ? 'negative'
           : undefined;
     if (!verdict) return undefined;
-    deps.audit.record({
+    await deps.audit.record({
       at: deps.now(),
       kind: 'feedback',
       ...click.user,
       channel: click.channel,
       threadTs: click.threadTs ?? click.messageTs,
-      identifier: deps.identities.identifierFor(click.user),
+      identifier: await deps.identities.identifierFor(click.user),
       toolName: 'answer_feedback',
       summary: `answer ${click.messageTs}`,
       outcome: verdict,

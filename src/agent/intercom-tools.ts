@@ -3,9 +3,10 @@ import { type StandardSchemaWithJSON, toStandardSchema } from '@mastra/core/sche
 import { createTool } from '@mastra/core/tools';
 import { ToolError } from '../errors.ts';
 import type { IntercomAccount } from '../intercom/account.ts';
+import { parseArticles } from '../intercom/models.ts';
 import { classifyTool, type ToolClass, titleOf } from '../intercom/tool-policy.ts';
 import type { ToolDefinition } from '../scalekit/scalekit-gateway.ts';
-import type { PlanTask } from './answer-surface.ts';
+import type { PlanTask, Source } from './answer-surface.ts';
 import { describeProposal, describeStep, planTaskOf } from './step-titles.ts';
 
 /** Everything one agent run needs inside its tools; it travels in Mastra's request context under RUN_KEY. */
@@ -20,6 +21,10 @@ export interface RunContext {
   failures: ToolError[];
   /** Write actions proposed in this run that now wait for the requester's approval. */
   proposals: number;
+  /** Conversations read one by one in this run, in order: what the answer is about. */
+  conversations: string[];
+  /** Help-center articles searches found in this run: the answer cites them. */
+  articles: Source[];
   /** Ends the run early (the Intercom token was rejected: nothing more can work). */
   abort: AbortController;
   /** Shows the person the agent's steps as a live plan. */
@@ -108,7 +113,15 @@ export function buildIntercomTools(definitions: readonly ToolDefinition[], deps:
             retryRateLimits: true,
           });
           run.calls.push({ toolName: definition.name, title, ok: true });
-          run.plan({ ...step, status: 'complete' });
+          if (definition.name === 'intercom_retrieve_conversation' && args.conversation_id !== undefined) {
+            const id = String(args.conversation_id);
+            if (!run.conversations.includes(id)) run.conversations.push(id);
+          }
+          const sources = definition.name === 'intercom_search_articles' ? parseArticles(result.data).slice(0, 5) : [];
+          for (const source of sources) {
+            if (!run.articles.some((a) => a.url === source.url)) run.articles.push(source);
+          }
+          run.plan({ ...step, status: 'complete', ...(sources.length > 0 && { sources }) });
           return capSize(result.data);
         } catch (error) {
           run.calls.push({ toolName: definition.name, title, ok: false });

@@ -8,7 +8,7 @@ import type { ToolClass } from '../intercom/tool-policy.ts';
 import type { Logger } from '../logger.ts';
 import type { ToolDefinition } from '../scalekit/scalekit-gateway.ts';
 import type { Turn } from '../shared/messages.ts';
-import type { PlanTask } from './answer-surface.ts';
+import type { PlanTask, Source } from './answer-surface.ts';
 import { buildInstructions } from './instructions.ts';
 import { buildIntercomTools, RUN_KEY, type RunContext, type RunOrigin, type WriteHandler } from './intercom-tools.ts';
 import { attachLogger } from './mastra-logger.ts';
@@ -32,8 +32,24 @@ export interface AgentRunInput {
 
 /** `text` is everything the model wrote, as it was streamed through `onText`; `proposals` counts writes awaiting approval. */
 export type AgentOutcome =
-  | { kind: 'answer'; text: string; failures: ToolError[]; proposals: number }
-  | { kind: 'step_cap'; text: string; steps: number; done: string[]; failures: ToolError[]; proposals: number }
+  | {
+      kind: 'answer';
+      text: string;
+      failures: ToolError[];
+      proposals: number;
+      conversations: string[];
+      articles: Source[];
+    }
+  | {
+      kind: 'step_cap';
+      text: string;
+      steps: number;
+      done: string[];
+      failures: ToolError[];
+      proposals: number;
+      conversations: string[];
+      articles: Source[];
+    }
   /** The person stopped the run; what was done stays done, proposals stay pending. */
   | { kind: 'stopped'; text: string; proposals: number }
   /** Intercom rejected the user's token: they must reconnect. */
@@ -71,7 +87,10 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
   const agent = new Agent({
     id: 'intercom-support',
     name: 'Intercom support assistant',
-    instructions: () => buildInstructions({ today: new Date(deps.now()).toISOString().slice(0, 10) }),
+    instructions: () => {
+      const now = new Date(deps.now()).toISOString();
+      return buildInstructions({ today: now.slice(0, 10), now: now.slice(0, 16).replace('T', ' ') });
+    },
     model: deps.model,
     maxRetries: deps.modelRetries ?? 2,
     tools: ({ requestContext }) => requestContext.get(TOOLS_KEY) as ReturnType<typeof buildIntercomTools>,
@@ -103,6 +122,8 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
         plan: input.plan,
         steps: 0,
         proposals: 0,
+        conversations: [],
+        articles: [],
       };
       // A timer cleared when the run ends (AbortSignal.timeout would keep every run's signal alive for the whole
       // timeout, a few kilobytes per message).
@@ -160,9 +181,11 @@ export function createSupportAgent(deps: SupportAgentDeps): SupportAgent {
       const failures = run.failures;
       if (finishReason === 'tool-calls') {
         const done = [...new Set(run.calls.filter((c) => c.ok).map((c) => c.title))];
-        return { kind: 'step_cap', text: written, steps, done, failures, proposals: run.proposals };
+        const { proposals, conversations, articles } = run;
+        return { kind: 'step_cap', text: written, steps, done, failures, proposals, conversations, articles };
       }
-      return { kind: 'answer', text: written, failures, proposals: run.proposals };
+      const { proposals, conversations, articles } = run;
+      return { kind: 'answer', text: written, failures, proposals, conversations, articles };
     },
   };
 }

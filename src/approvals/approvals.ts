@@ -66,6 +66,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     const lookups: Array<[string | undefined, string, Record<string, unknown>]> = [
       [id(args.contact_id), 'intercom_retrieve_contact', { contact_id: id(args.contact_id) }],
       [toolName.includes('_tag_') ? tag : undefined, 'intercom_list_tags', {}],
+      [id(args.ticket_type_id), 'intercom_list_ticket_types', {}],
       [
         id(args.assignee_id) === '0' ? undefined : id(args.assignee_id),
         'intercom_retrieve_admin',
@@ -88,8 +89,17 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       .postEphemeral({ channel: action.channel, user, thread_ts: action.threadTs, text })
       .catch((error: unknown) => logger.warn('Could not send an ephemeral notice', error));
 
+  const timeZoneOf = (userId: string): Promise<string | undefined> =>
+    client.users.info({ user: userId }).then(
+      (info) => info.user?.tz,
+      (error: unknown) => {
+        logger.warn('Reading a time zone from Slack failed; saying times in UTC', { userId }, error);
+        return undefined;
+      },
+    );
+
   const showOutcome = async (id: string, outcome: Outcome) => {
-    const action = store.get(id);
+    const action = await store.get(id);
     if (!action) return;
     await updateOrPost(
       client,
@@ -126,11 +136,11 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
 
   /** Send, exactly once: only the request that moves the action out of "pending" gets to execute it. */
   const execute = async (action: PendingAction, user: SlackUser) => {
-    if (!store.claim(action.id, user.userId, now())) {
+    if (!(await store.claim(action.id, user.userId, now()))) {
       await tell(action, user.userId, 'This action was already handled.');
       return;
     }
-    const account = intercom.accountOf(action);
+    const account = await intercom.accountOf(action);
     if (action.snapshot) {
       let changed: string | undefined;
       let fresh: Conversation | undefined;
@@ -143,7 +153,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       }
       if (changed) {
         // Ask again rather than answer something the customer has moved past.
-        store.release(action.id, fresh ? snapshotOf(fresh) : action.snapshot, now());
+        await store.release(action.id, fresh ? snapshotOf(fresh) : action.snapshot, now());
         const warning = `Not sent: ${changed} since this preview. Check the conversation, then click Send again.`;
         await showOutcome(action.id, { kind: 'pending', warning });
         return;
@@ -153,7 +163,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     try {
       // The approval's own trail records it, in the same transaction as its status.
       const result = await account.run(action.toolName, forIntercom(action), { audit: false });
-      store.finish(
+      await store.finish(
         action.id,
         { status: 'done', outcome: 'done', executionId: result.executionId, latencyMs: now() - started },
         now(),
@@ -168,14 +178,14 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     } catch (error) {
       const reason = error instanceof ToolError ? error.message : 'the request failed; nothing was confirmed';
       logger.warn('An approved action failed', { id: action.id, toolName: action.toolName }, error);
-      store.finish(action.id, { status: 'failed', outcome: reason, latencyMs: now() - started }, now());
+      await store.finish(action.id, { status: 'failed', outcome: reason, latencyMs: now() - started }, now());
       await showOutcome(action.id, { kind: 'failed', by: user.userId, reason });
     }
   };
 
   /** The action, if this user may decide on it now; otherwise they are told why not. */
   const decidable = async (actionId: string, user: SlackUser, channel?: string): Promise<PendingAction | undefined> => {
-    const action = store.get(actionId);
+    const action = await store.get(actionId);
     if (!action) {
       logger.warn('A click named an unknown approval', { userId: user.userId });
       if (channel) {
@@ -190,7 +200,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       return undefined;
     }
     if (action.status === 'pending' && action.expiresAt <= now()) {
-      if (store.expire(action.id, now())) await showOutcome(action.id, { kind: 'expired' });
+      if (await store.expire(action.id, now())) await showOutcome(action.id, { kind: 'expired' });
       await tell(
         action,
         user.userId,
@@ -231,6 +241,8 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       const id = deps.randomBytes(16).toString('base64url');
       const createdAt = now();
       await learnNamesFor(run.account, tool.name, args);
+      // A time is said as the requester's clock shows it (their Slack profile's zone).
+      const timeZone = args.snoozed_until === undefined ? undefined : await timeZoneOf(run.origin.userId);
       const preview = describeAction({
         toolName: tool.name,
         title: titleOf(tool),
@@ -238,8 +250,9 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         admin,
         conversation,
         names: run.account.names,
+        timeZone,
       });
-      store.create({
+      await store.create({
         id,
         ...run.origin,
         identifier: run.account.identifier,
@@ -250,13 +263,13 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         createdAt,
         expiresAt: createdAt + ttlMs,
       });
-      const action = store.get(id) as PendingAction;
+      const action = (await store.get(id)) as PendingAction;
       const posted = await client.chat.postMessage({
         channel: run.origin.channel,
         thread_ts: run.origin.threadTs,
         ...buildApprovalMessage(action, { kind: 'pending' }),
       });
-      if (posted.ts) store.setMessageTs(id, posted.ts);
+      if (posted.ts) await store.setMessageTs(id, posted.ts);
       return {
         status: 'awaiting_approval',
         actionId: id,
@@ -270,7 +283,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       if (decision === 'send') {
         await execute(action, user);
       } else if (decision === 'cancel') {
-        if (store.cancel(action.id, user.userId, now()))
+        if (await store.cancel(action.id, user.userId, now()))
           await showOutcome(action.id, { kind: 'cancelled', by: user.userId });
       } else if (action.preview.textField && triggerId) {
         const length = action.preview.text?.length ?? 0;
@@ -291,7 +304,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
      * than pretending either way. Their threads need no other notice.
      */
     async recover() {
-      for (const action of store.takeInterrupted(now())) {
+      for (const action of await store.takeInterrupted(now())) {
         await updateOrPost(
           client,
           { channel: action.channel, threadTs: action.threadTs, ts: action.messageTs },
@@ -306,7 +319,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       const field = action?.preview.textField;
       if (!action || !field) return;
       const args = { ...action.arguments, [field]: text };
-      if (!store.updateArguments(action.id, args, { ...action.preview, text })) {
+      if (!(await store.updateArguments(action.id, args, { ...action.preview, text }))) {
         await tell(action, user.userId, 'This action was already handled.');
         return;
       }

@@ -1,5 +1,6 @@
 import { personLabel } from '../intercom/known-names.ts';
 import type { Admin, Conversation } from '../intercom/models.ts';
+import { describeConversationChange, inWords } from './describe-changes.ts';
 import type { ActionPreview, ConversationSnapshot } from './pending-actions.ts';
 
 const REPLY_TOOLS = new Set(['intercom_reply_to_conversation', 'intercom_reply_to_ticket']);
@@ -29,6 +30,8 @@ export function describeAction(params: {
   conversation?: Conversation;
   /** Names for the ids in the arguments (contacts, tags, admins), as Intercom gave them. */
   names?: ReadonlyMap<string, string>;
+  /** The requester's time zone (IANA), so times are said as their clock shows them. */
+  timeZone?: string;
 }): ActionPreview {
   const { toolName, args, admin, conversation } = params;
   const nameOf = (id: unknown) =>
@@ -70,6 +73,14 @@ export function describeAction(params: {
       textField: 'body',
     };
   }
+  const change = describeConversationChange({
+    toolName,
+    args,
+    nameOf,
+    timeZone: params.timeZone,
+  });
+  if (change && body === undefined)
+    return { summary: change.summary, facts: [...facts, ...change.facts], customerVisible: false };
   if (toolName === 'intercom_manage_conversation') {
     // A Map, not an object literal: the model's message_type must not reach Object.prototype ('toString').
     const what = new Map([
@@ -84,14 +95,14 @@ export function describeAction(params: {
           : `Assign the conversation to ${nameOf(args.assignee_id)}`,
       ],
     ]);
-    const summary = what.get(String(args.message_type)) ?? params.title;
+    const summary = change?.summary ?? what.get(String(args.message_type)) ?? params.title;
     if (body === undefined) return { summary, facts, customerVisible: false };
     // Intercom posts an assignment's message as a note, but a closing message is shown to the customer; for any
     // other action, say the customer may see it rather than promise they won't.
     const customerVisible = args.message_type !== 'assignment';
     return {
       summary,
-      facts: [...facts, ['Visible to', customerVisible ? 'the customer' : 'your team only']],
+      facts: [...facts, ...(change?.facts ?? []), ['Visible to', customerVisible ? 'the customer' : 'your team only']],
       text: body,
       customerVisible,
       textField: 'body',
@@ -109,8 +120,6 @@ export function describeAction(params: {
       customerVisible: false,
     };
   }
-  const shown = Object.entries(args)
-    .filter(([key]) => key !== 'admin_id')
-    .map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : JSON.stringify(value)]);
+  const shown = inWords(Object.fromEntries(Object.entries(args).filter(([key]) => key !== 'conversation_id')));
   return { summary: params.title, facts: [...facts, ...shown], customerVisible: false };
 }

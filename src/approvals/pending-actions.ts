@@ -1,5 +1,6 @@
 import { type AuditLog, hashArguments, summarizeArguments } from '../audit/audit-log.ts';
-import { type Db, threadOfRow, userOfRow } from '../db/database.ts';
+import { threadOfRow, userOfRow } from '../db/rows.ts';
+import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 
 export type ActionStatus = 'pending' | 'executing' | 'done' | 'failed' | 'cancelled' | 'expired' | 'unknown';
@@ -50,29 +51,29 @@ export type NewPendingAction = Omit<
 >;
 
 export interface PendingActions {
-  create(action: NewPendingAction): void;
-  get(id: string): PendingAction | undefined;
-  setMessageTs(id: string, ts: string): void;
+  create(action: NewPendingAction): Promise<void>;
+  get(id: string): Promise<PendingAction | undefined>;
+  setMessageTs(id: string, ts: string): Promise<void>;
   /** pending → executing, only if still pending and unexpired; false means someone (or something) got there first. */
-  claim(id: string, by: string, now: number): boolean;
+  claim(id: string, by: string, now: number): Promise<boolean>;
   /** executing → pending again (the conversation changed under the preview), with the new snapshot. */
-  release(id: string, snapshot: ConversationSnapshot | null, now: number): void;
+  release(id: string, snapshot: ConversationSnapshot | null, now: number): Promise<void>;
   /** Changes the arguments of a pending action (Edit), keeping the preview in step. */
-  updateArguments(id: string, args: Record<string, unknown>, preview: ActionPreview): boolean;
+  updateArguments(id: string, args: Record<string, unknown>, preview: ActionPreview): Promise<boolean>;
   /** executing → done or failed. */
   finish(
     id: string,
     result: { status: 'done' | 'failed'; outcome: string; executionId?: string; latencyMs?: number },
     now: number,
-  ): void;
+  ): Promise<void>;
   /** pending → cancelled. */
-  cancel(id: string, by: string, now: number): boolean;
+  cancel(id: string, by: string, now: number): Promise<boolean>;
   /** pending → expired, when its time is up. */
-  expire(id: string, now: number): boolean;
+  expire(id: string, now: number): Promise<boolean>;
   /** executing → unknown for actions a crash cut off mid-send: whether Intercom got them cannot be known. */
-  takeInterrupted(now: number): PendingAction[];
+  takeInterrupted(now: number): Promise<PendingAction[]>;
   /** pending → cancelled for every pending action of this user (they disconnected). */
-  cancelAllFor(user: SlackUser, now: number): PendingAction[];
+  cancelAllFor(user: SlackUser, now: number): Promise<PendingAction[]>;
 }
 
 interface Row {
@@ -96,115 +97,116 @@ interface Row {
   execution_id: string | null;
 }
 
-/**
- * Pending actions in SQLite. Every decision is written to the audit trail in the same transaction as the status
- * change it records, so the trail cannot disagree with what happened.
- */
-export function createSqlitePendingActions(db: Db, audit: AuditLog): PendingActions {
-  const insert = db.prepare(
-    `INSERT INTO pending_actions (id, team_id, user_id, identifier, channel, thread_ts, tool_name, arguments, preview,
-       snapshot, status, created_at, expires_at)
-     VALUES (@id, @teamId, @userId, @identifier, @channel, @threadTs, @toolName, @arguments, @preview, @snapshot,
-       'pending', @createdAt, @expiresAt)`,
-  );
-  const select = db.prepare<[string], Row>('SELECT * FROM pending_actions WHERE id = ?');
-  const setTs = db.prepare('UPDATE pending_actions SET message_ts = ? WHERE id = ?');
-  const claim = db.prepare(
-    `UPDATE pending_actions SET status = 'executing', decided_by = ?, decided_at = ?
+const SQL = {
+  insert: `INSERT INTO pending_actions (id, team_id, user_id, identifier, channel, thread_ts, tool_name, arguments,
+       preview, snapshot, status, created_at, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+  select: 'SELECT * FROM pending_actions WHERE id = ?',
+  setTs: 'UPDATE pending_actions SET message_ts = ? WHERE id = ?',
+  claim: `UPDATE pending_actions SET status = 'executing', decided_by = ?, decided_at = ?
       WHERE id = ? AND status = 'pending' AND expires_at > ?`,
-  );
-  const release = db.prepare(
-    `UPDATE pending_actions SET status = 'pending', snapshot = ?, decided_by = NULL, decided_at = NULL
+  release: `UPDATE pending_actions SET status = 'pending', snapshot = ?, decided_by = NULL, decided_at = NULL
       WHERE id = ? AND status = 'executing'`,
-  );
-  const updateArgs = db.prepare(
-    `UPDATE pending_actions SET arguments = ?, preview = ? WHERE id = ? AND status = 'pending'`,
-  );
-  const finish = db.prepare(
-    `UPDATE pending_actions SET status = ?, outcome = ?, execution_id = ? WHERE id = ? AND status = 'executing'`,
-  );
-  const cancel = db.prepare(
-    `UPDATE pending_actions SET status = 'cancelled', decided_by = ?, decided_at = ? WHERE id = ? AND status = 'pending'`,
-  );
-  const interrupted = db.prepare<[], Row>(
-    `UPDATE pending_actions SET status = 'unknown' WHERE status = 'executing' RETURNING *`,
-  );
-  const cancelAll = db.prepare<[string, number, string, string], Row>(
-    `UPDATE pending_actions SET status = 'cancelled', decided_by = ?, decided_at = ?
+  updateArgs: `UPDATE pending_actions SET arguments = ?, preview = ? WHERE id = ? AND status = 'pending'`,
+  finish: `UPDATE pending_actions SET status = ?, outcome = ?, execution_id = ? WHERE id = ? AND status = 'executing'`,
+  cancel: `UPDATE pending_actions SET status = 'cancelled', decided_by = ?, decided_at = ?
+      WHERE id = ? AND status = 'pending'`,
+  expire: `UPDATE pending_actions SET status = 'expired' WHERE id = ? AND status = 'pending' AND expires_at <= ?`,
+  interrupted: `UPDATE pending_actions SET status = 'unknown' WHERE status = 'executing' RETURNING *`,
+  cancelAll: `UPDATE pending_actions SET status = 'cancelled', decided_by = ?, decided_at = ?
       WHERE team_id = ? AND user_id = ? AND status = 'pending' RETURNING *`,
-  );
+} as const;
+
+/**
+ * Pending actions. Every decision is written to the audit trail in the same transaction as the status change it
+ * records, so the trail cannot disagree with what happened.
+ */
+export function createPendingActions(sql: Sql, audit: Pick<AuditLog, 'record'>): PendingActions {
   const trail = (
+    within: Sql,
     action: PendingAction,
     at: number,
     outcome: string,
     extra: { executionId?: string; latencyMs?: number; by?: string } = {},
   ) =>
-    audit.record({
-      at,
-      kind: 'approval',
-      teamId: action.teamId,
-      userId: action.userId,
-      channel: action.channel,
-      threadTs: action.threadTs,
-      identifier: action.identifier,
-      toolName: action.toolName,
-      argsHash: hashArguments(action.arguments),
-      summary: summarizeArguments(action.arguments),
-      outcome,
-      executionId: extra.executionId,
-      latencyMs: extra.latencyMs,
-      approvedBy: extra.by,
-      actionId: action.id,
-    });
-  const read = (id: string) => {
-    const row = select.get(id);
+    audit.record(
+      {
+        at,
+        kind: 'approval',
+        teamId: action.teamId,
+        userId: action.userId,
+        channel: action.channel,
+        threadTs: action.threadTs,
+        identifier: action.identifier,
+        toolName: action.toolName,
+        argsHash: hashArguments(action.arguments),
+        summary: summarizeArguments(action.arguments),
+        outcome,
+        executionId: extra.executionId,
+        latencyMs: extra.latencyMs,
+        approvedBy: extra.by,
+        actionId: action.id,
+      },
+      within,
+    );
+  const read = async (within: Sql, id: string) => {
+    const row = await within.get<Row>(SQL.select, [id]);
     return row ? fromRow(row) : undefined;
   };
   /** Runs a conditional status change and, only if it happened, its audit entry, in one transaction. */
-  const transition = (change: () => boolean, id: string, record: (action: PendingAction) => void): boolean =>
-    db.transaction(() => {
-      if (!change()) return false;
-      const action = read(id);
-      if (action) record(action);
+  const transition = (
+    change: (within: Sql) => Promise<number>,
+    id: string,
+    record: (within: Sql, action: PendingAction) => Promise<void>,
+  ): Promise<boolean> =>
+    sql.tx(async (within) => {
+      if ((await change(within)) !== 1) return false;
+      const action = await read(within, id);
+      if (action) await record(within, action);
       return true;
-    })();
-  const expire = db.prepare(
-    `UPDATE pending_actions SET status = 'expired' WHERE id = ? AND status = 'pending' AND expires_at <= ?`,
-  );
+    });
 
   return {
-    create(action) {
-      db.transaction(() => {
-        insert.run({
-          ...action,
-          arguments: JSON.stringify(action.arguments),
-          preview: JSON.stringify(action.preview),
-          snapshot: action.snapshot ? JSON.stringify(action.snapshot) : null,
-        });
-        const stored = read(action.id);
-        if (stored) trail(stored, action.createdAt, 'proposed');
-      })();
+    async create(action) {
+      await sql.tx(async (within) => {
+        await within.run(SQL.insert, [
+          action.id,
+          action.teamId,
+          action.userId,
+          action.identifier,
+          action.channel,
+          action.threadTs,
+          action.toolName,
+          JSON.stringify(action.arguments),
+          JSON.stringify(action.preview),
+          action.snapshot ? JSON.stringify(action.snapshot) : null,
+          action.createdAt,
+          action.expiresAt,
+        ]);
+        const stored = await read(within, action.id);
+        if (stored) await trail(within, stored, action.createdAt, 'proposed');
+      });
     },
-    get: read,
-    setMessageTs(id, ts) {
-      setTs.run(ts, id);
+    get: (id) => read(sql, id),
+    async setMessageTs(id, ts) {
+      await sql.run(SQL.setTs, [ts, id]);
     },
-    claim: (id, by, now) => claim.run(by, now, id, now).changes === 1,
-    release(id, snapshot, now) {
-      transition(
-        () => release.run(snapshot ? JSON.stringify(snapshot) : null, id).changes === 1,
+    claim: async (id, by, now) => (await sql.run(SQL.claim, [by, now, id, now])) === 1,
+    async release(id, snapshot, now) {
+      await transition(
+        (within) => within.run(SQL.release, [snapshot ? JSON.stringify(snapshot) : null, id]),
         id,
-        (a) => trail(a, now, 'held: the conversation changed'),
+        (within, a) => trail(within, a, now, 'held: the conversation changed'),
       );
     },
-    updateArguments: (id, args, preview) =>
-      updateArgs.run(JSON.stringify(args), JSON.stringify(preview), id).changes === 1,
-    finish(id, result, now) {
-      transition(
-        () => finish.run(result.status, result.outcome, result.executionId ?? null, id).changes === 1,
+    updateArguments: async (id, args, preview) =>
+      (await sql.run(SQL.updateArgs, [JSON.stringify(args), JSON.stringify(preview), id])) === 1,
+    async finish(id, result, now) {
+      await transition(
+        (within) => within.run(SQL.finish, [result.status, result.outcome, result.executionId ?? null, id]),
         id,
-        (a) =>
-          trail(a, now, result.status === 'done' ? 'sent' : `failed: ${result.outcome}`.slice(0, 200), {
+        (within, a) =>
+          trail(within, a, now, result.status === 'done' ? 'sent' : `failed: ${result.outcome}`.slice(0, 200), {
             executionId: result.executionId,
             latencyMs: result.latencyMs,
             by: a.decidedBy ?? undefined,
@@ -213,28 +215,36 @@ export function createSqlitePendingActions(db: Db, audit: AuditLog): PendingActi
     },
     cancel: (id, by, now) =>
       transition(
-        () => cancel.run(by, now, id).changes === 1,
+        (within) => within.run(SQL.cancel, [by, now, id]),
         id,
-        (a) => trail(a, now, 'cancelled', { by }),
+        (within, a) => trail(within, a, now, 'cancelled', { by }),
       ),
     expire: (id, now) =>
       transition(
-        () => expire.run(id, now).changes === 1,
+        (within) => within.run(SQL.expire, [id, now]),
         id,
-        (a) => trail(a, now, 'expired'),
+        (within, a) => trail(within, a, now, 'expired'),
       ),
     takeInterrupted: (now) =>
-      db.transaction(() => {
-        const actions = interrupted.all().map(fromRow);
-        for (const a of actions) trail(a, now, 'unknown: interrupted while sending', { by: a.decidedBy ?? undefined });
+      sql.tx(async (within) => {
+        const actions = (await within.query<Row>(SQL.interrupted)).map(fromRow);
+        for (const a of actions) {
+          await trail(within, a, now, 'unknown: interrupted while sending', { by: a.decidedBy ?? undefined });
+        }
         return actions;
-      })(),
+      }),
     cancelAllFor: (user, now) =>
-      db.transaction(() => {
-        const actions = cancelAll.all(`disconnect:${user.userId}`, now, user.teamId, user.userId).map(fromRow);
-        for (const a of actions) trail(a, now, 'cancelled: disconnected', { by: user.userId });
+      sql.tx(async (within) => {
+        const rows = await within.query<Row>(SQL.cancelAll, [
+          `disconnect:${user.userId}`,
+          now,
+          user.teamId,
+          user.userId,
+        ]);
+        const actions = rows.map(fromRow);
+        for (const a of actions) await trail(within, a, now, 'cancelled: disconnected', { by: user.userId });
         return actions;
-      })(),
+      }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type Database from 'better-sqlite3';
-import { type Db, userOfRow } from '../db/database.ts';
+import { userOfRow } from '../db/rows.ts';
+import type { Sql, SqlValue, Statement } from '../db/sql.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 
 export type AuditKind = 'tool_call' | 'approval' | 'connection' | 'feedback' | 'watch';
@@ -47,20 +47,23 @@ export interface AuditActivity {
 }
 
 export interface AuditLog {
-  /** Appends one entry; call it inside the transaction of the change it records. */
-  record(entry: AuditEntry): void;
-  /** Entries, oldest first, one at a time: the whole trail never sits in memory. */
-  iterate(filter: AuditFilter): IterableIterator<AuditRecord>;
+  /**
+   * Appends one entry. Pass the transaction of the change it records (`within`), so the trail cannot disagree
+   * with what happened.
+   */
+  record(entry: AuditEntry, within?: Sql): Promise<void>;
+  /** Entries, oldest first, one batch at a time: the whole trail never sits in memory. */
+  iterate(filter: AuditFilter): AsyncIterable<AuditRecord>;
   /** The same, as the table's own rows (the export writes these columns as they are). */
-  iterateRows(filter: AuditFilter): IterableIterator<AuditRow>;
+  iterateRows(filter: AuditFilter): AsyncIterable<AuditRow>;
   /** Entries, oldest first, as an array: for small filters only (the export uses iterate). */
-  query(filter: AuditFilter): AuditRecord[];
+  query(filter: AuditFilter): Promise<AuditRecord[]>;
   /** The user's figures from a time on. */
-  activity(user: SlackUser, since: number): AuditActivity;
+  activity(user: SlackUser, since: number): Promise<AuditActivity>;
   /** The newest entries of one user. */
-  recent(user: SlackUser, limit: number): AuditRecord[];
+  recent(user: SlackUser, limit: number): Promise<AuditRecord[]>;
   /** When the user last connected, if they are connected according to the trail. */
-  lastConnected(user: SlackUser): number | undefined;
+  lastConnected(user: SlackUser): Promise<number | undefined>;
 }
 
 /**
@@ -78,33 +81,36 @@ export const AUDIT_SQL = {
 } as const;
 
 /**
- * The SELECT for one filter shape: only the conditions that are set, so SQLite can pick an index for each shape
- * (`@x IS NULL OR …` hides the user's index from the planner). No LIMIT: callers stream.
+ * The SELECT for one filter shape: only the conditions that are set, so the planner can pick an index for each
+ * shape (`? IS NULL OR …` hides the user's index from it). No LIMIT: callers stream.
  */
-export function auditSelect(filter: AuditFilter): { sql: string; params: Record<string, string | number> } {
-  const where: string[] = [];
-  const params: Record<string, string | number> = {};
+export function auditSelect(filter: AuditFilter): { sql: Statement; params: SqlValue[] } {
+  // SQLite's: the unary plus keeps its planner on the time index. The user index would find the team's rows too,
+  // but then sort them all before the first row comes out. PostgreSQL's planner needs no such hint.
+  const where: Array<{ sqlite: string; postgres: string }> = [];
+  const params: SqlValue[] = [];
+  const both = (text: string) => ({ sqlite: text, postgres: text });
   if (filter.teamId !== undefined && filter.userId !== undefined) {
-    where.push('team_id = @teamId AND user_id = @userId');
+    where.push(both('team_id = ? AND user_id = ?'));
+    params.push(filter.teamId, filter.userId);
   } else if (filter.teamId !== undefined) {
-    // The unary plus keeps the planner on the time index: the user index would find the team's rows too, but
-    // then sort them all before the first row comes out.
-    where.push('+team_id = @teamId');
+    where.push({ sqlite: '+team_id = ?', postgres: 'team_id = ?' });
+    params.push(filter.teamId);
   } else if (filter.userId !== undefined) {
-    where.push('+user_id = @userId');
+    where.push({ sqlite: '+user_id = ?', postgres: 'user_id = ?' });
+    params.push(filter.userId);
   }
-  if (filter.teamId !== undefined) params.teamId = filter.teamId;
-  if (filter.userId !== undefined) params.userId = filter.userId;
   if (filter.since !== undefined) {
-    where.push('at >= @since');
-    params.since = filter.since;
+    where.push(both('at >= ?'));
+    params.push(filter.since);
   }
   if (filter.until !== undefined) {
-    where.push('at < @until');
-    params.until = filter.until;
+    where.push(both('at < ?'));
+    params.push(filter.until);
   }
-  const sql = `SELECT * FROM audit_log${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id`;
-  return { sql, params };
+  const text = (dialect: 'sqlite' | 'postgres') =>
+    `SELECT * FROM audit_log${where.length > 0 ? ` WHERE ${where.map((w) => w[dialect]).join(' AND ')}` : ''} ORDER BY at, id`;
+  return { sql: { sqlite: text('sqlite'), postgres: text('postgres') }, params };
 }
 
 export interface AuditRow {
@@ -126,59 +132,60 @@ export interface AuditRow {
   action_id: string | null;
 }
 
-export function createSqliteAuditLog(db: Db): AuditLog {
-  const insert = db.prepare(
-    `INSERT INTO audit_log (at, kind, team_id, user_id, channel, thread_ts, identifier, tool_name, args_hash, summary,
-       outcome, execution_id, latency_ms, approved_by, action_id)
-     VALUES (@at, @kind, @teamId, @userId, @channel, @threadTs, @identifier, @toolName, @argsHash, @summary,
-       @outcome, @executionId, @latencyMs, @approvedBy, @actionId)`,
-  );
-  const activity = db.prepare<
-    [string, string, number],
-    { tool_calls: number; approved: number; last_used: number | null }
-  >(AUDIT_SQL.activity);
-  const recent = db.prepare<[string, string, number], AuditRow>(AUDIT_SQL.recent);
-  const lastConnection = db.prepare<[string, string], { at: number; outcome: string }>(AUDIT_SQL.lastConnection);
-  const selects = new Map<string, Database.Statement<[Record<string, string | number>], AuditRow>>();
-  const select = (sql: string) => {
-    let statement = selects.get(sql);
-    if (!statement) {
-      statement = db.prepare<[Record<string, string | number>], AuditRow>(sql);
-      selects.set(sql, statement);
-    }
-    return statement;
+const INSERT = `INSERT INTO audit_log (at, kind, team_id, user_id, channel, thread_ts, identifier, tool_name, args_hash,
+    summary, outcome, execution_id, latency_ms, approved_by, action_id)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+export function createAuditLog(sql: Sql): AuditLog {
+  const iterateRows = (filter: AuditFilter): AsyncIterable<AuditRow> => {
+    const select = auditSelect(filter);
+    return sql.stream<AuditRow>(select.sql, select.params);
   };
-  const iterateRows = (filter: AuditFilter): IterableIterator<AuditRow> => {
-    const { sql, params } = auditSelect(filter);
-    return select(sql).iterate(params);
-  };
-  function* iterate(filter: AuditFilter): IterableIterator<AuditRecord> {
-    for (const row of iterateRows(filter)) yield fromRow(row);
+  async function* iterate(filter: AuditFilter): AsyncGenerator<AuditRecord> {
+    for await (const row of iterateRows(filter)) yield fromRow(row);
   }
 
   return {
-    record(entry) {
-      insert.run({
-        ...entry,
-        channel: entry.channel ?? null,
-        threadTs: entry.threadTs ?? null,
-        argsHash: entry.argsHash ?? null,
-        executionId: entry.executionId ?? null,
-        latencyMs: entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
-        approvedBy: entry.approvedBy ?? null,
-        actionId: entry.actionId ?? null,
-      });
+    async record(entry, within = sql) {
+      await within.run(INSERT, [
+        entry.at,
+        entry.kind,
+        entry.teamId,
+        entry.userId,
+        entry.channel ?? null,
+        entry.threadTs ?? null,
+        entry.identifier,
+        entry.toolName,
+        entry.argsHash ?? null,
+        entry.summary,
+        entry.outcome,
+        entry.executionId ?? null,
+        entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
+        entry.approvedBy ?? null,
+        entry.actionId ?? null,
+      ]);
     },
     iterate,
     iterateRows,
-    query: (filter) => [...iterate(filter)],
-    activity(user, since) {
-      const row = activity.get(user.teamId, user.userId, since);
-      return { toolCalls: row?.tool_calls ?? 0, approved: row?.approved ?? 0, lastUsed: row?.last_used ?? undefined };
+    async query(filter) {
+      const select = auditSelect(filter);
+      return (await sql.query<AuditRow>(select.sql, select.params)).map(fromRow);
     },
-    recent: (user, limit) => recent.all(user.teamId, user.userId, limit).map(fromRow),
-    lastConnected(user) {
-      const row = lastConnection.get(user.teamId, user.userId);
+    async activity(user, since) {
+      const row = await sql.get<{ tool_calls: number; approved: number; last_used: number | null }>(
+        AUDIT_SQL.activity,
+        [user.teamId, user.userId, since],
+      );
+      return {
+        toolCalls: Number(row?.tool_calls ?? 0),
+        approved: Number(row?.approved ?? 0),
+        lastUsed: row?.last_used ?? undefined,
+      };
+    },
+    recent: async (user, limit) =>
+      (await sql.query<AuditRow>(AUDIT_SQL.recent, [user.teamId, user.userId, limit])).map(fromRow),
+    async lastConnected(user) {
+      const row = await sql.get<{ at: number; outcome: string }>(AUDIT_SQL.lastConnection, [user.teamId, user.userId]);
       return row?.outcome === 'connected' ? row.at : undefined;
     },
   };

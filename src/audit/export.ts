@@ -1,17 +1,21 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
-import { databasePathFrom, readEnvironment } from '../config.ts';
-import { type AuditRow, createSqliteAuditLog } from './audit-log.ts';
+import { databasePathFrom, databaseUrlFrom, readEnvironment } from '../config.ts';
+import { DatabaseUnavailableError, openPostgres } from '../db/postgres.ts';
+import type { Database } from '../db/sql.ts';
+import { openSqliteReadOnly } from '../db/sqlite.ts';
+import { type AuditRow, createAuditLog } from './audit-log.ts';
 import { writeLines } from './write-lines.ts';
 
 // `npm run audit -- [--since 2026-11-01] [--until 2026-12-01] [--user U123] [--team T123] [--format jsonl|csv]`
-// Prints the audit trail from DATABASE_PATH for admins. Read-only: safe to run beside the running bot.
+// Prints the audit trail from the bot's database (DATABASE_URL, else DATABASE_PATH) for admins. Read-only: safe to
+// run beside the running bot.
 const USAGE =
   'usage: npm run audit -- [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--user U123] [--team T123] [--format jsonl|csv]';
 const HELP = `${USAGE}
 
-Prints every matching entry of the audit trail in DATABASE_PATH (default ./data/bot.db), oldest first.
+Prints every matching entry of the audit trail, oldest first, from the bot's database: PostgreSQL when
+DATABASE_URL is set, otherwise the SQLite file at DATABASE_PATH (default ./data/bot.db).
 There is no row limit: rows are streamed, so memory stays flat however long the trail is.
 Read-only: safe to run beside the bot.
 
@@ -81,28 +85,38 @@ const since = time('since', args.since);
 const until = time('until', args.until);
 if (args.format !== 'jsonl' && args.format !== 'csv') fail(`--format must be jsonl or csv (got "${args.format}")`);
 
-const path = databasePathFrom(readEnvironment());
-if (!existsSync(path)) fail(`No database at DATABASE_PATH=${path}.`, 1);
-const db = new Database(path, { readonly: true, fileMustExist: true });
-// One pass in index order reads each page about once: a cache of 2 MB does as well as better-sqlite3's 16 MB.
-db.pragma('cache_size = -2000');
-function* lines(rows: Iterable<AuditRow>, format: 'jsonl' | 'csv'): Generator<string> {
+const environment = readEnvironment();
+const url = databaseUrlFrom(environment);
+const path = databasePathFrom(environment);
+let db: Database;
+if (url) {
+  try {
+    const logger = { warn: () => {}, error: () => {} };
+    db = await openPostgres(url, { logger, migrate: false, connectForMs: 5000 });
+  } catch (error) {
+    fail(error instanceof DatabaseUnavailableError ? error.message : 'Cannot open the database at DATABASE_URL.', 1);
+  }
+} else {
+  if (!existsSync(path)) fail(`No database at DATABASE_PATH=${path}.`, 1);
+  db = openSqliteReadOnly(path);
+}
+async function* lines(rows: AsyncIterable<AuditRow>, format: 'jsonl' | 'csv'): AsyncGenerator<string> {
   if (format === 'csv') yield `${COLUMNS.join(',')}\n`;
-  for (const { id: _id, ...stored } of rows) {
+  for await (const { id: _id, ...stored } of rows) {
     const row = { ...stored, at: new Date(stored.at).toISOString() };
     yield format === 'jsonl' ? `${JSON.stringify(row)}\n` : `${COLUMNS.map((c) => csvField(row[c])).join(',')}\n`;
   }
 }
 // One read transaction for the whole export: a consistent snapshot, however long the writing takes.
 try {
-  const rows = createSqliteAuditLog(db).iterateRows({ since, until, userId: args.user, teamId: args.team });
+  const rows = createAuditLog(db).iterateRows({ since, until, userId: args.user, teamId: args.team });
   await writeLines(process.stdout, lines(rows, args.format));
 } catch (error) {
   // The reader went away (`| head`): not a failure of the export.
   if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
-  fail(`Cannot export the audit trail in ${path}: ${(error as Error).message}`, 1);
+  fail(`Cannot export the audit trail in ${db.describe}: ${(error as Error).message}`, 1);
 } finally {
-  db.close();
+  await db.close();
 }
 
 /** RFC 4180 quoting, and a leading quote on anything a spreadsheet would run as a formula. */

@@ -6,7 +6,11 @@ import type { Writable } from 'node:stream';
  * full: memory stays flat however many lines there are and however slowly the reader reads. Lines are pulled only
  * as fast as they can be written.
  */
-export async function writeLines(out: Writable, lines: Iterable<string>, chunkBytes = 64 * 1024): Promise<void> {
+export async function writeLines(
+  out: Writable,
+  lines: Iterable<string> | AsyncIterable<string>,
+  chunkBytes = 64 * 1024,
+): Promise<void> {
   let failure: Error | undefined;
   const onError = (error: Error) => {
     failure = error;
@@ -22,7 +26,7 @@ export async function writeLines(out: Writable, lines: Iterable<string>, chunkBy
       if (out.destroyed) throw new Error('The output was closed');
       if (!more) await once(out, 'drain');
     };
-    for (const line of lines) {
+    for await (const line of lines) {
       chunk += line;
       if (chunk.length >= chunkBytes) await flush();
     }

@@ -24,11 +24,11 @@ export interface AccountSummary {
 
 /** What the account needs of watches (src/watches), named here so neither feature imports the other. */
 export interface AccountWatches {
-  countOpen(user: SlackUser): number;
+  countOpen(user: SlackUser): Promise<number>;
   /** Ends every watch of the user at once; returns how many. */
-  endAllFor(user: SlackUser): number;
+  endAllFor(user: SlackUser): Promise<number>;
   /** Resumes watches a refused token paused. */
-  resumeAllFor(user: SlackUser): number;
+  resumeAllFor(user: SlackUser): Promise<number>;
 }
 
 /** A teammate's own connection: how it stands, and cutting it off. */
@@ -37,7 +37,7 @@ export interface AccountService {
   /** Deletes the connected account at Scalekit and everything that would still act on it. */
   disconnect(user: SlackUser): Promise<{ cancelledActions: number; droppedRequests: number; endedWatches: number }>;
   /** Records a successful connection (and forgets what was cached about any earlier one). */
-  connected(user: SlackUser): void;
+  connected(user: SlackUser): Promise<void>;
 }
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
@@ -68,31 +68,31 @@ export function createAccountService(deps: {
 
   return {
     async summary(user) {
-      const identifier = identities.identifierFor(user);
+      const identifier = await identities.identifierFor(user);
       // Status asks Scalekit afresh: it must show the truth, not what was cached minutes ago.
       gateway.forget(identifier);
       const account = await gateway.accountStatus(identifier);
-      const week = audit.activity(user, now() - WEEK_MS);
+      const week = await audit.activity(user, now() - WEEK_MS);
       return {
         connected: account?.active === true,
         statusName: account?.statusName ?? 'NOT_CONNECTED',
-        connectedSince: audit.lastConnected(user) ?? account?.updatedAt?.getTime(),
+        connectedSince: (await audit.lastConnected(user)) ?? account?.updatedAt?.getTime(),
         lastUsed: week.lastUsed ?? account?.lastUsedAt?.getTime(),
         toolCallsThisWeek: week.toolCalls,
         approvedThisWeek: week.approved,
-        watching: deps.watches.countOpen(user),
+        watching: await deps.watches.countOpen(user),
       };
     },
 
     async disconnect(user) {
-      const identifier = identities.identifierFor(user);
+      const identifier = await identities.identifierFor(user);
       // First at Scalekit: if that fails nothing else changes, and the user can simply try again.
       await gateway.deleteAccount(identifier);
       deps.admins.forget(identifier);
-      const cancelled = deps.pendingActions.cancelAllFor(user, now());
-      const droppedRequests = deps.parked.dropFor(user);
-      const endedWatches = deps.watches.endAllFor(user);
-      connectionEntry(user, identifier, 'disconnected');
+      const cancelled = await deps.pendingActions.cancelAllFor(user, now());
+      const droppedRequests = await deps.parked.dropFor(user);
+      const endedWatches = await deps.watches.endAllFor(user);
+      await connectionEntry(user, identifier, 'disconnected');
       for (const action of cancelled) {
         await updateOrPost(
           deps.client,
@@ -103,11 +103,11 @@ export function createAccountService(deps: {
       return { cancelledActions: cancelled.length, droppedRequests, endedWatches };
     },
 
-    connected(user) {
-      const identifier = identities.identifierFor(user);
+    async connected(user) {
+      const identifier = await identities.identifierFor(user);
       deps.admins.forget(identifier);
-      connectionEntry(user, identifier, 'connected');
-      deps.watches.resumeAllFor(user);
+      await connectionEntry(user, identifier, 'connected');
+      await deps.watches.resumeAllFor(user);
     },
   };
 }

@@ -27,7 +27,7 @@ export function createConnectCommand(
     switch (subcommand) {
       case '':
       case 'connect': {
-        const account = await deps.gateway.accountStatus(deps.identities.identifierFor(user));
+        const account = await deps.gateway.accountStatus(await deps.identities.identifierFor(user));
         if (account?.active) {
           return {
             text: ':white_check_mark: Your Intercom account is already connected. `/connect-intercom disconnect` cuts it off.',

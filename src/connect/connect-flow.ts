@@ -2,7 +2,7 @@ import type { webApi } from '@slack/bolt';
 import type { AnswerSurface } from '../agent/answer-surface.ts';
 import type { WorkQueue } from '../delivery/work-queue.ts';
 import { replyForError } from '../errors.ts';
-import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
+import type { IdentityStore, ScalekitIdentifier, SlackUser } from '../identity/identity-store.ts';
 import type { Intercom, IntercomAccount } from '../intercom/account.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
@@ -23,7 +23,7 @@ export type ConnectPrompter = (
 
 export function createConnectPrompter(connect: ConnectService): ConnectPrompter {
   return async (client, user, reason) => {
-    const url = connect.issueLink(user);
+    const url = await connect.issueLink(user);
     const dm = await client.conversations.open({ users: user.userId });
     const channel = dm.channel?.id;
     if (!channel) throw new Error('Slack opened no DM channel');
@@ -68,14 +68,15 @@ export interface GateDeps {
  */
 export function createGatedMessageHandler(deps: GateDeps): MessageHandler {
   return async (message, client) => {
-    const identifier = deps.identities.identifierFor(message);
     const surface = deps.surface(message, client);
     await surface.start();
+    let identifier: ScalekitIdentifier;
     let account: Awaited<ReturnType<ScalekitGateway['accountStatus']>>;
     try {
+      identifier = await deps.identities.identifierFor(message);
       account = await deps.gateway.accountStatus(identifier);
       if (!account?.active) {
-        deps.parked.park(message, deps.now());
+        await deps.parked.park(message, deps.now());
         await deps.prompt(client, message, account?.statusName === 'EXPIRED' ? 'expired' : 'needed');
       }
     } catch (error) {
@@ -107,8 +108,8 @@ export function createAfterConnect(
   deps: ResumeDeps & { account: Pick<AccountService, 'connected'>; queue: Pick<WorkQueue, 'track'> },
 ): (user: SlackUser) => Promise<void> {
   const resume = createResumeAfterConnect(deps);
-  return (user) => {
-    deps.account.connected(user);
+  return async (user) => {
+    await deps.account.connected(user);
     return deps.queue.track(resume(user));
   };
 }
@@ -129,7 +130,7 @@ function createResumeAfterConnect(deps: ResumeDeps): (user: SlackUser) => Promis
   return async (user) => {
     const dm = await deps.client.conversations.open({ users: user.userId });
     if (dm.channel?.id) await deps.client.chat.postMessage({ channel: dm.channel.id, text: CONNECTED_TEXT });
-    for (const request of deps.parked.claim(user)) {
+    for (const request of await deps.parked.claim(user)) {
       try {
         if (deps.now() - request.createdAt > maxAgeMs) {
           await deps.client.chat.postMessage({
@@ -143,7 +144,7 @@ function createResumeAfterConnect(deps: ResumeDeps): (user: SlackUser) => Promis
       } catch (error) {
         deps.logger.error('Resuming a parked request failed', { requestId: request.id }, error);
       } finally {
-        deps.parked.finish(request.id);
+        await deps.parked.finish(request.id);
       }
     }
   };

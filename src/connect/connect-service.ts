@@ -58,9 +58,9 @@ export type VerifyResult =
 
 export interface ConnectService {
   /** A fresh single-use link to `PUBLIC_URL/connect/<token>` for this Slack user. */
-  issueLink(user: SlackUser): string;
+  issueLink(user: SlackUser): Promise<string>;
   /** Whether a connect link could be used now; changes nothing. */
-  checkLink(token: string): LinkCheck;
+  checkLink(token: string): Promise<LinkCheck>;
   /** The person pressed Continue: use the link up, start a step bound to this browser and say where to send it. */
   openLink(token: string): Promise<OpenLinkResult>;
   /**
@@ -109,27 +109,27 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
   const secret = () => deps.randomBytes(32).toString('base64url');
 
   return {
-    issueLink(user) {
-      identities.identifierFor(user);
+    async issueLink(user) {
+      await identities.identifierFor(user);
       const token = secret();
       const createdAt = now();
-      store.prune(createdAt);
-      store.saveLink({ ...user, tokenHash: sha256(token), createdAt, expiresAt: createdAt + linkTtlMs });
+      await store.prune(createdAt);
+      await store.saveLink({ ...user, tokenHash: sha256(token), createdAt, expiresAt: createdAt + linkTtlMs });
       return `${deps.publicUrl}/connect/${token}`;
     },
 
-    checkLink(token) {
-      const link = lookUpLink(token);
+    async checkLink(token) {
+      const link = await lookUpLink(token);
       return link.ok ? { ok: true } : link;
     },
 
     async openLink(token) {
-      const link = lookUpLink(token);
+      const link = await lookUpLink(token);
       if (!link.ok) return link;
       if (deps.signIn) {
         const state = secret();
         const bind = { key: bindingKey(state), secret: secret() };
-        store.saveSignIn({
+        await store.saveSignIn({
           stateHash: sha256(state),
           tokenHash: link.tokenHash,
           browserHash: sha256(bind.secret),
@@ -145,16 +145,16 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
         return { ok: false, problem: 'bad_request' };
       }
       const stateHash = sha256(state);
-      const signIn = store.findSignIn(stateHash, now());
+      const signIn = await store.findSignIn(stateHash, now());
       if (!signIn) return { ok: false, problem: 'unknown' };
       // Checked before the step is used up, so a stray callback with someone's state changes nothing.
       if (!browserSecret || !sameHash(sha256(browserSecret), signIn.browserHash)) {
         return { ok: false, problem: 'wrong_browser' };
       }
-      if (!store.takeSignIn(stateHash, now())) return { ok: false, problem: 'unknown' };
+      if (!(await store.takeSignIn(stateHash, now()))) return { ok: false, problem: 'unknown' };
       // From here on this browser's sign-in step is spent, whatever the outcome.
       const release = bindingKey(state);
-      const link = store.findLink(signIn.tokenHash, now());
+      const link = await store.findLink(signIn.tokenHash, now());
       if (!link.found) return { ok: false, problem: 'unknown', release };
       if (link.used) return { ok: false, problem: 'used', release };
       if (link.expired) return { ok: false, problem: 'expired', release };
@@ -167,7 +167,7 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
       }
       if (who.teamId !== link.user.teamId || who.userId !== link.user.userId) {
         // A forwarded link: whoever holds it must not attach their Intercom to its owner.
-        store.burnLink(signIn.tokenHash, now());
+        await store.burnLink(signIn.tokenHash, now());
         logger.warn('A connect link was opened by another Slack user', {
           owner: link.user.userId,
           signedIn: who.userId,
@@ -182,7 +182,7 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
         return { ok: false, problem: 'bad_request' };
       }
       const stateHash = sha256(state);
-      const flow = store.findFlow(stateHash);
+      const flow = await store.findFlow(stateHash);
       if (!flow) return { ok: false, problem: 'unknown_state' };
       if (flow.consumedAt !== null) return { ok: false, problem: 'used' };
       if (flow.expiresAt <= now()) return { ok: false, problem: 'expired' };
@@ -190,7 +190,7 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
       if (!browserSecret || !sameHash(sha256(browserSecret), flow.browserHash)) {
         return { ok: false, problem: 'wrong_browser' };
       }
-      if (!store.consumeFlow(stateHash, now())) return { ok: false, problem: 'used' };
+      if (!(await store.consumeFlow(stateHash, now()))) return { ok: false, problem: 'used' };
 
       const user = { teamId: flow.teamId, userId: flow.userId };
       const release = bindingKey(state);
@@ -206,7 +206,7 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
         }
         if (error instanceof ScalekitUnavailableError) {
           // Nothing happened at Scalekit's end, so let the user retry by reloading the page.
-          store.releaseFlow(stateHash);
+          await store.releaseFlow(stateHash);
           logger.warn('Scalekit verification failed', { userId: flow.userId }, error);
           return { ok: false, problem: 'unavailable' };
         }
@@ -215,12 +215,14 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
     },
   };
 
-  function lookUpLink(
+  async function lookUpLink(
     token: string,
-  ): { ok: true; tokenHash: string; user: SlackUser } | { ok: false; problem: 'unknown' | 'expired' | 'used' } {
+  ): Promise<
+    { ok: true; tokenHash: string; user: SlackUser } | { ok: false; problem: 'unknown' | 'expired' | 'used' }
+  > {
     if (!TOKEN.test(token)) return { ok: false, problem: 'unknown' };
     const tokenHash = sha256(token);
-    const link = store.findLink(tokenHash, now());
+    const link = await store.findLink(tokenHash, now());
     if (!link.found) return { ok: false, problem: 'unknown' };
     if (link.used) return { ok: false, problem: 'used' };
     if (link.expired) return { ok: false, problem: 'expired' };
@@ -234,7 +236,7 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
     let location: string;
     try {
       location = await gateway.authorizationLink({
-        identifier: identities.identifierFor(user),
+        identifier: await identities.identifierFor(user),
         state,
         userVerifyUrl: `${deps.publicUrl}${VERIFY_PATH}`,
       });
@@ -244,7 +246,7 @@ export function createConnectService(deps: ConnectServiceDeps): ConnectService {
       return { ok: false, problem: 'unavailable' };
     }
     const startedAt = now();
-    const started = store.useLinkAndStartFlow(tokenHash, {
+    const started = await store.useLinkAndStartFlow(tokenHash, {
       ...user,
       stateHash: sha256(state),
       browserHash: sha256(bind.secret),

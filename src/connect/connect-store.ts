@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 
 export interface StoredFlow extends SlackUser {
@@ -10,93 +10,64 @@ export interface StoredFlow extends SlackUser {
 
 export type LinkLookup = { found: false } | { found: true; user: SlackUser; expired: boolean; used: boolean };
 
-/** Connect links and browser flows in SQLite; every token-like value arrives here already hashed. */
+/** Connect links and browser flows; every token-like value arrives here already hashed. */
 export interface ConnectStore {
-  saveLink(link: SlackUser & { tokenHash: string; createdAt: number; expiresAt: number }): void;
-  findLink(tokenHash: string, now: number): LinkLookup;
+  saveLink(link: SlackUser & { tokenHash: string; createdAt: number; expiresAt: number }): Promise<void>;
+  findLink(tokenHash: string, now: number): Promise<LinkLookup>;
   /** Marks the link used and records the flow it started, atomically; false if someone else used it first. */
   useLinkAndStartFlow(
     tokenHash: string,
     flow: SlackUser & { stateHash: string; browserHash: string; createdAt: number; expiresAt: number },
-  ): boolean;
-  findFlow(stateHash: string): StoredFlow | undefined;
+  ): Promise<boolean>;
+  findFlow(stateHash: string): Promise<StoredFlow | undefined>;
   /** Consumes an unexpired, unconsumed flow; false if it was consumed (or expired) already. */
-  consumeFlow(stateHash: string, now: number): boolean;
+  consumeFlow(stateHash: string, now: number): Promise<boolean>;
   /** Gives a consumed flow back, when verification failed for a reason worth retrying (Scalekit unreachable). */
-  releaseFlow(stateHash: string): void;
+  releaseFlow(stateHash: string): Promise<void>;
   /** Drops links and flows that ended more than a day ago. */
-  prune(now: number): void;
-  saveSignIn(signIn: { stateHash: string; tokenHash: string; browserHash: string; expiresAt: number }): void;
+  prune(now: number): Promise<void>;
+  saveSignIn(signIn: { stateHash: string; tokenHash: string; browserHash: string; expiresAt: number }): Promise<void>;
   /** A Sign in with Slack step that can still be used; undefined if unknown, used or expired. */
-  findSignIn(stateHash: string, now: number): { tokenHash: string; browserHash: string } | undefined;
+  findSignIn(stateHash: string, now: number): Promise<{ tokenHash: string; browserHash: string } | undefined>;
   /** Uses up a Sign in with Slack step, once; false if it was used (or expired) already. */
-  takeSignIn(stateHash: string, now: number): boolean;
+  takeSignIn(stateHash: string, now: number): Promise<boolean>;
   /** Marks a link used without starting a flow (it was opened by someone else). */
-  burnLink(tokenHash: string, now: number): void;
+  burnLink(tokenHash: string, now: number): Promise<void>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function createSqliteConnectStore(db: Db): ConnectStore {
-  const insertLink = db.prepare(
-    'INSERT INTO connect_links (token_hash, team_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
-  );
-  const selectLink = db.prepare<
-    [string],
-    { team_id: string; user_id: string; expires_at: number; used_at: number | null }
-  >('SELECT team_id, user_id, expires_at, used_at FROM connect_links WHERE token_hash = ?');
-  const markLinkUsed = db.prepare(
-    'UPDATE connect_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?',
-  );
-  const insertFlow = db.prepare(
+const SQL = {
+  insertLink: 'INSERT INTO connect_links (token_hash, team_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+  selectLink: 'SELECT team_id, user_id, expires_at, used_at FROM connect_links WHERE token_hash = ?',
+  markLinkUsed: 'UPDATE connect_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?',
+  insertFlow:
     'INSERT INTO connect_flows (state_hash, browser_hash, team_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const selectFlow = db.prepare<
-    [string],
-    {
-      team_id: string;
-      user_id: string;
-      identifier: string;
-      browser_hash: string;
-      expires_at: number;
-      consumed_at: number | null;
-    }
-  >(
-    `SELECT f.team_id, f.user_id, i.identifier, f.browser_hash, f.expires_at, f.consumed_at
+  selectFlow: `SELECT f.team_id, f.user_id, i.identifier, f.browser_hash, f.expires_at, f.consumed_at
        FROM connect_flows f JOIN identities i USING (team_id, user_id)
       WHERE f.state_hash = ?`,
-  );
-  const markFlowConsumed = db.prepare(
+  markFlowConsumed:
     'UPDATE connect_flows SET consumed_at = ? WHERE state_hash = ? AND consumed_at IS NULL AND expires_at > ?',
-  );
-  const unmarkFlow = db.prepare('UPDATE connect_flows SET consumed_at = NULL WHERE state_hash = ?');
-  const insertSignIn = db.prepare(
-    'INSERT INTO slack_signins (state_hash, token_hash, browser_hash, expires_at) VALUES (?, ?, ?, ?)',
-  );
-  const selectSignIn = db.prepare<[string, number], { token_hash: string; browser_hash: string }>(
+  unmarkFlow: 'UPDATE connect_flows SET consumed_at = NULL WHERE state_hash = ?',
+  insertSignIn: 'INSERT INTO slack_signins (state_hash, token_hash, browser_hash, expires_at) VALUES (?, ?, ?, ?)',
+  selectSignIn:
     'SELECT token_hash, browser_hash FROM slack_signins WHERE state_hash = ? AND used_at IS NULL AND expires_at > ?',
-  );
-  const takeSignIn = db.prepare(
-    'UPDATE slack_signins SET used_at = ? WHERE state_hash = ? AND used_at IS NULL AND expires_at > ?',
-  );
-  const burn = db.prepare('UPDATE connect_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL');
-  const pruneLinks = db.prepare('DELETE FROM connect_links WHERE expires_at < ?');
-  const pruneFlows = db.prepare('DELETE FROM connect_flows WHERE expires_at < ?');
+  takeSignIn: 'UPDATE slack_signins SET used_at = ? WHERE state_hash = ? AND used_at IS NULL AND expires_at > ?',
+  burn: 'UPDATE connect_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL',
+  pruneLinks: 'DELETE FROM connect_links WHERE expires_at < ?',
+  pruneFlows: 'DELETE FROM connect_flows WHERE expires_at < ?',
+} as const;
 
-  const useAndStart = db.transaction(
-    (tokenHash: string, flow: Parameters<ConnectStore['useLinkAndStartFlow']>[1]): boolean => {
-      if (markLinkUsed.run(flow.createdAt, tokenHash, flow.createdAt).changes !== 1) return false;
-      insertFlow.run(flow.stateHash, flow.browserHash, flow.teamId, flow.userId, flow.createdAt, flow.expiresAt);
-      return true;
-    },
-  );
-
+export function createConnectStore(sql: Sql): ConnectStore {
   return {
-    saveLink(link) {
-      insertLink.run(link.tokenHash, link.teamId, link.userId, link.createdAt, link.expiresAt);
+    async saveLink(link) {
+      await sql.run(SQL.insertLink, [link.tokenHash, link.teamId, link.userId, link.createdAt, link.expiresAt]);
     },
-    findLink(tokenHash, now) {
-      const row = selectLink.get(tokenHash);
+    async findLink(tokenHash, now) {
+      const row = await sql.get<{ team_id: string; user_id: string; expires_at: number; used_at: number | null }>(
+        SQL.selectLink,
+        [tokenHash],
+      );
       if (!row) return { found: false };
       return {
         found: true,
@@ -105,9 +76,28 @@ export function createSqliteConnectStore(db: Db): ConnectStore {
         used: row.used_at !== null,
       };
     },
-    useLinkAndStartFlow: (tokenHash, flow) => useAndStart(tokenHash, flow),
-    findFlow(stateHash) {
-      const row = selectFlow.get(stateHash);
+    useLinkAndStartFlow: (tokenHash, flow) =>
+      sql.tx(async (within) => {
+        if ((await within.run(SQL.markLinkUsed, [flow.createdAt, tokenHash, flow.createdAt])) !== 1) return false;
+        await within.run(SQL.insertFlow, [
+          flow.stateHash,
+          flow.browserHash,
+          flow.teamId,
+          flow.userId,
+          flow.createdAt,
+          flow.expiresAt,
+        ]);
+        return true;
+      }),
+    async findFlow(stateHash) {
+      const row = await sql.get<{
+        team_id: string;
+        user_id: string;
+        identifier: string;
+        browser_hash: string;
+        expires_at: number;
+        consumed_at: number | null;
+      }>(SQL.selectFlow, [stateHash]);
       if (!row) return undefined;
       return {
         teamId: row.team_id,
@@ -118,24 +108,24 @@ export function createSqliteConnectStore(db: Db): ConnectStore {
         consumedAt: row.consumed_at,
       };
     },
-    consumeFlow: (stateHash, now) => markFlowConsumed.run(now, stateHash, now).changes === 1,
-    releaseFlow(stateHash) {
-      unmarkFlow.run(stateHash);
+    consumeFlow: async (stateHash, now) => (await sql.run(SQL.markFlowConsumed, [now, stateHash, now])) === 1,
+    async releaseFlow(stateHash) {
+      await sql.run(SQL.unmarkFlow, [stateHash]);
     },
-    prune(now) {
-      pruneLinks.run(now - DAY_MS);
-      pruneFlows.run(now - DAY_MS);
+    async prune(now) {
+      await sql.run(SQL.pruneLinks, [now - DAY_MS]);
+      await sql.run(SQL.pruneFlows, [now - DAY_MS]);
     },
-    saveSignIn(signIn) {
-      insertSignIn.run(signIn.stateHash, signIn.tokenHash, signIn.browserHash, signIn.expiresAt);
+    async saveSignIn(signIn) {
+      await sql.run(SQL.insertSignIn, [signIn.stateHash, signIn.tokenHash, signIn.browserHash, signIn.expiresAt]);
     },
-    findSignIn(stateHash, now) {
-      const row = selectSignIn.get(stateHash, now);
+    async findSignIn(stateHash, now) {
+      const row = await sql.get<{ token_hash: string; browser_hash: string }>(SQL.selectSignIn, [stateHash, now]);
       return row ? { tokenHash: row.token_hash, browserHash: row.browser_hash } : undefined;
     },
-    takeSignIn: (stateHash, now) => takeSignIn.run(now, stateHash, now).changes === 1,
-    burnLink(tokenHash, now) {
-      burn.run(now, tokenHash);
+    takeSignIn: async (stateHash, now) => (await sql.run(SQL.takeSignIn, [now, stateHash, now])) === 1,
+    async burnLink(tokenHash, now) {
+      await sql.run(SQL.burn, [now, tokenHash]);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 import type { RecoveryParticipant } from '../delivery/recovery.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 import type { UserMessage } from '../shared/messages.ts';
@@ -12,15 +12,15 @@ export interface ParkedRequest {
 /** Requests from people who were not connected yet, kept until they connect. */
 export interface ParkedRequests {
   /** Keeps the message; parking the same Slack message twice keeps it once. */
-  park(message: UserMessage, now: number): void;
+  park(message: UserMessage, now: number): Promise<void>;
   /** Takes every parked request of this user, oldest first, so no one else runs them. */
-  claim(user: SlackUser): ParkedRequest[];
+  claim(user: SlackUser): Promise<ParkedRequest[]>;
   /** Forgets a request once it has been run or dropped. */
-  finish(id: number): void;
+  finish(id: number): Promise<void>;
   /** Requests a crash cut off while they were being resumed; they are forgotten as they are returned. */
-  takeInterrupted(): ParkedRequest[];
+  takeInterrupted(): Promise<ParkedRequest[]>;
   /** Forgets every request this user has waiting (they disconnected); returns how many. */
-  dropFor(user: SlackUser): number;
+  dropFor(user: SlackUser): Promise<number>;
 }
 
 interface Row {
@@ -35,22 +35,19 @@ interface Row {
   created_at: number;
 }
 
-export function createSqliteParkedRequests(db: Db): ParkedRequests {
-  const insert = db.prepare(
-    `INSERT INTO parked_requests (team_id, user_id, channel, thread_ts, ts, text, is_direct, created_at)
+const SQL = {
+  insert: `INSERT INTO parked_requests (team_id, user_id, channel, thread_ts, ts, text, is_direct, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, ts) DO NOTHING`,
-  );
-  const claim = db.prepare<[string, string], Row>(
-    `UPDATE parked_requests SET status = 'running'
+  claim: `UPDATE parked_requests SET status = 'running'
       WHERE team_id = ? AND user_id = ? AND status = 'parked'
       RETURNING id, team_id, user_id, channel, thread_ts, ts, text, is_direct, created_at`,
-  );
-  const remove = db.prepare('DELETE FROM parked_requests WHERE id = ?');
-  const dropFor = db.prepare(`DELETE FROM parked_requests WHERE team_id = ? AND user_id = ? AND status = 'parked'`);
-  const interrupted = db.prepare<[], Row>(
-    `DELETE FROM parked_requests WHERE status = 'running'
+  remove: 'DELETE FROM parked_requests WHERE id = ?',
+  dropFor: `DELETE FROM parked_requests WHERE team_id = ? AND user_id = ? AND status = 'parked'`,
+  interrupted: `DELETE FROM parked_requests WHERE status = 'running'
       RETURNING id, team_id, user_id, channel, thread_ts, ts, text, is_direct, created_at`,
-  );
+} as const;
+
+export function createParkedRequests(sql: Sql): ParkedRequests {
   const toRequest = (row: Row): ParkedRequest => ({
     id: row.id,
     createdAt: row.created_at,
@@ -66,20 +63,19 @@ export function createSqliteParkedRequests(db: Db): ParkedRequests {
   });
 
   return {
-    park(m, now) {
-      insert.run(m.teamId, m.userId, m.channel, m.threadTs, m.ts, m.text, m.isDirect ? 1 : 0, now);
+    async park(m, now) {
+      await sql.run(SQL.insert, [m.teamId, m.userId, m.channel, m.threadTs, m.ts, m.text, m.isDirect ? 1 : 0, now]);
     },
-    claim({ teamId, userId }) {
-      return claim
-        .all(teamId, userId)
+    async claim({ teamId, userId }) {
+      return (await sql.query<Row>(SQL.claim, [teamId, userId]))
         .sort((a, b) => a.created_at - b.created_at || a.id - b.id)
         .map(toRequest);
     },
-    finish(id) {
-      remove.run(id);
+    async finish(id) {
+      await sql.run(SQL.remove, [id]);
     },
-    takeInterrupted: () => interrupted.all().map(toRequest),
-    dropFor: ({ teamId, userId }) => dropFor.run(teamId, userId).changes,
+    takeInterrupted: async () => (await sql.query<Row>(SQL.interrupted)).map(toRequest),
+    dropFor: ({ teamId, userId }) => sql.run(SQL.dropFor, [teamId, userId]),
   };
 }
 
@@ -87,6 +83,6 @@ export function createSqliteParkedRequests(db: Db): ParkedRequests {
 export function parkedRecovery(parked: Pick<ParkedRequests, 'takeInterrupted'>): RecoveryParticipant {
   return {
     recover: async () =>
-      parked.takeInterrupted().map((r) => ({ channel: r.message.channel, threadTs: r.message.threadTs })),
+      (await parked.takeInterrupted()).map((r) => ({ channel: r.message.channel, threadTs: r.message.threadTs })),
   };
 }

@@ -15,13 +15,13 @@ const NOT_YOURS_TEXT =
  * The Stop following button, pressed by `user`: only someone who asked the bot something in the thread may end it
  * (the button is on every answer, where anyone in the channel can press it). Returns what to tell them.
  */
-export function unfollowByButton(
+export async function unfollowByButton(
   deps: { conversations: Pick<ConversationStore, 'mayUnfollow' | 'unfollow'>; now: () => number },
   thread: ThreadRef,
   user: SlackUser,
-): string {
-  if (!deps.conversations.mayUnfollow(thread, user)) return NOT_YOURS_TEXT;
-  deps.conversations.unfollow(thread, deps.now());
+): Promise<string> {
+  if (!(await deps.conversations.mayUnfollow(thread, user))) return NOT_YOURS_TEXT;
+  await deps.conversations.unfollow(thread, deps.now());
   return UNFOLLOWED_TEXT;
 }
 
@@ -42,13 +42,13 @@ export function createConversationHandler(deps: {
     const text = message.text.trim();
     if (!message.isDirect) {
       if (STOP_FOLLOWING.test(text)) {
-        deps.conversations.unfollow(message, deps.now());
+        await deps.conversations.unfollow(message, deps.now());
         await reply(UNFOLLOWED_TEXT);
         return;
       }
-      deps.conversations.follow(message, message, deps.now());
+      await deps.conversations.follow(message, message, deps.now());
     } else if (isTopLevelDm(message) && START_OVER.test(text)) {
-      deps.conversations.startOverDm(message, deps.now());
+      await deps.conversations.startOverDm(message, deps.now());
       await reply(STARTED_OVER_TEXT);
       return;
     }
@@ -61,16 +61,16 @@ export function isTopLevelDm(message: UserMessage): boolean {
 }
 
 /** Keeps a finished top-level DM exchange, so the next top-level DM continues from it. */
-export function rememberExchange(
+export async function rememberExchange(
   conversations: Pick<ConversationStore, 'rememberDm'>,
   message: UserMessage,
   answer: string,
   now: number,
-): void {
+): Promise<void> {
   if (!isTopLevelDm(message) || !answer.trim()) return;
   const turns: Turn[] = [
     { role: 'user', content: message.text },
     { role: 'assistant', content: answer.trim() },
   ];
-  conversations.rememberDm(message, turns, now);
+  await conversations.rememberDm(message, turns, now);
 }

@@ -1,7 +1,3 @@
-/**
- * Schema steps in order; step N brings `PRAGMA user_version` from N to N+1. Never edit a step that has shipped:
- * append a new one.
- */
 /** The audit trail's table, for the kinds of entry it takes (a CHECK cannot be widened in place). */
 function auditLogTable(kinds: readonly string[]): string {
   return `CREATE TABLE audit_log (
@@ -30,7 +26,11 @@ const AUDIT_LOG_APPEND_ONLY = `CREATE TRIGGER audit_log_no_update BEFORE UPDATE 
    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
      BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`;
 
-export const MIGRATIONS: readonly string[] = [
+/**
+ * SQLite's schema steps in order; step N brings `PRAGMA user_version` from N to N+1. Never edit a step that has shipped:
+ * append a new one.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
   `CREATE TABLE identities (
      team_id    TEXT NOT NULL,
      user_id    TEXT NOT NULL,
@@ -205,4 +205,189 @@ export const MIGRATIONS: readonly string[] = [
   // Sign in with Slack asks Slack who signed in (userInfo) rather than reading an ID token, so a nonce was never
   // checked: it is no longer made or kept.
   `ALTER TABLE slack_signins DROP COLUMN nonce;`,
+  // Clicks on conversation cards being acted on: a double click (two payloads) runs once.
+  `CREATE TABLE card_claims (
+     key        TEXT PRIMARY KEY,
+     claimed_at INTEGER NOT NULL,
+     done_at    INTEGER
+   ) STRICT;
+   CREATE INDEX card_claims_by_time ON card_claims (claimed_at);`,
+];
+
+/**
+ * PostgreSQL's schema steps in order, recorded in `schema_migrations`. Step 1 is the SQLite schema as it stands after
+ * its own steps: the same tables, columns and indexes, in PostgreSQL's types (times stay milliseconds since the epoch,
+ * in BIGINT). Never edit a step that has shipped: append a new one (to both lists, when both schemas change).
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE identities (
+     team_id    TEXT NOT NULL,
+     user_id    TEXT NOT NULL,
+     identifier TEXT NOT NULL UNIQUE,
+     created_at BIGINT NOT NULL,
+     PRIMARY KEY (team_id, user_id)
+   );
+   CREATE TABLE connect_links (
+     token_hash TEXT PRIMARY KEY,
+     team_id    TEXT NOT NULL,
+     user_id    TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL,
+     used_at    BIGINT,
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   );
+   CREATE TABLE connect_flows (
+     state_hash   TEXT PRIMARY KEY,
+     browser_hash TEXT NOT NULL,
+     team_id      TEXT NOT NULL,
+     user_id      TEXT NOT NULL,
+     created_at   BIGINT NOT NULL,
+     expires_at   BIGINT NOT NULL,
+     consumed_at  BIGINT,
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   );
+   CREATE TABLE parked_requests (
+     id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     team_id    TEXT NOT NULL,
+     user_id    TEXT NOT NULL,
+     channel    TEXT NOT NULL,
+     thread_ts  TEXT NOT NULL,
+     ts         TEXT NOT NULL,
+     text       TEXT NOT NULL,
+     is_direct  INTEGER NOT NULL,
+     created_at BIGINT NOT NULL,
+     status     TEXT NOT NULL DEFAULT 'parked' CHECK (status IN ('parked', 'running')),
+     UNIQUE (channel, ts),
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   );
+   CREATE INDEX parked_requests_by_user ON parked_requests (team_id, user_id, status);
+   CREATE TABLE pending_actions (
+     id            TEXT PRIMARY KEY,
+     team_id       TEXT NOT NULL,
+     user_id       TEXT NOT NULL,
+     identifier    TEXT NOT NULL,
+     channel       TEXT NOT NULL,
+     thread_ts     TEXT NOT NULL,
+     message_ts    TEXT,
+     tool_name     TEXT NOT NULL,
+     arguments     TEXT NOT NULL,
+     preview       TEXT NOT NULL,
+     snapshot      TEXT,
+     status        TEXT NOT NULL CHECK (status IN ('pending', 'executing', 'done', 'failed', 'cancelled', 'expired', 'unknown')),
+     created_at    BIGINT NOT NULL,
+     expires_at    BIGINT NOT NULL,
+     decided_at    BIGINT,
+     decided_by    TEXT,
+     outcome       TEXT,
+     execution_id  TEXT,
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   );
+   CREATE INDEX pending_actions_by_user ON pending_actions (team_id, user_id, status);
+   CREATE TABLE inbox (
+     channel     TEXT NOT NULL,
+     ts          TEXT NOT NULL,
+     thread_ts   TEXT NOT NULL,
+     team_id     TEXT NOT NULL,
+     user_id     TEXT NOT NULL,
+     event_id    TEXT,
+     received_at BIGINT NOT NULL,
+     status      TEXT NOT NULL CHECK (status IN ('running', 'done', 'interrupted')),
+     PRIMARY KEY (channel, ts)
+   );
+   CREATE INDEX inbox_by_status ON inbox (status);
+   CREATE INDEX inbox_by_received ON inbox (received_at, status);
+   CREATE TABLE slack_signins (
+     state_hash   TEXT PRIMARY KEY,
+     token_hash   TEXT NOT NULL REFERENCES connect_links (token_hash) ON DELETE CASCADE,
+     browser_hash TEXT NOT NULL,
+     expires_at   BIGINT NOT NULL,
+     used_at      BIGINT
+   );
+   CREATE TABLE audit_log (
+     id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     at           BIGINT NOT NULL,
+     kind         TEXT NOT NULL CHECK (kind IN ('tool_call', 'approval', 'connection', 'feedback', 'watch')),
+     team_id      TEXT NOT NULL,
+     user_id      TEXT NOT NULL,
+     channel      TEXT,
+     thread_ts    TEXT,
+     identifier   TEXT NOT NULL,
+     tool_name    TEXT NOT NULL,
+     args_hash    TEXT,
+     summary      TEXT NOT NULL,
+     outcome      TEXT NOT NULL,
+     execution_id TEXT,
+     latency_ms   BIGINT,
+     approved_by  TEXT,
+     action_id    TEXT
+   );
+   CREATE INDEX audit_log_by_user ON audit_log (team_id, user_id, at);
+   CREATE INDEX audit_log_by_time ON audit_log (at);
+   CREATE INDEX audit_log_by_user_activity ON audit_log (team_id, user_id, at, kind, outcome);
+   CREATE INDEX audit_log_by_user_kind ON audit_log (team_id, user_id, kind, at);
+   CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
+   CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+     FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+   CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+   CREATE TABLE followed_threads (
+     channel          TEXT NOT NULL,
+     thread_ts        TEXT NOT NULL,
+     team_id          TEXT NOT NULL,
+     last_activity_at BIGINT NOT NULL,
+     stopped_at       BIGINT,
+     PRIMARY KEY (channel, thread_ts)
+   );
+   CREATE INDEX followed_threads_by_activity ON followed_threads (last_activity_at);
+   CREATE TABLE thread_participants (
+     channel   TEXT NOT NULL,
+     thread_ts TEXT NOT NULL,
+     user_id   TEXT NOT NULL,
+     PRIMARY KEY (channel, thread_ts, user_id)
+   );
+   CREATE TABLE dm_turns (
+     id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     team_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     role    TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'reset')),
+     content TEXT NOT NULL,
+     at      BIGINT NOT NULL
+   );
+   CREATE INDEX dm_turns_by_user ON dm_turns (team_id, user_id, at);
+   CREATE INDEX dm_turns_by_time ON dm_turns (at);
+   CREATE TABLE watches (
+     id               TEXT PRIMARY KEY,
+     team_id          TEXT NOT NULL,
+     user_id          TEXT NOT NULL,
+     conversation_id  TEXT NOT NULL,
+     channel          TEXT NOT NULL,
+     thread_ts        TEXT NOT NULL,
+     customer         TEXT,
+     created_at       BIGINT NOT NULL,
+     last_activity_at BIGINT NOT NULL,
+     last_part_id     TEXT,
+     parts_seen       INTEGER NOT NULL,
+     state            TEXT NOT NULL,
+     assignee         TEXT,
+     version          INTEGER NOT NULL DEFAULT 0,
+     next_poll_at     BIGINT NOT NULL,
+     interval_ms      BIGINT NOT NULL,
+     status           TEXT NOT NULL CHECK (status IN ('active', 'paused', 'ended')),
+     ended_at         BIGINT,
+     ended_reason     TEXT,
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   );
+   CREATE UNIQUE INDEX watches_one_per_conversation ON watches (team_id, user_id, conversation_id)
+     WHERE status != 'ended';
+   CREATE INDEX watches_due ON watches (status, next_poll_at);
+   CREATE INDEX watches_by_user ON watches (team_id, user_id, status);
+   CREATE INDEX watches_by_activity ON watches (status, last_activity_at);`,
+  // Clicks on conversation cards being acted on: a double click (two payloads) runs once.
+  `CREATE TABLE card_claims (
+     key        TEXT PRIMARY KEY,
+     claimed_at BIGINT NOT NULL,
+     done_at    BIGINT
+   );
+   CREATE INDEX card_claims_by_time ON card_claims (claimed_at);`,
 ];

@@ -32,7 +32,7 @@ export function startInboxPruning(deps: {
     const olderThan = deps.now() - horizonMs;
     let deleted = 0;
     for (;;) {
-      const count = deps.inbox.pruneBatch(olderThan, batchSize);
+      const count = await deps.inbox.pruneBatch(olderThan, batchSize);
       deleted += count;
       if (count < batchSize) break;
       await nextTurn();

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 import type { UserMessage } from '../shared/messages.ts';
 
 export interface InterruptedMessage {
@@ -9,16 +9,16 @@ export interface InterruptedMessage {
 
 /** Which Slack messages the bot has taken on, so each is answered once, whatever Slack redelivers. */
 export interface Inbox {
-  /** Records the message; false if it was seen before (a retry or a redelivery). */
-  accept(message: UserMessage, eventId: string | undefined, now: number): boolean;
-  finish(message: Pick<UserMessage, 'channel' | 'ts'>): void;
+  /** Records the message (durably, once this resolves); false if it was seen before (a retry or a redelivery). */
+  accept(message: UserMessage, eventId: string | undefined, now: number): Promise<boolean>;
+  finish(message: Pick<UserMessage, 'channel' | 'ts'>): Promise<void>;
   /** Messages still marked running, i.e. cut off by a crash; marks them interrupted so they are reported once. */
-  takeInterrupted(): InterruptedMessage[];
+  takeInterrupted(): Promise<InterruptedMessage[]>;
   /**
    * Forgets up to `limit` handled messages received before `olderThan` (Slack stops redelivering within minutes);
    * returns how many. Small batches keep each call short however large the inbox has grown.
    */
-  pruneBatch(olderThan: number, limit: number): number;
+  pruneBatch(olderThan: number, limit: number): Promise<number>;
 }
 
 /** The statements as the code runs them; a test checks that none scans the table. */
@@ -27,25 +27,25 @@ export const INBOX_SQL = {
      VALUES (?, ?, ?, ?, ?, ?, ?, 'running') ON CONFLICT (channel, ts) DO NOTHING`,
   finish: `UPDATE inbox SET status = 'done' WHERE channel = ? AND ts = ?`,
   takeInterrupted: `UPDATE inbox SET status = 'interrupted' WHERE status = 'running' RETURNING channel, thread_ts, user_id`,
-  pruneBatch: `DELETE FROM inbox WHERE rowid IN (
+  pruneBatch: {
+    sqlite: `DELETE FROM inbox WHERE rowid IN (
      SELECT rowid FROM inbox WHERE received_at < ? AND status != 'running' ORDER BY received_at LIMIT ?)`,
+    postgres: `DELETE FROM inbox WHERE (channel, ts) IN (
+     SELECT channel, ts FROM inbox WHERE received_at < ? AND status != 'running' ORDER BY received_at LIMIT ?)`,
+  },
 } as const;
 
-export function createSqliteInbox(db: Db): Inbox {
-  const insert = db.prepare(INBOX_SQL.accept);
-  const done = db.prepare(INBOX_SQL.finish);
-  const interrupted = db.prepare<[], { channel: string; thread_ts: string; user_id: string }>(
-    INBOX_SQL.takeInterrupted,
-  );
-  const prune = db.prepare<[number, number]>(INBOX_SQL.pruneBatch);
+export function createInbox(sql: Sql): Inbox {
   return {
-    accept: (m, eventId, now) =>
-      insert.run(m.channel, m.ts, m.threadTs, m.teamId, m.userId, eventId ?? null, now).changes === 1,
-    finish(m) {
-      done.run(m.channel, m.ts);
+    accept: async (m, eventId, now) =>
+      (await sql.run(INBOX_SQL.accept, [m.channel, m.ts, m.threadTs, m.teamId, m.userId, eventId ?? null, now])) === 1,
+    async finish(m) {
+      await sql.run(INBOX_SQL.finish, [m.channel, m.ts]);
     },
-    takeInterrupted: () =>
-      interrupted.all().map((row) => ({ channel: row.channel, threadTs: row.thread_ts, userId: row.user_id })),
-    pruneBatch: (olderThan, limit) => prune.run(olderThan, limit).changes,
+    takeInterrupted: async () =>
+      (await sql.query<{ channel: string; thread_ts: string; user_id: string }>(INBOX_SQL.takeInterrupted)).map(
+        (row) => ({ channel: row.channel, threadTs: row.thread_ts, userId: row.user_id }),
+      ),
+    pruneBatch: (olderThan, limit) => sql.run(INBOX_SQL.pruneBatch, [olderThan, limit]),
   };
 }

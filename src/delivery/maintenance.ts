@@ -13,7 +13,7 @@ const HOUR_MS = 60 * 60 * 1000;
 export interface Prunable {
   /** What is pruned, for the log. */
   what: string;
-  prune(now: number): void;
+  prune(now: number): Promise<void>;
 }
 
 /**
@@ -26,14 +26,15 @@ export function startMaintenance(deps: {
   logger: Logger;
   now: () => number;
 }): Maintenance {
+  let pruning: Promise<void> = Promise.resolve();
   const pruneHourly = () => {
-    for (const prunable of deps.hourly) {
-      try {
-        prunable.prune(deps.now());
-      } catch (error) {
-        deps.logger.warn(`Pruning old ${prunable.what} failed`, error);
+    pruning = (async () => {
+      for (const prunable of deps.hourly) {
+        await prunable
+          .prune(deps.now())
+          .catch((error: unknown) => deps.logger.warn(`Pruning old ${prunable.what} failed`, error));
       }
-    }
+    })();
   };
   pruneHourly();
   const timer = setInterval(pruneHourly, HOUR_MS);
@@ -42,7 +43,7 @@ export function startMaintenance(deps: {
   return {
     async stop() {
       clearInterval(timer);
-      await inbox.stop();
+      await Promise.all([pruning, inbox.stop()]);
     },
   };
 }

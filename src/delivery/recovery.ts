@@ -30,7 +30,7 @@ export async function recoverFromCrash(deps: {
   logger: Logger;
 }): Promise<void> {
   const { client, logger } = deps;
-  const threads: InterruptedThread[] = [...deps.inbox.takeInterrupted()];
+  const threads: InterruptedThread[] = [...(await deps.inbox.takeInterrupted())];
   for (const participant of deps.participants) {
     threads.push(
       ...(await participant.recover().catch((error: unknown) => {

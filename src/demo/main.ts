@@ -29,6 +29,7 @@ try {
     port: args.port,
     dataDir,
     reset: args.reset,
+    databaseUrl: args.databaseUrl,
     maxRuns: args.maxRuns,
     model: model.model,
     log: (line) => {

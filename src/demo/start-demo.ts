@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type Bot, createBot } from '../bot.ts';
 import { type Config, type ModelSettings, parseConfig, secretsOf } from '../config.ts';
-import { openDatabase } from '../db/database.ts';
-import { createSqliteIdentityStore } from '../identity/identity-store.ts';
+import { type DatabaseSettings, openDatabase } from '../db/database.ts';
+import { createIdentityStore } from '../identity/identity-store.ts';
 import { createLogger } from '../logger.ts';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../standins/model/emulator.ts';
 import { type ScalekitEmulator, type ScalekitSnapshot, startScalekitEmulator } from '../standins/scalekit/emulator.ts';
@@ -27,6 +27,8 @@ export interface DemoOptions {
   dataDir: string;
   /** Start with fresh demo data: both files are deleted. */
   reset: boolean;
+  /** The bot's state in PostgreSQL instead of demo.db (as DATABASE_URL for `npm start`). */
+  databaseUrl?: string;
   /** MAX_CONCURRENT_RUNS for the demo's bot (default: the bot's own). */
   maxRuns?: number;
   /** A real model; without it, the scripted one. */
@@ -115,6 +117,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       PORT: String(botPort),
       PUBLIC_URL: `http://127.0.0.1:${botPort}`,
       DATABASE_PATH: dbPath,
+      ...(options.databaseUrl && { DATABASE_URL: options.databaseUrl }),
       LOG_LEVEL: 'info',
       ...(options.maxRuns !== undefined && { MAX_CONCURRENT_RUNS: String(options.maxRuns) }),
     });
@@ -130,7 +133,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     stops.push(() => bot.stop());
     const botUrl = config.http.publicUrl;
 
-    const identifiers = bindTeammates(dbPath, slack.teamId, scalekit);
+    const identifiers = await bindTeammates({ path: dbPath, url: options.databaseUrl }, slack.teamId, scalekit);
     const workspace = createPlaygroundWorkspace({
       slack,
       bot: createBotLink({ eventsUrl: `${botUrl}/slack/events`, signingSecret, teamId: slack.teamId }),
@@ -167,22 +170,26 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
  * Each teammate's Scalekit identifier (from the bot's own identity store, created as the bot would) is signed in
  * to Intercom as that teammate's admin, so the consent screen starts on the right person.
  */
-function bindTeammates(dbPath: string, teamId: string, scalekit: ScalekitEmulator): Map<string, string> {
-  const db = openDatabase(dbPath);
+async function bindTeammates(
+  database: DatabaseSettings,
+  teamId: string,
+  scalekit: ScalekitEmulator,
+): Promise<Map<string, string>> {
+  const db = await openDatabase(database, { logger: { warn: () => {}, error: () => {} } });
   try {
-    const identities = createSqliteIdentityStore(db, {
+    const identities = createIdentityStore(db, {
       newIdentifier: () => `u_${randomBytes(16).toString('hex')}`,
       now: Date.now,
     });
     const identifiers = new Map<string, string>();
     for (const person of TEAMMATES) {
-      const identifier = identities.identifierFor({ teamId, userId: person.id });
+      const identifier = await identities.identifierFor({ teamId, userId: person.id });
       identifiers.set(person.id, identifier);
       scalekit.intercom.bindAdmin(identifier, person.intercomAdminId);
     }
     return identifiers;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

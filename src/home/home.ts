@@ -12,17 +12,17 @@ import type { Watch } from '../watches/watch-store.ts';
 export function createHomePublisher(deps: {
   account: Pick<AccountService, 'summary'>;
   audit: Pick<AuditLog, 'recent'>;
-  watches: { openFor(user: SlackUser): Watch[] };
+  watches: { openFor(user: SlackUser): Promise<Watch[]> };
   client: webApi.WebClient;
   /** The workspace's URL (from auth.test), for links to threads. */
   workspaceUrl?: string;
 }): (user: SlackUser) => Promise<void> {
   return async (user) => {
     const summary = await deps.account.summary(user);
-    const recent = deps.audit.recent(user, 10).filter((e) => e.kind !== 'connection');
+    const recent = (await deps.audit.recent(user, 10)).filter((e) => e.kind !== 'connection');
     await deps.client.views.publish({
       user_id: user.userId,
-      view: buildHomeView(summary, recent, deps.watches.openFor(user), deps.workspaceUrl),
+      view: buildHomeView(summary, recent, await deps.watches.openFor(user), deps.workspaceUrl),
     });
   };
 }

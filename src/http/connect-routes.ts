@@ -96,8 +96,8 @@ export function createConnectRoutes(deps: ConnectRoutesDeps): Route[] {
    * Opening a link changes nothing: mail scanners, Slack's link expansion and prefetchers GET (and HEAD) links before
    * the person clicks, and must not use up the single-use link. The page's Continue button does that with a POST.
    */
-  const showLink: Route['handle'] = (req, res, params) => {
-    const check = deps.connect.checkLink(params.token ?? '');
+  const showLink: Route['handle'] = async (req, res, params) => {
+    const check = await deps.connect.checkLink(params.token ?? '');
     if (!check.ok) {
       refuse(res, LINK_PAGES[check.problem], { jar: readCookies(req) });
       return;

@@ -8,6 +8,10 @@ import {
   ReceiverMultipleAckError,
 } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
+import { runUntilStored } from '../shared/acknowledge.ts';
+
+/** Events the bot records in its inbox before acknowledging them. */
+const STORED_EVENTS = new Set(['message', 'app_mention']);
 
 /** Slack gives up on an unacknowledged request after 3 s; Bolt's own receiver answers 404 just after that. */
 const ACK_TIMEOUT_MS = 3001;
@@ -33,7 +37,8 @@ export function createSlackReceiver(logger: Logger): SlackReceiver {
     stop: async () => undefined,
 
     async dispatch({ body, req, res }) {
-      if (!app) throw new Error('Slack receiver used before Bolt initialised it');
+      const bolt = app;
+      if (!bolt) throw new Error('Slack receiver used before Bolt initialised it');
       if (body.ssl_check === '1') {
         res.writeHead(200).end();
         return;
@@ -42,7 +47,19 @@ export function createSlackReceiver(logger: Logger): SlackReceiver {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ challenge: body.challenge }));
         return;
       }
+      // Bolt acknowledges events before any listener runs. A message is acknowledged only once the inbox holds it:
+      // if the database cannot take it, Slack gets an error and sends it again, rather than a 200 for a message
+      // that is then lost. Other requests are acknowledged when Bolt says so, as before.
+      const deferred = body.type === 'event_callback' && STORED_EVENTS.has(describe(body).eventType as string);
+      let stored = !deferred;
+      let requested: { response: unknown } | undefined;
       let acked = false;
+      const send = (response: unknown) => {
+        if (acked) return;
+        acked = true;
+        clearTimeout(timer);
+        HTTPModuleFunctions.buildContentResponse(res, response);
+      };
       const timer = setTimeout(() => {
         if (acked) return;
         logger.error('A Slack request was not acknowledged within 3 seconds', { type: body.type });
@@ -50,25 +67,41 @@ export function createSlackReceiver(logger: Logger): SlackReceiver {
       }, ACK_TIMEOUT_MS);
       timer.unref();
       const ack: AckFn<unknown> = async (response) => {
-        if (acked) throw new ReceiverMultipleAckError();
-        acked = true;
-        clearTimeout(timer);
-        HTTPModuleFunctions.buildContentResponse(res, response);
+        if (requested) throw new ReceiverMultipleAckError();
+        requested = { response };
+        if (stored) send(response);
+      };
+      let failed = false;
+      const handlers = {
+        stored() {
+          stored = true;
+          if (requested) send(requested.response);
+        },
+        failed() {
+          failed = true;
+        },
       };
       try {
-        await app.processEvent({
-          body,
-          ack,
-          retryNum: HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req),
-          retryReason: HTTPModuleFunctions.extractRetryReasonFromHTTPRequest(req),
-        });
-        // Bolt returns without acknowledging what it cannot classify (app_rate_limited, a new kind of payload): Slack
-        // would retry it after our 3-second timer's 404, so it gets its 200 now.
-        if (!acked) {
+        await runUntilStored(handlers, () =>
+          bolt.processEvent({
+            body,
+            ack,
+            retryNum: HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req),
+            retryReason: HTTPModuleFunctions.extractRetryReasonFromHTTPRequest(req),
+          }),
+        );
+        if (deferred && failed && !acked) {
+          // Bolt's error handler has logged it; Slack sends the event again.
           acked = true;
           clearTimeout(timer);
-          if (!res.headersSent) res.writeHead(200).end();
+          res.writeHead(500).end();
+          return;
         }
+        // Nothing to store (a message not for the bot, or one seen before): acknowledged now.
+        if (requested) send(requested.response);
+        // Bolt returns without acknowledging what it cannot classify (app_rate_limited, a new kind of payload): Slack
+        // would retry it after our 3-second timer's 404, so it gets its 200 now.
+        if (!acked) send(undefined);
         // Bolt resolves once every listener has returned: tests (and operators at debug level) can tell "handled and
         // ignored" from "not handled yet".
         logger.debug('Slack request handled', describe(body));

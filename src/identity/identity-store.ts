@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../shared/messages.ts';
 
 export type { SlackUser };
@@ -14,41 +14,36 @@ export type ScalekitIdentifier = string & { readonly [resolved]: true };
 
 export interface IdentityStore {
   /** The user's Scalekit identifier, created on first contact and the same for ever after. */
-  identifierFor(user: SlackUser): ScalekitIdentifier;
+  identifierFor(user: SlackUser): Promise<ScalekitIdentifier>;
   /** Who an identifier belongs to, or undefined. */
-  slackUserOf(identifier: string): SlackUser | undefined;
+  slackUserOf(identifier: string): Promise<SlackUser | undefined>;
 }
+
+const SQL = {
+  insert:
+    'INSERT INTO identities (team_id, user_id, identifier, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (team_id, user_id) DO NOTHING',
+  byUser: 'SELECT identifier FROM identities WHERE team_id = ? AND user_id = ?',
+  byIdentifier: 'SELECT team_id, user_id FROM identities WHERE identifier = ?',
+} as const;
 
 /**
  * Identifiers are random rather than derived from Slack ids, so knowing someone's Slack id (which every
  * workspace member can see) tells you nothing about their Scalekit identifier.
  */
-export function createSqliteIdentityStore(
-  db: Db,
-  deps: { newIdentifier: () => string; now: () => number },
-): IdentityStore {
-  const insert = db.prepare(
-    'INSERT INTO identities (team_id, user_id, identifier, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (team_id, user_id) DO NOTHING',
-  );
-  const byUser = db.prepare<[string, string], { identifier: string }>(
-    'SELECT identifier FROM identities WHERE team_id = ? AND user_id = ?',
-  );
-  const byIdentifier = db.prepare<[string], { team_id: string; user_id: string }>(
-    'SELECT team_id, user_id FROM identities WHERE identifier = ?',
-  );
-
+export function createIdentityStore(sql: Sql, deps: { newIdentifier: () => string; now: () => number }): IdentityStore {
+  const byUser = (teamId: string, userId: string) => sql.get<{ identifier: string }>(SQL.byUser, [teamId, userId]);
   return {
-    identifierFor({ teamId, userId }) {
-      const existing = byUser.get(teamId, userId);
+    async identifierFor({ teamId, userId }) {
+      const existing = await byUser(teamId, userId);
       if (existing) return existing.identifier as ScalekitIdentifier;
-      insert.run(teamId, userId, deps.newIdentifier(), deps.now());
+      await sql.run(SQL.insert, [teamId, userId, deps.newIdentifier(), deps.now()]);
       // Read back rather than trusting our candidate: another process may have won the insert.
-      const row = byUser.get(teamId, userId);
+      const row = await byUser(teamId, userId);
       if (!row) throw new Error('identity insert did not persist');
       return row.identifier as ScalekitIdentifier;
     },
-    slackUserOf(identifier) {
-      const row = byIdentifier.get(identifier);
+    async slackUserOf(identifier) {
+      const row = await sql.get<{ team_id: string; user_id: string }>(SQL.byIdentifier, [identifier]);
       return row ? { teamId: row.team_id, userId: row.user_id } : undefined;
     },
   };

@@ -63,7 +63,7 @@ export interface Intercom {
   /** The account of this teammate, with the identifier the identity map resolved for them. */
   account(user: SlackUser, identifier: ScalekitIdentifier): IntercomAccount;
   /** The account of a teammate named by a verified payload or a row first written from one. */
-  accountOf(user: SlackUser): IntercomAccount;
+  accountOf(user: SlackUser): Promise<IntercomAccount>;
 }
 
 export interface IntercomDeps {
@@ -105,9 +105,9 @@ export function createIntercom(deps: IntercomDeps): Intercom {
 
     const run: IntercomAccount['run'] = async (tool, input, options = {}) => {
       const started = now();
-      const record = (outcome: string, executionId?: string) => {
+      const record = async (outcome: string, executionId?: string) => {
         if (options.audit === false) return;
-        audit.record({
+        await audit.record({
           at: now(),
           kind: 'tool_call',
           teamId: user.teamId,
@@ -123,17 +123,19 @@ export function createIntercom(deps: IntercomDeps): Intercom {
           latencyMs: now() - started,
         });
       };
+      let result: ToolResult;
       try {
-        const result = await execute(tool, input, options.retryRateLimits === true);
-        record('ok', result.executionId);
-        return result;
+        result = await execute(tool, input, options.retryRateLimits === true);
       } catch (error) {
-        record(
+        await record(
           error instanceof ToolError ? `error: ${error.kind}` : 'error',
           error instanceof ToolError ? error.executionId : undefined,
         );
         throw error;
       }
+      // Outside the try: a trail that cannot be written is not a failed Intercom call.
+      await record('ok', result.executionId);
+      return result;
     };
 
     const read = async <T>(tool: string, input: ToolInput, parse: (data: unknown, executionId: string) => T) => {
@@ -163,6 +165,6 @@ export function createIntercom(deps: IntercomDeps): Intercom {
 
   return {
     account,
-    accountOf: (user) => account(user, deps.identities.identifierFor(user)),
+    accountOf: async (user) => account(user, await deps.identities.identifierFor(user)),
   };
 }

@@ -38,6 +38,7 @@ function labelOf(record: Record<string, unknown>, id: string): string | undefine
     case 'admin':
       return personLabel(record.name, record.email);
     case 'tag':
+    case 'ticket_type':
       return text(record.name);
     case 'conversation': {
       const source = (record.source ?? {}) as Record<string, unknown>;

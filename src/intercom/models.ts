@@ -12,6 +12,8 @@ export interface Admin {
   id: string;
   name: string;
   email?: string;
+  /** The workspace's app id and region, when Intercom says (identify_admin does): for links into the inbox. */
+  workspace?: { id: string; region?: string };
 }
 
 /** A customer (user or lead) in Intercom. */
@@ -51,6 +53,10 @@ export interface Conversation {
   /** The customer who started it, when a customer did. */
   customer?: { name?: string; email?: string };
   title?: string;
+  /** The text that started the conversation (its source's body). */
+  opening?: string;
+  /** Intercom's priority flag. */
+  priority?: boolean;
   /** Scalekit's execution id of the read, for the audit trail. */
   executionId?: string;
 }
@@ -93,6 +99,7 @@ const conversationSchema = z.looseObject({
   admin_assignee_id: optionalId,
   snoozed_until: epochSeconds,
   title: text,
+  priority: text,
   source: nested(z.looseObject({ subject: text, body: z.unknown().optional(), author: nested(author) })),
   conversation_parts: nested(
     z.looseObject({
@@ -102,7 +109,12 @@ const conversationSchema = z.looseObject({
   ),
 });
 
-const adminSchema = z.looseObject({ id, name: text, email: text });
+const adminSchema = z.looseObject({
+  id,
+  name: text,
+  email: text,
+  app: nested(z.looseObject({ id_code: text, region: text })),
+});
 const contactSchema = z.looseObject({ id, name: text, email: text, role: text });
 
 export function parseConversation(data: unknown, executionId?: string): Conversation | undefined {
@@ -137,6 +149,8 @@ export function parseConversation(data: unknown, executionId?: string): Conversa
       starter && !TEAM_AUTHORS.has(starter.type ?? '') ? { name: starter.name, email: starter.email } : undefined,
     // What a person knows the conversation by: its title or subject, else how it began.
     title: c.title ?? c.source?.subject ?? firstLine(c.source?.body),
+    opening: typeof c.source?.body === 'string' && c.source.body.trim() ? c.source.body : undefined,
+    priority: c.priority === undefined ? undefined : c.priority === 'priority',
     executionId,
   };
 }
@@ -144,8 +158,13 @@ export function parseConversation(data: unknown, executionId?: string): Conversa
 export function parseAdmin(data: unknown): Admin | undefined {
   const parsed = adminSchema.safeParse(data);
   if (!parsed.success) return undefined;
-  const { id, name, email } = parsed.data;
-  return { id, name: name ?? id, email };
+  const { id, name, email, app } = parsed.data;
+  return {
+    id,
+    name: name ?? id,
+    email,
+    ...(app?.id_code && { workspace: { id: app.id_code, region: app.region } }),
+  };
 }
 
 const listOf = (key: string) =>
@@ -175,4 +194,29 @@ export function parseContacts(data: unknown): Contact[] {
 /** A customer as a list shows them: their name, else their email. */
 export function customerLabel(conversation: Pick<Conversation, 'customer'>): string | undefined {
   return conversation.customer?.name ?? conversation.customer?.email;
+}
+
+/** A help-center article as a search finds it. */
+export interface Article {
+  id: string;
+  title: string;
+  url: string;
+}
+
+const articleSchema = z.looseObject({ id, title: text, url: text });
+const articleList = z.union([
+  z.array(z.unknown()),
+  z.looseObject({ data: z.looseObject({ articles: z.array(z.unknown()) }) }).transform((o) => o.data.articles),
+  z.looseObject({ data: z.array(z.unknown()) }).transform((o) => o.data),
+]);
+
+/** `intercom_search_articles`: `{ data: { articles: [...] } }` (or a plain list); only articles with a title and a link. */
+export function parseArticles(data: unknown): Article[] {
+  const list = articleList.safeParse(data);
+  if (!list.success) return [];
+  return list.data.flatMap((raw) => {
+    const parsed = articleSchema.safeParse(raw);
+    if (!parsed.success || !parsed.data.title || !parsed.data.url) return [];
+    return [{ id: parsed.data.id, title: parsed.data.title, url: parsed.data.url }];
+  });
 }

@@ -26,6 +26,8 @@ const SUPPORT_TOOLS = new Set([
   'intercom_detach_tag_from_conversation',
   'intercom_manage_conversation',
   'intercom_update_conversation',
+  'intercom_convert_conversation_to_ticket',
+  'intercom_list_ticket_types',
   'intercom_reply_to_ticket',
   'intercom_update_ticket',
   'intercom_create_ticket',

@@ -192,6 +192,7 @@ function toolError(toolName: string, error: unknown): Error {
       toolName,
       message: error.toolErrorMessage || (error instanceof Error ? error.message : 'Intercom error'),
       executionId: error.executionId || undefined,
+      status: error.toolErrorCode || undefined,
     });
   }
   // No connected account (deleted, or never finished): the user has to connect again.

@@ -12,9 +12,9 @@ export interface AgentListenerDeps {
     threadTs?: string;
     messageTs: string;
     value: string;
-  }) => FeedbackVerdict | undefined;
+  }) => Promise<FeedbackVerdict | undefined>;
   /** Someone pressed Stop following in the thread; returns what to tell them (only its requesters may). */
-  unfollow: (thread: { channel: string; threadTs: string }, user: SlackUser) => string;
+  unfollow: (thread: { channel: string; threadTs: string }, user: SlackUser) => Promise<string>;
   /** Slack's Stop on an agent session: aborts the run in that thread, if any. */
   stopRun: (thread: { channel: string; threadTs: string }) => boolean;
   /** The prompts for the Messages tab, fitting this teammate's state. */
@@ -33,7 +33,7 @@ export function registerAgentListeners(app: App, deps: AgentListenerDeps): void 
     if (!teamId || !channel || !messageTs) return;
     const user = { teamId, userId: body.user.id };
     const threadTs = (body.message as { thread_ts?: string } | undefined)?.thread_ts;
-    const verdict = deps.recordFeedback({ user, channel, threadTs, messageTs, value: action.value });
+    const verdict = await deps.recordFeedback({ user, channel, threadTs, messageTs, value: action.value });
     if (!verdict) return;
     await client.chat
       .postEphemeral({
@@ -54,7 +54,7 @@ export function registerAgentListeners(app: App, deps: AgentListenerDeps): void 
     if (body.type !== 'block_actions' || !body.channel?.id || !body.message?.ts || !teamId) return;
     const threadTs = (body.message as { thread_ts?: string }).thread_ts ?? body.message.ts;
     // Who pressed it comes from Slack's signed payload.
-    const text = deps.unfollow({ channel: body.channel.id, threadTs }, { teamId, userId: body.user.id });
+    const text = await deps.unfollow({ channel: body.channel.id, threadTs }, { teamId, userId: body.user.id });
     await client.chat
       .postEphemeral({ channel: body.channel.id, user: body.user.id, thread_ts: threadTs, text })
       .catch((error: unknown) => deps.logger.warn('Could not confirm unfollowing', error));

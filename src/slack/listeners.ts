@@ -4,15 +4,21 @@ import { APPROVAL_ACTIONS, EDIT_BLOCK, EDIT_INPUT, EDIT_VIEW } from '../approval
 import type { ApprovalDecision, Approvals } from '../approvals/approvals.ts';
 import type { CommandReply } from '../connect/connect-command.ts';
 import { CONNECT_BUTTON_ACTION, DISCONNECT_ACTIONS, HOME_CONNECT_ACTION } from '../connect/connect-messages.ts';
+import { CARD_ACTIONS, CARD_VIEW } from '../conversation-cards/card-blocks.ts';
 import { replyForError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
 import { WATCH_ACTIONS } from '../watches/watch-blocks.ts';
 import { type AgentListenerDeps, registerAgentListeners } from './agent-listeners.ts';
+import { type CardListenerDeps, registerCardListeners } from './card-listeners.ts';
 import { fromSlackInput } from './incoming-text.ts';
 import { type MessageListenerDeps, registerMessageListeners } from './message-listeners.ts';
 import { registerWatchListeners, type WatchListenerDeps } from './watch-listeners.ts';
 
-export interface ListenerDeps extends MessageListenerDeps, AgentListenerDeps, Pick<WatchListenerDeps, 'onWatchClick'> {
+export interface ListenerDeps
+  extends MessageListenerDeps,
+    AgentListenerDeps,
+    Pick<WatchListenerDeps, 'onWatchClick'>,
+    Pick<CardListenerDeps, 'cards'> {
   /** `/connect-intercom`: the ephemeral answer for the person who ran it. */
   onConnectCommand: (user: SlackUser, text: string, client: webApi.WebClient) => Promise<CommandReply>;
   /** The teammate's own account: App Home, connect from Home, and disconnect (after Slack's confirm dialog). */
@@ -34,6 +40,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerMessageListeners(app, deps);
   registerAgentListeners(app, deps);
   registerWatchListeners(app, deps);
+  registerCardListeners(app, deps);
 
   app.command('/connect-intercom', async ({ ack, command, respond, client }) => {
     // Acknowledge first: Slack gives up after 3 s, and Scalekit may take longer than that.
@@ -125,11 +132,12 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     FEEDBACK_ACTION,
     UNFOLLOW_ACTION,
     ...Object.values(WATCH_ACTIONS),
+    ...Object.values(CARD_ACTIONS),
   ];
   app.action({ action_id: new RegExp(`^(?!(${known.join('|')})$)`) }, async ({ ack }) => {
     await ack();
   });
-  app.view({ callback_id: new RegExp(`^(?!${EDIT_VIEW}$)`) }, async ({ ack }) => {
+  app.view({ callback_id: new RegExp(`^(?!(${EDIT_VIEW}|${CARD_VIEW})$)`) }, async ({ ack }) => {
     await ack();
   });
   app.shortcut(/.*/, async ({ ack }) => {

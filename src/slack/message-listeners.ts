@@ -3,6 +3,7 @@ import type { Inbox } from '../delivery/inbox.ts';
 import type { WorkQueue } from '../delivery/work-queue.ts';
 import { replyForError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { acknowledgeStored } from '../shared/acknowledge.ts';
 import type { MessageHandler, SlackUser, UserMessage } from '../shared/messages.ts';
 import { fromSlackMessage, type NameOf } from './incoming-text.ts';
 
@@ -11,7 +12,7 @@ export interface MessageListenerDeps {
   /** People's names for the mentions in a message (the model reads names, not ids). */
   names: (client: webApi.WebClient) => NameOf;
   /** Whether a plain message from this person in this channel thread is meant for the bot (a followed thread). */
-  isFollowing: (thread: { channel: string; threadTs: string }, user: SlackUser) => boolean;
+  isFollowing: (thread: { channel: string; threadTs: string }, user: SlackUser) => Promise<boolean>;
   inbox: Inbox;
   /** In-flight work is tracked so a shutdown can wait for it. */
   queue: Pick<WorkQueue, 'track'>;
@@ -63,7 +64,7 @@ export function registerMessageListeners(app: App, deps: MessageListenerDeps): v
       const mentioned = context.botUserId !== undefined && text.includes(`<@${context.botUserId}>`);
       // Top-level channel messages reach us as app_mention when they are for us; in a thread, only a followed
       // thread's participants (or a mention) count. Everyone else's chatter is theirs.
-      const followed = threadTs !== undefined && deps.isFollowing(incoming, incoming);
+      const followed = threadTs !== undefined && (await deps.isFollowing(incoming, incoming));
       if (!(threadTs !== undefined && (mentioned || followed))) {
         deps.logger.debug('Ignored a channel message not meant for the bot', {
           channel: message.channel,
@@ -86,10 +87,11 @@ async function deliver(
   eventId: string | undefined,
   message: UserMessage,
 ): Promise<void> {
-  if (!deps.inbox.accept(message, eventId, deps.now())) {
+  if (!(await deps.inbox.accept(message, eventId, deps.now()))) {
     deps.logger.info('Ignored a redelivered message', { channel: message.channel, ts: message.ts, eventId });
     return;
   }
+  acknowledgeStored();
   const work = async () => {
     try {
       await deps.onMessage(message, client);
@@ -99,7 +101,7 @@ async function deliver(
         .postMessage({ channel: message.channel, thread_ts: message.threadTs, text: replyForError(error) })
         .catch((postError: unknown) => deps.logger.error('Could not post the error notice', postError));
     } finally {
-      deps.inbox.finish(message);
+      await deps.inbox.finish(message);
     }
   };
   await deps.queue.track(work());

@@ -32,6 +32,16 @@ export function taskChunk(task: PlanTask): TaskUpdateChunk {
     title: shorten(plainText(task.title), MAX_TASK_TITLE),
     status: task.status,
     ...(task.details && { details: shorten(plainText(task.details), MAX_TASK_TITLE) }),
+    ...(task.sources?.length && {
+      sources: task.sources
+        .filter((source) => /^https?:\/\/[^\s<>|]+$/i.test(source.url))
+        .slice(0, 10)
+        .map((source) => ({
+          type: 'url' as const,
+          url: source.url,
+          text: shorten(plainText(source.title), MAX_TASK_TITLE),
+        })),
+    }),
   };
 }
 

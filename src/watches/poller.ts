@@ -76,7 +76,7 @@ export function createWatchPoller(deps: {
     const begun = now();
     let interval = Math.min(watch.intervalMs * 2, maxInterval);
     try {
-      const conversation = await deps.intercom.accountOf(watch).conversation(watch.conversationId);
+      const conversation = await (await deps.intercom.accountOf(watch)).conversation(watch.conversationId);
       backoff = firstBackoff;
       const seen = await deps.service.observe(watch, conversation, now() - begun);
       if (seen.activity) interval = base;
@@ -86,12 +86,12 @@ export function createWatchPoller(deps: {
         pausedUntil = Math.max(pausedUntil, now() + backoff);
         logger.warn('Intercom is rate-limiting; the watch poller pauses', { pauseMs: backoff });
         backoff = Math.min(backoff * 2, maxInterval);
-        store.reschedule(watch.id, pausedUntil, watch.intervalMs);
+        await store.reschedule(watch.id, pausedUntil, watch.intervalMs);
         return;
       }
       await deps.service.pollFailed(watch, error);
     }
-    store.reschedule(watch.id, now() + jittered(interval), interval);
+    await store.reschedule(watch.id, now() + jittered(interval), interval);
   };
 
   const pass = async (): Promise<void> => {
@@ -104,28 +104,34 @@ export function createWatchPoller(deps: {
       }
       while (started.length > 0 && (started[0] as number) <= at - MINUTE_MS) started.shift();
       const budget = at < pausedUntil ? 0 : Math.min(perPass, cap - started.length);
-      const due = budget > 0 ? store.due(at, budget) : [];
+      const due = budget > 0 ? await store.due(at, budget) : [];
       for (const watch of due) {
         started.push(at);
         // Not picked again while this poll is in flight, however long Intercom takes.
-        store.reschedule(watch.id, at + jittered(watch.intervalMs), watch.intervalMs);
+        await store.reschedule(watch.id, at + jittered(watch.intervalMs), watch.intervalMs);
       }
       await Promise.all(due.map((watch) => poll(watch).catch((e: unknown) => logger.error('A watch poll failed', e))));
     } catch (error) {
       logger.error('A watch poller pass failed', error);
     }
-    if (!stopped) deps.timer.schedule(nextDelay(), run);
+    if (stopped) return;
+    // The database may be away for a while: the poller keeps its rhythm and tries again.
+    const delay = await nextDelay().catch((error: unknown) => {
+      logger.error('A watch poller pass failed', error);
+      return base;
+    });
+    if (!stopped) deps.timer.schedule(delay, run);
   };
 
   /**
    * Until the next watch is due (at most one base interval, so new watches are picked up) or, when the minute's
    * budget is spent, until it frees up; at least a pass apart.
    */
-  const nextDelay = (): number => {
+  const nextDelay = async (): Promise<number> => {
     const at = now();
     if (pausedUntil > at) return pausedUntil - at;
     const full = started.length >= cap ? (started[0] as number) + MINUTE_MS - at : 0;
-    const next = store.nextDueAt();
+    const next = await store.nextDueAt();
     const due = next === undefined ? base : next - at;
     return Math.max(Math.min(due, base), full, PASS_MS);
   };

@@ -31,14 +31,14 @@ export function createWatchActions(deps: {
   handle: MessageHandler;
 }): WatchClickHandler {
   return async ({ action, watchId, user, actionTs, client }) => {
-    const watch = deps.store.get(watchId);
+    const watch = await deps.store.get(watchId);
     if (!watch) return 'I do not know this watch any more; nothing was done.';
     if (watch.teamId !== user.teamId || watch.userId !== user.userId) {
       return `Only <@${watch.userId}> can use this: it is their watch.`;
     }
     const id = watch.conversationId;
     if (action === 'stop') {
-      return deps.service.stop(user, watch.id)
+      return (await deps.service.stop(user, watch.id))
         ? `Stopped watching conversation ${escapeMrkdwn(id)}.`
         : `I had already stopped watching conversation ${escapeMrkdwn(id)}.`;
     }

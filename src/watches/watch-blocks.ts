@@ -15,11 +15,17 @@ interface Message {
   blocks: types.KnownBlock[];
 }
 
-/** What happened in a watched conversation, with the next steps as buttons (none once it is closed). */
-export function buildAnnouncement(watch: Watch, events: WatchEvent[]): Message {
+/**
+ * What happened in a watched conversation, then the conversation's card (its state and one-click actions), then the
+ * watch's own buttons (none once it is closed).
+ */
+export function buildAnnouncement(watch: Watch, events: WatchEvent[], card: types.KnownBlock[] = []): Message {
   const lines = events.map((event) => describeEvent(escapeMrkdwn(watch.conversationId), event));
   const closed = events.some((e) => e.kind === 'closed');
-  const blocks: types.KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: clip(lines.join('\n\n')) } }];
+  const blocks: types.KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: clip(lines.join('\n\n')) } },
+    ...card,
+  ];
   blocks.push({
     type: 'context',
     elements: [

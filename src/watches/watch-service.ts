@@ -38,9 +38,9 @@ export interface WatchService {
   /** After an approved write to a conversation: watch it in that thread, and say so there. */
   startAfterWrite(action: SlackUser & { channel: string; threadTs: string; conversationId: string }): Promise<void>;
   /** Ends a watch the user owns; undefined if it is not theirs or not open. */
-  stop(user: SlackUser, watchId: string): Watch | undefined;
+  stop(user: SlackUser, watchId: string): Promise<Watch | undefined>;
   /** The user's open watches (active and paused). */
-  openFor(user: SlackUser): Watch[];
+  openFor(user: SlackUser): Promise<Watch[]>;
   /** A poll read the conversation: announce what changed, exactly once. */
   observe(watch: Watch, conversation: Conversation | undefined, latencyMs: number): Promise<Observation>;
   /** A poll failed: a refused token pauses the user's watches (one DM), a refused conversation ends its watch. */
@@ -60,13 +60,17 @@ export interface WatchServiceDeps {
   randomBytes: (size: number) => Buffer;
   /** The base poll interval (WATCH_POLL_INTERVAL_MS). */
   pollIntervalMs: number;
+  /** The conversation's card (its state and one-click actions), shown in each announcement. */
+  card?: (account: IntercomAccount, conversation: Conversation) => Promise<types.KnownBlock[]>;
 }
 
 export function createWatchService(deps: WatchServiceDeps): WatchService {
   const { store, client, logger, now } = deps;
 
+  /** The watcher's identifier is passed in: entries are made inside the store's transactions. */
   const entry = (
     watch: SlackUser & { channel: string; threadTs: string },
+    identifier: string,
     fields: Partial<AuditEntry>,
   ): AuditEntry => ({
     at: now(),
@@ -75,7 +79,7 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
     userId: watch.userId,
     channel: watch.channel,
     threadTs: watch.threadTs,
-    identifier: deps.intercom.accountOf(watch).identifier,
+    identifier,
     toolName: RETRIEVE_TOOL,
     summary: '',
     outcome: '',
@@ -103,7 +107,8 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
     );
 
   const start: WatchService['start'] = async ({ user, conversationId, channel, threadTs, unlessClosed }) => {
-    const conversation = await deps.intercom.accountOf(user).conversation(conversationId);
+    const account = await deps.intercom.accountOf(user);
+    const conversation = await account.conversation(conversationId);
     if (!conversation) {
       throw new ToolError({ kind: 'failed', toolName: RETRIEVE_TOOL, message: 'no such conversation' });
     }
@@ -122,13 +127,13 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
       nextPollAt: at + deps.pollIntervalMs,
       intervalMs: deps.pollIntervalMs,
     };
-    const record = entry(watch, {
+    const record = entry(watch, account.identifier, {
       toolName: 'watch_conversation',
       summary: `conversation_id=${conversation.id}`,
       outcome: 'started',
       executionId: conversation.executionId,
     });
-    return { ...store.create(watch, MAX_WATCHES_PER_USER, record), conversation };
+    return { ...(await store.create(watch, MAX_WATCHES_PER_USER, record)), conversation };
   };
 
   return {
@@ -158,14 +163,14 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
       if (outcome.kind === 'created' || moved) await post(outcome.watch, buildWatchStarted(outcome.watch), 'a start');
     },
 
-    stop(user, watchId) {
-      const watch = store.get(watchId);
+    async stop(user, watchId) {
+      const watch = await store.get(watchId);
       if (!watch || watch.teamId !== user.teamId || watch.userId !== user.userId) return undefined;
       return store.end(
         watch.id,
         'stopped',
         now(),
-        entry(watch, {
+        entry(watch, (await deps.intercom.accountOf(watch)).identifier, {
           toolName: 'watch_conversation',
           summary: `conversation_id=${watch.conversationId}`,
           outcome: 'stopped',
@@ -177,22 +182,19 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
 
     async observe(watch, conversation, latencyMs) {
       if (!conversation) return { activity: false, announced: false };
+      const account = await deps.intercom.accountOf(watch);
       const needsAdmin = conversation.assignee !== watch.assignee && conversation.assignee !== null;
-      const changes = changesSince(
-        watch,
-        conversation,
-        needsAdmin ? await watcherAdmin(deps.intercom.accountOf(watch)) : undefined,
-      );
+      const changes = changesSince(watch, conversation, needsAdmin ? await watcherAdmin(account) : undefined);
       if (!changes.activity) return { activity: false, announced: false };
       const closed = changes.events.some((e) => e.kind === 'closed');
       const at = now();
       // Claimed before it is posted: of two polls that saw the same change, only one gets here. A post that then
       // fails is lost rather than repeated (Slack's client has already retried it).
-      const claimed = store.advance(watch.id, watch.version, changes.seen, at, {
+      const claimed = await store.advance(watch.id, watch.version, changes.seen, at, {
         end: closed ? { reason: 'closed', at } : undefined,
         record:
           changes.events.length > 0
-            ? entry(watch, {
+            ? entry(watch, account.identifier, {
                 summary: `conversation_id=${watch.conversationId} events=${changes.events.map((e) => e.kind).join(',')}`,
                 outcome: 'announced',
                 executionId: conversation.executionId,
@@ -201,7 +203,11 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
             : undefined,
       });
       if (!claimed || changes.events.length === 0) return { activity: true, announced: false };
-      await post(watch, buildAnnouncement(watch, changes.events), 'an announcement');
+      const card = await deps.card?.(await deps.intercom.accountOf(watch), conversation).catch((error: unknown) => {
+        logger.warn('Building the card of a watched conversation failed', { watchId: watch.id }, error);
+        return undefined;
+      });
+      await post(watch, buildAnnouncement(watch, changes.events, card), 'an announcement');
       logger.info('Announced a change in a watched conversation', {
         watchId: watch.id,
         events: changes.events.map((e: WatchEvent) => e.kind),
@@ -212,7 +218,7 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
     async pollFailed(watch, error) {
       if (error instanceof ToolError && error.kind === 'auth') {
         // Every watch of theirs would fail the same way; only the poll that paused them sends the DM.
-        if (store.pauseAllFor(watch) === 0) return;
+        if ((await store.pauseAllFor(watch)) === 0) return;
         logger.info('Paused watches: the Intercom token was refused', { userId: watch.userId });
         await deps
           .prompt(client, watch, 'expired')
@@ -220,11 +226,14 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
         return;
       }
       if (error instanceof ToolError && error.kind === 'forbidden') {
-        const ended = store.end(
+        const ended = await store.end(
           watch.id,
           'forbidden',
           now(),
-          entry(watch, { summary: `conversation_id=${watch.conversationId}`, outcome: 'ended: forbidden' }),
+          entry(watch, (await deps.intercom.accountOf(watch)).identifier, {
+            summary: `conversation_id=${watch.conversationId}`,
+            outcome: 'ended: forbidden',
+          }),
         );
         if (ended) await post(ended, buildWatchEnded(ended, 'forbidden'), 'an end');
         return;
@@ -233,14 +242,14 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
     },
 
     async expireQuiet() {
-      const ended = store.expire(now() - WATCH_IDLE_MS, now(), (watch) =>
-        entry(watch, { summary: `conversation_id=${watch.conversationId}`, outcome: 'ended: inactive' }),
+      const ended = await store.expire(now() - WATCH_IDLE_MS, now(), (watch, identifier) =>
+        entry(watch, identifier, { summary: `conversation_id=${watch.conversationId}`, outcome: 'ended: inactive' }),
       );
       for (const watch of ended) {
         await post(watch, buildWatchEnded(watch, 'inactive'), 'an end');
       }
       // Ended watches only serve the lists; a month later nobody needs them.
-      store.prune(now() - 30 * 24 * 60 * 60 * 1000);
+      await store.prune(now() - 30 * 24 * 60 * 60 * 1000);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
-import { camelCased, type Db } from '../db/database.ts';
+import { camelCased } from '../db/rows.ts';
+import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../shared/messages.ts';
 
 export type WatchStatus = 'active' | 'paused' | 'ended';
@@ -47,17 +48,17 @@ export interface WatchStore {
    * Starts a watch unless this user already watches the conversation or has `max` open watches. Each change below
    * that takes `record` writes it to the audit trail in the same transaction, and only if the change happened.
    */
-  create(watch: NewWatch, max: number, record?: AuditEntry): CreateOutcome;
-  get(id: string): Watch | undefined;
+  create(watch: NewWatch, max: number, record?: AuditEntry): Promise<CreateOutcome>;
+  get(id: string): Promise<Watch | undefined>;
   /** The user's active and paused watches, oldest first. */
-  openFor(user: SlackUser): Watch[];
-  countOpen(user: SlackUser): number;
+  openFor(user: SlackUser): Promise<Watch[]>;
+  countOpen(user: SlackUser): Promise<number>;
   /** Active watches whose poll is due, the longest-waiting first. */
-  due(now: number, limit: number): Watch[];
+  due(now: number, limit: number): Promise<Watch[]>;
   /** The earliest next poll of any active watch. */
-  nextDueAt(): number | undefined;
+  nextDueAt(): Promise<number | undefined>;
   /** When to poll next; `intervalMs` is the watch's interval from now on. */
-  reschedule(id: string, nextPollAt: number, intervalMs: number): void;
+  reschedule(id: string, nextPollAt: number, intervalMs: number): Promise<void>;
   /**
    * Records what a poll saw, only if nothing was recorded since the poll's `version` and the watch is still
    * active: true for the single caller that may announce it. `end` closes the watch in the same update.
@@ -68,19 +69,19 @@ export interface WatchStore {
     seen: LastSeen,
     activityAt: number,
     options?: { end?: { reason: string; at: number }; record?: AuditEntry },
-  ): boolean;
+  ): Promise<boolean>;
   /** Ends one open watch; undefined when it was not open. */
-  end(id: string, reason: string, now: number, record?: AuditEntry): Watch | undefined;
+  end(id: string, reason: string, now: number, record?: AuditEntry): Promise<Watch | undefined>;
   /** Ends every open watch of the user (they disconnected); returns them. */
-  endAllFor(user: SlackUser, reason: string, now: number): Watch[];
+  endAllFor(user: SlackUser, reason: string, now: number): Promise<Watch[]>;
   /** Pauses the user's active watches (their token was refused); returns how many this call paused. */
-  pauseAllFor(user: SlackUser): number;
+  pauseAllFor(user: SlackUser): Promise<number>;
   /** Resumes the user's paused watches, due at once; returns how many. */
-  resumeAllFor(user: SlackUser, now: number): number;
+  resumeAllFor(user: SlackUser, now: number): Promise<number>;
   /** Ends open watches without activity since `before`; returns them. */
-  expire(before: number, now: number, recordFor?: (watch: Watch) => AuditEntry): Watch[];
+  expire(before: number, now: number, recordFor?: (watch: Watch, identifier: string) => AuditEntry): Promise<Watch[]>;
   /** Forgets watches that ended before `before`. */
-  prune(before: number): number;
+  prune(before: number): Promise<number>;
 }
 
 /** The statements that run on every poller pass, so a test can check that each is answered from an index. */
@@ -114,109 +115,135 @@ interface Row {
   ended_reason: string | null;
 }
 
-export function createSqliteWatchStore(db: Db, audit: Pick<AuditLog, 'record'>): WatchStore {
-  const insert = db.prepare(
-    `INSERT INTO watches (id, team_id, user_id, conversation_id, channel, thread_ts, customer, created_at,
+const SQL = {
+  insert: `INSERT INTO watches (id, team_id, user_id, conversation_id, channel, thread_ts, customer, created_at,
        last_activity_at, last_part_id, parts_seen, state, assignee, next_poll_at, interval_ms, status)
-     VALUES (@id, @teamId, @userId, @conversationId, @channel, @threadTs, @customer, @createdAt, @lastActivityAt,
-       @lastPartId, @partsSeen, @state, @assignee, @nextPollAt, @intervalMs, 'active')`,
-  );
-  const byId = db.prepare<[string], Row>('SELECT * FROM watches WHERE id = ?');
-  const openFor = db.prepare<[string, string], Row>(
-    `SELECT * FROM watches WHERE team_id = ? AND user_id = ? AND status IN ('active', 'paused') ORDER BY created_at, id`,
-  );
-  const countOpen = db.prepare<[string, string], { n: number }>(
-    `SELECT COUNT(*) AS n FROM watches WHERE team_id = ? AND user_id = ? AND status IN ('active', 'paused')`,
-  );
-  const openOn = db.prepare<[string, string, string], Row>(
-    `SELECT * FROM watches WHERE team_id = ? AND user_id = ? AND conversation_id = ? AND status IN ('active', 'paused')`,
-  );
-  const moveTo = db.prepare(
-    'UPDATE watches SET channel = ?, thread_ts = ?, last_activity_at = MAX(last_activity_at, ?) WHERE id = ?',
-  );
-  const due = db.prepare<[number, number], Row>(WATCH_SQL.due);
-  const nextDue = db.prepare<[], { at: number | null }>(WATCH_SQL.nextDue);
-  const reschedule = db.prepare('UPDATE watches SET next_poll_at = ?, interval_ms = ? WHERE id = ?');
-  const advance = db.prepare(
-    `UPDATE watches SET last_part_id = @lastPartId, parts_seen = @partsSeen, state = @state, assignee = @assignee,
-       last_activity_at = MAX(last_activity_at, @activityAt), version = version + 1,
-       status = CASE WHEN @endReason IS NULL THEN status ELSE 'ended' END,
-       ended_at = CASE WHEN @endReason IS NULL THEN ended_at ELSE @endAt END,
-       ended_reason = COALESCE(@endReason, ended_reason)
-     WHERE id = @id AND version = @version AND status = 'active'`,
-  );
-  const end = db.prepare<[number, string, string], Row>(
-    `UPDATE watches SET status = 'ended', ended_at = ?, ended_reason = ?
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active')`,
+  byId: 'SELECT * FROM watches WHERE id = ?',
+  openFor: `SELECT * FROM watches WHERE team_id = ? AND user_id = ? AND status IN ('active', 'paused')
+      ORDER BY created_at, id`,
+  countOpen: `SELECT COUNT(*) AS n FROM watches WHERE team_id = ? AND user_id = ? AND status IN ('active', 'paused')`,
+  openOn: `SELECT * FROM watches WHERE team_id = ? AND user_id = ? AND conversation_id = ?
+      AND status IN ('active', 'paused')`,
+  moveTo: {
+    sqlite: 'UPDATE watches SET channel = ?, thread_ts = ?, last_activity_at = MAX(last_activity_at, ?) WHERE id = ?',
+    postgres:
+      'UPDATE watches SET channel = ?, thread_ts = ?, last_activity_at = GREATEST(last_activity_at, ?) WHERE id = ?',
+  },
+  identifierOf: 'SELECT identifier FROM identities WHERE team_id = ? AND user_id = ?',
+  reschedule: 'UPDATE watches SET next_poll_at = ?, interval_ms = ? WHERE id = ?',
+  // The end reason and time come twice: SQLite's positional parameters cannot be named twice in both dialects.
+  advance: {
+    sqlite: `UPDATE watches SET last_part_id = ?, parts_seen = ?, state = ?, assignee = ?,
+       last_activity_at = MAX(last_activity_at, ?), version = version + 1,
+       status = CASE WHEN ? IS NULL THEN status ELSE 'ended' END,
+       ended_at = CASE WHEN ? IS NULL THEN ended_at ELSE ? END,
+       ended_reason = COALESCE(?, ended_reason)
+     WHERE id = ? AND version = ? AND status = 'active'`,
+    postgres: `UPDATE watches SET last_part_id = ?, parts_seen = ?, state = ?, assignee = ?,
+       last_activity_at = GREATEST(last_activity_at, ?), version = version + 1,
+       status = CASE WHEN ?::text IS NULL THEN status ELSE 'ended' END,
+       ended_at = CASE WHEN ?::text IS NULL THEN ended_at ELSE ?::bigint END,
+       ended_reason = COALESCE(?::text, ended_reason)
+     WHERE id = ? AND version = ? AND status = 'active'`,
+  },
+  end: `UPDATE watches SET status = 'ended', ended_at = ?, ended_reason = ?
      WHERE id = ? AND status IN ('active', 'paused') RETURNING *`,
-  );
-  const endAllFor = db.prepare<[number, string, string, string], Row>(
-    `UPDATE watches SET status = 'ended', ended_at = ?, ended_reason = ?
+  endAllFor: `UPDATE watches SET status = 'ended', ended_at = ?, ended_reason = ?
      WHERE team_id = ? AND user_id = ? AND status IN ('active', 'paused') RETURNING *`,
-  );
-  const pauseAllFor = db.prepare(
-    `UPDATE watches SET status = 'paused' WHERE team_id = ? AND user_id = ? AND status = 'active'`,
-  );
-  const resumeAllFor = db.prepare(
-    `UPDATE watches SET status = 'active', next_poll_at = ? WHERE team_id = ? AND user_id = ? AND status = 'paused'`,
-  );
-  const expire = db.prepare<[number, number], Row>(WATCH_SQL.expire);
-  const prune = db.prepare(WATCH_SQL.prune);
+  pauseAllFor: `UPDATE watches SET status = 'paused' WHERE team_id = ? AND user_id = ? AND status = 'active'`,
+  resumeAllFor: `UPDATE watches SET status = 'active', next_poll_at = ?
+      WHERE team_id = ? AND user_id = ? AND status = 'paused'`,
+} as const;
 
-  const create = db.transaction((watch: NewWatch, max: number, record?: AuditEntry): CreateOutcome => {
-    const existing = openOn.get(watch.teamId, watch.userId, watch.conversationId);
-    if (existing) {
-      moveTo.run(watch.channel, watch.threadTs, watch.createdAt, existing.id);
-      return { kind: 'exists', watch: fromRow(byId.get(existing.id) as Row) };
-    }
-    if ((countOpen.get(watch.teamId, watch.userId)?.n ?? 0) >= max) {
-      return { kind: 'limit', open: openFor.all(watch.teamId, watch.userId).map(fromRow) };
-    }
-    insert.run({ ...watch, customer: watch.customer ?? null });
-    if (record) audit.record(record);
-    return { kind: 'created', watch: fromRow(byId.get(watch.id) as Row) };
-  });
+export function createWatchStore(sql: Sql, audit: Pick<AuditLog, 'record'>): WatchStore {
+  const byId = async (within: Sql, id: string) => {
+    const row = await within.get<Row>(SQL.byId, [id]);
+    return row && fromRow(row);
+  };
+  const openFor = async (within: Sql, user: SlackUser) =>
+    (await within.query<Row>(SQL.openFor, [user.teamId, user.userId])).map(fromRow);
+  const countOpen = async (within: Sql, user: SlackUser) =>
+    Number((await within.get<{ n: number }>(SQL.countOpen, [user.teamId, user.userId]))?.n ?? 0);
 
   return {
-    create,
-    get: (id) => {
-      const row = byId.get(id);
-      return row && fromRow(row);
+    create: (watch, max, record) =>
+      sql.tx(async (within): Promise<CreateOutcome> => {
+        const existing = await within.get<Row>(SQL.openOn, [watch.teamId, watch.userId, watch.conversationId]);
+        if (existing) {
+          await within.run(SQL.moveTo, [watch.channel, watch.threadTs, watch.createdAt, existing.id]);
+          return { kind: 'exists', watch: (await byId(within, existing.id)) as Watch };
+        }
+        if ((await countOpen(within, watch)) >= max) return { kind: 'limit', open: await openFor(within, watch) };
+        await within.run(SQL.insert, [
+          watch.id,
+          watch.teamId,
+          watch.userId,
+          watch.conversationId,
+          watch.channel,
+          watch.threadTs,
+          watch.customer ?? null,
+          watch.createdAt,
+          watch.lastActivityAt,
+          watch.lastPartId,
+          watch.partsSeen,
+          watch.state,
+          watch.assignee,
+          watch.nextPollAt,
+          watch.intervalMs,
+        ]);
+        if (record) await audit.record(record, within);
+        return { kind: 'created', watch: (await byId(within, watch.id)) as Watch };
+      }),
+    get: (id) => byId(sql, id),
+    openFor: (user) => openFor(sql, user),
+    countOpen: (user) => countOpen(sql, user),
+    due: async (now, limit) => (await sql.query<Row>(WATCH_SQL.due, [now, limit])).map(fromRow),
+    nextDueAt: async () => (await sql.get<{ at: number | null }>(WATCH_SQL.nextDue))?.at ?? undefined,
+    async reschedule(id, nextPollAt, intervalMs) {
+      await sql.run(SQL.reschedule, [nextPollAt, Math.round(intervalMs), id]);
     },
-    openFor: (user) => openFor.all(user.teamId, user.userId).map(fromRow),
-    countOpen: (user) => countOpen.get(user.teamId, user.userId)?.n ?? 0,
-    due: (now, limit) => due.all(now, limit).map(fromRow),
-    nextDueAt: () => nextDue.get()?.at ?? undefined,
-    reschedule(id, nextPollAt, intervalMs) {
-      reschedule.run(nextPollAt, Math.round(intervalMs), id);
-    },
-    advance: db.transaction((id: string, version: number, seen: LastSeen, activityAt: number, options = {}) => {
-      const { end: endAs, record } = options as { end?: { reason: string; at: number }; record?: AuditEntry };
-      const result = advance.run({
-        id,
-        version,
-        ...seen,
-        activityAt,
-        endReason: endAs?.reason ?? null,
-        endAt: endAs?.at ?? null,
-      });
-      if (result.changes !== 1) return false;
-      if (record) audit.record(record);
-      return true;
-    }),
-    end: db.transaction((id: string, reason: string, now: number, record?: AuditEntry) => {
-      const row = end.get(now, reason, id);
-      if (row && record) audit.record(record);
-      return row && fromRow(row);
-    }),
-    endAllFor: (user, reason, now) => endAllFor.all(now, reason, user.teamId, user.userId).map(fromRow),
-    pauseAllFor: (user) => pauseAllFor.run(user.teamId, user.userId).changes,
-    resumeAllFor: (user, now) => resumeAllFor.run(now, user.teamId, user.userId).changes,
-    expire: db.transaction((before: number, now: number, recordFor?: (watch: Watch) => AuditEntry) => {
-      const ended = expire.all(now, before).map(fromRow);
-      if (recordFor) for (const watch of ended) audit.record(recordFor(watch));
-      return ended;
-    }),
-    prune: (before) => prune.run(before).changes,
+    advance: (id, version, seen, activityAt, options = {}) =>
+      sql.tx(async (within) => {
+        const reason = options.end?.reason ?? null;
+        const changed = await within.run(SQL.advance, [
+          seen.lastPartId,
+          seen.partsSeen,
+          seen.state,
+          seen.assignee,
+          activityAt,
+          reason,
+          reason,
+          options.end?.at ?? null,
+          reason,
+          id,
+          version,
+        ]);
+        if (changed !== 1) return false;
+        if (options.record) await audit.record(options.record, within);
+        return true;
+      }),
+    end: (id, reason, now, record) =>
+      sql.tx(async (within) => {
+        const row = await within.get<Row>(SQL.end, [now, reason, id]);
+        if (row && record) await audit.record(record, within);
+        return row && fromRow(row);
+      }),
+    endAllFor: async (user, reason, now) =>
+      (await sql.query<Row>(SQL.endAllFor, [now, reason, user.teamId, user.userId])).map(fromRow),
+    pauseAllFor: (user) => sql.run(SQL.pauseAllFor, [user.teamId, user.userId]),
+    resumeAllFor: (user, now) => sql.run(SQL.resumeAllFor, [now, user.teamId, user.userId]),
+    expire: (before, now, recordFor) =>
+      sql.tx(async (within) => {
+        const ended = (await within.query<Row>(WATCH_SQL.expire, [now, before])).map(fromRow);
+        if (!recordFor) return ended;
+        for (const watch of ended) {
+          const owner = await within.get<{ identifier: string }>(SQL.identifierOf, [watch.teamId, watch.userId]);
+          await audit.record(recordFor(watch, owner?.identifier ?? ''), within);
+        }
+        return ended;
+      }),
+    prune: (before) => sql.run(WATCH_SQL.prune, [before]),
   };
 }
 

@@ -116,7 +116,7 @@ export function buildWatchTools(deps: WatchToolsDeps) {
         const run = runOf(ctx.requestContext);
         const args = (input ?? {}) as { conversation_id?: string; contact_email?: string; all?: boolean };
         return step(run, 'Stopping watches', async () => {
-          const open = deps.service.openFor(run.origin);
+          const open = await deps.service.openFor(run.origin);
           const ids = args.all
             ? open.map((w) => w.conversationId)
             : args.conversation_id
@@ -124,13 +124,15 @@ export function buildWatchTools(deps: WatchToolsDeps) {
               : args.contact_email
                 ? await conversationsOf(run, args.contact_email)
                 : [];
-          const stopped = open
-            .filter((w) => ids.includes(w.conversationId))
-            .flatMap((w) => deps.service.stop(run.origin, w.id) ?? []);
+          const stopped: Watch[] = [];
+          for (const w of open.filter((o) => ids.includes(o.conversationId))) {
+            const ended = await deps.service.stop(run.origin, w.id);
+            if (ended) stopped.push(ended);
+          }
           return {
             status: stopped.length > 0 ? 'stopped' : 'not_watching',
             stopped: shown(stopped),
-            still_watching: shown(deps.service.openFor(run.origin)),
+            still_watching: shown(await deps.service.openFor(run.origin)),
           };
         });
       },
@@ -140,7 +142,9 @@ export function buildWatchTools(deps: WatchToolsDeps) {
       id: 'list_watches',
       description: 'The conversations the person asking is watching (paused ones wait for them to reconnect Intercom).',
       inputSchema: { type: 'object' as const, properties: {} },
-      execute: async (_input, ctx) => ({ watching: shown(deps.service.openFor(runOf(ctx.requestContext).origin)) }),
+      execute: async (_input, ctx) => ({
+        watching: shown(await deps.service.openFor(runOf(ctx.requestContext).origin)),
+      }),
     }),
   };
 }

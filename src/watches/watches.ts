@@ -1,9 +1,9 @@
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Db } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../shared/messages.ts';
 import { createWatchPoller, type PollerOptions, type PollTimer, realPollTimer, type WatchSource } from './poller.ts';
 import { createWatchService, type WatchService, type WatchServiceDeps } from './watch-service.ts';
-import { createSqliteWatchStore, type WatchStore } from './watch-store.ts';
+import { createWatchStore, type WatchStore } from './watch-store.ts';
 import { buildWatchTools } from './watch-tools.ts';
 
 export interface Watches {
@@ -15,14 +15,14 @@ export interface Watches {
   tools: ReturnType<typeof buildWatchTools>;
   /** What the account needs: counts for status, and ending or resuming a person's watches. */
   account: {
-    countOpen(user: SlackUser): number;
-    endAllFor(user: SlackUser): number;
-    resumeAllFor(user: SlackUser): number;
+    countOpen(user: SlackUser): Promise<number>;
+    endAllFor(user: SlackUser): Promise<number>;
+    resumeAllFor(user: SlackUser): Promise<number>;
   };
 }
 
 export interface WatchesOptions extends Omit<WatchServiceDeps, 'store'> {
-  db: Db;
+  db: Sql;
   audit: Pick<AuditLog, 'record'>;
   /** Tests run passes on demand. */
   timer?: PollTimer;
@@ -32,7 +32,7 @@ export interface WatchesOptions extends Omit<WatchServiceDeps, 'store'> {
 /** Watching conversations between requests: the store, the announcements, the poller and the agent's tools. */
 export function createWatches(options: WatchesOptions): Watches {
   const { db, audit, now, randomBytes, ...rest } = options;
-  const store = createSqliteWatchStore(db, audit);
+  const store = createWatchStore(db, audit);
   const service = createWatchService({ ...rest, store, now, randomBytes });
   const source = createWatchPoller({
     store,
@@ -51,7 +51,7 @@ export function createWatches(options: WatchesOptions): Watches {
     tools: buildWatchTools({ service }),
     account: {
       countOpen: (user) => store.countOpen(user),
-      endAllFor: (user) => store.endAllFor(user, 'disconnected', now()).length,
+      endAllFor: async (user) => (await store.endAllFor(user, 'disconnected', now())).length,
       resumeAllFor: (user) => store.resumeAllFor(user, now()),
     },
   };

@@ -128,6 +128,27 @@ describe('a streamed answer', () => {
     expect(JSON.stringify(updated.params.blocks)).toContain('answer_feedback');
   });
 
+  it('cites the help-center articles a search found: as sources on its task, and as links after the answer', async () => {
+    t.connectUser('USARTICLE');
+    t.model.respond((req) =>
+      toolResults(req).length === 0
+        ? { toolCalls: [{ name: 'intercom_search_articles', args: { phrase: 'refunds' } }] }
+        : { text: 'Refunds take 5–10 business days.' },
+    );
+    const ts = t.slack.nextTs();
+    await mention(t, 'USARTICLE', 'find our article on refunds', ts);
+    const answer = await t.slack.waitForAnswer(CHANNEL, ts);
+    const search = (answer.chunks ?? []).find(
+      (c) => c.type === 'task_update' && (c as { status?: string }).status === 'complete' && 'sources' in c,
+    );
+    expect((search as { sources?: unknown }).sources).toEqual([
+      { type: 'url', url: 'https://help.example.com/articles/7001-how-refunds-work', text: 'How refunds work' },
+    ]);
+    expect(String(answer.text)).toContain(
+      '_Help center:_ [How refunds work](https://help.example.com/articles/7001-how-refunds-work)',
+    );
+  });
+
   it('escapes what the model was steered into writing before streaming it', async () => {
     t.connectUser('USSAFE');
     t.model.respond(() => ({
@@ -220,7 +241,7 @@ describe('a streamed answer', () => {
         '--user',
         'USFEED',
       ],
-      { env: { ...process.env, DATABASE_PATH: t.dbPath }, encoding: 'utf8' },
+      { env: { ...process.env, ...t.databaseEnv }, encoding: 'utf8' },
     );
     const rows = exported
       .trim()

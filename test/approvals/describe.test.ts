@@ -226,7 +226,29 @@ describe('describeAction: managing a conversation', () => {
   it('describes close, reopen and snooze', () => {
     expect(manage({ message_type: 'close' }).summary).toBe('Close the conversation');
     expect(manage({ message_type: 'open' }).summary).toBe('Reopen the conversation');
-    expect(manage({ message_type: 'snoozed' }).summary).toBe('Snooze the conversation');
+    expect(manage({ message_type: 'snoozed' }).summary).toBe('Snooze the conversation (no time given)');
+  });
+
+  it("says a snooze's time as the requester's clock shows it", () => {
+    // 2026-12-08T17:00:00Z
+    const args = { conversation_id: '215', message_type: 'snoozed', snoozed_until: 1_796_749_200, admin_id: '991' };
+    const inLosAngeles = describeAction({
+      toolName: 'intercom_manage_conversation',
+      title: 'Manage conversation',
+      args,
+      timeZone: 'America/Los_Angeles',
+    });
+    expect(inLosAngeles.summary).toBe('Snooze the conversation until Tue, 8 Dec 2026, 09:00 (America/Los_Angeles)');
+    const inTokyo = describeAction({
+      toolName: 'intercom_manage_conversation',
+      title: 'Manage conversation',
+      args,
+      timeZone: 'Asia/Tokyo',
+    });
+    expect(inTokyo.facts).toContainEqual(['Until', 'Wed, 9 Dec 2026, 02:00 (Asia/Tokyo)']);
+    expect(
+      describeAction({ toolName: 'intercom_manage_conversation', title: 'Manage conversation', args }).summary,
+    ).toBe('Snooze the conversation until Tue, 8 Dec 2026, 17:00 (UTC)');
   });
 
   it('falls back to the tool title for an unknown or missing message_type', () => {
@@ -238,6 +260,20 @@ describe('describeAction: managing a conversation', () => {
 });
 
 describe('describeAction: other tools (tagging and the rest)', () => {
+  it('says priority, read state and turning into a ticket in words', () => {
+    const words = (toolName: string, args: Record<string, unknown>) =>
+      describeAction({ toolName, title: 'Tool', args: { conversation_id: '215', ...args }, conversation: jane });
+    expect(words('intercom_update_conversation', { priority: 'priority' }).summary).toBe(
+      'Mark the conversation as priority',
+    );
+    expect(words('intercom_update_conversation', { priority: 'not_priority', read: true }).summary).toBe(
+      "Remove the conversation's priority; Mark the conversation as read",
+    );
+    const ticket = words('intercom_convert_conversation_to_ticket', { ticket_type_id: '9001' });
+    expect(ticket.summary).toBe('Turn the conversation into a 9001 ticket');
+    expect(ticket.facts).toContainEqual(['To', 'Jane Doe <jane@example.com>']);
+  });
+
   it('names the tag a tag action adds or removes', () => {
     const names = new Map([['t7', 'vip']]);
     const tagging = (toolName: string, args: Record<string, unknown>) =>
@@ -281,7 +317,7 @@ describe('describeAction: other tools (tagging and the rest)', () => {
     expect(assign.summary).toBe('Assign the conversation to Bob Martin <bob@acme.test>');
   });
 
-  it('lists the arguments as facts, without the admin id, with non-strings as JSON', () => {
+  it('lists any other arguments as facts in words, without the admin id, never as JSON', () => {
     const preview = describeAction({
       toolName: 'intercom_update_ticket',
       title: 'Update ticket',
@@ -295,11 +331,10 @@ describe('describeAction: other tools (tagging and the rest)', () => {
         ['To', 'Jane Doe <jane@example.com>'],
         ['Conversation', '#215 (open): Refund for order 1042'],
         ['As', 'Sam Support (sam@acme.test), your Intercom account'],
-        ['conversation_id', '215'],
         ['id', 't7'],
-        ['extra', '{"a":[1,2]}'],
+        ['extra › a', '1; 2'],
         ['count', '3'],
-        ['flag', 'null'],
+        ['flag', '(none)'],
       ],
       customerVisible: false,
     });

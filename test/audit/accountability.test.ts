@@ -26,7 +26,7 @@ function exportTrail(args: string[]): { status: number | null; stdout: string; s
   const run = spawnSync(
     process.execPath,
     ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', EXPORT, ...args],
-    { env: { PATH: process.env.PATH ?? '', DATABASE_PATH: t.dbPath }, encoding: 'utf8' },
+    { env: { PATH: process.env.PATH ?? '', ...t.databaseEnv }, encoding: 'utf8' },
   );
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }

@@ -4,41 +4,44 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteAuditLog } from '../../src/audit/audit-log.ts';
+import { createAuditLog } from '../../src/audit/audit-log.ts';
 import { writeLines } from '../../src/audit/write-lines.ts';
-import { openDatabase } from '../../src/db/database.ts';
+import type { Sql } from '../../src/db/sql.ts';
+import { createTestDatabase, DIALECTS, postgresMissing, type TestDatabase } from '../helpers/databases.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const ROWS = 2500;
 const START = Date.UTC(2026, 10, 1);
 let dir: string;
-let dbPath: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'audit-export-'));
-  dbPath = join(dir, 'bot.db');
-  const db = openDatabase(dbPath);
-  const audit = createSqliteAuditLog(db);
-  db.transaction(() => {
-    for (let i = 0; i < ROWS; i++) {
-      audit.record({
-        // Written out of time order: the export sorts by time, not by insertion.
-        at: START + ((i * 7919) % ROWS) * 60_000,
-        kind: 'tool_call',
-        teamId: 'T1',
-        userId: i % 5 === 0 ? 'U1' : 'U2',
-        identifier: 'u_x',
-        toolName: 'intercom_search_contacts',
-        summary: `query=${i}`,
-        outcome: 'ok',
-      });
-    }
-  })();
-  db.close();
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
+
+async function fill(db: Sql): Promise<void> {
+  const audit = createAuditLog(db);
+  await db.tx(async (sql) => {
+    for (let i = 0; i < ROWS; i++) {
+      await audit.record(
+        {
+          // Written out of time order: the export sorts by time, not by insertion.
+          at: START + ((i * 7919) % ROWS) * 60_000,
+          kind: 'tool_call',
+          teamId: 'T1',
+          userId: i % 5 === 0 ? 'U1' : 'U2',
+          identifier: 'u_x',
+          toolName: 'intercom_search_contacts',
+          summary: `query=${i}`,
+          outcome: 'ok',
+        },
+        sql,
+      );
+    }
+  });
+}
 
 /** The node flags and script of `npm run audit` in package.json. */
 function auditScript(): string[] {
@@ -49,19 +52,33 @@ function auditScript(): string[] {
 }
 
 /** `npm run audit -- …` exactly as package.json runs it, with node from this test's own runtime. */
-function npmRunAudit(args: string[]) {
+function npmRunAudit(args: string[], database: Record<string, string>) {
   const run = spawnSync(process.execPath, [...auditScript(), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', DATABASE_PATH: dbPath },
+    env: { PATH: process.env.PATH ?? '', ...database },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-describe('npm run audit', () => {
+describe.each(DIALECTS)('npm run audit on %s', (dialect) => {
+  let database: TestDatabase | undefined;
+  const env = () => database?.env ?? {};
+  beforeAll(async () => {
+    if (dialect === 'postgres' && postgresMissing()) return;
+    database = await createTestDatabase(dialect);
+    await fill(database.db);
+    await database.db.close();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+  const run = (args: string[]) => npmRunAudit(args, env());
+  const available = it.skipIf(dialect === 'postgres' && postgresMissing());
+
   it('prints its usage for --help and exits 0', () => {
-    const help = npmRunAudit(['--help']);
+    const help = run(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^usage: npm run audit -- \[--since YYYY-MM-DD\]/);
     expect(help.stdout).toContain('--format jsonl|csv');
@@ -69,8 +86,8 @@ describe('npm run audit', () => {
     expect(help.stderr).toBe('');
   });
 
-  it('prints every row, oldest first, in both formats', () => {
-    const jsonl = npmRunAudit([]);
+  available('prints every row, oldest first, in both formats', () => {
+    const jsonl = run([]);
     expect(jsonl.status).toBe(0);
     const rows = jsonl.stdout
       .trimEnd()
@@ -81,18 +98,18 @@ describe('npm run audit', () => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(new Set(rows.map((r) => r.summary)).size).toBe(ROWS);
 
-    const csv = npmRunAudit(['--format', 'csv']);
+    const csv = run(['--format', 'csv']);
     expect(csv.status).toBe(0);
     expect(csv.stdout.trimEnd().split('\n')).toHaveLength(ROWS + 1);
 
-    const one = npmRunAudit(['--team', 'T1', '--user', 'U1', '--since', '2026-11-01']);
+    const one = run(['--team', 'T1', '--user', 'U1', '--since', '2026-11-01']);
     expect(one.stdout.trimEnd().split('\n')).toHaveLength(ROWS / 5);
   });
 
-  it('stops quietly when the reader goes away', () => {
+  available('stops quietly when the reader goes away', () => {
     const run = spawnSync('sh', ['-c', `"${process.execPath}" ${auditScript().join(' ')} | head -n 1`], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DATABASE_PATH: dbPath },
+      env: { PATH: process.env.PATH ?? '', ...env() },
       encoding: 'utf8',
     });
     expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, expect, vi } from 'vitest';
 import type { SlackCall } from '../../src/standins/slack/emulator.ts';
 import { type Browser, createBrowser, openConnectLink } from '../helpers/browser.ts';
@@ -83,15 +82,9 @@ export function useConnectHarness(): ConnectHarness {
     },
     verifyCalls: () => t.scalekit.callsOf('VerifyConnectedAccountUser'),
     async waitUntilNothingParkedFor(userId) {
-      const db = new Database(t.dbPath, { readonly: true });
-      try {
-        const parked = db.prepare<[string], { n: number }>(
-          'SELECT count(*) AS n FROM parked_requests WHERE user_id = ?',
-        );
-        await vi.waitFor(() => expect(parked.get(userId)?.n).toBe(0), { timeout: 5000, interval: 10 });
-      } finally {
-        db.close();
-      }
+      const parked = () =>
+        t.rows<{ n: number }>('SELECT count(*) AS n FROM parked_requests WHERE user_id = ?', [userId]);
+      await vi.waitFor(() => expect(parked()[0]?.n).toBe(0), { timeout: 5000, interval: 50 });
     },
   };
 }

@@ -1,28 +1,35 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/database.ts';
-import { createSqliteInbox } from '../../src/delivery/inbox.ts';
+import { openSqlite } from '../../src/db/sqlite.ts';
+import { createInbox } from '../../src/delivery/inbox.ts';
 import { startInboxPruning } from '../../src/delivery/inbox-pruner.ts';
 import { createLogger } from '../../src/logger.ts';
+import { rawSqlite } from '../helpers/databases.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.UTC(2026, 10, 20);
 
+// The pruner's own logic (batches, turns, stopping); the inbox's statements run on both drivers elsewhere.
 function setup() {
-  const db = openDatabase(':memory:');
-  const inbox = createSqliteInbox(db);
+  const path = join(mkdtempSync(join(tmpdir(), 'inbox-pruner-')), 'bot.db');
+  const raw = rawSqlite(path);
+  const db = openSqlite(path);
+  const inbox = createInbox(db);
   let n = 0;
   const add = (count: number, receivedAt: number, status: 'done' | 'running' | 'interrupted' = 'done') => {
-    const insert = db.prepare(
+    const insert = raw.prepare(
       `INSERT INTO inbox (channel, ts, thread_ts, team_id, user_id, received_at, status)
        VALUES ('C1', ?, ?, 'T1', 'U1', ?, ?)`,
     );
-    db.transaction(() => {
+    raw.transaction(() => {
       for (let i = 0; i < count; i++, n++) insert.run(`${n}.0`, `${n}.0`, receivedAt, status);
     })();
   };
   const count = (where = '1') =>
-    (db.prepare(`SELECT COUNT(*) AS n FROM inbox WHERE ${where}`).get() as { n: number }).n;
+    (raw.prepare(`SELECT COUNT(*) AS n FROM inbox WHERE ${where}`).get() as { n: number }).n;
   const lines: string[] = [];
   let wake = () => {};
   const logger = createLogger({
@@ -79,7 +86,7 @@ describe('pruning the inbox', () => {
   });
 
   it('stops between batches and leaves nothing running after stop()', async () => {
-    const { db, inbox, add, count, logger } = setup();
+    const { db, inbox, add, logger } = setup();
     add(50, NOW - 8 * DAY);
     let batches = 0;
     const counting = {
@@ -92,13 +99,13 @@ describe('pruning the inbox', () => {
     // The first batch runs at once; stopping now ends the pass at its next turn.
     expect(batches).toBe(1);
     await pruner.stop();
-    db.close();
+    await db.close();
     const after = batches;
     // A pass still going would call pruneBatch on the closed database at its next turn.
     await nextTurn();
     await nextTurn();
     expect(batches).toBe(after);
     expect(after).toBeLessThan(5);
-    expect(() => count()).toThrow(/not open/);
+    await expect(db.run('DELETE FROM inbox')).rejects.toThrow(/not open/);
   });
 });

@@ -36,13 +36,20 @@ function runDemo(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('npm run demo', () => {
-  it('reads --port, --reset and --help, and refuses anything else', () => {
+  it('reads --port, --reset, --database-url and --help, and refuses anything else', () => {
     expect(parseDemoArgs([])).toEqual({ help: false, port: DEFAULT_PORT, reset: false });
     expect(parseDemoArgs(['--port', '0', '--reset'])).toEqual({ help: false, port: 0, reset: true });
     expect(parseDemoArgs(['--port=4100'])).toEqual({ help: false, port: 4100, reset: false });
     expect(parseDemoArgs(['--reset', '--help'])).toEqual({ help: true });
     expect(parseDemoArgs(['--port', 'x'])).toEqual({ error: '--port needs a port number (0–65535)' });
     expect(parseDemoArgs(['--verbose'])).toEqual({ error: 'unknown option --verbose' });
+    expect(parseDemoArgs(['--database-url', 'postgres://demo@db/demo'])).toEqual({
+      help: false,
+      port: DEFAULT_PORT,
+      reset: false,
+      databaseUrl: 'postgres://demo@db/demo',
+    });
+    expect(parseDemoArgs(['--database-url=mysql://x'])).toEqual({ error: '--database-url needs a postgres:// URL' });
     expect(parseDemoArgs(['--max-runs', '1'])).toEqual({ help: false, port: DEFAULT_PORT, reset: false, maxRuns: 1 });
     expect(parseDemoArgs(['--max-runs=0'])).toEqual({ error: '--max-runs needs a whole number from 1 to 10000' });
   });
@@ -51,7 +58,9 @@ describe('npm run demo', () => {
     const run = runDemo(['--help']);
     const [code] = await once(run.child, 'exit');
     expect(code).toBe(0);
-    expect(run.out()).toContain('Usage: npm run demo -- [--port N] [--reset] [--max-runs N] [--help]');
+    expect(run.out()).toContain(
+      'Usage: npm run demo -- [--port N] [--reset] [--database-url URL] [--max-runs N] [--help]',
+    );
   });
 
   it('starts with no configuration, ignores a production environment, prints one URL, and stops cleanly on Ctrl-C', async () => {

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Demo, startDemo } from '../../src/demo/start-demo.ts';
 import type { SlackMessage } from '../../src/standins/slack/emulator.ts';
+import { createPostgresDatabase, DIALECTS, postgresMissing } from '../helpers/databases.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'demo-persist-'));
 const running: Demo[] = [];
@@ -12,8 +13,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const start = async (reset: boolean) => {
-  const demo = await startDemo({ port: 0, dataDir, reset, log: () => {} });
+const start = async (reset: boolean, databaseUrl?: string) => {
+  const demo = await startDemo({ port: 0, dataDir, reset, databaseUrl, log: () => {} });
   running.push(demo);
   return demo;
 };
@@ -43,48 +44,61 @@ const message = (demo: Demo, match: (m: SlackMessage) => boolean) =>
   });
 const card = (m: SlackMessage) => JSON.stringify(m.blocks ?? '').includes('approval_send');
 
-describe('the demo between runs', () => {
-  it('keeps the connection, the channel and a pending approval, which can still be sent after a restart', async () => {
-    const first = await start(true);
-    const alice = first.identifiers.get('UALICE') as string;
-    first.scalekit.connectAccount(alice);
-    const asked = await act(first, 'message', {
-      user: 'UALICE',
-      pane: 'support',
-      text: '@bot reply to john@acme.com: Still here after a restart.',
-    });
-    expect(asked.status).toBe(200);
-    const pending = await message(first, card);
-    await stop(first);
+describe.each(DIALECTS)('the demo between runs, on %s', (dialect) => {
+  const postgres = dialect === 'postgres';
+  // On PostgreSQL (`--database-url`) fresh data is an empty database, not a deleted file.
+  const database = async () => (postgres ? createPostgresDatabase({ empty: true }) : undefined);
 
-    const second = await start(false);
-    expect(second.identifiers.get('UALICE')).toBe(alice);
-    expect(second.scalekit.account(alice)?.statusName).toBe('ACTIVE');
-    expect(second.slack.allMessages().map((m) => m.text)).toContain(
-      '<@UBOT> reply to john@acme.com: Still here after a restart.',
-    );
-    const clicked = await act(second, 'click', {
-      user: 'UALICE',
-      kind: 'button',
-      blockId: 'approval',
-      actionId: 'approval_send',
-      value: JSON.stringify(pending.blocks).match(/"value":"([^"]+)"/)?.[1],
-      channel: pending.channel,
-      ts: pending.ts,
-    });
-    expect(clicked.status).toBe(200);
-    await message(second, (m) => m.ts === pending.ts && JSON.stringify(m.blocks).includes('Done, approved by'));
-    const parts = second.scalekit.intercom.findConversation('215470001')?.conversation_parts.conversation_parts ?? [];
-    expect(parts.at(-1)?.body).toBe('<p>Still here after a restart.</p>');
-    await stop(second);
+  it.skipIf(postgres && postgresMissing())(
+    'keeps the connection, the channel and a pending approval, which can still be sent after a restart',
+    async () => {
+      const url = await database();
+      const first = await start(true, url);
+      const alice = first.identifiers.get('UALICE') as string;
+      first.scalekit.connectAccount(alice);
+      const asked = await act(first, 'message', {
+        user: 'UALICE',
+        pane: 'support',
+        text: '@bot reply to john@acme.com: Still here after a restart.',
+      });
+      expect(asked.status).toBe(200);
+      const pending = await message(first, card);
+      await stop(first);
 
-    const fresh = await start(true);
-    expect(fresh.slack.allMessages()).toEqual([]);
-    expect(fresh.scalekit.accounts()).toEqual([]);
-    expect(fresh.identifiers.get('UALICE')).not.toBe(alice);
-    expect(fresh.scalekit.intercom.findConversation('215470001')?.conversation_parts.total_count).toBe(2);
-  }, 40_000);
+      const second = await start(false, url);
+      expect(second.identifiers.get('UALICE')).toBe(alice);
+      expect(second.scalekit.account(alice)?.statusName).toBe('ACTIVE');
+      expect(second.slack.allMessages().map((m) => m.text)).toContain(
+        '<@UBOT> reply to john@acme.com: Still here after a restart.',
+      );
+      const clicked = await act(second, 'click', {
+        user: 'UALICE',
+        kind: 'button',
+        blockId: 'approval',
+        actionId: 'approval_send',
+        value: JSON.stringify(pending.blocks).match(/"value":"([^"]+)"/)?.[1],
+        channel: pending.channel,
+        ts: pending.ts,
+      });
+      expect(clicked.status).toBe(200);
+      await message(second, (m) => m.ts === pending.ts && JSON.stringify(m.blocks).includes('Done, approved by'));
+      const parts = second.scalekit.intercom.findConversation('215470001')?.conversation_parts.conversation_parts ?? [];
+      expect(parts.at(-1)?.body).toBe('<p>Still here after a restart.</p>');
+      await stop(second);
 
+      const fresh = await start(true, await database());
+      expect(fresh.slack.allMessages()).toEqual([]);
+      expect(fresh.scalekit.accounts()).toEqual([]);
+      expect(fresh.identifiers.get('UALICE')).not.toBe(alice);
+      expect(fresh.scalekit.intercom.findConversation('215470001')?.conversation_parts.total_count).toBe(2);
+      // Nothing went to a file while the bot's state was in PostgreSQL.
+      if (postgres) expect(existsSync(join(dataDir, 'demo.db'))).toBe(false);
+    },
+    40_000,
+  );
+});
+
+describe('the playground page', () => {
   it('takes actions only as JSON from its own page, for teammates it knows', async () => {
     const demo = await start(true);
     const fromElsewhere = await fetch(new URL('/api/message', demo.url), {

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { buildApprovalMessage, buildEditModal } from '../../src/approvals/approval-blocks.ts';
 import type { PendingAction } from '../../src/approvals/pending-actions.ts';
 import { buildConnectMessage, buildDisconnectPrompt } from '../../src/connect/connect-messages.ts';
+import { buildConversationCard, buildPickModal } from '../../src/conversation-cards/card-blocks.ts';
 import { renderBlocks } from '../../src/demo/render/blocks.ts';
 import { renderMessage } from '../../src/demo/render/message.ts';
 import { markdownToHtml, mrkdwnToHtml } from '../../src/demo/render/text.ts';
+import { parseConversation } from '../../src/intercom/models.ts';
 
 const context = { userName: (id: string) => ({ UALICE: 'Alice', UBOT: 'Intercom Agent' })[id] };
 const mrkdwn = (text: string) => mrkdwnToHtml(text, context);
@@ -159,6 +161,35 @@ describe("the bot's own Block Kit, rendered", () => {
         context,
       ),
     ).toContain('<button type="button"');
+  });
+
+  it('shows a conversation card: its buttons, the snooze menu and the overflow menu, as controls that send their choice', () => {
+    const conversation = parseConversation({
+      id: '215',
+      state: 'open',
+      title: 'Refund <b>now</b>',
+      source: { author: { type: 'user', name: 'Jane', email: 'jane@x.example' } },
+    });
+    if (!conversation) throw new Error('no conversation');
+    const html = renderBlocks(buildConversationCard({ conversation, now: Date.UTC(2026, 0, 1) }), context);
+    expect(html).toContain('<b>Refund &#60;b&#62;now&#60;/b&#62;</b><br>Jane (');
+    expect(html).toContain(') · Open · Unassigned');
+    expect(html).toContain(
+      'data-kind="button" data-block-id="convcard:215:actions" data-action-id="conv_close" data-value="215"',
+    );
+    expect(html).toContain(
+      'data-kind="static_select" data-block-id="convcard:215:actions" data-action-id="conv_snooze"',
+    );
+    expect(html).toContain('<option value="tomorrow:215">Tomorrow 9:00</option>');
+    expect(html).toContain('data-kind="overflow"');
+    expect(html).toContain('<option value="priority:215">Mark as priority</option>');
+    const modal = renderBlocks(
+      buildPickModal({ kind: 'tag', options: [{ id: '81', name: 'vip' }], metadata: '{}' }).blocks,
+      context,
+    );
+    expect(modal).toContain(
+      '<select id="in-conv_pick" data-block-id="conv_pick" data-action-id="choice"><option value="81">vip</option>',
+    );
   });
 
   it('shows dividers, section accessories, feedback buttons, plans, task cards, and names what it cannot show', () => {

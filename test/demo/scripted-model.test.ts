@@ -26,8 +26,29 @@ describe('what the scripted model understands', () => {
     ],
     ['tag jane@x.com as vip', { kind: 'tag', email: 'jane@x.com', tag: 'vip' }],
     ['what can you do?', { kind: 'help' }],
+    [
+      'Assign 215470001 to me and snooze it till Monday',
+      { kind: 'act', conversationId: '215470001', acts: [{ kind: 'assign_me' }, { kind: 'snooze', until: 'monday' }] },
+    ],
+    ['close conversation 215470003', { kind: 'act', conversationId: '215470003', acts: [{ kind: 'close' }] }],
+    [
+      'mark conversation 215470003 as priority',
+      { kind: 'act', conversationId: '215470003', acts: [{ kind: 'priority' }] },
+    ],
+    [
+      'turn conversation 215470001 into a bug ticket',
+      { kind: 'ticket', conversationId: '215470001', ticketType: 'bug' },
+    ],
+    ['find our article on refunds', { kind: 'articles', phrase: 'refunds' }],
   ])('%s', (text, intent) => {
     expect(readIntent(text)).toEqual(intent);
+  });
+
+  it('reads "it" and "this" as the conversation the thread named last', () => {
+    const earlier = ['summarize conversation 215470005', 'find john@acme.com'];
+    expect(readIntent('tag it billing', earlier)).toEqual({ kind: 'tag', conversationId: '215470005', tag: 'billing' });
+    expect(readIntent('turn this into a ticket', earlier)).toEqual({ kind: 'ticket', conversationId: '215470005' });
+    expect(readIntent('thanks!', earlier)).toEqual({ kind: 'help' });
   });
 });
 
@@ -107,5 +128,21 @@ describe('the scripted model, driving the real bot (Mastra, the real tools, appr
     expect(help.text).toContain('find john@acme.com');
     const nobody = await messageIn(await ask('find nobody@nowhere.example'), signed);
     expect(nobody.text).toContain("couldn't find anyone");
+  });
+
+  it('proposes assign-to-me and a snooze as two approval cards, and finds help-center articles', async () => {
+    const ts = await ask('assign 215470003 to me and snooze it till Monday');
+    const answer = await messageIn(ts, signed);
+    expect(answer.text).toContain('assigning it to you, then snoozing it (next monday 9:00)');
+    const cards = t.slack
+      .messagesIn('CSUP', ts)
+      .filter((m) => JSON.stringify(m.blocks ?? '').includes('approval_send'));
+    expect(cards).toHaveLength(2);
+    const refunds = await messageIn(await ask('find our article on refunds'), signed);
+    expect(refunds.text).toContain('How refunds work');
+    expect(refunds.text).toContain('https://help.example.com/articles/7001-how-refunds-work');
+    const ticket = await ask('turn conversation 215470003 into a bug ticket');
+    const card = await messageIn(ticket, (m) => JSON.stringify(m.blocks ?? '').includes('approval_send'));
+    expect(card).toBeDefined();
   });
 });

@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { openDatabase } from '../../src/db/database.ts';
-import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
 import { emulatorEnv } from '../../src/standins/bot-env.ts';
 import type { OpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import type { SlackApiEmulator } from '../../src/standins/slack/emulator.ts';
+import type { BotDatabase } from './databases.ts';
 import { SIGNING_SECRET } from './test-bot.ts';
 
 const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
@@ -25,14 +24,16 @@ export async function launchBotProcess(params: {
   scalekit: ScalekitEmulator;
   model: OpenAIEmulator;
   modelKey: string;
-  dbPath: string;
+  /** SQLite, or PostgreSQL in the `postgres` test project (see createBotDatabase). */
+  database: Pick<BotDatabase, 'path' | 'env'>;
   port: number;
 }): Promise<BotProcess> {
   const child = spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
       MASTRA_TELEMETRY_DISABLED: '1',
-      ...emulatorEnv({ ...params, signingSecret: SIGNING_SECRET }),
+      ...emulatorEnv({ ...params, dbPath: params.database.path, signingSecret: SIGNING_SECRET }),
+      ...params.database.env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -62,17 +63,4 @@ export async function launchBotProcess(params: {
     stderr: () => stderr,
     whileUp: (work) => Promise.race([work, exited]),
   };
-}
-
-/** The Scalekit identifier the bot (in its own process) uses for this Slack user, created on its database file. */
-export function identifierIn(dbPath: string, params: { teamId: string; userId: string; prefix: string }): string {
-  const db = openDatabase(dbPath);
-  try {
-    return createSqliteIdentityStore(db, {
-      newIdentifier: () => `${params.prefix}${params.userId}`,
-      now: Date.now,
-    }).identifierFor({ teamId: params.teamId, userId: params.userId });
-  } finally {
-    db.close();
-  }
 }

@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Bot, type BotOptions, createBot } from '../../src/bot.ts';
 import { type Config, parseConfig, secretsOf } from '../../src/config.ts';
-import { openDatabase } from '../../src/db/database.ts';
-import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
+import type { Database } from '../../src/db/sql.ts';
 import { createLogger } from '../../src/logger.ts';
 import { emulatorEnv } from '../../src/standins/bot-env.ts';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
@@ -20,6 +16,10 @@ import {
   postSigned,
   type SignedPostOptions,
 } from '../../src/standins/slack/signed-requests.ts';
+import { createBotDatabase } from './databases.ts';
+import { freePort } from './free-port.ts';
+
+export { freePort };
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
@@ -37,6 +37,12 @@ export interface TestBot {
   /** The first log record (parsed) that matches, waiting for it if the bot has not written it yet. */
   waitForLog(match: (record: LogRecord) => boolean, timeoutMs?: number): Promise<LogRecord>;
   dbPath: string;
+  /** A second connection to the bot's own database (file or PostgreSQL), as another process would open it. */
+  openDb(): Promise<Database>;
+  /** A SELECT's rows (`?` placeholders) as another process sees them, synchronously, on either database. */
+  rows<T>(sql: string, params?: unknown[]): T[];
+  /** DATABASE_PATH or DATABASE_URL, for another process (the audit export) on the bot's database. */
+  databaseEnv: Record<string, string>;
   sendEvent(
     event: Record<string, unknown>,
     options?: Partial<SignedPostOptions> & { eventId?: string; teamId?: string },
@@ -83,8 +89,9 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   const scalekit = options.scalekit ?? (await startScalekitEmulator());
   const model = options.model ?? (await startOpenAIEmulator({ apiKey: 'sk-test-openai-key' }));
   const { server, port } = await listeningServer();
-  const dir = options.dbPath ? undefined : mkdtempSync(join(tmpdir(), 'bot-test-'));
-  const dbPath = options.dbPath ?? join(dir as string, 'bot.db');
+  // SQLite, or a fresh PostgreSQL database in the `postgres` test project (a given dbPath is always SQLite).
+  const database = await createBotDatabase({ path: options.dbPath });
+  const dbPath = database.path;
   const parsed = parseConfig({
     ...emulatorEnv({
       slack,
@@ -96,6 +103,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       dbPath,
     }),
     LOG_LEVEL: 'debug',
+    ...database.env,
     ...options.env,
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
@@ -178,6 +186,9 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       });
     },
     dbPath,
+    openDb: () => database.open(),
+    rows: (sql, params) => database.rows(sql, params),
+    databaseEnv: database.env,
     sendEvent: (event, o = {}) =>
       postSigned(eventsUrl(), JSON.stringify(eventEnvelope(event, o.teamId, o.eventId)), 'application/json', sign(o)),
     sendCommand: (fields, o) =>
@@ -195,19 +206,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       ),
     sendInteraction: (payload, o) =>
       postSigned(eventsUrl(), interactionBody(payload), 'application/x-www-form-urlencoded', sign(o)),
-    identifierOf(userId, teamId = slack.teamId) {
-      // A second connection to the bot's own file, as another process would open it: WAL allows it.
-      const db = openDatabase(dbPath);
-      try {
-        const store = createSqliteIdentityStore(db, {
-          newIdentifier: () => `u_test_${userId}_${Date.now()}`,
-          now: Date.now,
-        });
-        return store.identifierFor({ teamId, userId });
-      } finally {
-        db.close();
-      }
-    },
+    identifierOf: (userId, teamId = slack.teamId) => database.identifierOf(teamId, userId),
     connectUser(userId, teamId) {
       const identifier = testBot.identifierOf(userId, teamId);
       scalekit.connectAccount(identifier, config.scalekit.connectionName);
@@ -232,7 +231,10 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       if (!options.slack) await slack.close();
       if (!options.scalekit) await scalekit.close();
       if (!options.model) await model.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      // With DATABASE_URL, nothing may have gone to a SQLite file.
+      const strayFile = database.env.DATABASE_URL !== undefined && existsSync(dbPath);
+      await database.drop();
+      if (strayFile) throw new Error(`a SQLite file was created beside DATABASE_URL: ${dbPath}`);
     },
   };
   return testBot;
@@ -243,17 +245,4 @@ export async function listeningServer(): Promise<{ server: Server; port: number 
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, port: (server.address() as AddressInfo).port };
-}
-
-/**
- * A port nothing listens on right now: for connections that must be refused, or a child process that must be told
- * its port. (A bot in this process gets a server instead: see listeningServer.)
- */
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }

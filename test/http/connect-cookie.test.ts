@@ -11,8 +11,8 @@ const STATE = 'state-0123456789';
 async function serve(publicUrl: string) {
   const secrets: Array<string | undefined> = [];
   const connect: ConnectService = {
-    issueLink: () => '',
-    checkLink: () => ({ ok: true }),
+    issueLink: async () => '',
+    checkLink: async () => ({ ok: true }),
     openLink: async () => ({
       ok: true,
       location: 'http://127.0.0.1:1/consent',

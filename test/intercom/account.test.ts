@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSqliteAuditLog } from '../../src/audit/audit-log.ts';
-import { openDatabase } from '../../src/db/database.ts';
+import { createAuditLog } from '../../src/audit/audit-log.ts';
+import { openSqlite } from '../../src/db/sqlite.ts';
 import { ToolError } from '../../src/errors.ts';
-import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
+import { createIdentityStore } from '../../src/identity/identity-store.ts';
 import { createIntercom } from '../../src/intercom/account.ts';
 import { createAdminDirectory } from '../../src/intercom/admin-directory.ts';
 import type { ToolResult } from '../../src/scalekit/scalekit-gateway.ts';
@@ -13,10 +13,10 @@ import type { ToolResult } from '../../src/scalekit/scalekit-gateway.ts';
 const JANE = { teamId: 'T1', userId: 'UJANE' };
 
 /** An account over a real SQLite trail and a gateway whose answers each test scripts, recording every call. */
-function setUp(answer: (toolName: string, input: Record<string, unknown>) => Promise<unknown> | unknown) {
-  const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'intercom-')), 'bot.db'));
-  const audit = createSqliteAuditLog(db);
-  const identities = createSqliteIdentityStore(db, { newIdentifier: () => 'u_jane', now: () => 0 });
+async function setUp(answer: (toolName: string, input: Record<string, unknown>) => Promise<unknown> | unknown) {
+  const db = openSqlite(join(mkdtempSync(join(tmpdir(), 'intercom-')), 'bot.db'));
+  const audit = createAuditLog(db);
+  const identities = createIdentityStore(db, { newIdentifier: () => 'u_jane', now: () => 0 });
   const calls: Array<{ identifier: string; toolName: string; input: Record<string, unknown> }> = [];
   const slept: number[] = [];
   let at = 1_000;
@@ -37,12 +37,12 @@ function setUp(answer: (toolName: string, input: Record<string, unknown>) => Pro
       slept.push(ms);
     },
   });
-  return { account: intercom.accountOf(JANE), audit, calls, slept, advance: (ms: number) => (at += ms) };
+  return { account: await intercom.accountOf(JANE), audit, calls, slept, advance: (ms: number) => (at += ms) };
 }
 
 describe('IntercomAccount.run', () => {
   it('runs the tool as the teammate and writes one tool_call row, with the thread, hashed and summarised', async () => {
-    const { account, audit, calls } = setUp(() => ({ ok: true }));
+    const { account, audit, calls } = await setUp(() => ({ ok: true }));
     const result = await account.run(
       'intercom_search_contacts',
       { query: 'jane@example.com' },
@@ -52,7 +52,7 @@ describe('IntercomAccount.run', () => {
     expect(calls).toEqual([
       { identifier: 'u_jane', toolName: 'intercom_search_contacts', input: { query: 'jane@example.com' } },
     ]);
-    expect(audit.query({ userId: 'UJANE' })).toEqual([
+    expect(await audit.query({ userId: 'UJANE' })).toEqual([
       expect.objectContaining({
         kind: 'tool_call',
         teamId: 'T1',
@@ -71,31 +71,31 @@ describe('IntercomAccount.run', () => {
 
   it("records a failure with Intercom's kind and passes the error on", async () => {
     const refused = new ToolError({ kind: 'forbidden', toolName: 'intercom_reply', message: 'no', executionId: 'e9' });
-    const { account, audit } = setUp(() => Promise.reject(refused));
+    const { account, audit } = await setUp(() => Promise.reject(refused));
     await expect(account.run('intercom_reply', {})).rejects.toBe(refused);
-    expect(audit.query({ userId: 'UJANE' }).map((e) => [e.outcome, e.executionId])).toEqual([
+    expect((await audit.query({ userId: 'UJANE' })).map((e) => [e.outcome, e.executionId])).toEqual([
       ['error: forbidden', 'e9'],
     ]);
   });
 
   it('leaves the row to the caller when asked (an approval records its send with its status)', async () => {
-    const { account, audit, calls } = setUp(() => ({}));
+    const { account, audit, calls } = await setUp(() => ({}));
     await account.run('intercom_reply_to_conversation', { body: 'Hi' }, { audit: false });
     expect(calls).toHaveLength(1);
-    expect(audit.query({ userId: 'UJANE' })).toEqual([]);
+    expect(await audit.query({ userId: 'UJANE' })).toEqual([]);
   });
 
   it('waits and retries a rate-limited call only when asked, then records the one outcome', async () => {
     let failures = 2;
     const limited = () =>
       failures-- > 0 ? Promise.reject(new ToolError({ kind: 'rate_limited', toolName: 't', message: '429' })) : {};
-    const patient = setUp(limited);
+    const patient = await setUp(limited);
     await patient.account.run('intercom_list_tags', {}, { retryRateLimits: true });
     expect(patient.slept).toEqual([10, 20]);
-    expect(patient.audit.query({ userId: 'UJANE' }).map((e) => e.outcome)).toEqual(['ok']);
+    expect((await patient.audit.query({ userId: 'UJANE' })).map((e) => e.outcome)).toEqual(['ok']);
 
     failures = 1;
-    const impatient = setUp(limited);
+    const impatient = await setUp(limited);
     await expect(impatient.account.run('intercom_list_tags', {})).rejects.toBeInstanceOf(ToolError);
     expect(impatient.slept).toEqual([]);
   });
@@ -103,7 +103,7 @@ describe('IntercomAccount.run', () => {
 
 describe('IntercomAccount reads', () => {
   it('parses a conversation into the one model, with the execution id, and records no row', async () => {
-    const { account, audit, calls } = setUp(() => ({
+    const { account, audit, calls } = await setUp(() => ({
       id: 42,
       state: 'open',
       admin_assignee_id: 7,
@@ -119,17 +119,17 @@ describe('IntercomAccount reads', () => {
       executionId: 'x1',
     });
     expect(calls[0]?.input).toEqual({ conversation_id: '42', display_as: 'plaintext' });
-    expect(audit.query({ userId: 'UJANE' })).toEqual([]);
+    expect(await audit.query({ userId: 'UJANE' })).toEqual([]);
   });
 
   it('is undefined for a conversation or contact Intercom answers without', async () => {
-    const { account } = setUp(() => ({ type: 'error.list' }));
+    const { account } = await setUp(() => ({ type: 'error.list' }));
     expect(await account.conversation('1')).toBeUndefined();
     expect(await account.contact('1')).toBeUndefined();
   });
 
   it('asks Intercom who the teammate is once an hour, and says so when it does not answer', async () => {
-    const { account, calls, advance } = setUp((tool) =>
+    const { account, calls, advance } = await setUp((tool) =>
       tool === 'intercom_identify_admin' ? { id: 5, name: 'Jo' } : {},
     );
     expect(await account.me()).toEqual({ id: '5', name: 'Jo', email: undefined });
@@ -139,12 +139,12 @@ describe('IntercomAccount reads', () => {
     await account.me();
     expect(calls).toHaveLength(2);
 
-    const silent = setUp(() => ({}));
+    const silent = await setUp(() => ({}));
     await expect(silent.account.me()).rejects.toThrow('Intercom did not say who the connected admin is');
   });
 
   it('lists the workspace admins', async () => {
-    const { account } = setUp(() => ({ admins: [{ id: 1, name: 'A', email: 'a@x.com' }, { id: 2 }] }));
+    const { account } = await setUp(() => ({ admins: [{ id: 1, name: 'A', email: 'a@x.com' }, { id: 2 }] }));
     expect(await account.admins()).toEqual([
       { id: '1', name: 'A', email: 'a@x.com' },
       { id: '2', name: '2', email: undefined },

@@ -1,15 +1,13 @@
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
 import { eventEnvelope, interactionBody, postSigned } from '../../src/standins/slack/signed-requests.ts';
-import { identifierIn, launchBotProcess } from '../helpers/bot-process.ts';
+import { launchBotProcess } from '../helpers/bot-process.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
+import { type BotDatabase, botDialect, createBotDatabase } from '../helpers/databases.ts';
 import { freePort, SIGNING_SECRET } from '../helpers/test-bot.ts';
 
 let slack: SlackApiEmulator;
@@ -28,22 +26,39 @@ afterAll(async () => {
   await Promise.all([slack.close(), scalekit.close(), model.close()]);
 });
 
-const launch = (dbPath: string, port: number) =>
-  launchBotProcess({ slack, scalekit, model, modelKey: 'sk-crash-test', dbPath, port });
+const launch = (database: BotDatabase, port: number) =>
+  launchBotProcess({ slack, scalekit, model, modelKey: 'sk-crash-test', database, port });
 
 const post = (base: string, body: unknown) =>
   postSigned(`${base}/slack/events`, JSON.stringify(body), 'application/json', { signingSecret: SIGNING_SECRET });
 
+/** The requester clicks Send on an approval preview. */
+const clickSend = (base: string, user: string, channel: string, actionId: string) =>
+  postSigned(
+    `${base}/slack/events`,
+    interactionBody({
+      type: 'block_actions',
+      team: { id: slack.teamId },
+      user: { id: user, team_id: slack.teamId },
+      api_app_id: 'A0001',
+      trigger_id: 't',
+      channel: { id: channel },
+      response_url: slack.responseUrl(),
+      actions: [{ type: 'button', action_id: 'approval_send', block_id: 'approval', value: actionId, action_ts: '1' }],
+    }),
+    'application/x-www-form-urlencoded',
+    { signingSecret: SIGNING_SECRET },
+  );
+
 describe('after kill -9 in the middle of a run', () => {
   it('restarts on an intact database, tells the user, and keeps flows, parked requests and approvals', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'crash-')), 'bot.db');
+    const database = await createBotDatabase();
     const port = await freePort();
-    let bot = await launch(dbPath, port);
-
-    const identifierOf = (userId: string) => identifierIn(dbPath, { teamId: slack.teamId, userId, prefix: 'u_crash_' });
+    let bot = await launch(database, port);
+    const identifierOf = async (userId: string) => database.identifierOf(slack.teamId, userId);
 
     // A pending approval.
-    scalekit.connectAccount(identifierOf('UAPPROVE'));
+    scalekit.connectAccount(await identifierOf('UAPPROVE'));
     model.queue(
       {
         toolCalls: [
@@ -94,7 +109,7 @@ describe('after kill -9 in the middle of a run', () => {
     );
 
     // A run in flight when the process dies.
-    scalekit.connectAccount(identifierOf('UCRASH'));
+    scalekit.connectAccount(await identifierOf('UCRASH'));
     model.queue({ hang: true });
     const crashThread = slack.nextTs();
     await post(
@@ -114,12 +129,14 @@ describe('after kill -9 in the middle of a run', () => {
     bot.child.kill('SIGKILL');
     await once(bot.child, 'exit');
 
-    const check = new Database(dbPath, { readonly: true });
-    expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
-    check.close();
+    if (botDialect() === 'sqlite') {
+      const check = new Database(database.path, { readonly: true });
+      expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+      check.close();
+    }
 
     model.reset();
-    bot = await launch(dbPath, port);
+    bot = await launch(database, port);
     try {
       const notice = await slack.waitForCall(
         'chat.postMessage',
@@ -133,23 +150,7 @@ describe('after kill -9 in the middle of a run', () => {
           (b) => b.type === 'actions',
         )?.elements?.[0]?.value,
       );
-      const click = await postSigned(
-        `${bot.base}/slack/events`,
-        interactionBody({
-          type: 'block_actions',
-          team: { id: slack.teamId },
-          user: { id: 'UAPPROVE', team_id: slack.teamId },
-          api_app_id: 'A0001',
-          trigger_id: 't',
-          channel: { id: 'CCRASH' },
-          response_url: slack.responseUrl(),
-          actions: [
-            { type: 'button', action_id: 'approval_send', block_id: 'approval', value: actionId, action_ts: '1' },
-          ],
-        }),
-        'application/x-www-form-urlencoded',
-        { signingSecret: SIGNING_SECRET },
-      );
+      const click = await clickSend(bot.base, 'UAPPROVE', 'CCRASH', actionId);
       expect(click.status).toBe(200);
       await slack.waitForCall('chat.update', (c) => String(c.params.text).includes('approved by'));
       expect(
@@ -166,6 +167,75 @@ describe('after kill -9 in the middle of a run', () => {
     } finally {
       bot.child.kill('SIGTERM');
       await once(bot.child, 'exit');
+      await database.drop();
+    }
+  }, 60_000);
+
+  it('while an approved change is being sent: never sends it again, and says it cannot tell whether it went', async () => {
+    const database = await createBotDatabase();
+    const port = await freePort();
+    let bot = await launch(database, port);
+    scalekit.connectAccount(database.identifierOf(slack.teamId, 'UMIDSEND'));
+    model.queue(
+      {
+        toolCalls: [
+          {
+            name: 'intercom_create_contact_note',
+            args: { contact_id: '6650a1b2c3d4e5f600000001', body: 'Sent while the bot died.' },
+          },
+        ],
+      },
+      { text: 'Note drafted, waiting for your approval.' },
+    );
+    const thread = slack.nextTs();
+    await post(
+      bot.base,
+      eventEnvelope({ type: 'app_mention', user: 'UMIDSEND', text: '<@UBOT> note it', ts: thread, channel: 'CSEND' }),
+    );
+    const preview = await slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.params.channel === 'CSEND' && JSON.stringify(c.params.blocks ?? '').includes('approval_send'),
+    );
+    const actionId = String(
+      (preview.params.blocks as Array<{ type: string; elements?: Array<{ value?: string }> }>).find(
+        (b) => b.type === 'actions',
+      )?.elements?.[0]?.value,
+    );
+    const click = () => clickSend(bot.base, 'UMIDSEND', 'CSEND', actionId);
+    const sends = () =>
+      scalekit
+        .callsOf('ExecuteTool')
+        .filter(
+          (c) => c.request.toolName === 'intercom_create_contact_note' && JSON.stringify(c.request).includes('died'),
+        );
+    // Intercom is slow to answer: the send is in flight when the bot is killed.
+    scalekit.toolLatencyMs = 20_000;
+    try {
+      expect((await click()).status).toBe(200);
+      await vi.waitFor(() => expect(sends()).toHaveLength(1), { timeout: 10_000, interval: 20 });
+      bot.child.kill('SIGKILL');
+      await once(bot.child, 'exit');
+    } finally {
+      scalekit.toolLatencyMs = 0;
+    }
+
+    bot = await launch(database, port);
+    try {
+      await slack.waitForCall(
+        'chat.update',
+        (c) =>
+          c.params.ts === preview.response?.ts && String(c.params.text).includes('restarted while this was being sent'),
+      );
+      expect((await click()).status).toBe(200);
+      await slack.waitForCall(
+        'chat.postEphemeral',
+        (c) => c.params.user === 'UMIDSEND' && String(c.params.text).includes('already handled'),
+      );
+      expect(sends()).toHaveLength(1);
+    } finally {
+      bot.child.kill('SIGTERM');
+      await once(bot.child, 'exit');
+      await database.drop();
     }
   }, 60_000);
 });

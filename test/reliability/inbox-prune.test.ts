@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { openDatabase } from '../../src/db/database.ts';
+import { rawSqlite } from '../helpers/databases.ts';
 import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -16,7 +16,7 @@ afterAll(async () => {
 describe('a large inbox at startup', () => {
   it('is pruned after the bot is ready, in the background, keeping recent messages', async () => {
     const dbPath = join(dir, 'bot.db');
-    const db = openDatabase(dbPath);
+    const db = rawSqlite(dbPath);
     const insert = db.prepare(
       `INSERT INTO inbox (channel, ts, thread_ts, team_id, user_id, received_at, status)
        VALUES ('CPRUNE', ?, ?, 'T1', 'U1', ?, 'done')`,
@@ -42,7 +42,7 @@ describe('a large inbox at startup', () => {
     // Ready came first: the backlog did not hold up startup.
     expect(bot.logs.findIndex((line) => line.includes('"Bot ready"'))).toBeLessThan(pruned);
 
-    const check = openDatabase(dbPath);
+    const check = rawSqlite(dbPath);
     try {
       expect(check.prepare(`SELECT COUNT(*) AS n FROM inbox WHERE channel = 'CPRUNE'`).get()).toEqual({ n: 10 });
     } finally {

@@ -7,7 +7,8 @@ import { type OpenAIEmulator, startOpenAIEmulator } from '../../src/standins/mod
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
 import { eventEnvelope, postSigned } from '../../src/standins/slack/signed-requests.ts';
-import { type BotProcess, identifierIn, launchBotProcess } from '../helpers/bot-process.ts';
+import { type BotProcess, launchBotProcess } from '../helpers/bot-process.ts';
+import { type BotDatabase, createBotDatabase } from '../helpers/databases.ts';
 import { JOHN_ANSWER, lookUpJohn } from '../helpers/model-replies.ts';
 import { freePort, SIGNING_SECRET } from '../helpers/test-bot.ts';
 
@@ -23,6 +24,7 @@ let scalekit: ScalekitEmulator;
 let model: OpenAIEmulator;
 let bot: BotProcess;
 let dir: string;
+let database: BotDatabase;
 let asked = 0;
 const threads: string[] = [];
 
@@ -34,12 +36,13 @@ beforeAll(async () => {
   ]);
   model.respond(lookUpJohn);
   dir = mkdtempSync(join(tmpdir(), 'scalekit-faults-'));
+  database = await createBotDatabase({ path: join(dir, 'bot.db') });
   bot = await launchBotProcess({
     slack,
     scalekit,
     model,
     modelKey: 'sk-faults-test',
-    dbPath: join(dir, 'bot.db'),
+    database,
     port: await freePort(),
   });
 });
@@ -59,7 +62,7 @@ afterAll(async () => {
 async function ask(): Promise<string> {
   asked += 1;
   const userId = `UFAULT${asked}`;
-  scalekit.connectAccount(identifierIn(join(dir, 'bot.db'), { teamId: slack.teamId, userId, prefix: 'u_faults_' }));
+  scalekit.connectAccount(database.identifierOf(slack.teamId, userId));
   const ts = slack.nextTs();
   threads.push(ts);
   const response = await postSigned(

@@ -16,13 +16,13 @@ function setUp(options: { random: number[]; fail?: () => Error | undefined }) {
   let r = 0;
   const poller = createWatchPoller({
     store: {
-      due: (now, limit) =>
+      due: async (now, limit) =>
         watches
           .filter((w) => w.nextPollAt <= now)
           .sort((a, b) => a.nextPollAt - b.nextPollAt)
           .slice(0, limit),
-      nextDueAt: () => Math.min(...watches.map((w) => w.nextPollAt)),
-      reschedule(id, nextPollAt, intervalMs) {
+      nextDueAt: async () => Math.min(...watches.map((w) => w.nextPollAt)),
+      async reschedule(id, nextPollAt, intervalMs) {
         Object.assign(watches.find((w) => w.id === id) ?? {}, { nextPollAt, intervalMs });
       },
     },
@@ -32,7 +32,7 @@ function setUp(options: { random: number[]; fail?: () => Error | undefined }) {
       expireQuiet: async () => {},
     },
     intercom: createIntercom({
-      identities: { identifierFor: (user) => `id-${user.userId}` as ScalekitIdentifier },
+      identities: { identifierFor: async (user) => `id-${user.userId}` as ScalekitIdentifier },
       gateway: {
         executeTool: async () => {
           const failure = options.fail?.();
@@ -41,7 +41,7 @@ function setUp(options: { random: number[]; fail?: () => Error | undefined }) {
         },
       },
       admins: createAdminDirectory({ now: () => at }),
-      audit: { record: () => {} },
+      audit: { record: async () => {} },
       now: () => at,
     }),
     timer,

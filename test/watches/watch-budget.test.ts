@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteAuditLog } from '../../src/audit/audit-log.ts';
-import { openDatabase } from '../../src/db/database.ts';
+import { createAuditLog } from '../../src/audit/audit-log.ts';
 import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import { DEFAULT_MAX_POLLS_PER_MINUTE } from '../../src/watches/poller.ts';
-import { createSqliteWatchStore } from '../../src/watches/watch-store.ts';
+import { createWatchStore } from '../../src/watches/watch-store.ts';
 import type { ManualTimer } from '../helpers/manual-timer.ts';
 import type { TestBot } from '../helpers/test-bot.ts';
 import { newConversation, retrievesOf, startWatchBot } from './watch-helpers.ts';
@@ -31,15 +30,15 @@ describe('the polling budget', () => {
 
   it('holds for all watches together, however many are due, and reaches each of them in turn', async () => {
     // 30 watches of three teammates, all due at once and every second after (1 s interval).
-    const db = openDatabase(t.dbPath);
-    const store = createSqliteWatchStore(db, createSqliteAuditLog(db));
+    const db = await t.openDb();
+    const store = createWatchStore(db, createAuditLog(db));
     const conversations: string[] = [];
     for (let i = 0; i < 30; i++) {
       const user = `UCAP${i % 3}`;
       t.connectUser(user);
       const conversationId = newConversation(t);
       conversations.push(conversationId);
-      store.create(
+      await store.create(
         {
           id: `cap-${i}`,
           teamId: t.slack.teamId,
@@ -59,7 +58,7 @@ describe('the polling budget', () => {
         20,
       );
     }
-    db.close();
+    await db.close();
 
     for (let second = 0; second < 150; second++) {
       clock.offsetMs += 1000;

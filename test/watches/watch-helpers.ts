@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { toolResults } from '../../src/standins/model/emulator.ts';
 import { type ScalekitEmulator, startScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import type { SlackCall } from '../../src/standins/slack/emulator.ts';
@@ -106,14 +105,7 @@ export function watchPosts(t: TestBot, channel: string, threadTs: string): Slack
 
 /** The watches table as another process sees it. */
 export function watchRows(t: TestBot, where = '1 = 1', ...params: unknown[]): WatchRow[] {
-  const db = new Database(t.dbPath, { readonly: true });
-  try {
-    return db
-      .prepare<unknown[], WatchRow>(`SELECT * FROM watches WHERE ${where} ORDER BY created_at, id`)
-      .all(...params);
-  } finally {
-    db.close();
-  }
+  return t.rows<WatchRow>(`SELECT * FROM watches WHERE ${where} ORDER BY created_at, id`, params);
 }
 
 /** Retrieve calls the poller (or anyone) made for a conversation, with the identifier each used. */

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import type { ManualTimer } from '../helpers/manual-timer.ts';
@@ -28,16 +27,10 @@ async function pass(ms = 17 * 60_000): Promise<void> {
 const announcements = (channel: string, threadTs: string) => watchPosts(t, channel, threadTs);
 
 function auditRows(user: string): Array<{ tool_name: string; outcome: string; summary: string; identifier: string }> {
-  const db = new Database(t.dbPath, { readonly: true });
-  try {
-    return db
-      .prepare<[string], { tool_name: string; outcome: string; summary: string; identifier: string }>(
-        `SELECT tool_name, outcome, summary, identifier FROM audit_log WHERE kind = 'watch' AND user_id = ? ORDER BY id`,
-      )
-      .all(user);
-  } finally {
-    db.close();
-  }
+  return t.rows(
+    `SELECT tool_name, outcome, summary, identifier FROM audit_log WHERE kind = 'watch' AND user_id = ? ORDER BY id`,
+    [user],
+  );
 }
 
 describe('watching a conversation between requests', () => {
@@ -68,6 +61,9 @@ describe('watching a conversation between requests', () => {
     expect(text).not.toContain('fourth');
     expect(text).toContain('<@UWATCH1>');
     for (const action of ['watch_draft', 'watch_note', 'watch_stop']) expect(text).toContain(action);
+    // The conversation's card, to act on it in one click: it is waiting on the team now.
+    expect(text).toContain(`convcard:${mine}:actions`);
+    expect(text).toMatch(/Waiting \d+ min/);
     // Nothing for the other teammate, whose conversation did not change.
     expect(announcements('CW2', other.threadTs)).toEqual([]);
     // Every read of each conversation used its watcher's own identifier.

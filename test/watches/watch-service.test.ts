@@ -1,12 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteAuditLog } from '../../src/audit/audit-log.ts';
-import { openDatabase } from '../../src/db/database.ts';
-import { createSqliteIdentityStore } from '../../src/identity/identity-store.ts';
+import { createAuditLog } from '../../src/audit/audit-log.ts';
+import { createIdentityStore } from '../../src/identity/identity-store.ts';
 import { createIntercom } from '../../src/intercom/account.ts';
 import { createAdminDirectory } from '../../src/intercom/admin-directory.ts';
 import { parseConversation } from '../../src/intercom/models.ts';
@@ -14,7 +10,8 @@ import { createLogger } from '../../src/logger.ts';
 import { type SlackApiEmulator, startSlackApiEmulator } from '../../src/standins/slack/emulator.ts';
 import { changesSince, seenOf } from '../../src/watches/conversation-events.ts';
 import { createWatchService } from '../../src/watches/watch-service.ts';
-import { createSqliteWatchStore } from '../../src/watches/watch-store.ts';
+import { createWatchStore } from '../../src/watches/watch-store.ts';
+import { DIALECTS, useTestDatabase } from '../helpers/databases.ts';
 
 /** A retrieve_conversation result as Intercom sends it (plaintext), trimmed to what watches read. */
 function conversation(
@@ -74,7 +71,8 @@ describe('what counts as news', () => {
   });
 });
 
-describe('announcing exactly once', () => {
+describe.each(DIALECTS)('announcing exactly once on %s', (dialect) => {
+  const t = useTestDatabase(dialect);
   let slack: SlackApiEmulator;
   beforeAll(async () => {
     slack = await startSlackApiEmulator();
@@ -84,12 +82,12 @@ describe('announcing exactly once', () => {
   });
 
   it('posts one announcement when two polls of the same watch see the same change', async () => {
-    const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'watch-')), 'bot.db'));
-    const audit = createSqliteAuditLog(db);
-    const store = createSqliteWatchStore(db, audit);
-    const identities = createSqliteIdentityStore(db, { newIdentifier: () => 'u_watcher', now: Date.now });
+    const db = t.db;
+    const audit = createAuditLog(db);
+    const store = createWatchStore(db, audit);
+    const identities = createIdentityStore(db, { newIdentifier: () => 'u_watcher', now: Date.now });
     const user = { teamId: 'T1', userId: 'UW' };
-    identities.identifierFor(user);
+    await identities.identifierFor(user);
     const intercom = createIntercom({
       gateway: {
         executeTool: async ({ toolName }) => ({
@@ -132,12 +130,11 @@ describe('announcing exactly once', () => {
     ]);
     expect(outcomes.filter((o) => o.announced)).toHaveLength(1);
     // A later poll from the stored state sees nothing new.
-    const fresh = store.get(started.watch.id);
+    const fresh = await store.get(started.watch.id);
     expect(fresh && (await service.observe(fresh, answered, 5))).toEqual({ activity: false, announced: false });
 
     const posts = slack.callsOf('chat.postMessage').filter((c) => c.params.thread_ts === '1.1');
     expect(posts).toHaveLength(1);
-    expect(audit.query({ userId: 'UW' }).map((e) => e.outcome)).toEqual(['started', 'announced']);
-    db.close();
+    expect((await audit.query({ userId: 'UW' })).map((e) => e.outcome)).toEqual(['started', 'announced']);
   });
 });

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSqliteAuditLog } from '../../src/audit/audit-log.ts';
-import { openDatabase } from '../../src/db/database.ts';
+import { createAuditLog } from '../../src/audit/audit-log.ts';
 import { lastUserText, toolResults } from '../../src/standins/model/emulator.ts';
 import type { ScalekitEmulator } from '../../src/standins/scalekit/emulator.ts';
 import type { SlackCall } from '../../src/standins/slack/emulator.ts';
-import { createSqliteWatchStore } from '../../src/watches/watch-store.ts';
+import { createWatchStore } from '../../src/watches/watch-store.ts';
 import { createBrowser, openConnectLink } from '../helpers/browser.ts';
 import type { ManualTimer } from '../helpers/manual-timer.ts';
 import type { TestBot } from '../helpers/test-bot.ts';
@@ -76,9 +75,11 @@ async function replyAndApprove(
   draftsReplies(conversationId, write);
   const threadTs = t.slack.nextTs();
   await t.sendEvent({ type: 'app_mention', user, text: '<@UBOT> reply to john', ts: threadTs, channel });
+  // A whole agent run, then a send: on a loaded machine (and with the bot on PostgreSQL) more than the usual 5 s.
   const card = await t.slack.waitForCall(
     'chat.postMessage',
     (c) => c.params.thread_ts === threadTs && hasAction(c, 'approval_send'),
+    15_000,
   );
   const actions = (card.params.blocks as Array<{ type: string; elements?: Array<{ value?: string }> }>).find(
     (b) => b.type === 'actions',
@@ -100,18 +101,19 @@ async function replyAndApprove(
   await t.slack.waitForCall(
     'chat.update',
     (c) => c.params.ts === card.response?.ts && /approved by/.test(String(c.params.text)),
+    15_000,
   );
   return { threadTs };
 }
 
 /** Fills a teammate's list of watches directly (their conversations need not exist for this). */
-function fillWatches(user: string, count: number): void {
+async function fillWatches(user: string, count: number): Promise<void> {
   t.connectUser(user);
-  const db = openDatabase(t.dbPath);
+  const db = await t.openDb();
   try {
-    const store = createSqliteWatchStore(db, createSqliteAuditLog(db));
+    const store = createWatchStore(db, createAuditLog(db));
     for (let i = 0; i < count; i++) {
-      store.create(
+      await store.create(
         {
           id: `${user}-${i}`,
           teamId: t.slack.teamId,
@@ -133,7 +135,7 @@ function fillWatches(user: string, count: number): void {
       );
     }
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -214,7 +216,7 @@ describe('starting and stopping watches', () => {
   });
 
   it('refuses a 21st watch, by asking and after an approved reply, and says which ones run', async () => {
-    fillWatches('UFULL', 20);
+    await fillWatches('UFULL', 20);
     const id = newConversation(t);
     const asked = await watchByAsking(t, 'UFULL', id, 'CFULL');
     expect(asked.result).toMatchObject({ status: 'limit_reached' });

@@ -8,8 +8,8 @@ export interface Step {
   result: unknown;
 }
 
-/** The person's last message and the tool calls made for it so far, in order. */
-export function currentTurn(req: ModelRequest): { text: string; steps: Step[] } {
+/** The person's last message, their earlier ones (newest first), and the tool calls made for it so far, in order. */
+export function currentTurn(req: ModelRequest): { text: string; earlier: string[]; steps: Step[] } {
   let start = -1;
   for (let i = req.messages.length - 1; i >= 0; i--) {
     if (req.messages[i]?.role === 'user') {
@@ -31,7 +31,12 @@ export function currentTurn(req: ModelRequest): { text: string; steps: Step[] } 
       if (step) step.result = parse(message.text);
     }
   }
-  return { text, steps };
+  const earlier = req.messages
+    .slice(0, Math.max(start, 0))
+    .filter((m) => m.role === 'user')
+    .map((m) => m.text ?? '')
+    .reverse();
+  return { text, earlier, steps };
 }
 
 function parse(text: string): unknown {

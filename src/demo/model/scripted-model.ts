@@ -1,6 +1,7 @@
+import { SNOOZE_CHOICES, snoozeUntil } from '../../conversation-cards/snooze.ts';
 import type { ModelReply, ModelRequest, ModelResponder } from '../../standins/model/types.ts';
 import { currentTurn, type Step } from './conversation-turn.ts';
-import { type Intent, readIntent } from './intents.ts';
+import { type ConversationAct, type Intent, readIntent } from './intents.ts';
 import { describeContact, describeConversation, type Found, latestConversation, record, records } from './records.ts';
 
 /** Every answer says what it is, so nobody mistakes the demo for the real thing. */
@@ -13,7 +14,11 @@ export const SCRIPTED_HELP = [
   '- *summarize* their latest conversation: `summarize the conversation with john@acme.com`',
   '- *draft a reply* (you approve it): `reply to john@acme.com: We fixed the login bug, please try again.`',
   '- *add a note*: `add a note to priya@initech.example: Prefers email.`',
-  '- *tag* their latest conversation: `tag jane@x.com as vip`',
+  '- *tag* their latest conversation: `tag jane@x.com as vip` (or, after naming one, `tag it billing`)',
+  '- *assign, snooze, close, reopen, prioritize*: `assign 215470001 to me and snooze it till Monday`',
+  '- *turn a conversation into a ticket*: `turn conversation 215470001 into a bug ticket`',
+  '- *search the help center*: `find our article on refunds`',
+  'Every change waits for your approval; the conversation cards under my answers act at once, as whoever clicks.',
 ].join('\n');
 
 const NOT_YET = Symbol('not called yet');
@@ -23,10 +28,11 @@ const NOT_YET = Symbol('not called yet');
  * step by step over the OpenAI wire protocol (served by the model stand-in), exactly as a real model would, so
  * Mastra, the tool policy, approvals and the answer in Slack are all the real thing.
  */
-export function createScriptedModel(): ModelResponder {
+export function createScriptedModel(options: { now?: () => number } = {}): ModelResponder {
+  const now = options.now ?? Date.now;
   return (req) => {
-    const { text, steps } = currentTurn(req);
-    return next(readIntent(text), new Turn(req, steps));
+    const { text, earlier, steps } = currentTurn(req);
+    return next(readIntent(text, earlier), new Turn(req, steps), now);
   };
 }
 
@@ -45,6 +51,11 @@ class Turn {
     return step ? step.result : NOT_YET;
   }
 
+  /** What every call of `tool` in this turn returned, in order. */
+  results(tool: string): unknown[] {
+    return this.#steps.filter((s) => s.name === tool).map((s) => s.result);
+  }
+
   call(tool: string, args: Record<string, unknown>): ModelReply {
     if (!this.#req.tools.some((t) => t.name === tool)) {
       return answer(`I can't do that here: the Intercom tool \`${tool}\` is not available to me.`);
@@ -53,7 +64,7 @@ class Turn {
   }
 }
 
-function next(intent: Intent, turn: Turn): ModelReply {
+function next(intent: Intent, turn: Turn, now: () => number): ModelReply {
   switch (intent.kind) {
     case 'help':
       return answer(SCRIPTED_HELP);
@@ -67,7 +78,101 @@ function next(intent: Intent, turn: Turn): ModelReply {
       return note(intent.email, intent.body, turn);
     case 'tag':
       return withConversation(intent, turn, (id) => tag(id, intent.tag, turn));
+    case 'act':
+      return withConversation(intent, turn, (id) => act(id, intent.acts, turn, now));
+    case 'ticket':
+      return withConversation(intent, turn, (id) => ticket(id, intent.ticketType, turn));
+    case 'articles':
+      return articles(intent.phrase, turn);
   }
+}
+
+/** Each action as its own proposal (its own approval card), one after another. */
+function act(conversationId: string, acts: ConversationAct[], turn: Turn, now: () => number): ModelReply {
+  const me = turn.result('intercom_identify_admin');
+  if (me === NOT_YET) return turn.call('intercom_identify_admin', {});
+  const adminId = String(record(me).id ?? '');
+  const done = [...turn.results('intercom_manage_conversation'), ...turn.results('intercom_update_conversation')];
+  const nextAct = acts[done.length];
+  if (!nextAct) {
+    const failed = done.map(record).find((r) => r.status !== 'awaiting_approval');
+    if (failed) return proposed(failed, `that on conversation ${conversationId}`);
+    return answer(
+      `I've prepared ${acts.map(actWords).join(', then ')} on conversation ${conversationId}. Nothing is changed yet: each waits for your approval on its card in this thread.`,
+    );
+  }
+  const manage = (input: Record<string, unknown>) =>
+    turn.call('intercom_manage_conversation', {
+      conversation_id: conversationId,
+      admin_id: adminId,
+      type: 'admin',
+      ...input,
+    });
+  switch (nextAct.kind) {
+    case 'assign_me':
+      return manage({ message_type: 'assignment', assignee_id: adminId });
+    case 'close':
+      return manage({ message_type: 'close' });
+    case 'open':
+      return manage({ message_type: 'open' });
+    case 'snooze':
+      return manage({
+        message_type: 'snoozed',
+        snoozed_until: Math.floor(snoozeUntil({ choice: nextAct.until, nowMs: now() }) / 1000),
+      });
+    case 'priority':
+      return turn.call('intercom_update_conversation', { conversation_id: conversationId, priority: 'priority' });
+  }
+}
+
+function actWords(act: ConversationAct): string {
+  switch (act.kind) {
+    case 'assign_me':
+      return 'assigning it to you';
+    case 'close':
+      return 'closing it';
+    case 'open':
+      return 'reopening it';
+    case 'snooze':
+      return `snoozing it (${SNOOZE_CHOICES[act.until].toLowerCase()})`;
+    case 'priority':
+      return 'marking it as priority';
+  }
+}
+
+function ticket(conversationId: string, wanted: string | undefined, turn: Turn): ModelReply {
+  const types = turn.result('intercom_list_ticket_types');
+  if (types === NOT_YET) return turn.call('intercom_list_ticket_types', {});
+  const failed = failure(types);
+  if (failed) return failed;
+  const all = records(types, 'data');
+  const chosen =
+    all.find((t) =>
+      String(t.name)
+        .toLowerCase()
+        .includes(wanted ?? ''),
+    ) ?? all[0];
+  if (!chosen) return answer('This workspace has no ticket types, so I cannot turn the conversation into a ticket.');
+  const converted = turn.result('intercom_convert_conversation_to_ticket');
+  if (converted === NOT_YET) {
+    return turn.call('intercom_convert_conversation_to_ticket', {
+      conversation_id: conversationId,
+      ticket_type_id: String(chosen.id),
+    });
+  }
+  return proposed(converted, `turning conversation ${conversationId} into a ${String(chosen.name)} ticket`);
+}
+
+function articles(phrase: string, turn: Turn): ModelReply {
+  const found = turn.result('intercom_search_articles');
+  if (found === NOT_YET) return turn.call('intercom_search_articles', { phrase, state: 'published' });
+  const failed = failure(found);
+  if (failed) return failed;
+  const list = records(record(found).data, 'articles');
+  if (list.length === 0) return answer(`I found no help-center article about "${phrase}".`);
+  return answer(
+    `Help-center articles about "${phrase}":\n${list.map((a) => `- [${String(a.title)}](${String(a.url)}): ${String(a.description ?? '')}`).join('\n')}`,
+  );
 }
 
 function lookup(email: string, turn: Turn): ModelReply {

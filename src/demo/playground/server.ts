@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { ScalekitFaults } from '../../standins/scalekit/emulator.ts';
 import type { SlackApiEmulator } from '../../standins/slack/emulator.ts';
-import type { Clicked } from './slack-payloads.ts';
+import type { Clicked, InputValue } from './slack-payloads.ts';
 import { dmChannel, SUPPORT_CHANNEL, TEAMMATES, teammate } from './teammates.ts';
 import { type Pane, renderView } from './views.ts';
 import type { ClickPlace, PlaygroundWorkspace } from './workspace.ts';
@@ -129,7 +129,10 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
       }
       case 'click': {
         const clicked: Clicked = {
-          kind: body.kind === 'feedback_buttons' ? 'feedback_buttons' : 'button',
+          kind:
+            body.kind === 'feedback_buttons' || body.kind === 'static_select' || body.kind === 'overflow'
+              ? body.kind
+              : 'button',
           blockId: String(body.blockId ?? ''),
           actionId: String(body.actionId ?? ''),
           value: optional(body.value),
@@ -148,7 +151,7 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
         return deps.workspace.submit(
           user,
           String(body.triggerId ?? ''),
-          (body.values ?? {}) as Record<string, Record<string, string>>,
+          (body.values ?? {}) as Record<string, Record<string, InputValue>>,
         );
       case 'close-modal':
         deps.workspace.closeModal(user, String(body.triggerId ?? ''));

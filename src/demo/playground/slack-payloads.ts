@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { viewStateValues } from '../../standins/slack/signed-requests.ts';
+import { type InputValue, viewStateValues } from '../../standins/slack/signed-requests.ts';
+
+export type { InputValue };
 
 /**
  * What Slack sends an app when someone in the playground acts: Events API events, block_actions and
@@ -47,7 +49,8 @@ export function appHomeOpened(actor: Actor, dm: string): Record<string, unknown>
 }
 
 export interface Clicked {
-  kind: 'button' | 'feedback_buttons';
+  /** A menu's `value` is the chosen option's. */
+  kind: 'button' | 'feedback_buttons' | 'static_select' | 'overflow';
   blockId: string;
   actionId: string;
   value?: string;
@@ -73,13 +76,20 @@ export function blockActions(params: {
   const action =
     clicked.kind === 'feedback_buttons'
       ? { type: 'feedback_buttons', block_id: clicked.blockId, action_id: clicked.actionId, value: clicked.value ?? '' }
-      : {
-          type: 'button',
-          block_id: clicked.blockId,
-          action_id: clicked.actionId,
-          text: { type: 'plain_text', text: clicked.text ?? '', emoji: true },
-          ...(clicked.value !== undefined && { value: clicked.value }),
-        };
+      : clicked.kind === 'static_select' || clicked.kind === 'overflow'
+        ? {
+            type: clicked.kind,
+            block_id: clicked.blockId,
+            action_id: clicked.actionId,
+            selected_option: { value: clicked.value ?? '', text: { type: 'plain_text', text: clicked.text ?? '' } },
+          }
+        : {
+            type: 'button',
+            block_id: clicked.blockId,
+            action_id: clicked.actionId,
+            text: { type: 'plain_text', text: clicked.text ?? '', emoji: true },
+            ...(clicked.value !== undefined && { value: clicked.value }),
+          };
   const base = {
     type: 'block_actions',
     user: { id: actor.userId, username: actor.userName.toLowerCase(), name: actor.userName, team_id: actor.teamId },
@@ -114,12 +124,12 @@ export function blockActions(params: {
   };
 }
 
-/** The modal's inputs as Slack reports them: `state.values[block_id][action_id] = { type, value }`. */
+/** The modal's inputs as Slack reports them (see viewStateValues). */
 export function viewSubmission(params: {
   actor: Actor;
   viewId: string;
   view: Record<string, unknown>;
-  values: Record<string, Record<string, string>>;
+  values: Record<string, Record<string, InputValue>>;
   triggerId: string;
 }): Record<string, unknown> {
   const values = viewStateValues(params.values);

@@ -6,6 +6,7 @@ import {
   blockActions,
   type Clicked,
   type Container,
+  type InputValue,
   messageEvent,
   newTriggerId,
   slashCommand,
@@ -35,7 +36,7 @@ export interface PlaygroundWorkspace {
   submit(
     userId: string,
     triggerId: string,
-    values: Record<string, Record<string, string>>,
+    values: Record<string, Record<string, InputValue>>,
   ): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }>;
   closeModal(userId: string, triggerId: string): void;
   openHome(userId: string): Promise<void>;

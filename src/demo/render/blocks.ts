@@ -7,9 +7,11 @@ import type {
   HeaderBlock,
   InputBlock,
   KnownBlock,
+  Overflow,
   PlainTextElement,
   PlanBlock,
   SectionBlock,
+  StaticSelect,
   TaskCardBlock,
   TextObject,
 } from '@slack/types';
@@ -19,7 +21,8 @@ import { markdownToHtml, mrkdwnToHtml, type RenderContext } from './text.ts';
 
 /**
  * Block Kit as HTML, for the subset the bot sends: section (text, fields, button accessory), context, divider,
- * header, actions (buttons), context_actions (feedback buttons), input (plain text), markdown, plan and task cards.
+ * header, actions (buttons, select and overflow menus), context_actions (feedback buttons), input (plain text, a
+ * select), markdown, plan and task cards.
  * Interactive elements carry `data-block-id`, `data-action-id` and `data-value`, from which the page builds the
  * block_actions payload Slack would send. Unknown blocks are named, not guessed at.
  */
@@ -42,7 +45,13 @@ function renderBlock(block: KnownBlock, index: number, context: RenderContext): 
       return `<div class="sk-header">${plainText((block as HeaderBlock).text)}</div>`;
     case 'actions':
       return `<div class="sk-actions" data-block-id="${escapeHtml(blockId)}">${(block as ActionsBlock).elements
-        .map((element) => (element.type === 'button' ? button(element, blockId, context) : unsupported(element.type)))
+        .map((element) =>
+          element.type === 'button'
+            ? button(element, blockId, context)
+            : element.type === 'static_select' || element.type === 'overflow'
+              ? menu(element, blockId)
+              : unsupported(element.type),
+        )
         .join('')}</div>`;
     case 'context_actions':
       return contextActions(block, blockId);
@@ -100,6 +109,18 @@ function button(element: Button, blockId: string, context: RenderContext): strin
   return `<button type="button" class="sk-button${style}" ${data}>${label}</button>`;
 }
 
+/** A select menu or an overflow menu: choosing an option sends it, as Slack does. */
+function menu(element: StaticSelect | Overflow, blockId: string): string {
+  const placeholder =
+    element.type === 'overflow' ? '⋯' : element.placeholder ? plainText(element.placeholder) : 'Choose';
+  const options = (element.options ?? [])
+    .map((o) => `<option value="${escapeHtml(o.value ?? '')}">${plainText(o.text as PlainTextElement)}</option>`)
+    .join('');
+  return `<select class="sk-button sk-menu" data-kind="${element.type}" data-block-id="${escapeHtml(
+    blockId,
+  )}" data-action-id="${escapeHtml(element.action_id ?? '')}"><option value="" selected disabled>${placeholder}</option>${options}</select>`;
+}
+
 /** A confirm dialog's words, as HTML the page shows before it sends the click. */
 function confirmText(element: Button, context: RenderContext) {
   const confirm = element.confirm;
@@ -132,6 +153,16 @@ function input(block: InputBlock, blockId: string): string {
   const label = `<label class="sk-label" for="in-${escapeHtml(blockId)}">${plainText(block.label)}</label>`;
   const hint = block.hint ? `<div class="sk-hint">${plainText(block.hint)}</div>` : '';
   const element = block.element;
+  if (element.type === 'static_select') {
+    const options = (element.options ?? [])
+      .map((o) => `<option value="${escapeHtml(o.value ?? '')}">${plainText(o.text as PlainTextElement)}</option>`)
+      .join('');
+    return `<div class="sk-input">${label}<select id="in-${escapeHtml(blockId)}" data-block-id="${escapeHtml(
+      blockId,
+    )}" data-action-id="${escapeHtml(element.action_id ?? '')}">${options}</select><div class="sk-error" data-error-for="${escapeHtml(
+      blockId,
+    )}"></div></div>`;
+  }
   if (element.type !== 'plain_text_input') return `<div class="sk-input">${label}${unsupported(element.type)}</div>`;
   const attributes = `id="in-${escapeHtml(blockId)}" data-block-id="${escapeHtml(blockId)}" data-action-id="${escapeHtml(
     element.action_id ?? '',

@@ -65,8 +65,15 @@ export function blockActions(params: {
   teamId: string;
   user: string;
   channel: string;
-  message: { ts: string | undefined; thread_ts?: string; text?: string };
-  action: { type: string; action_id: string; block_id?: string; value?: string };
+  message: { ts: string | undefined; thread_ts?: string; text?: string; blocks?: unknown };
+  action: {
+    type: string;
+    action_id: string;
+    block_id?: string;
+    value?: string;
+    selected_option?: { value: string; text?: unknown };
+  };
+  triggerId?: string;
 }): Record<string, unknown> {
   return {
     type: 'block_actions',
@@ -75,7 +82,7 @@ export function blockActions(params: {
     channel: { id: params.channel },
     container: { type: 'message', channel_id: params.channel, message_ts: params.message.ts, is_ephemeral: false },
     message: { type: 'message', ...params.message },
-    trigger_id: `trigger-${params.user}`,
+    trigger_id: params.triggerId ?? `trigger-${params.user}`,
     actions: [{ block_id: 'b', action_ts: '1', ...params.action }],
   };
 }
@@ -86,7 +93,7 @@ export function viewSubmission(params: {
   user: string;
   callbackId: string;
   privateMetadata: string;
-  values: Record<string, Record<string, string>>;
+  values: Record<string, Record<string, InputValue>>;
 }): Record<string, unknown> {
   const state = viewStateValues(params.values);
   return {
@@ -106,15 +113,32 @@ export function viewSubmission(params: {
   };
 }
 
-/** A modal's text inputs as Slack reports them: `state.values[block_id][action_id] = { type, value }`. */
+/** What a modal's input holds: typed text, or the option chosen in a select. */
+export type InputValue = string | { selected: string };
+
+/**
+ * A modal's inputs as Slack reports them: `state.values[block_id][action_id] = { type, value }` for text, or
+ * `{ type: 'static_select', selected_option }` for a select.
+ */
 export function viewStateValues(
-  values: Record<string, Record<string, string>>,
-): Record<string, Record<string, { type: 'plain_text_input'; value: string }>> {
+  values: Record<string, Record<string, InputValue>>,
+): Record<
+  string,
+  Record<
+    string,
+    { type: 'plain_text_input'; value: string } | { type: 'static_select'; selected_option: { value: string } }
+  >
+> {
   return Object.fromEntries(
     Object.entries(values).map(([blockId, inputs]) => [
       blockId,
       Object.fromEntries(
-        Object.entries(inputs).map(([actionId, value]) => [actionId, { type: 'plain_text_input' as const, value }]),
+        Object.entries(inputs).map(([actionId, value]) => [
+          actionId,
+          typeof value === 'string'
+            ? { type: 'plain_text_input' as const, value }
+            : { type: 'static_select' as const, selected_option: { value: value.selected } },
+        ]),
       ),
     ]),
   );

@@ -56,6 +56,8 @@ export interface SlackUserProfile {
   id: string;
   name?: string;
   email?: string;
+  /** IANA time zone, as users.info gives it (`tz`). */
+  tz?: string;
 }
 
 export interface SlackApiEmulator {

@@ -109,7 +109,13 @@ export function answerWebApi(state: WorkspaceState, method: string, p: Params): 
       const user = state.users.get(String(p.user)) ?? { id: String(p.user) };
       return {
         ok: true,
-        user: { id: user.id, name: user.name ?? user.id, real_name: user.name, profile: { email: user.email } },
+        user: {
+          id: user.id,
+          name: user.name ?? user.id,
+          real_name: user.name,
+          profile: { email: user.email },
+          ...(user.tz && { tz: user.tz }),
+        },
       };
     }
     case 'views.open':

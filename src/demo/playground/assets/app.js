@@ -142,8 +142,8 @@ async function click(element, event) {
       kind: element.dataset.kind,
       blockId: element.dataset.blockId,
       actionId: element.dataset.actionId,
-      value: element.dataset.value,
-      text: element.textContent,
+      value: element.tagName === 'SELECT' ? element.value : element.dataset.value,
+      text: element.tagName === 'SELECT' ? element.selectedOptions[0]?.textContent : element.textContent,
       ...place,
     });
   } catch (error) {
@@ -157,7 +157,8 @@ document.addEventListener('click', (event) => {
   const target = event.target instanceof Element ? event.target : null;
   if (!target) return;
   const action = target.closest('[data-kind]');
-  if (action && !action.closest('#modal-layer')) {
+  // A menu sends its choice when one is made (below), not when it is opened.
+  if (action && action.tagName !== 'SELECT' && !action.closest('#modal-layer')) {
     // A URL button opens its link as well (the browser does that); the click still goes to the bot.
     click(action, event);
     return;
@@ -188,6 +189,14 @@ document.addEventListener('click', (event) => {
   }
 });
 
+document.addEventListener('change', (event) => {
+  const menu = event.target instanceof HTMLSelectElement ? event.target : null;
+  if (!menu?.dataset.kind || menu.closest('#modal-layer') || !menu.value) return;
+  click(menu, event).finally(() => {
+    menu.value = '';
+  });
+});
+
 $('modal-layer').addEventListener('submit', async (event) => {
   event.preventDefault();
   const form = event.target;
@@ -195,7 +204,8 @@ $('modal-layer').addEventListener('submit', async (event) => {
   for (const input of form.querySelectorAll('[data-block-id][data-action-id]')) {
     if (!('value' in input)) continue;
     values[input.dataset.blockId] ??= {};
-    values[input.dataset.blockId][input.dataset.actionId] = input.value;
+    values[input.dataset.blockId][input.dataset.actionId] =
+      input.tagName === 'SELECT' ? { selected: input.value } : input.value;
   }
   for (const slot of form.querySelectorAll('[data-error-for]')) slot.textContent = '';
   try {

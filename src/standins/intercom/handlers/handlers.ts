@@ -1,3 +1,4 @@
+import { SAMPLE_ARTICLES, SAMPLE_MACROS, SAMPLE_TICKET_TYPES } from '../help-center.ts';
 import {
   adminAuthor,
   contactAuthor,
@@ -130,6 +131,14 @@ const manageConversation: ToolHandler = (params, { workspace }) => {
   return structuredClone(conversation);
 };
 
+const updateConversation: ToolHandler = (params, { workspace }) => {
+  const conversation = requireConversation(workspace, params);
+  if (params.priority === 'priority' || params.priority === 'not_priority') conversation.priority = params.priority;
+  if (params.read === true) conversation.read = true;
+  workspace.changed();
+  return structuredClone(conversation);
+};
+
 const attachTagToConversation: ToolHandler = (params, { workspace }) => {
   const conversation = requireConversation(workspace, params);
   requireAdmin(workspace, requireString(params, 'admin_id'));
@@ -221,6 +230,44 @@ const listAdmins: ToolHandler = (_params, { workspace }) => ({
 const retrieveAdmin: ToolHandler = (params, { workspace }) =>
   structuredClone(requireAdmin(workspace, requireString(params, 'admin_id')));
 
+/** Intercom's article search: every word of the phrase in the title, description or body. */
+const searchArticles: ToolHandler = (params) => {
+  const words = (stringParam(params, 'phrase') ?? '').toLowerCase().split(/\W+/).filter(Boolean);
+  const found = SAMPLE_ARTICLES.filter((article) => {
+    const text = `${article.title} ${article.description} ${article.body}`.toLowerCase();
+    return words.some((word) => text.includes(word.replace(/s$/, '')));
+  }).map((article) => ({ type: 'article', state: 'published', ...article }));
+  return { type: 'list', total_count: found.length, data: { articles: found } };
+};
+
+const listMacros: ToolHandler = () => ({ type: 'list', data: SAMPLE_MACROS.map((m) => ({ type: 'macro', ...m })) });
+
+const getMacro: ToolHandler = (params) => {
+  const macro = SAMPLE_MACROS.find((m) => m.id === requireString(params, 'macro_id'));
+  if (!macro) throw notFound('Macro');
+  return { type: 'macro', ...macro };
+};
+
+const listTicketTypes: ToolHandler = () => ({
+  type: 'list',
+  data: SAMPLE_TICKET_TYPES.map((t) => ({ type: 'ticket_type', ...t })),
+});
+
+const convertConversationToTicket: ToolHandler = (params, { workspace }) => {
+  const conversation = requireConversation(workspace, params);
+  const ticketType = SAMPLE_TICKET_TYPES.find((t) => t.id === requireString(params, 'ticket_type_id'));
+  if (!ticketType) throw notFound('Ticket type');
+  workspace.changed();
+  return {
+    type: 'ticket',
+    id: workspace.newId(),
+    ticket_id: conversation.id,
+    ticket_type: { type: 'ticket_type', ...ticketType },
+    ticket_state: 'submitted',
+    open: true,
+  };
+};
+
 const listTags: ToolHandler = (_params, { workspace }) => ({ type: 'list', data: structuredClone(workspace.tags) });
 
 /** Behaviour for the support tools; tools without a handler answer `{ ok: true }`. */
@@ -231,6 +278,7 @@ export const intercomHandlers: Readonly<Record<string, ToolHandler>> = {
   intercom_retrieve_conversation: retrieveConversation,
   intercom_reply_to_conversation: replyToConversation,
   intercom_manage_conversation: manageConversation,
+  intercom_update_conversation: updateConversation,
   intercom_attach_tag_to_conversation: attachTagToConversation,
   intercom_detach_tag_from_conversation: detachTagFromConversation,
   intercom_create_contact_note: createContactNote,
@@ -241,4 +289,9 @@ export const intercomHandlers: Readonly<Record<string, ToolHandler>> = {
   intercom_list_admins: listAdmins,
   intercom_retrieve_admin: retrieveAdmin,
   intercom_list_tags: listTags,
+  intercom_search_articles: searchArticles,
+  intercom_list_macros: listMacros,
+  intercom_get_macro: getMacro,
+  intercom_list_ticket_types: listTicketTypes,
+  intercom_convert_conversation_to_ticket: convertConversationToTicket,
 };

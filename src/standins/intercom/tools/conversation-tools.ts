@@ -90,6 +90,8 @@ export const conversationTools: ToolDefinition[] = [
         conversation_id: str('The Intercom ID of the conversation to update.'),
         custom_attributes: obj('Object of custom attribute key-value pairs to update.'),
         read: bool('Set to true to mark the conversation as read.'),
+        // Not in Scalekit's parameter list; Intercom's Update a conversation API takes it.
+        priority: str("'priority' or 'not_priority'.", { enum: ['priority', 'not_priority'] }),
       },
       ['conversation_id'],
     ),
