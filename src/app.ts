@@ -55,6 +55,7 @@ import { allCapabilities } from './slack/agent-extras.ts';
 import { createAnswerStream } from './slack/answer-stream.ts';
 import { createNameDirectory } from './slack/incoming-text.ts';
 import { registerListeners } from './slack/listeners.ts';
+import { createRateLimitedFetch } from './slack/rate-limits.ts';
 import { type BotIdentity, slackHost } from './slack/startup-check.ts';
 import { threadHistory } from './slack/thread-history.ts';
 import { createUnfurls } from './unfurls/unfurls.ts';
@@ -138,6 +139,8 @@ export function composeBot(options: CompositionOptions): Composition {
       timeout: 15_000,
       // Bounded: a reply that cannot be posted within about five minutes is not worth posting.
       retryConfig: options.slackClientOptions?.retryConfig ?? webApi.retryPolicies.fiveRetriesInFiveMinutes,
+      // Slack's 429s are retried after exactly their Retry-After, before the retry policy above sees them.
+      fetch: createRateLimitedFetch(),
     },
     // Bolt's in-memory conversation store is unused here and costs a lookup on every event.
     convoStore: false,
@@ -247,7 +250,8 @@ export function composeBot(options: CompositionOptions): Composition {
     onApprovedWrite: (action) => watches.service.startAfterWrite(action),
   });
   const agent = createSupportAgent({
-    model: createModel(config.openai),
+    // The provider's 429s tell the work queue to start fewer runs for a while.
+    model: createModel(config.openai, { onRateLimited: () => queue.rateLimited() }),
     onWrite: approvals.onWrite,
     toolOverrides: config.toolOverrides,
     localTools: watches.tools,
@@ -287,10 +291,16 @@ export function composeBot(options: CompositionOptions): Composition {
       gateway,
       prompt,
       parked,
-      answer: (message, teammate, c): Promise<void> => pipeline.agentRun.answer(message, teammate, c),
+      // The answer's surface starts here, before Scalekit is asked anything: the first sign of life.
+      surface: (message, c): AnswerSurface => pipeline.answer(message, c),
+      answer: (message, teammate, c, surface): Promise<void> => pipeline.agentRun.answer(message, teammate, c, surface),
+      logger,
       now,
     }),
-    /** In the conversation's queue: the history, the teammate's tools, the agent; a reconnect parks the request. */
+    /**
+     * In the conversation's queue, within the bot's limits (its place shown if it waits); then, once no new message
+     * of a burst waits to start, the history, the teammate's tools, the agent. A reconnect parks the request.
+     */
     agentRun: createAgentAnswer({
       agent,
       gateway,
@@ -298,11 +308,11 @@ export function composeBot(options: CompositionOptions): Composition {
       parked,
       history: async (message, c) =>
         isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot, names(c)),
-      surface: (message, c): AnswerSurface => pipeline.answer(message, c),
       showConversations: (message, account, conversationIds, c) =>
         cards.post({ account, conversationIds, channel: message.channel, threadTs: message.threadTs, client: c }),
       remember: (message, text) => rememberExchange(conversations, message, text, now()),
       queue,
+      turn: () => nextTurn.later(),
       logger,
       now,
     }),

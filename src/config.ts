@@ -29,6 +29,8 @@ export interface Config {
   scalekitWebhookSecret?: string;
   /** My queue: remind a teammate once about a conversation waiting on them longer than this; off when unset. */
   queue: { nudgeAfterMs?: number };
+  /** Agent runs at once, across all teammates (fewer while the model provider answers 429 or the heap is full). */
+  maxConcurrentRuns: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -100,6 +102,9 @@ const schema = z.object({
   QUEUE_NUDGE_AFTER_MINUTES: wholeNumber('must be a whole number of minutes, at least 1', (n, error) =>
     n.min(1, { error }),
   ).optional(),
+  MAX_CONCURRENT_RUNS: wholeNumber('must be a whole number from 1 to 10000', (n, error) =>
+    n.min(1, { error }).max(10_000, { error }),
+  ).default(200),
 });
 
 /** Every variable the bot reads (`.env.example` lists them all; a test checks). */
@@ -172,6 +177,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       queue: {
         nudgeAfterMs: e.QUEUE_NUDGE_AFTER_MINUTES === undefined ? undefined : e.QUEUE_NUDGE_AFTER_MINUTES * 60_000,
       },
+      maxConcurrentRuns: e.MAX_CONCURRENT_RUNS,
     },
   };
 }

@@ -102,6 +102,19 @@ describe('parseConfig', () => {
     });
   });
 
+  it('runs up to 200 agent runs at once by default, and takes a whole number from 1 to 10000', () => {
+    const defaults = parseConfig(valid);
+    expect(defaults.ok && defaults.config.maxConcurrentRuns).toBe(200);
+    const set = parseConfig({ ...valid, MAX_CONCURRENT_RUNS: '20' });
+    expect(set.ok && set.config.maxConcurrentRuns).toBe(20);
+    for (const value of ['0', '10001', '2.5', 'many']) {
+      expect(parseConfig({ ...valid, MAX_CONCURRENT_RUNS: value })).toEqual({
+        ok: false,
+        problems: ['MAX_CONCURRENT_RUNS must be a whole number from 1 to 10000'],
+      });
+    }
+  });
+
   it('uses Socket Mode when SLACK_APP_TOKEN is set, and then needs no signing secret', () => {
     const result = parseConfig({
       ...valid,

@@ -29,6 +29,8 @@ export interface DemoOptions {
   reset: boolean;
   /** The bot's state in PostgreSQL instead of demo.db (as DATABASE_URL for `npm start`). */
   databaseUrl?: string;
+  /** MAX_CONCURRENT_RUNS for the demo's bot (default: the bot's own). */
+  maxRuns?: number;
   /** A real model; without it, the scripted one. */
   model?: ModelSettings;
   /** The bot's JSON log lines. */
@@ -121,6 +123,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       DATABASE_PATH: dbPath,
       ...(options.databaseUrl && { DATABASE_URL: options.databaseUrl }),
       LOG_LEVEL: 'info',
+      ...(options.maxRuns !== undefined && { MAX_CONCURRENT_RUNS: String(options.maxRuns) }),
     });
     if (!parsed.ok) throw new Error(`the demo built an invalid configuration: ${parsed.problems.join('; ')}`);
     const { config } = parsed;

@@ -117,6 +117,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
           }
           const parsed = parseSlackBody(raw.toString('utf8'), req.headers['content-type'] ?? '');
           if (!parsed.ok) return sendText(res, parsed.status, `Bad request: ${parsed.problem}.`);
+          if ('ignore' in parsed) {
+            logger.debug('Ignored an event the bot has no listener for', { eventType: parsed.eventType });
+            return void res.writeHead(200).end();
+          }
           await slack.receiver.dispatch({ body: parsed.body, req, res });
         },
         (error: unknown) => {

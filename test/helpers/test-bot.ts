@@ -67,10 +67,7 @@ export interface TestBotOptions {
   model?: OpenAIEmulator;
   dbPath?: string;
   botOptions?: Partial<
-    Pick<
-      BotOptions,
-      'agent' | 'scalekit' | 'maxConcurrentRuns' | 'drainTimeoutMs' | 'slackClientOptions' | 'startup' | 'watches'
-    >
+    Pick<BotOptions, 'agent' | 'scalekit' | 'drainTimeoutMs' | 'slackClientOptions' | 'startup' | 'watches'>
   >;
   now?: () => number;
   /**
