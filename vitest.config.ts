@@ -12,6 +12,8 @@ const ON_POSTGRES_TOO = [
   'test/watches/watch-poller.test.ts',
   'test/watches/watch-budget.test.ts',
   'test/conversation-cards/card-clicks.test.ts',
+  'test/connect/connection-lifecycle.test.ts',
+  'test/queue/my-queue.test.ts',
   // Only here: several bot processes on one database.
   'test/reliability/replicas.test.ts',
 ];

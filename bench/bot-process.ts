@@ -1,4 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { queryObjects } from 'node:v8';
+import { Agent } from '@mastra/core/agent';
+import { webApi } from '@slack/bolt';
 import { createBot } from '../src/bot.ts';
 import { parseConfig, readEnvironment, secretsOf } from '../src/config.ts';
 import { createWorkQueue, type WorkQueue } from '../src/delivery/work-queue.ts';
@@ -17,7 +20,9 @@ const epochMs = () => performance.timeOrigin + performance.now();
 
 // Waits for a run slot, timed per teammate: queueing is reported apart from what a message costs.
 let waits: QueueWait[] = [];
-const queue = timedQueue(createWorkQueue({ maxConcurrent: Number(process.env.BENCH_MAX_CONCURRENT ?? 20) }));
+/** The most runs in flight at once since `begin`. */
+let peakRunning = 0;
+const queue = timedQueue(createWorkQueue({ maxConcurrent: config.maxConcurrentRuns }));
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 // process.threadCpuUsage arrived in Node 22.15 (engines allows 22.13): without it the main-thread figure is NaN.
@@ -50,6 +55,7 @@ async function answer(request: BotRequest): Promise<BotReport> {
       since = { process: process.cpuUsage(), thread: threadCpu() };
       loop.reset();
       waits = [];
+      peakRunning = 0;
       return { id: request.id };
     case 'end': {
       // Everything the wave started (answers, their last Slack calls, bookkeeping) is finished first.
@@ -66,6 +72,7 @@ async function answer(request: BotRequest): Promise<BotReport> {
           max: loop.max / 1e6,
         },
         waits,
+        peakRunning,
       };
       return report;
     }
@@ -76,9 +83,23 @@ async function answer(request: BotRequest): Promise<BotReport> {
       collect();
       collect();
       const { heapUsed, heapTotal, external, rss } = process.memoryUsage();
-      return { id: request.id, heapUsed, heapTotal, external, rss };
+      return { id: request.id, heapUsed, heapTotal, external, rss, objects: liveObjects() };
     }
   }
+}
+
+/**
+ * What each run makes and must let go of: Mastra agents, web streams (model responses), abort controllers (run
+ * timeouts and Stop), Slack clients; and the process's active handles (timers, sockets) by kind.
+ */
+function liveObjects(): Record<string, number> {
+  const kinds = { Agent, ReadableStream, AbortController, WebClient: webApi.WebClient };
+  const counts: Record<string, number> = {};
+  for (const [name, ctor] of Object.entries(kinds)) {
+    counts[name] = queryObjects(ctor as unknown as new () => object, { format: 'count' });
+  }
+  for (const kind of process.getActiveResourcesInfo()) counts[`active ${kind}`] = (counts[`active ${kind}`] ?? 0) + 1;
+  return counts;
 }
 
 /** node --expose-gc's gc() takes V8's options (not in @types/node). */
@@ -93,23 +114,28 @@ function collect(): void {
 function timedQueue(inner: WorkQueue): WorkQueue {
   return {
     ...inner,
+    rateLimited: () => inner.rateLimited(),
     get running() {
       return inner.running;
     },
     get waiting() {
       return inner.waiting;
     },
+    get limit() {
+      return inner.limit;
+    },
     get busyKeys() {
       return inner.busyKeys;
     },
-    async acquire(key, onQueued) {
+    async acquire(run, onQueued) {
       const start = epochMs();
       let queued = false;
-      const release = await inner.acquire(key, () => {
+      const release = await inner.acquire(run, (wait) => {
         queued = true;
-        onQueued?.();
+        onQueued?.(wait);
       });
-      if (queued) waits.push({ key, start, end: epochMs() });
+      peakRunning = Math.max(peakRunning, inner.running);
+      if (queued) waits.push({ key: run.key, start, end: epochMs() });
       return release;
     },
   };

@@ -78,10 +78,14 @@ export interface BotReport {
   loopDelay?: { p50: number; p99: number; max: number };
   /** Waits for a run slot since `begin`. */
   waits?: QueueWait[];
+  /** The most agent runs in flight at once since `begin`. */
+  peakRunning?: number;
   heapUsed?: number;
   heapTotal?: number;
   external?: number;
   rss?: number;
+  /** Live objects of the kinds a run makes, and active handles by kind (after a full GC). */
+  objects?: Record<string, number>;
 }
 
 export const SIGNING_SECRET = 'bench-signing-secret';

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openDatabase } from '../src/db/database.ts';
 import { createIdentityStore } from '../src/identity/identity-store.ts';
+import { lineChart } from './chart.ts';
 import type {
   BotReport,
   BotRequest,
@@ -17,14 +18,19 @@ import type {
   UpstreamsReply,
   UpstreamsRequest,
 } from './protocol.ts';
-import { percentile, type Spread, spread, unionLength } from './stats.ts';
+import { percentile, type Spread, slope, spread, unionLength } from './stats.ts';
 
-// `npm run bench [-- --quick] [--rounds 3 --levels 1,20,100,200 --min-warm 8 --warmup 20 --idle-teammates 60
-//                  --slack-ms 30 --scalekit-ms 40 --model-ms 300 --tool-ms 80 --max-concurrent 20 --history 6
-//                  --variants bot,baseline --node-options='--trace-gc' --database-url postgres://…]` (node flags for
-// bot and baseline, added to npm start's own; BENCH_VERBOSE=1 shows their stdout on stderr). With --database-url
-// (a role that may create databases) each round's bot and baseline run on a fresh PostgreSQL database there instead
-// of a SQLite file; the table is the same.
+// `npm run bench [-- --quick | --slow] [--rounds 3 --levels 1,20,100,200 --min-warm 8 --warmup 20
+//                  --idle-teammates 60 --slack-ms 30 --scalekit-ms 40 --model-ms 300 --tool-ms 80 --max-concurrent 200
+//                  --history 6 --soak 20000 --soak-teammates 2000 --soak-concurrency 200 --variants bot,baseline
+//                  --node-options='--trace-gc' --database-url postgres://…]` (node flags for bot and baseline, added
+// to npm start's own; BENCH_VERBOSE=1 shows their stdout on stderr). With --database-url (a role that may create
+// databases) each round's bot and baseline run on a fresh PostgreSQL database there instead of a SQLite file; the
+// table is the same.
+//
+// --slow is the burst question: the model takes 2 s per step, 20, 100 and 200 teammates ask at once (one round),
+// then the soak: 20,000 messages from 2,000 teammates, the heap after GC sampled every 1,000. It writes its figures
+// and an SVG chart to docs/bench/ (README embeds the chart) as well as the raw waves to bench/results/.
 //
 // Three kinds of process: the upstreams (Slack, Scalekit + Intercom, the model; Slack also sends the teammates'
 // messages), the bot, and the baseline (the tutorial flow). This one only orchestrates. Each round starts fresh
@@ -33,17 +39,21 @@ import { percentile, type Spread, spread, unionLength } from './stats.ts';
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    slow: { type: 'boolean', default: false },
+    soak: { type: 'string' },
+    'soak-teammates': { type: 'string', default: '2000' },
+    'soak-concurrency': { type: 'string', default: '200' },
     rounds: { type: 'string' },
     levels: { type: 'string' },
     'min-warm': { type: 'string' },
     'idle-teammates': { type: 'string' },
     warmup: { type: 'string' },
     history: { type: 'string', default: '6' },
-    'max-concurrent': { type: 'string', default: '20' },
+    'max-concurrent': { type: 'string', default: '200' },
     'node-options': { type: 'string', default: '' },
     'slack-ms': { type: 'string', default: '30' },
     'scalekit-ms': { type: 'string', default: '40' },
-    'model-ms': { type: 'string', default: '300' },
+    'model-ms': { type: 'string' },
     'tool-ms': { type: 'string', default: '80' },
     variants: { type: 'string', default: 'bot,baseline' },
     'database-url': { type: 'string' },
@@ -51,22 +61,30 @@ const { values: args } = parseArgs({
 });
 const postgresUrl = args['database-url'];
 const quick = args.quick === true;
-const rounds = Number(args.rounds ?? 3);
-const levels = String(args.levels ?? (quick ? '1,20' : '1,20,100,200'))
+const slow = args.slow === true;
+const rounds = Number(args.rounds ?? (slow ? 1 : 3));
+const levels = String(args.levels ?? (quick ? '1,20' : slow ? '20,100,200' : '1,20,100,200'))
   .split(',')
   .map(Number);
 /** Warm messages per level and round at least (small levels repeat their wave). */
-const minWarm = Number(args['min-warm'] ?? (quick ? 5 : 8));
+const minWarm = Number(args['min-warm'] ?? (quick ? 5 : slow ? 1 : 8));
 const historyTurns = Number(args.history);
 /** Teammates added (one message each, at the run cap) to measure what each costs once idle. */
-const idleTeammates = Number(args['idle-teammates'] ?? (quick ? 40 : 100));
+const idleTeammates = Number(args['idle-teammates'] ?? (quick ? 40 : slow ? 0 : 100));
+/** The soak (bot only, after the levels of the last round): messages, from how many teammates, how many at once. */
+const soak = {
+  messages: Number(args.soak ?? (slow ? 20_000 : 0)),
+  teammates: Number(args['soak-teammates']),
+  concurrency: Number(args['soak-concurrency']),
+};
+const SOAK_SAMPLE_EVERY = 1000;
 /** Unmeasured messages first, from ten teammates of their own: a bot that has run for a while has compiled its hot code. */
 const warmup = Number(args.warmup ?? 20);
 const WARMUP_TEAMMATES = 10;
 const latency: Latency = {
   slack: Number(args['slack-ms']),
   scalekit: Number(args['scalekit-ms']),
-  model: Number(args['model-ms']),
+  model: Number(args['model-ms'] ?? (slow ? 2000 : 300)),
   tool: Number(args['tool-ms']),
 };
 const variants = String(args.variants).split(',') as Variant[];
@@ -75,6 +93,12 @@ const ROOT = resolve(import.meta.dirname, '..');
 const KINDS: MessageKind[] = ['mention', 'thread', 'dm'];
 const startedAt = new Date();
 const loadBefore = loadavg();
+
+/** A line on stderr with the time since the start: the benchmark takes minutes, and says where it is. */
+function progress(text: string): void {
+  const s = Math.round((Date.now() - startedAt.getTime()) / 1000);
+  process.stderr.write(`[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${text}\n`);
+}
 
 // --- processes ---------------------------------------------------------------------------------------------------
 
@@ -99,13 +123,23 @@ function rpc<Req extends { type: string }, Rep extends { id: number }>(child: Ch
     });
 }
 
+/** Every process started, so that a crash here does not leave them running. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+
 function tsProcess(file: string, nodeArgs: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, join(ROOT, 'bench', file)], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bench', file)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     // BENCH_VERBOSE=1 shows the processes' own output (with --node-options=--trace-gc, say) on stderr.
     stdio: ['ignore', process.env.BENCH_VERBOSE ? process.stderr : 'ignore', 'inherit', 'ipc'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
 }
 
 /** The node flags and environment defaults of `npm start`, so the bot is measured as it is run. */
@@ -164,7 +198,7 @@ async function launch(variant: Variant, env: Record<string, string>, database: B
     ...(database.url && { DATABASE_URL: database.url }),
     LOG_LEVEL: 'error',
     BENCH_VARIANT: variant,
-    BENCH_MAX_CONCURRENT: String(args['max-concurrent']),
+    MAX_CONCURRENT_RUNS: String(args['max-concurrent']),
   });
   const ask = rpc<WithoutId<BotRequest>, BotReport>(child);
   for (;;) {
@@ -218,6 +252,8 @@ interface WaveResult {
   samples: Record<SampleName, number[]>;
   /** Measured service time per upstream call kind (ms): how far it overshoots the nominal latency. */
   service: Record<string, { n: number; meanMs: number }>;
+  /** The most agent runs in flight at once during the wave. */
+  peakRunning: number;
 }
 
 type SampleName =
@@ -229,11 +265,19 @@ type SampleName =
   | 'ownMs'
   | 'scalekitCalls'
   | 'modelSteps'
+  | 'modelMs'
   | 'modelRequestBytes';
 
 let tagCounter = 0;
 
-async function wave(bot: BotProcess, team: Team, round: number, warm: boolean, index: number): Promise<WaveResult> {
+async function wave(
+  bot: BotProcess,
+  team: Team,
+  round: number,
+  warm: boolean,
+  index: number,
+  label = `round ${round} ${bot.variant} @${team.users.length}${warm ? ' warm' : ''}`,
+): Promise<WaveResult> {
   const messages: Outgoing[] = team.users.map((user, i) => ({
     user,
     identifier: team.identifiers[i] as string,
@@ -247,12 +291,36 @@ async function wave(bot: BotProcess, team: Team, round: number, warm: boolean, i
   if (reply.type !== 'wave') throw new Error(`upstreams: ${'error' in reply ? reply.error : reply.type}`);
   const report = await bot.ask({ type: 'end' });
   const wallMs = performance.now() - started;
+  const answered = reply.delivered.filter((d) => d.answerAt !== undefined && !d.failure);
+  progress(
+    `${label}: ${answered.length}/${messages.length} answered in ${(wallMs / 1000).toFixed(1)} s, ` +
+      `answer p99 ${(
+        percentile(
+          answered.map((d) => (d.answerAt as number) - d.sentAt),
+          99,
+        ) / 1000
+      ).toFixed(2)} s, ` +
+      `first sign of life p99 ${Math.round(
+        percentile(
+          answered.map((d) => (d.feedbackAt ?? (d.answerAt as number)) - d.sentAt),
+          99,
+        ),
+      )} ms, ` +
+      `peak runs ${report.peakRunning ?? '?'}`,
+  );
   const waits = new Map((report.waits ?? []).map((w) => [teammateOfQueueKey(w.key), w]));
   const samples = Object.fromEntries(
-    ['ackMs', 'feedbackMs', 'endToEndMs', 'upstreamMs', 'queuedMs', 'ownMs', 'scalekitCalls', 'modelSteps'].map((k) => [
-      k,
-      [] as number[],
-    ]),
+    [
+      'ackMs',
+      'feedbackMs',
+      'endToEndMs',
+      'upstreamMs',
+      'queuedMs',
+      'ownMs',
+      'scalekitCalls',
+      'modelSteps',
+      'modelMs',
+    ].map((k) => [k, [] as number[]]),
   ) as Record<SampleName, number[]>;
   samples.modelRequestBytes = [];
   const service: Record<string, { n: number; totalMs: number }> = {};
@@ -283,6 +351,7 @@ async function wave(bot: BotProcess, team: Team, round: number, warm: boolean, i
     threadCpuMs: report.threadCpuMs ?? Number.NaN,
     loopDelayP99: report.loopDelay?.p99 ?? Number.NaN,
     loopDelayMax: report.loopDelay?.max ?? Number.NaN,
+    peakRunning: report.peakRunning ?? Number.NaN,
     samples,
     service: Object.fromEntries(
       Object.entries(service).map(([k, v]) => [k, { n: v.n, meanMs: round3(v.totalMs / v.n) }]),
@@ -313,6 +382,14 @@ function decompose(
   samples.ownMs.push(endToEndMs - waitingMs);
   samples.scalekitCalls.push(d.served.filter((s) => s.kind === 'scalekit').length);
   samples.modelSteps.push(d.served.filter((s) => s.kind === 'model').length);
+  // The model's own time for this message: its steps, as the model emulator served them.
+  samples.modelMs.push(
+    unionLength(
+      d.served.filter((s) => s.kind === 'model').map((s) => [s.start, s.end] as const),
+      d.sentAt,
+      answerAt,
+    ),
+  );
 }
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -348,6 +425,7 @@ interface IdleGrowth {
 }
 
 const waves: WaveResult[] = [];
+let soakResult: SoakResult | undefined;
 const memory: LevelMemory[] = [];
 const growth: IdleGrowth[] = [];
 const ready: Array<{ round: number; variant: Variant; readyMs: number }> = [];
@@ -358,11 +436,18 @@ for (let round = 1; round <= rounds; round++) {
   if (reset.type !== 'reset') throw new Error('upstreams did not reset');
   const bots = new Map<Variant, BotProcess>();
   const teams = new Map<Variant, Team[]>();
+  let soakTeam: Team | undefined;
   for (const variant of variants) {
     const database = await freshDatabase(`${variant}_${round}`);
-    teams.set(variant, await seedTeams(database, reset.teamId, `U${variant === 'bot' ? 'B' : 'T'}${round}`));
-    const identifiers = (teams.get(variant) ?? []).flatMap((t) => t.identifiers);
+    const prefix = `U${variant === 'bot' ? 'B' : 'T'}${round}`;
+    teams.set(variant, await seedTeams(database, reset.teamId, prefix));
+    const soaking = variant === 'bot' && round === rounds && soak.messages > 0;
+    if (soaking) soakTeam = await seedTeam(database, reset.teamId, `${prefix}S`, soak.teammates);
+    const identifiers = [...(teams.get(variant) ?? []), ...(soaking && soakTeam ? [soakTeam] : [])].flatMap(
+      (t) => t.identifiers,
+    );
     await upstreams({ type: 'connect', identifiers });
+    progress(`round ${round}: starting the ${variant}`);
     const bot = await launch(variant, reset.env, database);
     bots.set(variant, bot);
     ready.push({ round, variant, readyMs: bot.readyMs });
@@ -374,7 +459,7 @@ for (let round = 1; round <= rounds; round++) {
     }
   }
   // Before the levels, whose thousand-odd messages leave garbage and two-minute timers that would blur it.
-  for (const variant of round % 2 === 0 ? [...variants] : [...variants].reverse()) {
+  for (const variant of idleTeammates > 0 ? (round % 2 === 0 ? [...variants] : [...variants].reverse()) : []) {
     const bot = bots.get(variant) as BotProcess;
     const newcomers = teams.get(variant)?.at(-2) as Team;
     const before = await bot.ask({ type: 'memory' });
@@ -425,6 +510,8 @@ for (let round = 1; round <= rounds; round++) {
       );
     }
   }
+  const soaker = bots.get('bot');
+  if (soakTeam && soaker) await runSoak(soaker, soakTeam, round);
   for (const bot of bots.values()) {
     bot.child.kill('SIGTERM');
     await once(bot.child, 'exit');
@@ -432,6 +519,101 @@ for (let round = 1; round <= rounds; round++) {
 }
 upstreamsChild.disconnect();
 rmSync(scratch, { recursive: true, force: true });
+
+async function seedTeam(database: BenchDatabase, teamId: string, prefix: string, size: number): Promise<Team> {
+  const db = await openDatabase(database, { logger: { warn: () => {}, error: () => {} } });
+  const store = createIdentityStore(db, { newIdentifier: () => `u_bench_${crypto.randomUUID()}`, now: Date.now });
+  const users = Array.from({ length: size }, (_, i) => `${prefix}N${i}`);
+  const identifiers: string[] = [];
+  for (const userId of users) identifiers.push(await store.identifierFor({ teamId, userId }));
+  await db.close();
+  return { users, identifiers };
+}
+
+// --- the soak ----------------------------------------------------------------------------------------------------
+
+interface SoakSample {
+  messages: number;
+  heapUsedMb: number;
+  rssMb: number;
+}
+
+interface SoakResult {
+  messages: number;
+  teammates: number;
+  concurrency: number;
+  failures: number;
+  wallS: number;
+  samples: SoakSample[];
+  /** Heap after GC, KB per 1,000 messages: over the whole soak, and once every teammate has sent once. */
+  heapSlopeKbPer1000: number;
+  heapSlopeKbPer1000Warm: number;
+  /** Live objects of the kinds each run makes, and the process's active handles, before and after. */
+  objectsBefore: Record<string, number>;
+  objectsAfter: Record<string, number>;
+  answerP99Ms: number;
+  peakRssMb: number;
+}
+
+/**
+ * Many messages from many teammates, at `concurrency` at a time: the heap after a full GC is sampled every
+ * SOAK_SAMPLE_EVERY messages and should stay flat; what each run creates (agents, streams, abort controllers,
+ * timers, sockets) should be gone afterwards.
+ */
+async function runSoak(bot: BotProcess, team: Team, round: number): Promise<void> {
+  progress(`soak: ${soak.messages} messages from ${team.users.length} teammates, ${soak.concurrency} at a time`);
+  const started = performance.now();
+  peakRssMb(bot.child.pid, true);
+  const sample = async (messages: number): Promise<SoakSample> => {
+    const m = await bot.ask({ type: 'memory' });
+    return { messages, heapUsedMb: (m.heapUsed ?? Number.NaN) / 2 ** 20, rssMb: (m.rss ?? Number.NaN) / 2 ** 20 };
+  };
+  const objectsBefore = (await bot.ask({ type: 'memory' })).objects ?? {};
+  const samples = [await sample(0)];
+  let sent = 0;
+  let failures = 0;
+  const answers: number[] = [];
+  for (let w = 0; sent < soak.messages; w++) {
+    const size = Math.min(soak.concurrency, soak.messages - sent);
+    const from = sent % team.users.length;
+    const pick = Array.from({ length: size }, (_, i) => (from + i) % team.users.length);
+    const chunk = {
+      users: pick.map((i) => team.users[i] as string),
+      identifiers: pick.map((i) => team.identifiers[i] as string),
+    };
+    const result = await wave(bot, chunk, round, true, w, `soak wave ${w + 1}`);
+    failures += result.failures.length;
+    answers.push(...result.samples.endToEndMs);
+    sent += size;
+    if (sent % SOAK_SAMPLE_EVERY === 0 || sent === soak.messages) {
+      const s = await sample(sent);
+      samples.push(s);
+      progress(
+        `soak: ${sent}/${soak.messages} messages, heap after GC ${s.heapUsedMb.toFixed(1)} MB, RSS ${s.rssMb.toFixed(0)} MB`,
+      );
+    }
+  }
+  const objectsAfter = (await bot.ask({ type: 'memory' })).objects ?? {};
+  const kbPer1000 = (points: SoakSample[]) =>
+    slope(points.map((p) => [p.messages / 1000, p.heapUsedMb * 1024] as const));
+  soakResult = {
+    messages: sent,
+    teammates: team.users.length,
+    concurrency: soak.concurrency,
+    failures,
+    wallS: Math.round((performance.now() - started) / 1000),
+    samples,
+    heapSlopeKbPer1000: round3(kbPer1000(samples)),
+    heapSlopeKbPer1000Warm: round3(kbPer1000(samples.filter((p) => p.messages >= team.users.length))),
+    objectsBefore,
+    objectsAfter,
+    answerP99Ms: percentile(answers, 99),
+    peakRssMb: peakRssMb(bot.child.pid),
+  };
+  progress(
+    `soak done: heap slope ${soakResult.heapSlopeKbPer1000.toFixed(1)} KB per 1,000 messages (${soakResult.heapSlopeKbPer1000Warm.toFixed(1)} once every teammate has sent once), ${failures} failed`,
+  );
+}
 
 async function seedTeams(database: BenchDatabase, teamId: string, prefix: string): Promise<Team[]> {
   const db = await openDatabase(database, { logger: { warn: () => {}, error: () => {} } });
@@ -476,6 +658,10 @@ const FIGURES: Record<string, (ws: WaveResult[]) => number> = {
   scalekitCallsPerMessage: (ws) => sum(pooled(ws, 'scalekitCalls')) / pooled(ws, 'scalekitCalls').length,
   modelStepsPerMessage: (ws) => sum(pooled(ws, 'modelSteps')) / pooled(ws, 'modelSteps').length,
   modelRequestKb: (ws) => sum(pooled(ws, 'modelRequestBytes')) / pooled(ws, 'modelRequestBytes').length / 1024,
+  modelOwnP50Ms: (ws) => percentile(pooled(ws, 'modelMs'), 50),
+  /** Time to answer p99 against the model's own time for a message (its steps, median): the burst's overhead. */
+  answerP99OverModel: (ws) => percentile(pooled(ws, 'endToEndMs'), 99) / percentile(pooled(ws, 'modelMs'), 50),
+  peakRunning: (ws) => Math.max(...ws.map((w) => w.peakRunning)),
   failures: (ws) => sum(ws.map((w) => w.failures.length)),
 };
 
@@ -548,6 +734,7 @@ const results = {
   /** Mean measured service time per upstream call, against the nominal latency above. */
   service,
   summary: Object.fromEntries(variants.map((v) => [v, summarize(v)])),
+  soak: soakResult,
   ready,
   memory,
   growth,
@@ -556,7 +743,82 @@ const results = {
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 const file = join(ROOT, 'bench', 'results', `${startedAt.toISOString().replaceAll(':', '-')}.json`);
 writeFileSync(file, JSON.stringify(results, null, 1));
-process.stdout.write(`${table()}\nRaw results: ${file}\n`);
+const published = slow ? publish() : undefined;
+process.stdout.write(`${table()}\nRaw results: ${file}\n${published ? `Figures and chart: ${published}\n` : ''}`);
+
+/**
+ * The slow-model figures README quotes, as JSON, and the chart it embeds (time to answer and first sign of life
+ * against teammates at once, the bot beside the seed flow), in docs/bench/.
+ */
+function publish(): string {
+  const summary = results.summary as Record<Variant, ReturnType<typeof summarize>>;
+  const pick = (variant: Variant, level: number, key: string) => summary[variant]?.levels[level]?.warm[key]?.median;
+  const dir = join(ROOT, 'docs', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const figures = {
+    at: results.at,
+    durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    machine: results.machine,
+    settings: results.settings,
+    levels: Object.fromEntries(
+      levels.map((level) => [
+        level,
+        Object.fromEntries(
+          variants.map((v) => [
+            v,
+            {
+              answerP50Ms: pick(v, level, 'endToEndP50Ms'),
+              answerP99Ms: pick(v, level, 'endToEndP99Ms'),
+              firstSignOfLifeP50Ms: pick(v, level, 'feedbackP50Ms'),
+              firstSignOfLifeP99Ms: pick(v, level, 'feedbackP99Ms'),
+              modelOwnP50Ms: pick(v, level, 'modelOwnP50Ms'),
+              answerP99OverModel: pick(v, level, 'answerP99OverModel'),
+              queuedP99Ms: pick(v, level, 'queuedP99Ms'),
+              peakRunsInFlight: pick(v, level, 'peakRunning'),
+              peakRssMb: summary[v]?.levels[level]?.memory.peakRssMb.median,
+              failures: pick(v, level, 'failures'),
+            },
+          ]),
+        ),
+      ]),
+    ),
+    soak: soakResult && { ...soakResult, samples: soakResult.samples },
+  };
+  writeFileSync(join(dir, 'slow-model.json'), `${JSON.stringify(figures, null, 1)}\n`);
+  const series = (v: Variant, key: string, scale: number) =>
+    levels.map((level) => [level, (pick(v, level, key) ?? Number.NaN) / scale] as [number, number]);
+  const style: Record<Variant, { name: string; color: string; dashed?: boolean }> = {
+    bot: { name: 'the bot', color: '#1264a3' },
+    baseline: { name: 'seed flow', color: '#e01e5a', dashed: true },
+  };
+  const modelS = (pick('bot', levels.at(-1) as number, 'modelOwnP50Ms') ?? Number.NaN) / 1000;
+  const svg = lineChart({
+    title: `Bursts with a slow model (${latency.model / 1000} s per step): p99 per message`,
+    subtitle: `${results.at.slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} CPUs, MAX_CONCURRENT_RUNS=${args['max-concurrent']}; warm messages, two model steps and one Intercom call each`,
+    xLabel: 'teammates asking at once',
+    panels: [
+      {
+        title: 'Time to answer',
+        unit: 'seconds',
+        series: variants.map((v) => ({ ...style[v], points: series(v, 'endToEndP99Ms', 1000) })),
+        marks: Number.isFinite(modelS)
+          ? [
+              { label: `the model's own time ${modelS.toFixed(1)} s`, value: modelS },
+              { label: 'target 1.3×', value: modelS * 1.3 },
+            ]
+          : [],
+      },
+      {
+        title: 'First sign of life',
+        unit: 'milliseconds',
+        series: variants.map((v) => ({ ...style[v], points: series(v, 'feedbackP99Ms', 1) })),
+        marks: [{ label: 'target 300 ms', value: 300 }],
+      },
+    ],
+  });
+  writeFileSync(join(dir, 'slow-model.svg'), `${svg}\n`);
+  return dir;
+}
 
 function table(): string {
   const summary = results.summary as Record<Variant, ReturnType<typeof summarize>>;

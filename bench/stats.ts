@@ -44,3 +44,14 @@ export function unionLength(intervals: ReadonlyArray<readonly [number, number]>,
   if (!Number.isNaN(curStart)) total += curEnd - curStart;
   return total;
 }
+
+/** Least-squares slope of y over x; NaN for fewer than two points. */
+export function slope(points: ReadonlyArray<readonly [number, number]>): number {
+  if (points.length < 2) return Number.NaN;
+  const n = points.length;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  return sxx === 0 ? Number.NaN : sxy / sxx;
+}

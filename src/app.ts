@@ -13,6 +13,8 @@ import { createConnectCommand } from './connect/connect-command.ts';
 import { createAfterConnect, createConnectPrompter, createGatedMessageHandler } from './connect/connect-flow.ts';
 import { createConnectService, SLACK_SIGNIN_CALLBACK_PATH } from './connect/connect-service.ts';
 import { createConnectStore } from './connect/connect-store.ts';
+import { createConnectionBreaks } from './connect/connection-breaks.ts';
+import { createConnectionHealth } from './connect/connection-health.ts';
 import { createParkedRequests, parkedRecovery } from './connect/parked-requests.ts';
 import { createSlackSignIn } from './connect/slack-signin.ts';
 import { createCardClaims } from './conversation-cards/card-claims.ts';
@@ -31,17 +33,22 @@ import { type Maintenance, startMaintenance } from './delivery/maintenance.ts';
 import { recoverFromCrash } from './delivery/recovery.ts';
 import type { Replica, StopRequest } from './delivery/replicas.ts';
 import { createTurnTaker } from './delivery/turns.ts';
+import { createWebhookReceipts } from './delivery/webhook-receipts.ts';
 import type { WorkQueue } from './delivery/work-queue.ts';
 import { createHomePublisher } from './home/home.ts';
 import { createConnectRoutes } from './http/connect-routes.ts';
+import { createScalekitWebhookRoute } from './http/scalekit-webhooks.ts';
 import type { Route } from './http/server.ts';
 import { createSlackReceiver, type SlackReceiver } from './http/slack-receiver.ts';
 import { createIdentityStore } from './identity/identity-store.ts';
 import { createIntercom } from './intercom/account.ts';
 import { createAdminDirectory } from './intercom/admin-directory.ts';
 import type { Logger } from './logger.ts';
+import { createMyQueue } from './queue/my-queue.ts';
+import { createQueueStore } from './queue/queue-store.ts';
 import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
+import { createWebhookVerifier } from './scalekit/webhook-verifier.ts';
 import { reportUnhandled } from './shared/acknowledge.ts';
 import type { UserMessage } from './shared/messages.ts';
 import type { TimeAndChance } from './shared/time-and-chance.ts';
@@ -49,8 +56,10 @@ import { allCapabilities } from './slack/agent-extras.ts';
 import { createAnswerStream } from './slack/answer-stream.ts';
 import { createNameDirectory } from './slack/incoming-text.ts';
 import { registerListeners } from './slack/listeners.ts';
+import { createRateLimitedFetch } from './slack/rate-limits.ts';
 import { type BotIdentity, slackHost } from './slack/startup-check.ts';
 import { threadHistory } from './slack/thread-history.ts';
+import { createUnfurls } from './unfurls/unfurls.ts';
 import type { PollerOptions, PollTimer } from './watches/poller.ts';
 import { createWatchActions } from './watches/watch-actions.ts';
 import { createWatches } from './watches/watches.ts';
@@ -139,6 +148,8 @@ export function composeBot(options: CompositionOptions): Composition {
       timeout: 15_000,
       // Bounded: a reply that cannot be posted within about five minutes is not worth posting.
       retryConfig: options.slackClientOptions?.retryConfig ?? webApi.retryPolicies.fiveRetriesInFiveMinutes,
+      // Slack's 429s are retried after exactly their Retry-After, before the retry policy above sees them.
+      fetch: createRateLimitedFetch(),
     },
     // Bolt's in-memory conversation store is unused here and costs a lookup on every event.
     convoStore: false,
@@ -183,9 +194,8 @@ export function composeBot(options: CompositionOptions): Composition {
     now,
   });
   const { timer, ...pollerOptions } = options.watches ?? {};
-  const watches = createWatches({
-    db,
-    audit,
+  // What the bot does for a teammate between requests, in their own Intercom, polled at one interval.
+  const inBackground = {
     intercom,
     client,
     prompt,
@@ -193,9 +203,34 @@ export function composeBot(options: CompositionOptions): Composition {
     now,
     randomBytes,
     pollIntervalMs: config.watches.pollIntervalMs,
+  };
+  // My queue: each teammate's open assigned conversations, one search per poll, on the watches' poller and budget.
+  const myQueue = createMyQueue({
+    ...inBackground,
+    store: createQueueStore(db),
+    card: (account, conversation) => cards.cardFor(account, conversation),
+    nudgeAfterMs: config.queue.nudgeAfterMs,
+  });
+  const watches = createWatches({
+    ...inBackground,
+    db,
+    audit,
     card: (account, conversation) => cards.cardFor(account, conversation),
     timer,
     poller: pollerOptions,
+    jobs: [myQueue.job],
+  });
+  const breaks = createConnectionBreaks(db);
+  // Scalekit's webhooks say when a connection breaks; the teammate's background work waits for them to reconnect.
+  const health = createConnectionHealth({
+    identities,
+    breaks,
+    gateway,
+    background: [watches.background, myQueue.background],
+    prompt,
+    client,
+    logger,
+    now,
   });
   const account = createAccountService({
     identities,
@@ -205,6 +240,11 @@ export function composeBot(options: CompositionOptions): Composition {
     parked,
     audit,
     watches: watches.account,
+    health,
+    breaks,
+    stopBackground: async (user) => {
+      await myQueue.turnOff(user);
+    },
     client,
     logger,
     now,
@@ -219,7 +259,8 @@ export function composeBot(options: CompositionOptions): Composition {
     onApprovedWrite: (action) => watches.service.startAfterWrite(action),
   });
   const agent = createSupportAgent({
-    model: createModel(config.openai),
+    // The provider's 429s tell the work queue to start fewer runs for a while.
+    model: createModel(config.openai, { onRateLimited: () => queue.rateLimited() }),
     onWrite: approvals.onWrite,
     toolOverrides: config.toolOverrides,
     localTools: watches.tools,
@@ -259,10 +300,16 @@ export function composeBot(options: CompositionOptions): Composition {
       gateway,
       prompt,
       parked,
-      answer: (message, teammate, c): Promise<void> => pipeline.agentRun.answer(message, teammate, c),
+      // The answer's surface starts here, before Scalekit is asked anything: the first sign of life.
+      surface: (message, c): AnswerSurface => pipeline.answer(message, c),
+      answer: (message, teammate, c, surface): Promise<void> => pipeline.agentRun.answer(message, teammate, c, surface),
+      logger,
       now,
     }),
-    /** In the conversation's queue: the history, the teammate's tools, the agent; a reconnect parks the request. */
+    /**
+     * In the conversation's queue, within the bot's limits (its place shown if it waits); then, once no new message
+     * of a burst waits to start, the history, the teammate's tools, the agent. A reconnect parks the request.
+     */
     agentRun: createAgentAnswer({
       agent,
       gateway,
@@ -270,11 +317,11 @@ export function composeBot(options: CompositionOptions): Composition {
       parked,
       history: async (message, c) =>
         isTopLevelDm(message) ? conversations.dmTurns(message, now()) : threadHistory(c, message, bot, names(c)),
-      surface: (message, c): AnswerSurface => pipeline.answer(message, c),
       showConversations: (message, account, conversationIds, c) =>
         cards.post({ account, conversationIds, channel: message.channel, threadTs: message.threadTs, client: c }),
       remember: (message, text) => rememberExchange(conversations, message, text, now()),
       queue,
+      turn: () => nextTurn.later(),
       turns: replica,
       logger,
       now,
@@ -300,12 +347,42 @@ export function composeBot(options: CompositionOptions): Composition {
       suggestedPrompts((await gateway.accountStatus(await identities.identifierFor(user)))?.active === true),
     onConnectCommand: createConnectCommand({ identities, gateway, prompt, account }),
     account: {
-      publishHome: createHomePublisher({ account, audit, watches: watches.service, client, workspaceUrl: bot.url }),
+      publishHome: createHomePublisher({
+        account,
+        queue: myQueue,
+        audit,
+        watches: watches.service,
+        client,
+        workspaceUrl: bot.url,
+        now,
+      }),
+      setQueue: async (user, on) => {
+        await (on ? myQueue.turnOn(user) : myQueue.turnOff(user));
+      },
       connect: (user, c) => prompt(c, user, 'requested'),
       disconnect: async (user) => describeDisconnect(await account.disconnect(user)),
     },
+    lifecycle: {
+      async offboard(user) {
+        const cut = await account.offboard(user);
+        if (cut) logger.info('Offboarded a teammate deactivated in Slack', { userId: user.userId, ...cut });
+      },
+      async workspaceGone(teamId, why) {
+        const endedWatches = await watches.endAllForTeam(teamId);
+        const queuesOff = await myQueue.turnOffTeam(teamId);
+        logger.warn('The bot lost this workspace; its background work stops', { teamId, why, endedWatches, queuesOff });
+      },
+    },
     approvals,
     cards,
+    unfurls: createUnfurls({
+      intercom,
+      identities,
+      gateway,
+      issueLink: (user) => connect.issueLink(user),
+      logger,
+      now,
+    }),
     onWatchClick: createWatchActions({ store: watches.store, service: watches.service, handle: pipeline.conversation }),
     inbox,
     queue,
@@ -319,10 +396,23 @@ export function composeBot(options: CompositionOptions): Composition {
 
   // A request parked until its teammate connected goes on from the gate.
   const onConnected = createAfterConnect({ account, parked, handle: pipeline.gate, client, queue, now, logger });
+  const webhookSecret = config.scalekitWebhookSecret;
+  const receipts = createWebhookReceipts(db);
+  const scalekitWebhooks = createScalekitWebhookRoute({
+    verify: webhookSecret ? createWebhookVerifier({ ...config.scalekit, secret: webhookSecret }) : undefined,
+    receipts,
+    onEvent: health.onEvent,
+    track: (work) => void queue.track(work),
+    logger,
+    now,
+  });
   return {
     slackApp,
     slackEndpoint,
-    routes: createConnectRoutes({ connect, publicUrl: config.http.publicUrl, onConnected, logger }),
+    routes: [
+      ...createConnectRoutes({ connect, publicUrl: config.http.publicUrl, onConnected, logger }),
+      scalekitWebhooks,
+    ],
     recover: (aliveSince) =>
       recoverFromCrash({ inbox, participants: [parkedRecovery(parked), approvals], client, logger, aliveSince }),
     stopRuns: (requests) => {
@@ -333,6 +423,14 @@ export function composeBot(options: CompositionOptions): Composition {
         inbox,
         hourly: [
           { what: 'conversations', prune: (at) => conversations.prune(at) },
+          { what: 'queue notices', prune: (at) => myQueue.prune(at) },
+          // A redelivery of an old webhook-id after a week is not expected; until then it is recognised.
+          {
+            what: 'webhook receipts',
+            prune: async (at) => {
+              await receipts.prune(at - 7 * 24 * 60 * 60 * 1000);
+            },
+          },
           { what: 'card clicks', prune: (at) => cardClaims.prune(at) },
         ],
         logger,

@@ -26,9 +26,7 @@ export interface BotOptions
     Pick<CompositionOptions, 'slackClientOptions' | 'scalekit' | 'cacheScalekit' | 'agent' | 'watches'> {
   config: Config;
   logger: Logger;
-  /** Agent runs at once across all teammates; more wait their turn. */
-  maxConcurrentRuns?: number;
-  /** Replaces the work queue made from maxConcurrentRuns (the benchmark times the waits through its own). */
+  /** Replaces the work queue made from the configuration (the benchmark times the waits through its own). */
   queue?: WorkQueue;
   /** How long start-up keeps trying to reach PostgreSQL (DATABASE_URL) before giving up; 30 s by default. */
   databaseConnectForMs?: number;
@@ -92,7 +90,7 @@ export function createBot(options: BotOptions): Bot {
   let replica: Replica | undefined;
   /** Settles when a start() in progress has finished, either way. */
   let startSettled: Promise<void> = Promise.resolve();
-  const queue = options.queue ?? createWorkQueue({ maxConcurrent: options.maxConcurrentRuns ?? 20 });
+  const queue = options.queue ?? createWorkQueue({ maxConcurrent: config.maxConcurrentRuns, now });
 
   return {
     async start() {

@@ -25,6 +25,12 @@ export interface Config {
   toolOverrides: Record<string, 'read' | 'write' | 'off'>;
   /** Watched conversations: the base poll interval (quiet ones back off from it). */
   watches: { pollIntervalMs: number };
+  /** Scalekit's signed webhooks (`POST /scalekit/webhooks`); without a secret the endpoint answers 404. */
+  scalekitWebhookSecret?: string;
+  /** My queue: remind a teammate once about a conversation waiting on them longer than this; off when unset. */
+  queue: { nudgeAfterMs?: number };
+  /** Agent runs at once, across all teammates (fewer while the model provider answers 429 or the heap is full). */
+  maxConcurrentRuns: number;
   /**
    * With DATABASE_URL: how long a process may go without a heartbeat (one a second) before the others take it for
    * dead, report its work as interrupted and take over its background work.
@@ -95,6 +101,15 @@ const schema = z.object({
   WATCH_POLL_INTERVAL_MS: wholeNumber('must be a whole number of milliseconds, at least 1000', (n, error) =>
     n.min(1000, { error }),
   ).default(60_000),
+  SCALEKIT_WEBHOOK_SECRET: nonEmpty
+    .regex(/^whsec_[A-Za-z0-9+/=]+$/, { error: "must be the webhook's signing secret, whsec_ followed by base64" })
+    .optional(),
+  QUEUE_NUDGE_AFTER_MINUTES: wholeNumber('must be a whole number of minutes, at least 1', (n, error) =>
+    n.min(1, { error }),
+  ).optional(),
+  MAX_CONCURRENT_RUNS: wholeNumber('must be a whole number from 1 to 10000', (n, error) =>
+    n.min(1, { error }).max(10_000, { error }),
+  ).default(200),
   REPLICA_TIMEOUT_MS: wholeNumber('must be a whole number of milliseconds, from 2000 to 25000', (n, error) =>
     n.min(2000, { error }).max(25_000, { error }),
   ).default(10_000),
@@ -166,6 +181,11 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       logLevel: e.LOG_LEVEL,
       toolOverrides: e.INTERCOM_TOOL_OVERRIDES,
       watches: { pollIntervalMs: e.WATCH_POLL_INTERVAL_MS },
+      scalekitWebhookSecret: e.SCALEKIT_WEBHOOK_SECRET,
+      queue: {
+        nudgeAfterMs: e.QUEUE_NUDGE_AFTER_MINUTES === undefined ? undefined : e.QUEUE_NUDGE_AFTER_MINUTES * 60_000,
+      },
+      maxConcurrentRuns: e.MAX_CONCURRENT_RUNS,
       replicaTimeoutMs: e.REPLICA_TIMEOUT_MS,
     },
   };
@@ -220,6 +240,7 @@ export function secretsOf(config: Config): string[] {
     slack.mode === 'socket' ? slack.appToken : undefined,
     slack.signIn?.clientSecret,
     scalekit.clientSecret,
+    config.scalekitWebhookSecret,
     openai.apiKey,
     config.databaseUrl ? passwordIn(config.databaseUrl) : undefined,
   ].filter((s): s is string => s !== undefined && s.length > 0);

@@ -84,6 +84,37 @@ describe('parseConfig', () => {
     }
   });
 
+  it('takes a Scalekit webhook secret and a queue nudge only in their own formats; both are off by default', () => {
+    const defaults = parseConfig(valid);
+    expect(defaults.ok && [defaults.config.scalekitWebhookSecret, defaults.config.queue]).toEqual([undefined, {}]);
+    const set = parseConfig({ ...valid, SCALEKIT_WEBHOOK_SECRET: 'whsec_c2VjcmV0', QUEUE_NUDGE_AFTER_MINUTES: '45' });
+    expect(set.ok && [set.config.scalekitWebhookSecret, set.config.queue]).toEqual([
+      'whsec_c2VjcmV0',
+      { nudgeAfterMs: 45 * 60_000 },
+    ]);
+    expect(set.ok && secretsOf(set.config)).toContain('whsec_c2VjcmV0');
+    expect(parseConfig({ ...valid, SCALEKIT_WEBHOOK_SECRET: 'c2VjcmV0', QUEUE_NUDGE_AFTER_MINUTES: '0' })).toEqual({
+      ok: false,
+      problems: [
+        "SCALEKIT_WEBHOOK_SECRET must be the webhook's signing secret, whsec_ followed by base64",
+        'QUEUE_NUDGE_AFTER_MINUTES must be a whole number of minutes, at least 1',
+      ],
+    });
+  });
+
+  it('runs up to 200 agent runs at once by default, and takes a whole number from 1 to 10000', () => {
+    const defaults = parseConfig(valid);
+    expect(defaults.ok && defaults.config.maxConcurrentRuns).toBe(200);
+    const set = parseConfig({ ...valid, MAX_CONCURRENT_RUNS: '20' });
+    expect(set.ok && set.config.maxConcurrentRuns).toBe(20);
+    for (const value of ['0', '10001', '2.5', 'many']) {
+      expect(parseConfig({ ...valid, MAX_CONCURRENT_RUNS: value })).toEqual({
+        ok: false,
+        problems: ['MAX_CONCURRENT_RUNS must be a whole number from 1 to 10000'],
+      });
+    }
+  });
+
   it('uses Socket Mode when SLACK_APP_TOKEN is set, and then needs no signing secret', () => {
     const result = parseConfig({
       ...valid,

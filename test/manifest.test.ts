@@ -17,6 +17,8 @@ describe('manifest.yml', () => {
       ...source('slack/message-listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
       ...source('slack/agent-listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
       ...source('slack/listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
+      ...source('slack/unfurl-listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
+      ...source('slack/lifecycle-listeners.ts').matchAll(/app\.event\('([a-z_]+)'/g),
     ].map((m) => m[1]);
     expect(listened.length).toBeGreaterThan(2);
     for (const event of listened) expect(events).toContain(event);
@@ -26,11 +28,16 @@ describe('manifest.yml', () => {
       'message.groups': 'groups:history',
       'message.im': 'im:history',
       'message.mpim': 'mpim:history',
+      link_shared: 'links:read',
+      entity_details_requested: 'links:write',
+      user_change: 'users:read',
     };
     for (const [event, scope] of Object.entries(needs)) {
       expect(events).toContain(event);
       expect(scopes).toContain(scope);
     }
+    // Lifecycle events every app receives, without a scope.
+    for (const event of ['tokens_revoked', 'app_uninstalled']) expect(events).toContain(event);
   });
 
   it('declares the agent surface within Slack’s limits', () => {
@@ -41,6 +48,13 @@ describe('manifest.yml', () => {
     expect(scopes).toContain('assistant:write');
     expect(scopes).toContain('chat:write');
     expect(manifest.features?.app_home?.messages_tab_enabled).toBe(true);
+  });
+
+  it('unfurls Intercom links on every regional app host (Slack allows five domains)', () => {
+    const domains = (manifest.features as { unfurl_domains?: string[] } | undefined)?.unfurl_domains ?? [];
+    expect(domains).toEqual(['app.intercom.com', 'app.eu.intercom.com', 'app.au.intercom.com']);
+    expect(domains.length).toBeLessThanOrEqual(5);
+    expect(scopes).toContain('links:write');
   });
 
   it('names the slash command the bot answers and sends every request to /slack/events', () => {

@@ -8,7 +8,7 @@ import type { IntercomAccount } from '../intercom/account.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import type { Turn, UserMessage } from '../shared/messages.ts';
-import type { AnswerSurface, Source } from './answer-surface.ts';
+import type { Source } from './answer-surface.ts';
 import type { AgentOutcome, SupportAgent } from './support-agent.ts';
 
 export interface AgentAnswerDeps {
@@ -18,8 +18,6 @@ export interface AgentAnswerDeps {
   parked: ParkedRequests;
   /** The conversation so far: the thread's earlier turns, or a DM's recent ones. */
   history: (message: UserMessage, client: webApi.WebClient) => Promise<Turn[]>;
-  /** Where the answer appears while it is worked on (a stream with a live plan, or an edited message). */
-  surface: (message: UserMessage, client: webApi.WebClient) => AnswerSurface;
   /** After an answer about one or a few specific conversations: a card for each, to act on them in a click. */
   showConversations?: (
     message: UserMessage,
@@ -29,9 +27,11 @@ export interface AgentAnswerDeps {
   ) => Promise<void>;
   /** Called with the finished exchange, so a DM can continue from it. */
   remember: (message: UserMessage, answer: string) => Promise<void>;
-  /** One run per conversation at a time (the next waits, with the first answer in its context), and a global cap. */
+  /** When a run may start: one per conversation (the next sees the answer before it), within the bot's limits. */
   queue: Pick<WorkQueue, 'acquire'>;
-  /** The same across processes (PostgreSQL): the conversation's turn, fenced. */
+  /** Resolves when the run may begin its CPU work (after a burst's new messages have shown they are started). */
+  turn: () => Promise<void>;
+  /** The conversation's turn across processes (PostgreSQL), fenced: the queue orders it within this process. */
   turns: Pick<Replica, 'takeTurn'>;
   logger: Logger;
   now: () => number;
@@ -47,28 +47,23 @@ export interface AgentAnswer {
 }
 
 /**
- * The pipeline's agent run: answers a connected teammate's message with the agent, in their own Intercom account.
- * Something is visible at once, the plan and the text as they happen, then the answer with a footer. Messages of
- * one conversation run one after another.
+ * The pipeline's agent run: answers a connected teammate's message with the agent, in their own Intercom account,
+ * on the surface the gate started: its place in the queue if it has to wait, the plan and the text as they happen,
+ * then the answer with a footer. Messages of one conversation run one after another.
  */
 export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
   const running = new Map<string, { controller: AbortController; startedAt: number }>();
   const threadKey = (t: { channel: string; threadTs: string }) => `${t.channel}:${t.threadTs}`;
 
-  const answer: Answer = async (message, account, client) => {
-    const surface = deps.surface(message, client);
-    let queued = false;
-    const turn = deps.queue.acquire(conversationKey(message), () => {
-      queued = true;
-    });
-    try {
-      if (queued) await surface.queued();
-      else await surface.start();
-    } catch (error) {
-      (await turn)();
-      throw error;
-    }
-    const releaseHere = await turn;
+  const answer: Answer = async (message, account, client, surface) => {
+    let waited = false;
+    const releaseHere = await deps.queue.acquire(
+      { key: conversationKey(message), teammate: `${message.teamId}:${message.userId}` },
+      (wait) => {
+        waited = true;
+        surface.queued(wait).catch((error: unknown) => deps.logger.warn('Showing the queue place failed', error));
+      },
+    );
     let lease: TurnLease;
     try {
       lease = await deps.turns.takeTurn(conversationKey(message), message, () =>
@@ -84,7 +79,8 @@ export function createAgentAnswer(deps: AgentAnswerDeps): AgentAnswer {
       await lease.release().catch((error: unknown) => deps.logger.warn('Releasing the turn failed', error));
       releaseHere();
     };
-    if (queued) await surface.start().catch((error: unknown) => deps.logger.warn('Starting the answer failed', error));
+    if (waited) await surface.start().catch((error: unknown) => deps.logger.warn('Starting the answer failed', error));
+    await deps.turn();
 
     const stop = new AbortController();
     running.set(threadKey(message), { controller: stop, startedAt: deps.now() });

@@ -1,3 +1,5 @@
+import type { QueueWait } from '../delivery/work-queue.ts';
+
 /** A step of the live plan: a tool call, or the bot's own work around it. */
 export interface PlanTask {
   id: string;
@@ -29,10 +31,10 @@ export interface AnswerFooter {
  * streamed message with a live plan, or a posted message that is edited where Slack cannot stream).
  */
 export interface AnswerSurface {
-  /** The request waits behind another one in the same conversation. */
-  queued(): Promise<void>;
-  /** Work starts: the first thing the person sees, quickly. */
+  /** Shown at once, before anything upstream is asked: the bot is on it. Called again when a queued run starts. */
   start(): Promise<void>;
+  /** The request waits: behind an earlier one in its conversation, or for room (with its place). */
+  queued(wait: QueueWait): Promise<void>;
   /** Adds or updates a step of the plan (same id = same step). */
   task(task: PlanTask): void;
   /** Model text as it is written: Markdown, untrusted. */

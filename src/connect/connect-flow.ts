@@ -1,6 +1,8 @@
 import type { webApi } from '@slack/bolt';
+import type { AnswerSurface } from '../agent/answer-surface.ts';
 import type { WorkQueue } from '../delivery/work-queue.ts';
-import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
+import { replyForError } from '../errors.ts';
+import type { IdentityStore, ScalekitIdentifier, SlackUser } from '../identity/identity-store.ts';
 import type { Intercom, IntercomAccount } from '../intercom/account.ts';
 import type { Logger } from '../logger.ts';
 import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
@@ -35,8 +37,16 @@ export function createConnectPrompter(connect: ConnectService): ConnectPrompter 
   };
 }
 
-/** The work for a connected user, in their own Intercom (resolved from the verified sender, never the message). */
-export type Answer = (message: UserMessage, account: IntercomAccount, client: WebClient) => Promise<void>;
+/**
+ * The work for a connected user, in their own Intercom (resolved from the verified sender, never the message), on
+ * the answer's surface (already showing that the bot is on it).
+ */
+export type Answer = (
+  message: UserMessage,
+  account: IntercomAccount,
+  client: WebClient,
+  surface: AnswerSurface,
+) => Promise<void>;
 
 export interface GateDeps {
   identities: Pick<IdentityStore, 'identifierFor'>;
@@ -44,28 +54,48 @@ export interface GateDeps {
   gateway: ScalekitGateway;
   prompt: ConnectPrompter;
   parked: ParkedRequests;
+  /** Where the answer appears in the thread. */
+  surface: (message: UserMessage, client: WebClient) => AnswerSurface;
   answer: Answer;
+  logger: Logger;
   now: () => number;
 }
 
-/** Runs `answer` for connected users; everyone else gets a connect DM and their request is kept for later. */
+/**
+ * Shows the person that the bot is on it before anything upstream is asked (Scalekit or the model may be slow or
+ * down), then runs `answer` for connected users; everyone else gets a connect DM, their request is kept for later,
+ * and the thread says why.
+ */
 export function createGatedMessageHandler(deps: GateDeps): MessageHandler {
   return async (message, client) => {
-    const identifier = await deps.identities.identifierFor(message);
-    const account = await deps.gateway.accountStatus(identifier);
-    if (account?.active) {
-      await deps.answer(message, deps.intercom.account(message, identifier), client);
+    const surface = deps.surface(message, client);
+    await surface.start();
+    let identifier: ScalekitIdentifier;
+    let account: Awaited<ReturnType<ScalekitGateway['accountStatus']>>;
+    try {
+      identifier = await deps.identities.identifierFor(message);
+      account = await deps.gateway.accountStatus(identifier);
+      if (!account?.active) {
+        await deps.parked.park(message, deps.now());
+        await deps.prompt(client, message, account?.statusName === 'EXPIRED' ? 'expired' : 'needed');
+      }
+    } catch (error) {
+      deps.logger.error('Checking the Intercom connection failed', { channel: message.channel, ts: message.ts }, error);
+      await surface.finish({ after: [replyForError(error)], session: 'closed' });
       return;
     }
-    await deps.parked.park(message, deps.now());
-    await deps.prompt(client, message, account?.statusName === 'EXPIRED' ? 'expired' : 'needed');
-    await client.chat.postMessage({
-      channel: message.channel,
-      thread_ts: message.threadTs,
+    if (account?.active) {
+      await deps.answer(message, deps.intercom.account(message, identifier), client, surface);
+      return;
+    }
+    await surface.finish({
       // No link here: in a channel, anyone could click it.
-      text: message.isDirect
-        ? "I need access to your Intercom account before I can do that. Use the *Connect Intercom* button I just sent; once you're connected, I'll pick this up right here."
-        : "I need access to your Intercom account before I can do that. I've sent you a DM with a link; once you're connected, I'll pick this up right here.",
+      after: [
+        message.isDirect
+          ? "I need access to your Intercom account before I can do that. Use the *Connect Intercom* button I just sent; once you're connected, I'll pick this up right here."
+          : "I need access to your Intercom account before I can do that. I've sent you a DM with a link; once you're connected, I'll pick this up right here.",
+      ],
+      session: 'closed',
     });
   };
 }

@@ -208,7 +208,7 @@ function stateText(c: Conversation): string {
 }
 
 /** "Waiting 45 min" when the customer spoke last and the conversation is not closed. */
-function waitingText(c: Conversation, now: number): string | undefined {
+export function waitingText(c: Conversation, now: number): string | undefined {
   if (c.state === 'closed') return undefined;
   // Notes are the team talking among itself: they do not answer the customer.
   const last = c.parts.filter((p) => p.body && p.type !== 'note').at(-1);

@@ -2,11 +2,10 @@ import type { types, webApi } from '@slack/bolt';
 import { z } from 'zod';
 import { buildConnectMessage } from '../connect/connect-messages.ts';
 import { replyForError, ScalekitUnavailableError, ToolError } from '../errors.ts';
-import type { IdentityStore } from '../identity/identity-store.ts';
-import type { Intercom, IntercomAccount, ToolInput } from '../intercom/account.ts';
-import type { Admin, Conversation } from '../intercom/models.ts';
+import type { IntercomAccount, ToolInput } from '../intercom/account.ts';
+import { type ActiveAccountDeps, activeAccountOf } from '../intercom/active-account.ts';
+import { type Admin, type Conversation, inboxUrl } from '../intercom/models.ts';
 import type { Logger } from '../logger.ts';
-import type { ScalekitGateway } from '../scalekit/scalekit-gateway.ts';
 import { escapeMrkdwn } from '../shared/escape.ts';
 import { toIntercomHtml } from '../shared/intercom-html.ts';
 import type { SlackUser } from '../shared/messages.ts';
@@ -67,10 +66,7 @@ export interface ConversationCards {
   }): Promise<void>;
 }
 
-export interface ConversationCardDeps {
-  intercom: Pick<Intercom, 'account'>;
-  identities: Pick<IdentityStore, 'identifierFor'>;
-  gateway: Pick<ScalekitGateway, 'accountStatus'>;
+export interface ConversationCardDeps extends ActiveAccountDeps {
   /** A fresh connect link for a teammate who has not connected Intercom. */
   issueLink: (user: SlackUser) => Promise<string>;
   claims: CardClaims;
@@ -97,7 +93,7 @@ class CardRefusal extends Error {
  * The click is the decision (no approval card). The card then shows the conversation's new state to everyone.
  */
 export function createConversationCards(deps: ConversationCardDeps): ConversationCards {
-  const { intercom, logger, now } = deps;
+  const { logger, now } = deps;
 
   const cardFor: ConversationCards['cardFor'] = async (account, conversation, lastAction) => {
     const [me, admins] = await Promise.all([
@@ -119,12 +115,11 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
     client: webApi.WebClient,
     place: CardPlace | undefined,
   ): Promise<IntercomAccount | undefined> => {
-    const identifier = await deps.identities.identifierFor(user);
-    const status = await deps.gateway.accountStatus(identifier);
-    if (status?.active) return intercom.account(user, identifier);
+    const found = await activeAccountOf(deps, user);
+    if (found.account) return found.account;
     const message = buildConnectMessage(
       await deps.issueLink(user),
-      status?.statusName === 'EXPIRED' ? 'expired' : 'needed',
+      found.statusName === 'EXPIRED' ? 'expired' : 'needed',
     );
     await tell(client, user, place, message);
     return undefined;
@@ -387,13 +382,6 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
       });
     },
   };
-}
-
-/** Where a conversation opens in the Intercom inbox, on the workspace's regional host. */
-function inboxUrl(workspace: { id: string; region?: string }, conversationId: string): string {
-  const region = workspace.region?.toLowerCase();
-  const host = region === 'eu' || region === 'au' ? `app.${region}.intercom.com` : 'app.intercom.com';
-  return `https://${host}/a/inbox/${encodeURIComponent(workspace.id)}/inbox/conversation/${encodeURIComponent(conversationId)}`;
 }
 
 /** The workspace's tags, or its ticket types: `{ data: [{ id, name }] }`. */

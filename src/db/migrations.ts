@@ -212,6 +212,54 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      done_at    INTEGER
    ) STRICT;
    CREATE INDEX card_claims_by_time ON card_claims (claimed_at);`,
+  // Scalekit's webhooks, each acted on once (Scalekit redelivers with the same webhook-id), and the connections
+  // they said broke: one row per teammate and breakage, so a replay or a second event about it sends nothing more.
+  `CREATE TABLE scalekit_webhooks (
+     id          TEXT PRIMARY KEY,
+     received_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX scalekit_webhooks_by_time ON scalekit_webhooks (received_at);
+   CREATE TABLE connection_breaks (
+     team_id    TEXT NOT NULL,
+     user_id    TEXT NOT NULL,
+     status     TEXT NOT NULL,
+     broken_at  INTEGER NOT NULL,
+     PRIMARY KEY (team_id, user_id),
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   ) STRICT;`,
+  // My queue (src/queue): who has it on, where each teammate's search left off, what each of their open assigned
+  // conversations looked like at the last poll, and every reply and reminder already sent (claimed before it is
+  // posted, so nothing is sent twice, also across restarts).
+  `CREATE TABLE queue_followers (
+     id            TEXT PRIMARY KEY,
+     team_id       TEXT NOT NULL,
+     user_id       TEXT NOT NULL,
+     status        TEXT NOT NULL CHECK (status IN ('active', 'paused')),
+     since         INTEGER NOT NULL,
+     cursor        INTEGER,
+     next_poll_at  INTEGER NOT NULL,
+     interval_ms   INTEGER NOT NULL,
+     UNIQUE (team_id, user_id),
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   ) STRICT;
+   CREATE INDEX queue_followers_due ON queue_followers (status, next_poll_at);
+   CREATE TABLE queue_conversations (
+     team_id         TEXT NOT NULL,
+     user_id         TEXT NOT NULL,
+     conversation_id TEXT NOT NULL,
+     updated_at      INTEGER NOT NULL,
+     waiting_since   INTEGER,
+     PRIMARY KEY (team_id, user_id, conversation_id)
+   ) STRICT;
+   CREATE TABLE queue_notices (
+     team_id         TEXT NOT NULL,
+     user_id         TEXT NOT NULL,
+     notice_id       TEXT NOT NULL,
+     conversation_id TEXT NOT NULL,
+     at              INTEGER NOT NULL,
+     PRIMARY KEY (team_id, user_id, notice_id)
+   ) STRICT;
+   CREATE INDEX queue_notices_by_time ON queue_notices (at);`,
   // Several processes on one database (issue 25): who is alive (heartbeats), who runs the background work (a leader
   // lease with an epoch), which process holds each running message, parked request and send (so only a dead
   // process's work is reported as interrupted), Stop pressed on a process other than the run's, and the unfinished
@@ -415,6 +463,51 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      done_at    BIGINT
    );
    CREATE INDEX card_claims_by_time ON card_claims (claimed_at);`,
+  // Scalekit's webhooks and the connections they said broke (as SQLite's step of the same name).
+  `CREATE TABLE scalekit_webhooks (
+     id          TEXT PRIMARY KEY,
+     received_at BIGINT NOT NULL
+   );
+   CREATE INDEX scalekit_webhooks_by_time ON scalekit_webhooks (received_at);
+   CREATE TABLE connection_breaks (
+     team_id    TEXT NOT NULL,
+     user_id    TEXT NOT NULL,
+     status     TEXT NOT NULL,
+     broken_at  BIGINT NOT NULL,
+     PRIMARY KEY (team_id, user_id),
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   );`,
+  // My queue (src/queue), as SQLite's step of the same name.
+  `CREATE TABLE queue_followers (
+     id            TEXT PRIMARY KEY,
+     team_id       TEXT NOT NULL,
+     user_id       TEXT NOT NULL,
+     status        TEXT NOT NULL CHECK (status IN ('active', 'paused')),
+     since         BIGINT NOT NULL,
+     cursor        BIGINT,
+     next_poll_at  BIGINT NOT NULL,
+     interval_ms   BIGINT NOT NULL,
+     UNIQUE (team_id, user_id),
+     FOREIGN KEY (team_id, user_id) REFERENCES identities (team_id, user_id)
+   );
+   CREATE INDEX queue_followers_due ON queue_followers (status, next_poll_at);
+   CREATE TABLE queue_conversations (
+     team_id         TEXT NOT NULL,
+     user_id         TEXT NOT NULL,
+     conversation_id TEXT NOT NULL,
+     updated_at      BIGINT NOT NULL,
+     waiting_since   BIGINT,
+     PRIMARY KEY (team_id, user_id, conversation_id)
+   );
+   CREATE TABLE queue_notices (
+     team_id         TEXT NOT NULL,
+     user_id         TEXT NOT NULL,
+     notice_id       TEXT NOT NULL,
+     conversation_id TEXT NOT NULL,
+     at              BIGINT NOT NULL,
+     PRIMARY KEY (team_id, user_id, notice_id)
+   );
+   CREATE INDEX queue_notices_by_time ON queue_notices (at);`,
   `CREATE TABLE replicas (
      id           TEXT PRIMARY KEY,
      started_at   BIGINT NOT NULL,

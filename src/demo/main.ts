@@ -30,6 +30,7 @@ try {
     dataDir,
     reset: args.reset,
     databaseUrl: args.databaseUrl,
+    maxRuns: args.maxRuns,
     model: model.model,
     log: (line) => {
       log ??= createWriteStream(logPath, { flags: 'w' });

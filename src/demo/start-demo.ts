@@ -13,7 +13,7 @@ import { type SlackApiEmulator, type SlackSnapshot, startSlackApiEmulator } from
 import { createScriptedModel } from './model/scripted-model.ts';
 import { createBotLink } from './playground/bot-link.ts';
 import { renderIntercom } from './playground/intercom-view.ts';
-import { startPlaygroundServer } from './playground/server.ts';
+import { type PlaygroundControls, startPlaygroundServer } from './playground/server.ts';
 import { TEAMMATES } from './playground/teammates.ts';
 import { createPlaygroundWorkspace } from './playground/workspace.ts';
 
@@ -29,6 +29,8 @@ export interface DemoOptions {
   reset: boolean;
   /** The bot's state in PostgreSQL instead of demo.db (as DATABASE_URL for `npm start`). */
   databaseUrl?: string;
+  /** MAX_CONCURRENT_RUNS for the demo's bot (default: the bot's own). */
+  maxRuns?: number;
   /** A real model; without it, the scripted one. */
   model?: ModelSettings;
   /** The bot's JSON log lines. */
@@ -109,6 +111,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       SCALEKIT_ENVIRONMENT_URL: scalekit.url,
       SCALEKIT_CLIENT_ID: scalekit.clientId,
       SCALEKIT_CLIENT_SECRET: scalekit.clientSecret,
+      SCALEKIT_WEBHOOK_SECRET: scalekit.webhookSecret,
+      // Watches and My queue poll every 5 s, so what the stand-in Intercom does shows up quickly.
+      WATCH_POLL_INTERVAL_MS: '5000',
+      QUEUE_NUDGE_AFTER_MINUTES: '30',
       OPENAI_API_KEY: options.model?.apiKey ?? SCRIPTED_KEY,
       OPENAI_BASE_URL: options.model ? options.model.baseUrl : model?.baseUrl,
       OPENAI_MODEL: options.model?.model ?? 'scripted-demo-model',
@@ -117,6 +123,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       DATABASE_PATH: dbPath,
       ...(options.databaseUrl && { DATABASE_URL: options.databaseUrl }),
       LOG_LEVEL: 'info',
+      ...(options.maxRuns !== undefined && { MAX_CONCURRENT_RUNS: String(options.maxRuns) }),
     });
     if (!parsed.ok) throw new Error(`the demo built an invalid configuration: ${parsed.problems.join('; ')}`);
     const { config } = parsed;
@@ -125,10 +132,12 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       secrets: [...secretsOf(config), ...scalekit.secrets],
       write: options.log,
     });
-    const bot: Bot = createBot({ config, logger });
+    // A quiet watch or queue backs off to 15 s at most here (15 min in production), so the playground stays lively.
+    const bot: Bot = createBot({ config, logger, watches: { maxIntervalMs: 15_000 } });
     await bot.start();
     stops.push(() => bot.stop());
     const botUrl = config.http.publicUrl;
+    scalekit.webhookUrl = `${botUrl}/scalekit/webhooks`;
 
     const identifiers = await bindTeammates({ path: dbPath, url: options.databaseUrl }, slack.teamId, scalekit);
     const workspace = createPlaygroundWorkspace({
@@ -151,6 +160,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
         }),
       onOtherChange: (listener) => scalekit.intercom.onChange(listener),
       scalekitFaults: scalekit.faults,
+      standins: demoControls(scalekit, identifiers),
       modelLabel: options.model
         ? `${options.model.model} (a real model, at ${options.model.baseUrl ?? 'api.openai.com'})`
         : 'the scripted demo model (offline)',
@@ -188,6 +198,35 @@ async function bindTeammates(
   } finally {
     await db.close();
   }
+}
+
+/** The playground's "behind the scenes" buttons that act on the stand-ins as the person chosen at the top. */
+function demoControls(scalekit: ScalekitEmulator, identifiers: Map<string, string>): PlaygroundControls {
+  return {
+    async breakConnection(user) {
+      const identifier = identifiers.get(user);
+      if (!identifier || scalekit.account(identifier)?.statusName !== 'ACTIVE') {
+        return 'Connect Intercom first (/connect-intercom): there is no connection to break.';
+      }
+      await scalekit.breakConnection(identifier);
+      return 'Intercom refused the refresh token: Scalekit marked the connection EXPIRED and told the bot (a signed webhook). Look at your DM and App Home.';
+    },
+    customerReplies(user) {
+      const identifier = identifiers.get(user);
+      const adminId = identifier && scalekit.intercom.boundAdminId(identifier);
+      if (!adminId) return 'Connect Intercom first (/connect-intercom).';
+      // Theirs if they have one (a reply reopens a closed one), else an unassigned one is assigned to them first.
+      const byAge = [...scalekit.intercom.conversations].sort((a, b) => a.updated_at - b.updated_at);
+      const conversation =
+        byAge.find((c) => c.admin_assignee_id === adminId) ?? byAge.find((c) => c.admin_assignee_id === null);
+      if (!conversation) return 'Every conversation in the sample Intercom is assigned to someone else.';
+      if (conversation.admin_assignee_id !== adminId) {
+        scalekit.intercom.changeConversation(conversation.id, { assigneeId: adminId, by: adminId });
+      }
+      scalekit.intercom.customerReplies(conversation.id, 'Any update on this? It is still not working for us.');
+      return `A customer replied in “${conversation.title ?? conversation.id}”, assigned to you. With My queue on (App Home), the bot DMs you within a few seconds.`;
+    },
+  };
 }
 
 /** PUBLIC_URL must name the bot's port before it starts, so one is picked first. */

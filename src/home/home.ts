@@ -3,6 +3,8 @@ import type { AuditLog, AuditRecord } from '../audit/audit-log.ts';
 import { type AccountService, type AccountSummary, describeSummary } from '../connect/account.ts';
 import { disconnectButton, HOME_CONNECT_ACTION } from '../connect/connect-messages.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
+import type { MyQueue } from '../queue/my-queue.ts';
+import { queueHomeBlocks } from '../queue/queue-blocks.ts';
 import { escapeMrkdwn, inlineCode } from '../shared/escape.ts';
 import { slackDate } from '../shared/mrkdwn.ts';
 import { WATCH_ACTIONS } from '../watches/watch-blocks.ts';
@@ -11,6 +13,8 @@ import type { Watch } from '../watches/watch-store.ts';
 /** Publishes a teammate's App Home: their connection, their watches and their own last actions, for them only. */
 export function createHomePublisher(deps: {
   account: Pick<AccountService, 'summary'>;
+  queue: Pick<MyQueue, 'homeState'>;
+  now: () => number;
   audit: Pick<AuditLog, 'recent'>;
   watches: { openFor(user: SlackUser): Promise<Watch[]> };
   client: webApi.WebClient;
@@ -20,9 +24,10 @@ export function createHomePublisher(deps: {
   return async (user) => {
     const summary = await deps.account.summary(user);
     const recent = (await deps.audit.recent(user, 10)).filter((e) => e.kind !== 'connection');
+    const queue = queueHomeBlocks(await deps.queue.homeState(user), deps.now());
     await deps.client.views.publish({
       user_id: user.userId,
-      view: buildHomeView(summary, recent, await deps.watches.openFor(user), deps.workspaceUrl),
+      view: buildHomeView(summary, recent, queue, await deps.watches.openFor(user), deps.workspaceUrl),
     });
   };
 }
@@ -30,6 +35,7 @@ export function createHomePublisher(deps: {
 function buildHomeView(
   summary: AccountSummary,
   recent: AuditRecord[],
+  queue: types.KnownBlock[],
   watches: Watch[],
   workspaceUrl?: string,
 ): types.View {
@@ -45,11 +51,12 @@ function buildHomeView(
               type: 'button',
               action_id: HOME_CONNECT_ACTION,
               style: 'primary',
-              text: { type: 'plain_text', text: 'Connect Intercom' },
+              text: { type: 'plain_text', text: summary.broken ? 'Reconnect Intercom' : 'Connect Intercom' },
             },
       ],
     },
     { type: 'divider' },
+    ...queue,
     ...watchBlocks(watches, workspaceUrl),
     { type: 'header', text: { type: 'plain_text', text: 'Your recent actions' } },
   ];

@@ -117,6 +117,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
           }
           const parsed = parseSlackBody(raw.toString('utf8'), req.headers['content-type'] ?? '');
           if (!parsed.ok) return sendText(res, parsed.status, `Bad request: ${parsed.problem}.`);
+          if ('ignore' in parsed) {
+            logger.debug('Ignored an event the bot has no listener for', { eventType: parsed.eventType });
+            return void res.writeHead(200).end();
+          }
           await slack.receiver.dispatch({ body: parsed.body, req, res });
         },
         (error: unknown) => {
@@ -169,7 +173,7 @@ function refuseTooLarge(res: ServerResponse): void {
 }
 
 /** The whole body, or undefined once it passes `limit` bytes (the rest is not read). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -188,7 +192,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
-function sendText(res: ServerResponse, status: number, text: string): void {
+export function sendText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(text);
 }

@@ -5,7 +5,8 @@ import { z } from 'zod';
 const optionalString = z.string().optional();
 const event = z.looseObject({
   type: z.string(),
-  user: optionalString,
+  // A user id, or the whole user (user_change, team_join).
+  user: z.union([z.string(), z.looseObject({ id: z.string() })]).optional(),
   channel: optionalString,
   channel_type: optionalString,
   ts: optionalString,
@@ -14,6 +15,12 @@ const event = z.looseObject({
   text: optionalString,
   subtype: optionalString,
   bot_id: optionalString,
+});
+const envelope = z.looseObject({
+  type: z.literal('event_callback'),
+  team_id: optionalString,
+  event_id: optionalString,
+  event: z.looseObject({ type: z.string() }),
 });
 const jsonBody = z.union([
   z.looseObject({ type: z.literal('event_callback'), team_id: optionalString, event_id: optionalString, event }),
@@ -38,7 +45,11 @@ const interactive = z.looseObject({
   view: z.looseObject({ callback_id: optionalString, private_metadata: optionalString }).optional(),
 });
 
-export type SlackBody = { ok: true; body: Record<string, unknown> } | { ok: false; status: 400 | 415; problem: string };
+export type SlackBody =
+  | { ok: true; body: Record<string, unknown> }
+  /** A well-formed event of a kind the bot has no listener for, shaped unlike what Bolt's middleware reads. */
+  | { ok: true; ignore: true; eventType: string }
+  | { ok: false; status: 400 | 415; problem: string };
 
 /**
  * The body of a signed request to /slack/events as Bolt expects it (the JSON event, the interactivity `payload`, or
@@ -49,7 +60,13 @@ export function parseSlackBody(raw: string, contentType: string): SlackBody {
   const type = contentType.split(';')[0]?.trim().toLowerCase();
   if (type === 'application/json') {
     const body = parseJson(raw);
-    return jsonBody.safeParse(body).success ? accept(body) : refuse('not a Slack event payload');
+    if (jsonBody.safeParse(body).success) return accept(body);
+    // Slack retries anything but a 2xx: an event type we never asked for (user_change, channel_created: objects
+    // where a message has strings) is acknowledged and left alone, not refused.
+    const other = envelope.safeParse(body);
+    return other.success
+      ? { ok: true, ignore: true, eventType: other.data.event.type }
+      : refuse('not a Slack event payload');
   }
   if (type === 'application/x-www-form-urlencoded') {
     const form = firstValues(new URLSearchParams(raw));

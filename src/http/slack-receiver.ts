@@ -99,6 +99,9 @@ export function createSlackReceiver(logger: Logger): SlackReceiver {
         }
         // Nothing to store (a message not for the bot, or one seen before): acknowledged now.
         if (requested) send(requested.response);
+        // Bolt returns without acknowledging what it cannot classify (app_rate_limited, a new kind of payload): Slack
+        // would retry it after our 3-second timer's 404, so it gets its 200 now.
+        if (!acked) send(undefined);
         // Bolt resolves once every listener has returned: tests (and operators at debug level) can tell "handled and
         // ignored" from "not handled yet".
         logger.debug('Slack request handled', describe(body));

@@ -15,6 +15,8 @@ export type ScalekitIdentifier = string & { readonly [resolved]: true };
 export interface IdentityStore {
   /** The user's Scalekit identifier, created on first contact and the same for ever after. */
   identifierFor(user: SlackUser): Promise<ScalekitIdentifier>;
+  /** The user's identifier if the bot has met them, without making one. */
+  knownIdentifier(user: SlackUser): Promise<ScalekitIdentifier | undefined>;
   /** Who an identifier belongs to, or undefined. */
   slackUserOf(identifier: string): Promise<SlackUser | undefined>;
 }
@@ -41,6 +43,9 @@ export function createIdentityStore(sql: Sql, deps: { newIdentifier: () => strin
       const row = await byUser(teamId, userId);
       if (!row) throw new Error('identity insert did not persist');
       return row.identifier as ScalekitIdentifier;
+    },
+    async knownIdentifier({ teamId, userId }) {
+      return (await byUser(teamId, userId))?.identifier as ScalekitIdentifier | undefined;
     },
     async slackUserOf(identifier) {
       const row = await sql.get<{ team_id: string; user_id: string }>(SQL.byIdentifier, [identifier]);

@@ -13,6 +13,7 @@ import {
   parseAdmins,
   parseContact,
   parseConversation,
+  parseConversations,
 } from './models.ts';
 
 export type ToolInput = Record<string, unknown>;
@@ -56,6 +57,11 @@ export interface IntercomAccount {
   me(): Promise<Admin>;
   /** Every admin of the workspace. Not recorded. */
   admins(): Promise<Admin[]>;
+  /**
+   * The open conversations assigned to this admin (one search, its first 150; without their parts), only those
+   * updated after `updatedAfter` (ms) when given. Not recorded: the bot's own read (My queue).
+   */
+  assignedOpen(adminId: string, updatedAfter?: number): Promise<Conversation[]>;
 }
 
 /** Makes the account of each teammate; the only caller of Scalekit's executeTool. */
@@ -160,6 +166,20 @@ export function createIntercom(deps: IntercomDeps): Intercom {
           }),
         ),
       admins: () => read('intercom_list_admins', {}, parseAdmins),
+      assignedOpen: (adminId, updatedAfter) => {
+        const filters: ToolInput[] = [
+          { field: 'admin_assignee_id', operator: '=', value: adminId },
+          { field: 'state', operator: '=', value: 'open' },
+        ];
+        if (updatedAfter !== undefined) {
+          filters.push({ field: 'updated_at', operator: '>', value: Math.floor(updatedAfter / 1000) });
+        }
+        return read(
+          'intercom_search_conversations',
+          { query: { operator: 'AND', value: filters }, pagination: { per_page: 150 } },
+          parseConversations,
+        );
+      },
     };
   };
 

@@ -53,6 +53,10 @@ export interface Conversation {
   /** The customer who started it, when a customer did. */
   customer?: { name?: string; email?: string };
   title?: string;
+  /** Since when the customer has waited for the team's reply (ms since the epoch); absent once answered. */
+  waitingSince?: number;
+  /** ms since the epoch. */
+  updatedAt?: number;
   /** The text that started the conversation (its source's body). */
   opening?: string;
   /** Intercom's priority flag. */
@@ -98,6 +102,8 @@ const conversationSchema = z.looseObject({
   open: z.unknown().optional(),
   admin_assignee_id: optionalId,
   snoozed_until: epochSeconds,
+  waiting_since: epochSeconds,
+  updated_at: epochSeconds,
   title: text,
   priority: text,
   source: nested(z.looseObject({ subject: text, body: z.unknown().optional(), author: nested(author) })),
@@ -149,6 +155,8 @@ export function parseConversation(data: unknown, executionId?: string): Conversa
       starter && !TEAM_AUTHORS.has(starter.type ?? '') ? { name: starter.name, email: starter.email } : undefined,
     // What a person knows the conversation by: its title or subject, else how it began.
     title: c.title ?? c.source?.subject ?? firstLine(c.source?.body),
+    waitingSince: c.waiting_since,
+    updatedAt: c.updated_at,
     opening: typeof c.source?.body === 'string' && c.source.body.trim() ? c.source.body : undefined,
     priority: c.priority === undefined ? undefined : c.priority === 'priority',
     executionId,
@@ -171,6 +179,13 @@ const listOf = (key: string) =>
   z.union([z.array(z.unknown()), z.looseObject({ [key]: z.array(z.unknown()) }).transform((o) => o[key] as unknown[])]);
 const adminList = listOf('admins');
 const contactList = listOf('data');
+const conversationList = listOf('conversations');
+
+/** `intercom_search_conversations`: `{ conversations: [...] }` (without their parts), or a bare list. */
+export function parseConversations(data: unknown): Conversation[] {
+  const list = conversationList.safeParse(data);
+  return list.success ? list.data.flatMap((raw) => parseConversation(raw) ?? []) : [];
+}
 
 /** `intercom_list_admins`: `{ admins: [...] }`, or a bare list. */
 export function parseAdmins(data: unknown): Admin[] {
@@ -219,4 +234,11 @@ export function parseArticles(data: unknown): Article[] {
     if (!parsed.success || !parsed.data.title || !parsed.data.url) return [];
     return [{ id: parsed.data.id, title: parsed.data.title, url: parsed.data.url }];
   });
+}
+
+/** Where a conversation opens in the Intercom inbox, on the workspace's regional host. */
+export function inboxUrl(workspace: { id: string; region?: string }, conversationId: string): string {
+  const region = workspace.region?.toLowerCase();
+  const host = region === 'eu' || region === 'au' ? `app.${region}.intercom.com` : 'app.intercom.com';
+  return `https://${host}/a/inbox/${encodeURIComponent(workspace.id)}/inbox/conversation/${encodeURIComponent(conversationId)}`;
 }

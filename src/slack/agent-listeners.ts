@@ -3,6 +3,7 @@ import { FEEDBACK_ACTION, UNFOLLOW_ACTION } from '../agent/answer-blocks.ts';
 import type { FeedbackVerdict } from '../agent/feedback.ts';
 import type { Logger } from '../logger.ts';
 import type { SlackUser } from '../shared/messages.ts';
+import { actingUser } from './acting-user.ts';
 
 export interface AgentListenerDeps {
   /** A click on an answer's feedback buttons; undefined for a value we never sent. */
@@ -27,11 +28,10 @@ export function registerAgentListeners(app: App, deps: AgentListenerDeps): void 
   app.action(FEEDBACK_ACTION, async ({ ack, body, action, client }) => {
     await ack();
     if (body.type !== 'block_actions' || action.type !== 'feedback_buttons') return;
-    const teamId = body.team?.id ?? body.user.team_id;
+    const user = actingUser(body);
     const channel = body.channel?.id;
     const messageTs = body.message?.ts;
-    if (!teamId || !channel || !messageTs) return;
-    const user = { teamId, userId: body.user.id };
+    if (!user || !channel || !messageTs) return;
     const threadTs = (body.message as { thread_ts?: string } | undefined)?.thread_ts;
     const verdict = await deps.recordFeedback({ user, channel, threadTs, messageTs, value: action.value });
     if (!verdict) return;
@@ -50,11 +50,11 @@ export function registerAgentListeners(app: App, deps: AgentListenerDeps): void 
 
   app.action(UNFOLLOW_ACTION, async ({ ack, body, client }) => {
     await ack();
-    const teamId = body.team?.id ?? body.user.team_id;
-    if (body.type !== 'block_actions' || !body.channel?.id || !body.message?.ts || !teamId) return;
-    const threadTs = (body.message as { thread_ts?: string }).thread_ts ?? body.message.ts;
     // Who pressed it comes from Slack's signed payload.
-    const text = await deps.unfollow({ channel: body.channel.id, threadTs }, { teamId, userId: body.user.id });
+    const user = actingUser(body);
+    if (body.type !== 'block_actions' || !body.channel?.id || !body.message?.ts || !user) return;
+    const threadTs = (body.message as { thread_ts?: string }).thread_ts ?? body.message.ts;
+    const text = await deps.unfollow({ channel: body.channel.id, threadTs }, user);
     await client.chat
       .postEphemeral({ channel: body.channel.id, user: body.user.id, thread_ts: threadTs, text })
       .catch((error: unknown) => deps.logger.warn('Could not confirm unfollowing', error));

@@ -2,6 +2,7 @@ import type { types, webApi } from '@slack/bolt';
 import type { AnyChunk } from '@slack/types';
 import { buildAnswerFooter } from '../agent/answer-blocks.ts';
 import type { AnswerFooter, AnswerSurface, PlanTask } from '../agent/answer-surface.ts';
+import type { QueueWait } from '../delivery/work-queue.ts';
 import type { Logger } from '../logger.ts';
 import { escapeMrkdwn } from '../shared/escape.ts';
 import type { UserMessage } from '../shared/messages.ts';
@@ -18,16 +19,29 @@ const FLUSH_CHARS = 120;
 const STREAM_MAX_CHARS = 30_000;
 
 const WORKING_TEXT = `${WORKING_PREFIX} Working on it…`;
-const QUEUED_TEXT = `${WORKING_PREFIX} Queued: I'll start on this as soon as the earlier request in this conversation is done.`;
 
 const MORE_TASKS = 'more-steps';
 
 const UNDERSTAND: PlanTask = { id: 'understand', title: 'Understanding your request', status: 'in_progress' };
-const WAITING: PlanTask = {
-  id: 'queued',
-  title: 'Waiting for the earlier request in this conversation',
-  status: 'pending',
-};
+const WAITING_ID = 'queued';
+
+/** Where a waiting request stands, for the plan and for the working message. */
+function describeWait(wait: QueueWait): { task: PlanTask; text: string } {
+  if (wait.reason === 'conversation') {
+    return {
+      task: { id: WAITING_ID, title: 'Waiting for the earlier request in this conversation', status: 'pending' },
+      text: `${WORKING_PREFIX} Queued: I'll start on this as soon as the earlier request in this conversation is done.`,
+    };
+  }
+  const place =
+    wait.ahead === 0
+      ? "you're next"
+      : `${wait.ahead} ${wait.ahead === 1 ? 'request is' : 'requests are'} ahead of yours`;
+  return {
+    task: { id: WAITING_ID, title: `Waiting for room: ${place}`, status: 'pending' },
+    text: `${WORKING_PREFIX} Queued: I'm busy right now and ${place}. I'll start as soon as there's room.`,
+  };
+}
 
 export interface AnswerStreamDeps {
   client: webApi.WebClient;
@@ -113,8 +127,18 @@ class AnswerStream implements AnswerSurface {
     );
   }
 
-  async queued(): Promise<void> {
-    await this.begin(WAITING, QUEUED_TEXT);
+  async queued(wait: QueueWait): Promise<void> {
+    const { task, text } = describeWait(wait);
+    const state = this.state;
+    if (state.name === 'not_started') {
+      await this.begin(task, text);
+      return;
+    }
+    this.tasks.set(task.id, task);
+    if (this.isStream()) this.append(taskChunk(task));
+    else if (state.name === 'working_message') {
+      await this.enqueue(() => this.deps.client.chat.update({ channel: this.channel, ts: state.ts, text }));
+    }
   }
 
   async start(): Promise<void> {
@@ -123,7 +147,7 @@ class AnswerStream implements AnswerSurface {
       return;
     }
     // It waited its turn: the plan says so, and the work starts now.
-    const waited = this.tasks.get(WAITING.id);
+    const waited = this.tasks.get(WAITING_ID);
     if (waited) this.sendTask({ ...waited, status: 'complete' });
     if (this.state.name === 'working_message') {
       const ts = this.state.ts;

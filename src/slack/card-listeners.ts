@@ -11,6 +11,7 @@ import {
 import type { ConversationCards } from '../conversation-cards/conversation-cards.ts';
 import type { WorkQueue } from '../delivery/work-queue.ts';
 import type { Logger } from '../logger.ts';
+import { actingUser } from './acting-user.ts';
 import { fromSlackInput } from './incoming-text.ts';
 
 export interface CardListenerDeps {
@@ -29,8 +30,9 @@ export function registerCardListeners(app: App, deps: CardListenerDeps): void {
     await ack();
     if (body.type !== 'block_actions' || !('action_id' in action)) return;
     const kind = BY_ACTION_ID.get(action.action_id);
-    const teamId = body.team?.id ?? body.user.team_id;
-    if (!kind || !teamId) return;
+    // Who acts comes from Slack's signed payload (user and team); the value only names the conversation.
+    const user = actingUser(body);
+    if (!kind || !user) return;
     // A button's value is the conversation; a menu's is "<choice>:<conversation>".
     const raw =
       action.type === 'button'
@@ -39,7 +41,9 @@ export function registerCardListeners(app: App, deps: CardListenerDeps): void {
           ? action.selected_option?.value
           : undefined;
     if (typeof raw !== 'string' || !raw) return;
-    const [choice, conversationId] = action.type === 'button' ? [undefined, raw] : splitChoice(raw);
+    // A Work Object's snooze and overflow entries are buttons whose value carries the choice as a menu's does.
+    const chosen = action.type !== 'button' || kind === 'snooze' || kind === 'more';
+    const [choice, conversationId] = chosen ? splitChoice(raw) : [undefined, raw];
     if (!conversationId) return;
     const message = body.message as
       | { ts?: string; thread_ts?: string; text?: string; blocks?: types.KnownBlock[] }
@@ -47,8 +51,6 @@ export function registerCardListeners(app: App, deps: CardListenerDeps): void {
     const channel = body.channel?.id;
     const place =
       channel && message?.ts ? { channel, ts: message.ts, threadTs: message.thread_ts ?? message.ts } : undefined;
-    // Who acts comes from Slack's signed payload (user and team); the value only names the conversation.
-    const user = { teamId, userId: body.user.id };
     try {
       await deps.queue.track(
         deps.cards.onClick({
@@ -61,7 +63,7 @@ export function registerCardListeners(app: App, deps: CardListenerDeps): void {
           messageText: message?.text,
           triggerId: body.trigger_id,
           // Every payload of one double click carries the same message, control and value (not the same action_ts).
-          clickKey: [teamId, user.userId, channel ?? '', message?.ts ?? '', action.action_id, raw].join('|'),
+          clickKey: [user.teamId, user.userId, channel ?? '', message?.ts ?? '', action.action_id, raw].join('|'),
           client,
         }),
       );
@@ -79,12 +81,12 @@ export function registerCardListeners(app: App, deps: CardListenerDeps): void {
       return;
     }
     await ack();
-    const teamId = body.team?.id ?? body.user.team_id;
-    if (!teamId) return;
+    const user = actingUser(body);
+    if (!user) return;
     try {
       await deps.queue.track(
         deps.cards.onSubmit({
-          user: { teamId, userId: body.user.id },
+          user,
           metadata: view.private_metadata,
           text,
           picked: values[CARD_PICK_BLOCK]?.[CARD_PICK_INPUT]?.selected_option?.value ?? undefined,

@@ -7,18 +7,24 @@ import { CONNECT_BUTTON_ACTION, DISCONNECT_ACTIONS, HOME_CONNECT_ACTION } from '
 import { CARD_ACTIONS, CARD_VIEW } from '../conversation-cards/card-blocks.ts';
 import { replyForError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
+import { QUEUE_ACTIONS } from '../queue/queue-blocks.ts';
 import { WATCH_ACTIONS } from '../watches/watch-blocks.ts';
+import { actingUser } from './acting-user.ts';
 import { type AgentListenerDeps, registerAgentListeners } from './agent-listeners.ts';
 import { type CardListenerDeps, registerCardListeners } from './card-listeners.ts';
 import { fromSlackInput } from './incoming-text.ts';
+import { type LifecycleListenerDeps, registerLifecycleListeners } from './lifecycle-listeners.ts';
 import { type MessageListenerDeps, registerMessageListeners } from './message-listeners.ts';
+import { registerUnfurlListeners, type UnfurlListenerDeps } from './unfurl-listeners.ts';
 import { registerWatchListeners, type WatchListenerDeps } from './watch-listeners.ts';
 
 export interface ListenerDeps
   extends MessageListenerDeps,
     AgentListenerDeps,
+    LifecycleListenerDeps,
     Pick<WatchListenerDeps, 'onWatchClick'>,
-    Pick<CardListenerDeps, 'cards'> {
+    Pick<CardListenerDeps, 'cards'>,
+    Pick<UnfurlListenerDeps, 'unfurls'> {
   /** `/connect-intercom`: the ephemeral answer for the person who ran it. */
   onConnectCommand: (user: SlackUser, text: string, client: webApi.WebClient) => Promise<CommandReply>;
   /** The teammate's own account: App Home, connect from Home, and disconnect (after Slack's confirm dialog). */
@@ -26,6 +32,8 @@ export interface ListenerDeps
     publishHome: (user: SlackUser) => Promise<void>;
     connect: (user: SlackUser, client: webApi.WebClient) => Promise<void>;
     disconnect: (user: SlackUser) => Promise<string>;
+    /** My queue's on/off button in App Home. */
+    setQueue: (user: SlackUser, on: boolean) => Promise<void>;
   };
   approvals: Pick<Approvals, 'onDecision' | 'onEdited'>;
 }
@@ -40,7 +48,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerMessageListeners(app, deps);
   registerAgentListeners(app, deps);
   registerWatchListeners(app, deps);
+  registerLifecycleListeners(app, deps);
   registerCardListeners(app, deps);
+  registerUnfurlListeners(app, deps);
 
   app.command('/connect-intercom', async ({ ack, command, respond, client }) => {
     // Acknowledge first: Slack gives up after 3 s, and Scalekit may take longer than that.
@@ -64,9 +74,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   app.action(DISCONNECT_ACTIONS.confirm, async ({ ack, body, respond }) => {
     await ack();
-    const teamId = body.team?.id ?? body.user.team_id;
-    if (!teamId) return;
-    const user = { teamId, userId: body.user.id };
+    const user = actingUser(body);
+    if (!user) return;
     let text: string;
     try {
       text = await deps.account.disconnect(user);
@@ -89,11 +98,24 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   app.action(HOME_CONNECT_ACTION, async ({ ack, body, client }) => {
     await ack();
-    const teamId = body.team?.id ?? body.user.team_id;
-    if (!teamId) return;
+    const user = actingUser(body);
+    if (!user) return;
     await deps.account
-      .connect({ teamId, userId: body.user.id }, client)
+      .connect(user, client)
       .catch((error: unknown) => deps.logger.error('Connecting from App Home failed', error));
+  });
+
+  app.action(/^queue_(on|off)$/, async ({ ack, body, action }) => {
+    await ack();
+    // Whose queue comes from Slack's signed payload: the clicker's own, nothing else.
+    const user = actingUser(body);
+    if (body.type !== 'block_actions' || !('action_id' in action) || !user) return;
+    try {
+      await deps.account.setQueue(user, action.action_id === QUEUE_ACTIONS.on);
+      await deps.account.publishHome(user);
+    } catch (error) {
+      deps.logger.error('Turning My queue on or off failed', { userId: user.userId }, error);
+    }
   });
 
   // A URL button still sends a block_actions payload, which must be acknowledged.
@@ -132,6 +154,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     FEEDBACK_ACTION,
     UNFOLLOW_ACTION,
     ...Object.values(WATCH_ACTIONS),
+    ...Object.values(QUEUE_ACTIONS),
     ...Object.values(CARD_ACTIONS),
   ];
   app.action({ action_id: new RegExp(`^(?!(${known.join('|')})$)`) }, async ({ ack }) => {
@@ -161,12 +184,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       return;
     }
     await ack();
-    const teamId = body.team?.id ?? body.user.team_id;
-    if (!teamId) return;
+    const user = actingUser(body);
+    if (!user) return;
     try {
-      await deps.queue.track(
-        deps.approvals.onEdited({ actionId: view.private_metadata, user: { teamId, userId: body.user.id }, text }),
-      );
+      await deps.queue.track(deps.approvals.onEdited({ actionId: view.private_metadata, user, text }));
     } catch (error) {
       deps.logger.error('Handling an edited approval failed', error);
     }

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { SlackUser } from '../shared/messages.ts';
 import type { WatchClickHandler } from '../watches/watch-actions.ts';
 import { WATCH_ACTIONS, type WatchAction } from '../watches/watch-blocks.ts';
+import { actingUser } from './acting-user.ts';
 
 export interface WatchListenerDeps {
   /** Draft a reply, Add a note, Stop watching: what the clicker is told, if anything. */
@@ -25,10 +26,9 @@ export function registerWatchListeners(app: App, deps: WatchListenerDeps): void 
     if (body.type !== 'block_actions' || action.type !== 'button' || !('action_id' in action)) return;
     if (typeof action.value !== 'string') return;
     const kind = BY_ACTION_ID.get(action.action_id);
-    const teamId = body.team?.id ?? body.user.team_id;
-    if (!kind || !teamId) return;
     // Who clicked comes from Slack's signed payload; the button's value only names the watch.
-    const user = { teamId, userId: body.user.id };
+    const user = actingUser(body);
+    if (!kind || !user) return;
     try {
       const notice = await deps.queue.track(
         deps.onWatchClick({ action: kind, watchId: action.value, user, actionTs: action.action_ts, client }),

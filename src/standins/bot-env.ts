@@ -20,6 +20,7 @@ export function emulatorEnv(params: {
     SCALEKIT_ENVIRONMENT_URL: scalekit.url,
     SCALEKIT_CLIENT_ID: scalekit.clientId,
     SCALEKIT_CLIENT_SECRET: scalekit.clientSecret,
+    SCALEKIT_WEBHOOK_SECRET: scalekit.webhookSecret,
     OPENAI_API_KEY: params.modelKey,
     OPENAI_BASE_URL: model.baseUrl,
     OPENAI_MODEL: 'gpt-4o-mini',

@@ -1,4 +1,5 @@
 import { type Conversation, type ConversationPart, TEAM_AUTHORS } from '../intercom/models.ts';
+import { preview } from '../shared/slack-limits.ts';
 import type { LastSeen } from './watch-store.ts';
 
 /** Something the watcher hears about. Names and text are Intercom's: untrusted, escaped where they are shown. */
@@ -15,9 +16,6 @@ export interface Changes {
   activity: boolean;
   seen: LastSeen;
 }
-
-const PREVIEW_LINES = 3;
-const PREVIEW_CHARS = 300;
 
 /** The baseline a new watch starts from: everything already in the conversation counts as seen. */
 export function seenOf(conversation: Conversation): LastSeen {
@@ -71,12 +69,3 @@ function newParts(last: LastSeen, now: Conversation): ConversationPart[] {
 }
 
 /** The first lines of what the customer wrote, short enough for a notification. */
-function preview(body: string): string {
-  const lines = body
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean);
-  const shown = lines.slice(0, PREVIEW_LINES).join('\n');
-  const clipped = shown.length > PREVIEW_CHARS ? `${shown.slice(0, PREVIEW_CHARS - 1)}…` : shown;
-  return lines.length > PREVIEW_LINES && !clipped.endsWith('…') ? `${clipped}\n…` : clipped;
-}

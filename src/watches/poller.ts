@@ -34,6 +34,37 @@ export interface PollerOptions {
   rateLimitBackoffMs?: number;
 }
 
+/** Something polled on a schedule of its own: a watch, or a teammate's queue (src/queue). */
+export interface Polled {
+  id: string;
+  nextPollAt: number;
+  intervalMs: number;
+}
+
+/** Another kind of poll that shares the watches' loop and budget (My queue: one search per teammate). */
+export interface PollJob<T extends Polled = Polled> {
+  /** For the log. */
+  what: string;
+  due(now: number, limit: number): Promise<T[]>;
+  nextDueAt(): Promise<number | undefined>;
+  reschedule(id: string, nextPollAt: number, intervalMs: number): Promise<void>;
+  /** One poll; resolves whether it found activity. A rate-limited ToolError pauses all polling. */
+  poll(item: T): Promise<boolean>;
+  failed(item: T, error: unknown): Promise<void>;
+}
+
+/** When a job's items are due: kept in its own store. */
+export type PollSchedule<T extends Polled = Polled> = Pick<PollJob<T>, 'due' | 'nextDueAt' | 'reschedule'>;
+
+/** A job's schedule, read from and written to its store (through calls, so a class-based store keeps its `this`). */
+export function scheduleIn<T extends Polled>(store: PollSchedule<T>): PollSchedule<T> {
+  return {
+    due: (at, limit) => store.due(at, limit),
+    nextDueAt: () => store.nextDueAt(),
+    reschedule: (id, at, interval) => store.reschedule(id, at, interval),
+  };
+}
+
 export const DEFAULT_MAX_POLLS_PER_MINUTE = 60;
 const MINUTE_MS = 60_000;
 /** Passes run at most this often; each may start its share of the minute's budget. */
@@ -55,8 +86,21 @@ export function createWatchPoller(deps: {
   random: () => number;
   logger: Logger;
   options: PollerOptions;
+  /** Other polls within the same budget. */
+  jobs?: readonly PollJob[];
 }): WatchSource {
   const { store, now, logger } = deps;
+  const watchJob: PollJob<Watch> = {
+    what: 'watch',
+    ...scheduleIn(store),
+    async poll(watch) {
+      const begun = now();
+      const conversation = await (await deps.intercom.accountOf(watch)).conversation(watch.conversationId);
+      return (await deps.service.observe(watch, conversation, now() - begun)).activity;
+    },
+    failed: (watch, error) => deps.service.pollFailed(watch, error),
+  };
+  const jobs: readonly PollJob[] = [watchJob, ...(deps.jobs ?? [])];
   const base = deps.options.pollIntervalMs;
   const maxInterval = Math.max(deps.options.maxIntervalMs ?? 15 * MINUTE_MS, base);
   const cap = Math.max(1, deps.options.maxPollsPerMinute ?? DEFAULT_MAX_POLLS_PER_MINUTE);
@@ -72,26 +116,24 @@ export function createWatchPoller(deps: {
 
   const jittered = (interval: number) => Math.round(interval * (0.9 + 0.2 * deps.random()));
 
-  const poll = async (watch: Watch): Promise<void> => {
-    const begun = now();
-    let interval = Math.min(watch.intervalMs * 2, maxInterval);
+  const poll = async (job: PollJob, item: Polled): Promise<void> => {
+    let interval = Math.min(item.intervalMs * 2, maxInterval);
     try {
-      const conversation = await (await deps.intercom.accountOf(watch)).conversation(watch.conversationId);
+      const activity = await job.poll(item);
       backoff = firstBackoff;
-      const seen = await deps.service.observe(watch, conversation, now() - begun);
-      if (seen.activity) interval = base;
+      if (activity) interval = base;
     } catch (error) {
       if (error instanceof ToolError && error.kind === 'rate_limited') {
         // Intercom's limit is per app: every watch (and every teammate's agent) shares it, so all polling waits.
         pausedUntil = Math.max(pausedUntil, now() + backoff);
         logger.warn('Intercom is rate-limiting; the watch poller pauses', { pauseMs: backoff });
         backoff = Math.min(backoff * 2, maxInterval);
-        await store.reschedule(watch.id, pausedUntil, watch.intervalMs);
+        await job.reschedule(item.id, pausedUntil, item.intervalMs);
         return;
       }
-      await deps.service.pollFailed(watch, error);
+      await job.failed(item, error);
     }
-    await store.reschedule(watch.id, now() + jittered(interval), interval);
+    await job.reschedule(item.id, now() + jittered(interval), interval);
   };
 
   const pass = async (): Promise<void> => {
@@ -104,13 +146,22 @@ export function createWatchPoller(deps: {
       }
       while (started.length > 0 && (started[0] as number) <= at - MINUTE_MS) started.shift();
       const budget = at < pausedUntil ? 0 : Math.min(perPass, cap - started.length);
-      const due = budget > 0 ? await store.due(at, budget) : [];
-      for (const watch of due) {
+      // The longest-waiting first, whatever their kind.
+      const due =
+        budget > 0
+          ? (await Promise.all(jobs.map(async (job) => (await job.due(at, budget)).map((item) => ({ job, item })))))
+              .flat()
+              .sort((a, b) => a.item.nextPollAt - b.item.nextPollAt)
+              .slice(0, budget)
+          : [];
+      for (const { job, item } of due) {
         started.push(at);
         // Not picked again while this poll is in flight, however long Intercom takes.
-        await store.reschedule(watch.id, at + jittered(watch.intervalMs), watch.intervalMs);
+        await job.reschedule(item.id, at + jittered(item.intervalMs), item.intervalMs);
       }
-      await Promise.all(due.map((watch) => poll(watch).catch((e: unknown) => logger.error('A watch poll failed', e))));
+      await Promise.all(
+        due.map(({ job, item }) => poll(job, item).catch((e: unknown) => logger.error(`A ${job.what} poll failed`, e))),
+      );
     } catch (error) {
       logger.error('A watch poller pass failed', error);
     }
@@ -131,8 +182,8 @@ export function createWatchPoller(deps: {
     const at = now();
     if (pausedUntil > at) return pausedUntil - at;
     const full = started.length >= cap ? (started[0] as number) + MINUTE_MS - at : 0;
-    const next = await store.nextDueAt();
-    const due = next === undefined ? base : next - at;
+    const nexts = (await Promise.all(jobs.map((job) => job.nextDueAt()))).filter((n): n is number => n !== undefined);
+    const due = nexts.length === 0 ? base : Math.min(...nexts) - at;
     return Math.max(Math.min(due, base), full, PASS_MS);
   };
 

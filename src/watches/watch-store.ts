@@ -74,6 +74,8 @@ export interface WatchStore {
   end(id: string, reason: string, now: number, record?: AuditEntry): Promise<Watch | undefined>;
   /** Ends every open watch of the user (they disconnected); returns them. */
   endAllFor(user: SlackUser, reason: string, now: number): Promise<Watch[]>;
+  /** Ends every open watch in a workspace (the bot lost it); returns how many. */
+  endAllForTeam(teamId: string, reason: string, now: number): Promise<number>;
   /** Pauses the user's active watches (their token was refused); returns how many this call paused. */
   pauseAllFor(user: SlackUser): Promise<number>;
   /** Resumes the user's paused watches, due at once; returns how many. */
@@ -151,6 +153,8 @@ const SQL = {
      WHERE id = ? AND status IN ('active', 'paused') RETURNING *`,
   endAllFor: `UPDATE watches SET status = 'ended', ended_at = ?, ended_reason = ?
      WHERE team_id = ? AND user_id = ? AND status IN ('active', 'paused') RETURNING *`,
+  endAllForTeam: `UPDATE watches SET status = 'ended', ended_at = ?, ended_reason = ?
+     WHERE team_id = ? AND status IN ('active', 'paused')`,
   pauseAllFor: `UPDATE watches SET status = 'paused' WHERE team_id = ? AND user_id = ? AND status = 'active'`,
   resumeAllFor: `UPDATE watches SET status = 'active', next_poll_at = ?
       WHERE team_id = ? AND user_id = ? AND status = 'paused'`,
@@ -231,6 +235,7 @@ export function createWatchStore(sql: Sql, audit: Pick<AuditLog, 'record'>): Wat
       }),
     endAllFor: async (user, reason, now) =>
       (await sql.query<Row>(SQL.endAllFor, [now, reason, user.teamId, user.userId])).map(fromRow),
+    endAllForTeam: (teamId, reason, now) => sql.run(SQL.endAllForTeam, [now, reason, teamId]),
     pauseAllFor: (user) => sql.run(SQL.pauseAllFor, [user.teamId, user.userId]),
     resumeAllFor: (user, now) => sql.run(SQL.resumeAllFor, [now, user.teamId, user.userId]),
     expire: (before, now, recordFor) =>

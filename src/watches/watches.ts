@@ -1,7 +1,14 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../shared/messages.ts';
-import { createWatchPoller, type PollerOptions, type PollTimer, realPollTimer, type WatchSource } from './poller.ts';
+import {
+  createWatchPoller,
+  type PollerOptions,
+  type PollJob,
+  type PollTimer,
+  realPollTimer,
+  type WatchSource,
+} from './poller.ts';
 import { createWatchService, type WatchService, type WatchServiceDeps } from './watch-service.ts';
 import { createWatchStore, type WatchStore } from './watch-store.ts';
 import { buildWatchTools } from './watch-tools.ts';
@@ -17,8 +24,11 @@ export interface Watches {
   account: {
     countOpen(user: SlackUser): Promise<number>;
     endAllFor(user: SlackUser): Promise<number>;
-    resumeAllFor(user: SlackUser): Promise<number>;
   };
+  /** Paused while the watcher's connection is broken, resumed once they reconnect. */
+  background: { pauseFor(user: SlackUser): Promise<void>; resumeFor(user: SlackUser): Promise<void> };
+  /** The bot was uninstalled from a workspace (or its token revoked): its watches end, quietly. */
+  endAllForTeam(teamId: string): Promise<number>;
 }
 
 export interface WatchesOptions extends Omit<WatchServiceDeps, 'store'> {
@@ -27,6 +37,8 @@ export interface WatchesOptions extends Omit<WatchServiceDeps, 'store'> {
   /** Tests run passes on demand. */
   timer?: PollTimer;
   poller?: Omit<PollerOptions, 'pollIntervalMs'>;
+  /** Other polls that share the watches' loop and budget (My queue). */
+  jobs?: readonly PollJob[];
 }
 
 /** Watching conversations between requests: the store, the announcements, the poller and the agent's tools. */
@@ -43,6 +55,7 @@ export function createWatches(options: WatchesOptions): Watches {
     random: () => randomBytes(4).readUInt32BE(0) / 2 ** 32,
     logger: options.logger,
     options: { ...options.poller, pollIntervalMs: options.pollIntervalMs },
+    jobs: options.jobs,
   });
   return {
     store,
@@ -52,7 +65,15 @@ export function createWatches(options: WatchesOptions): Watches {
     account: {
       countOpen: (user) => store.countOpen(user),
       endAllFor: async (user) => (await store.endAllFor(user, 'disconnected', now())).length,
-      resumeAllFor: (user) => store.resumeAllFor(user, now()),
     },
+    background: {
+      async pauseFor(user) {
+        await store.pauseAllFor(user);
+      },
+      async resumeFor(user) {
+        await store.resumeAllFor(user, now());
+      },
+    },
+    endAllForTeam: (teamId) => store.endAllForTeam(teamId, 'uninstalled', now()),
   };
 }

@@ -415,3 +415,37 @@ describe('a plan within Slack’s limits', () => {
     expect(folded.at(-1)).toMatchObject({ title: '7 more steps', status: 'complete' });
   }, 60_000);
 });
+
+describe('a streamed answer that has to wait for room', () => {
+  let t: TestBot;
+  beforeAll(async () => {
+    t = await startTestBot({ env: { MAX_CONCURRENT_RUNS: '1' } });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('starts its stream at once, shows its place in the plan, and marks the wait done when it runs', async () => {
+    t.connectUser('USFULL');
+    t.connectUser('USNEXT');
+    const gate = held();
+    t.model.respond(async (req) => {
+      if (req.messages.at(-1)?.text === 'hold the only slot') await gate.wait();
+      return { text: 'done' };
+    });
+    const [busy, next] = [t.slack.nextTs(), t.slack.nextTs()];
+    await mention(t, 'USFULL', 'hold the only slot', busy);
+    await t.model.waitForRequests(1);
+    await mention(t, 'USNEXT', 'me too', next);
+    const waiting = await t.slack.waitForCall('chat.appendStream', (c) =>
+      JSON.stringify(c.params.chunks).includes('Waiting for room'),
+    );
+    expect(JSON.stringify(waiting.params.chunks)).toContain("Waiting for room: you're next");
+    // The model has not been asked for the second yet: it is waiting, and its thread says so.
+    expect(t.model.requests).toHaveLength(1);
+    gate.open();
+    const answer = await t.slack.waitForAnswer(CHANNEL, next);
+    expect(answer.text).toBe('done');
+    expect(lastStatusOf(answer, 'queued')).toBe('complete');
+  });
+});

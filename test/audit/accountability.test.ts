@@ -211,8 +211,8 @@ describe('status and disconnect', () => {
     const before = t.slack.callsOf('chat.postMessage').filter((c) => c.params.channel === `D${user}`).length;
     const ts = t.slack.nextTs();
     await t.sendEvent({ type: 'app_mention', user, text: '<@UBOT> hello again', ts, channel: 'CDISC' });
-    const notice = await t.slack.waitForCall('chat.postMessage', (c) => c.params.thread_ts === ts);
-    expect(String(notice.params.text)).toContain('I need access to your Intercom account');
+    const notice = await t.slack.waitForAnswer('CDISC', ts);
+    expect(notice.text).toContain('I need access to your Intercom account');
     await t.slack.waitForCall(
       'chat.postMessage',
       (c) =>

@@ -28,3 +28,16 @@ describe('turn taker', () => {
     expect(released).toEqual(['later']);
   });
 });
+
+describe('turn taker: later()', () => {
+  it('lets heavy work go only once no new message waits to start, one per turn too', async () => {
+    const nextTurn = createTurnTaker();
+    const released: string[] = [];
+    void nextTurn.later().then(() => released.push('run 1'));
+    void nextTurn().then(() => released.push('start a'));
+    void nextTurn.later().then(() => released.push('run 2'));
+    void nextTurn().then(() => released.push('start b'));
+    for (let i = 0; i < 4; i++) await endOfTurn();
+    expect(released).toEqual(['start a', 'start b', 'run 1', 'run 2']);
+  });
+});

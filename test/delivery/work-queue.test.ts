@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWorkQueue } from '../../src/delivery/work-queue.ts';
+import { createWorkQueue, type QueueWait } from '../../src/delivery/work-queue.ts';
 import { deferred } from '../helpers/deferred.ts';
 
 /** Follows a promise so a test can ask whether it has settled yet. */
@@ -16,17 +16,21 @@ function watch<T>(promise: Promise<T>) {
   return seen;
 }
 
+/** A run whose teammate is its key: each key its own teammate, unless a test says otherwise. */
+const run = (key: string, teammate = key) => ({ key, teammate });
+
 /**
- * The queue is pure promise plumbing (no timers), so once the macrotask queue turns, every continuation that could
- * run has run: asserting "still pending" after this is deterministic, not a timing guess.
+ * The queue is promise plumbing (a timer only while memory or a lowered limit holds runs back), so once the
+ * macrotask queue turns, every continuation that could run has run: asserting "still pending" after this is
+ * deterministic, not a timing guess.
  */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('work queue: one run at a time per key', () => {
   it('makes a second task with the same key wait for the first to release', async () => {
     const queue = createWorkQueue({ maxConcurrent: 5 });
-    const releaseFirst = await queue.acquire('T1:U1');
-    const second = queue.acquire('T1:U1');
+    const releaseFirst = await queue.acquire(run('T1:U1'));
+    const second = queue.acquire(run('T1:U1'));
     const seen = watch(second);
 
     expect(queue.running).toBe(1);
@@ -46,7 +50,7 @@ describe('work queue: one run at a time per key', () => {
     const queue = createWorkQueue({ maxConcurrent: 5 });
     const order: string[] = [];
     const runs = ['a', 'b', 'c'].map(async (name) => {
-      const release = await queue.acquire('T1:U1');
+      const release = await queue.acquire(run('T1:U1'));
       order.push(name);
       // Each task holds its turn across a macrotask, so an overtaking task would have its chance to get in.
       await settle();
@@ -58,8 +62,8 @@ describe('work queue: one run at a time per key', () => {
 
   it('does not hold up other keys', async () => {
     const queue = createWorkQueue({ maxConcurrent: 5 });
-    await queue.acquire('T1:U1');
-    const other = await queue.acquire('T1:U2');
+    await queue.acquire(run('T1:U1'));
+    const other = await queue.acquire(run('T1:U2'));
     expect(queue.running).toBe(2);
     expect(queue.waiting).toBe(0);
     other();
@@ -67,12 +71,12 @@ describe('work queue: one run at a time per key', () => {
 
   it('frees the key once the last holder releases, so the next task starts at once', async () => {
     const queue = createWorkQueue({ maxConcurrent: 5 });
-    const first = await queue.acquire('T1:U1');
-    const second = queue.acquire('T1:U1');
+    const first = await queue.acquire(run('T1:U1'));
+    const second = queue.acquire(run('T1:U1'));
     first();
     (await second)();
     let queued = false;
-    const third = await queue.acquire('T1:U1', () => {
+    const third = await queue.acquire(run('T1:U1'), () => {
       queued = true;
     });
     expect(queued).toBe(false);
@@ -84,10 +88,10 @@ describe('work queue: one run at a time per key', () => {
 describe('work queue: the global cap', () => {
   it('runs at most maxConcurrent tasks and admits waiters as slots free up, first come first served', async () => {
     const queue = createWorkQueue({ maxConcurrent: 2 });
-    const a = await queue.acquire('a');
-    const b = await queue.acquire('b');
-    const c = queue.acquire('c');
-    const d = queue.acquire('d');
+    const a = await queue.acquire(run('a'));
+    const b = await queue.acquire(run('b'));
+    const c = queue.acquire(run('c'));
+    const d = queue.acquire(run('d'));
     const seenC = watch(c);
     const seenD = watch(d);
 
@@ -114,9 +118,9 @@ describe('work queue: the global cap', () => {
 
   it('counts a same-key task that then finds the cap full as waiting until it has a slot', async () => {
     const queue = createWorkQueue({ maxConcurrent: 1 });
-    const first = await queue.acquire('T1:U1');
-    const sameKey = queue.acquire('T1:U1');
-    const otherKey = queue.acquire('T1:U2');
+    const first = await queue.acquire(run('T1:U1'));
+    const sameKey = queue.acquire(run('T1:U1'));
+    const otherKey = queue.acquire(run('T1:U2'));
     expect(queue.waiting).toBe(2);
 
     // The other key asked for a slot first, so it gets the one the first task gives back.
@@ -135,17 +139,17 @@ describe('work queue: onQueued', () => {
   it('is not called when the task can start at once', async () => {
     const queue = createWorkQueue({ maxConcurrent: 1 });
     let calls = 0;
-    const release = await queue.acquire('a', () => calls++);
+    const release = await queue.acquire(run('a'), () => calls++);
     expect(calls).toBe(0);
     release();
   });
 
   it('is called synchronously, before acquire resolves, when the key is busy', async () => {
     const queue = createWorkQueue({ maxConcurrent: 5 });
-    const first = await queue.acquire('T1:U1');
+    const first = await queue.acquire(run('T1:U1'));
     let calls = 0;
     // The caller picks the text of its placeholder message right after calling acquire, without awaiting it.
-    const second = queue.acquire('T1:U1', () => calls++);
+    const second = queue.acquire(run('T1:U1'), () => calls++);
     expect(calls).toBe(1);
     first();
     (await second)();
@@ -154,9 +158,9 @@ describe('work queue: onQueued', () => {
 
   it('is called when the global cap is full', async () => {
     const queue = createWorkQueue({ maxConcurrent: 1 });
-    const first = await queue.acquire('a');
+    const first = await queue.acquire(run('a'));
     let calls = 0;
-    const second = queue.acquire('b', () => calls++);
+    const second = queue.acquire(run('b'), () => calls++);
     expect(calls).toBe(1);
     first();
     (await second)();
@@ -166,9 +170,9 @@ describe('work queue: onQueued', () => {
 describe('work queue: release', () => {
   it('is idempotent: a second call frees neither a second slot nor the key again', async () => {
     const queue = createWorkQueue({ maxConcurrent: 1 });
-    const first = await queue.acquire('a');
-    const second = queue.acquire('b');
-    const third = queue.acquire('c');
+    const first = await queue.acquire(run('a'));
+    const second = queue.acquire(run('b'));
+    const third = queue.acquire(run('c'));
     const seenThird = watch(third);
 
     first();
@@ -188,11 +192,11 @@ describe('work queue: release', () => {
 
   it('called again after the key has moved on frees no slot and lets no later task of that key in', async () => {
     const queue = createWorkQueue({ maxConcurrent: 5 });
-    const first = await queue.acquire('k');
-    const second = queue.acquire('k');
+    const first = await queue.acquire(run('k'));
+    const second = queue.acquire(run('k'));
     first();
     const releaseSecond = await second;
-    const third = queue.acquire('k');
+    const third = queue.acquire(run('k'));
     const seenThird = watch(third);
     first();
     await settle();
@@ -261,5 +265,101 @@ describe('work queue: drain', () => {
     stuck.resolve();
     await stuck.promise;
     await expect(queue.drain(60_000)).resolves.toBe(true);
+  });
+});
+
+describe('work queue: fairness between teammates', () => {
+  it("gives a free slot to the teammate with the fewest runs going, so one teammate's burst does not hold back others", async () => {
+    const queue = createWorkQueue({ maxConcurrent: 2, memoryTight: () => false });
+    const started: string[] = [];
+    const hold = async (key: string, teammate: string) => {
+      const release = await queue.acquire(run(key, teammate));
+      started.push(key);
+      return release;
+    };
+    // Alice fills both slots and has eight more threads waiting; Bob's one message comes after all of them.
+    const first = await Promise.all([hold('a1', 'alice'), hold('a2', 'alice')]);
+    const aliceMore = Array.from({ length: 8 }, (_, i) => hold(`a${i + 3}`, 'alice'));
+    let bobAhead = -1;
+    const bob = queue.acquire(run('b1', 'bob'), (wait) => {
+      if (wait.reason === 'capacity') bobAhead = wait.ahead;
+    });
+    // Alice has two going and Bob none: Bob is next, not tenth.
+    expect(bobAhead).toBe(0);
+    first[0]?.();
+    const releaseBob = await bob;
+    expect(started).toEqual(['a1', 'a2']);
+    releaseBob();
+    first[1]?.();
+    for (const more of aliceMore) (await more)();
+    expect(started).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'a10']);
+    expect(queue.running).toBe(0);
+  });
+
+  it("tells a waiting run how many are ahead of it, counting the teammate's own earlier ones", async () => {
+    const queue = createWorkQueue({ maxConcurrent: 1, memoryTight: () => false });
+    const holder = await queue.acquire(run('x', 'xavier'));
+    const ahead: number[] = [];
+    const onQueued = (wait: QueueWait) => wait.reason === 'capacity' && ahead.push(wait.ahead);
+    const waits = [
+      queue.acquire(run('c1', 'carol'), onQueued),
+      queue.acquire(run('c2', 'carol'), onQueued),
+      queue.acquire(run('d1', 'dave'), onQueued),
+    ];
+    // Carol's second waits behind her first; Dave has nothing going, so only Carol's first (same share) is ahead.
+    expect(ahead).toEqual([0, 1, 1]);
+    holder();
+    for (const w of waits) (await w)();
+  });
+});
+
+describe("work queue: back-pressure from the model provider's 429s and from memory", () => {
+  it('halves the runs allowed after a 429, counts a burst of them once, and grows back over time', async () => {
+    const clock = { now: 0 };
+    const queue = createWorkQueue({
+      maxConcurrent: 8,
+      now: () => clock.now,
+      regrowPerSecond: 2,
+      memoryTight: () => false,
+    });
+    const releases = await Promise.all(Array.from({ length: 8 }, (_, i) => queue.acquire(run(`k${i}`))));
+    queue.rateLimited();
+    queue.rateLimited();
+    expect(queue.limit).toBe(4);
+    // Four of the eight finish: the next waiter does not start while four are going.
+    for (const release of releases.splice(0, 4)) release();
+    const late = queue.acquire(run('late'));
+    const seen = watch(late);
+    await settle();
+    expect(seen.settled).toBe(false);
+    // A second later the limit has grown by two, and the waiter starts at the next look (no release needed).
+    clock.now = 1000;
+    expect(queue.limit).toBe(6);
+    const releaseLate = await late;
+    clock.now = 2000;
+    queue.rateLimited();
+    expect(queue.limit).toBe(2);
+    clock.now = 5000;
+    expect(queue.limit).toBe(8);
+    releaseLate();
+    for (const release of releases) release();
+  });
+
+  it('starts no new run while memory is tight (but always one), and resumes when it is not', async () => {
+    let tight = true;
+    const queue = createWorkQueue({ maxConcurrent: 10, memoryTight: () => tight, recheckMs: 5 });
+    const first = await queue.acquire(run('a'));
+    let ahead = -1;
+    const second = queue.acquire(run('b'), (wait) => {
+      if (wait.reason === 'capacity') ahead = wait.ahead;
+    });
+    expect(ahead).toBe(0);
+    const seen = watch(second);
+    await settle();
+    expect(seen.settled).toBe(false);
+    tight = false;
+    (await second)();
+    first();
+    expect(queue.running).toBe(0);
   });
 });

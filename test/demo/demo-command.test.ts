@@ -50,13 +50,17 @@ describe('npm run demo', () => {
       databaseUrl: 'postgres://demo@db/demo',
     });
     expect(parseDemoArgs(['--database-url=mysql://x'])).toEqual({ error: '--database-url needs a postgres:// URL' });
+    expect(parseDemoArgs(['--max-runs', '1'])).toEqual({ help: false, port: DEFAULT_PORT, reset: false, maxRuns: 1 });
+    expect(parseDemoArgs(['--max-runs=0'])).toEqual({ error: '--max-runs needs a whole number from 1 to 10000' });
   });
 
   it('prints its usage for --help and exits 0', async () => {
     const run = runDemo(['--help']);
     const [code] = await once(run.child, 'exit');
     expect(code).toBe(0);
-    expect(run.out()).toContain('Usage: npm run demo -- [--port N] [--reset] [--database-url URL] [--help]');
+    expect(run.out()).toContain(
+      'Usage: npm run demo -- [--port N] [--reset] [--database-url URL] [--max-runs N] [--help]',
+    );
   });
 
   it('starts with no configuration, ignores a production environment, prints one URL, and stops cleanly on Ctrl-C', async () => {

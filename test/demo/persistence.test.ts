@@ -29,9 +29,9 @@ const act = (demo: Demo, action: string, body: Record<string, unknown>) =>
     headers: { 'content-type': 'application/json', origin: new URL(demo.url).origin },
     body: JSON.stringify(body),
   }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
-const message = (demo: Demo, match: (m: SlackMessage) => boolean) =>
+const message = (demo: Demo, match: (m: SlackMessage) => boolean, timeoutMs = 10_000) =>
   new Promise<SlackMessage>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no such message')), 10_000);
+    const timer = setTimeout(() => reject(new Error('no such message')), timeoutMs);
     const check = () => {
       const found = demo.slack.allMessages().find((m) => !m.streaming && match(m));
       if (!found) return;
@@ -140,4 +140,39 @@ describe("the playground's Scalekit buttons", () => {
     await answer(first);
     expect(demo.scalekit.faults.connectionsOpened).toBeGreaterThan(opened);
   });
+});
+
+describe("the playground's My queue and connection buttons", () => {
+  it('a customer reply reaches Alice in a DM once My queue is on; breaking her connection brings a reconnect DM', async () => {
+    const demo = await start(true);
+    demo.scalekit.connectAccount(demo.identifiers.get('UALICE') as string);
+    // Polls come every 5 s, a quiet queue's backing off to 15 s.
+    const dm = (match: RegExp) => message(demo, (m) => m.channel === 'DUALICE' && match.test(m.text ?? ''), 30_000);
+
+    expect((await act(demo, 'home', { user: 'UALICE' })).status).toBe(200);
+    const turnedOn = await act(demo, 'click', {
+      user: 'UALICE',
+      home: true,
+      blockId: 'queue',
+      actionId: 'queue_on',
+    });
+    expect(turnedOn.status).toBe(200);
+    // On once App Home says so (the click is acknowledged first, then acted on).
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (!JSON.stringify(demo.slack.homeOf('UALICE') ?? '').includes('queue_off')) return;
+        off();
+        resolve();
+      };
+      const off = demo.slack.onChange(check);
+      check();
+    });
+    const replied = await act(demo, 'customer-replies', { user: 'UALICE' });
+    expect(replied.body.message).toContain('assigned to you');
+    await dm(/replied in/);
+
+    const broken = await act(demo, 'break-connection', { user: 'UALICE' });
+    expect(broken.body.message).toContain('EXPIRED');
+    await dm(/expired or was revoked/);
+  }, 40_000);
 });

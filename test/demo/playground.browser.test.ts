@@ -283,4 +283,30 @@ describe.skipIf(!EXECUTABLE)('the playground (npm run demo) in headless Chromium
     await shot('bob-cannot-approve');
     await viewAs('UALICE');
   });
+  it('unfurls a pasted Intercom link, and shows each person the details their own Intercom allows', async () => {
+    await open('support');
+    await say('look: https://app.intercom.com/a/inbox/emu1a2b3/inbox/conversation/215470002');
+    const preview = page.locator('#main .msg', { hasText: 'look:' }).locator('.work-object');
+    await preview.locator('.wo-title').waitFor(WAIT);
+    const title = (await preview.locator('.wo-title').textContent()) ?? '';
+    expect(title.length).toBeGreaterThan(0);
+
+    // Alice (connected) opens the details and acts from them, as herself.
+    await preview.locator('button[data-open-details]').click();
+    const details = page.locator('#details [data-view="details"] .work-object');
+    await details.locator('.wo-title', { hasText: title }).waitFor(WAIT);
+    await details.locator('button[data-action-id="conv_assign_me"]').click();
+    await details.locator('.wo-fact', { hasText: 'Alice Moreau' }).waitFor(WAIT);
+    expect(demo.scalekit.intercom.findConversation('215470002')?.admin_assignee_id).toBe('991001');
+    await shot('unfurl-details');
+
+    // Bob has not connected: his details ask him to, and show nothing of the conversation.
+    await viewAs('UBOB');
+    expect(await page.locator('#details-pane').isHidden()).toBe(true);
+    await page.locator('#main .msg', { hasText: 'look:' }).locator('button[data-open-details]').click(WAIT);
+    await page.locator('#details [data-view="details"]', { hasText: 'Connect your own Intercom' }).waitFor(WAIT);
+    expect(await page.locator('#details').textContent()).not.toContain(title);
+    await viewAs('UALICE');
+    await page.locator('#details .wo-title', { hasText: title }).waitFor(WAIT);
+  });
 });

@@ -67,10 +67,7 @@ export interface TestBotOptions {
   model?: OpenAIEmulator;
   dbPath?: string;
   botOptions?: Partial<
-    Pick<
-      BotOptions,
-      'agent' | 'scalekit' | 'maxConcurrentRuns' | 'drainTimeoutMs' | 'slackClientOptions' | 'startup' | 'watches'
-    >
+    Pick<BotOptions, 'agent' | 'scalekit' | 'drainTimeoutMs' | 'slackClientOptions' | 'startup' | 'watches'>
   >;
   now?: () => number;
   /**
@@ -132,6 +129,8 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       agent: { modelRetries: 0, rateLimitBackoffMs: [5, 5], ...options.botOptions?.agent },
     });
     const { port } = await bot.start();
+    // Scalekit's webhooks go to this bot (the dashboard's webhook URL).
+    scalekit.webhookUrl = `http://127.0.0.1:${port}/scalekit/webhooks`;
     return { bot, baseUrl: `http://127.0.0.1:${port}` };
   };
   let current = await launch();

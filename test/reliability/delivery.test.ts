@@ -7,7 +7,11 @@ import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
 
 let t: TestBot;
 beforeAll(async () => {
-  t = await startTestBot({ streaming: false, botOptions: { maxConcurrentRuns: 2, agent: { runTimeoutMs: 3000 } } });
+  t = await startTestBot({
+    streaming: false,
+    env: { MAX_CONCURRENT_RUNS: '2' },
+    botOptions: { agent: { runTimeoutMs: 3000 } },
+  });
 });
 afterAll(async () => {
   await t.stop();
@@ -149,9 +153,10 @@ describe('under load', () => {
     // A follow-up in the same thread while the first is still running (so after its working message).
     const [second, other] = [t.slack.nextTs(), t.slack.nextTs()];
     await t.sendEvent({ ...mention('UQUEUE', second, 'second'), thread_ts: first });
+    // Its "working" message in the thread turns into where it stands.
     const queued = await t.slack.waitForCall(
-      'chat.postMessage',
-      (c) => c.params.thread_ts === first && String(c.params.text).includes('Queued'),
+      'chat.update',
+      (c) => c.params.channel === 'CREL' && String(c.params.text).includes('Queued'),
     );
     expect(String(queued.params.text)).toContain('earlier request in this conversation');
     await t.model.waitForRequests(1);
@@ -163,7 +168,7 @@ describe('under load', () => {
     g.open();
     await t.slack.waitForCall(
       'chat.update',
-      (c) => c.params.ts === queued.response?.ts && c.params.text === 'second done',
+      (c) => c.params.ts === queued.params.ts && c.params.text === 'second done',
     );
     expect(t.model.requests.map((r) => lastUserText(r))).toEqual(['first', 'meanwhile', 'second']);
     // The second ran after the first had answered, so the model saw that answer in the thread.
@@ -189,9 +194,26 @@ describe('under load', () => {
     const acks = await Promise.all(users.map((u, i) => t.sendEvent(mention(u, threads[i] as string, `load ${u}`))));
     expect(acks.map((r) => r.status)).toEqual(users.map(() => 200));
     await t.model.waitForRequests(2);
-    const queued = (c: SlackCall) =>
-      threads.includes(String(c.params.thread_ts)) && /Queued/.test(String(c.params.text));
-    await t.slack.waitForCall('chat.postMessage', () => t.slack.callsOf('chat.postMessage').filter(queued).length >= 3);
+    // The three who wait are told where they stand, each in their own thread's working message.
+    const placeholders = () =>
+      new Set(
+        t.slack
+          .callsOf('chat.postMessage')
+          .filter((c) => threads.includes(String(c.params.thread_ts)))
+          .map((c) => c.response?.ts),
+      );
+    const queued = () =>
+      t.slack
+        .callsOf('chat.update')
+        .filter((c) => placeholders().has(String(c.params.ts)) && /Queued/.test(String(c.params.text)));
+    await t.slack.waitForCall('chat.update', () => queued().length >= 3);
+    expect(queued().map((c) => String(c.params.text).replace(/^.*busy right now and /, ''))).toEqual(
+      expect.arrayContaining([
+        "you're next. I'll start as soon as there's room.",
+        "1 request is ahead of yours. I'll start as soon as there's room.",
+        "2 requests are ahead of yours. I'll start as soon as there's room.",
+      ]),
+    );
     // App Home, asked for after the queued runs were told to wait, is published (through Scalekit and Slack)
     // while they wait: had they not waited, they would have reached the model by now too.
     await t.sendEvent({ type: 'app_home_opened', user: 'UCAP1', channel: 'DUCAP1', tab: 'home', event_ts: '1' });
@@ -207,6 +229,22 @@ describe('under load', () => {
       );
     }
     expect(peak).toBe(2);
+  });
+
+  it("retries Slack's 429 after exactly its Retry-After, not after a backoff on top", async () => {
+    t.connectUser('UAFTER');
+    const ts = t.slack.nextTs();
+    t.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    t.slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
+    await t.sendEvent(mention('UAFTER', ts));
+    await t.slack.waitForCall('chat.postMessage', (c) => working(ts)(c) && c.response?.ok === true, 10_000);
+    const attempts = t.slack.callsOf('chat.postMessage').filter(working(ts));
+    expect(attempts.map((c) => c.response?.ok)).toEqual([false, false, true]);
+    const gaps = attempts.slice(1).map((c, i) => c.at - (attempts[i] as SlackCall).at);
+    // Never earlier than Slack asked (a little slack for two clocks' rounding)…
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(990);
+    // …and not the client's own policy, which sleeps Retry-After and then backs off on top: 2 s, then 4.9 s.
+    expect(gaps.reduce((a, b) => a + b, 0)).toBeLessThan(4000);
   });
 
   it("retries Slack's 429 under the Web API client's policy", async () => {
@@ -235,8 +273,8 @@ describe('when an upstream fails', () => {
     t.scalekit.failNext('ListConnectedAccounts', Code.Internal);
     const ts = t.slack.nextTs();
     await t.sendEvent(mention('UFAULT', ts));
-    const notice = await t.slack.waitForCall('chat.postMessage', (c) => c.params.thread_ts === ts);
-    expect(notice.params.text).toContain('Scalekit');
+    const notice = await t.slack.waitForAnswer('CREL', ts);
+    expect(notice.text).toContain('Scalekit');
     const next = t.slack.nextTs();
     await t.sendEvent(mention('UFAULT', next));
     await t.slack.waitForCall('chat.postMessage', working(next));
@@ -257,6 +295,25 @@ describe('when an upstream fails', () => {
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
   });
 
+  it('shows the person it is on it before Scalekit answers, even when Scalekit hangs', async () => {
+    t.connectUser('UHANG');
+    const hold = t.scalekit.faults.hold('ListConnectedAccounts');
+    const ts = t.slack.nextTs();
+    try {
+      await t.sendEvent(mention('UHANG', ts, 'are you there'));
+      // Scalekit has not answered (it cannot until released), and the thread already shows the bot is on it.
+      const status = await t.slack.waitForCall('chat.postMessage', working(ts));
+      expect(status.params.text).toContain('Working on it');
+      await hold.waitForHeld();
+      expect(t.slack.messagesIn('CREL', ts).filter((m) => m.final)).toEqual([]);
+    } finally {
+      hold.release();
+    }
+    const answer = await t.slack.waitForAnswer('CREL', ts);
+    expect(answer.text).not.toContain('Working on it');
+    expect(t.model.requests.map((r) => lastUserText(r))).toContain('are you there');
+  });
+
   it('explains when Scalekit cannot be reached at all', async () => {
     const cut = await startTestBot({
       slack: t.slack,
@@ -266,8 +323,8 @@ describe('when an upstream fails', () => {
     try {
       const ts = t.slack.nextTs();
       await cut.sendEvent(mention('UNOSK', ts));
-      const notice = await t.slack.waitForCall('chat.postMessage', (c) => c.params.thread_ts === ts, 15_000);
-      expect(notice.params.text).toContain('Scalekit');
+      const notice = await t.slack.waitForAnswer('CREL', ts, 1, 15_000);
+      expect(notice.text).toContain('Scalekit');
       expect((await fetch(`${cut.baseUrl}/healthz`)).status).toBe(200);
     } finally {
       await cut.stop();

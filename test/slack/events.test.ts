@@ -124,6 +124,35 @@ describe('Slack events over HTTP', () => {
     expect(await res.json()).toEqual({ challenge: 'abc123' });
   });
 
+  it('answers every signed Slack request it has no use for with 200 at once, so Slack does not retry it', async () => {
+    const { postSigned } = await import('../../src/standins/slack/signed-requests.ts');
+    const { SIGNING_SECRET } = await import('../helpers/test-bot.ts');
+    const post = (body: unknown) =>
+      postSigned(`${t.baseUrl}/slack/events`, JSON.stringify(body), 'application/json', {
+        signingSecret: SIGNING_SECRET,
+      });
+    const envelope = (event: Record<string, unknown>) => ({
+      type: 'event_callback',
+      team_id: t.slack.teamId,
+      api_app_id: 'A0001',
+      event_id: `Ev${Math.random().toString(36).slice(2)}`,
+      event_time: 1700000700,
+      event,
+    });
+    const bodies = [
+      // Event types the bot does not subscribe to, some with fields shaped unlike a message's.
+      envelope({ type: 'emoji_changed', subtype: 'add', name: 'party', event_ts: '1700000700.000001' }),
+      envelope({ type: 'user_change', user: { id: 'U1', deleted: true }, event_ts: '1700000700.000002' }),
+      envelope({ type: 'channel_created', channel: { id: 'C9', name: 'new' }, event_ts: '1700000700.000003' }),
+      envelope({ type: 'team_join', user: { id: 'U2' }, event_ts: '1700000700.000004' }),
+      // Slack's notice that it is dropping events for a while: no event at all.
+      { type: 'app_rate_limited', team_id: t.slack.teamId, minute_rate_limited: 1700000700, api_app_id: 'A0001' },
+    ];
+    const statuses = await Promise.all(bodies.map(async (body) => (await post(body)).status));
+    expect(statuses).toEqual(bodies.map(() => 200));
+    expect(t.slack.calls.filter((c) => JSON.stringify(c.params).includes('1700000700'))).toEqual([]);
+  });
+
   it('answers unknown paths with 404 and wrong methods with 405', async () => {
     expect((await fetch(`${t.baseUrl}/nope`)).status).toBe(404);
     const res = await fetch(`${t.baseUrl}/healthz`, { method: 'POST' });

@@ -19,8 +19,9 @@ describe('Socket Mode', () => {
       eventEnvelope({ type: 'app_mention', user: 'U1', text: '<@UBOT> hi', ts: '1700000000.000001', channel: 'C9' }),
     );
     expect(ack).toEqual({});
-    const call = await t.slack.waitForCall('chat.postMessage', (c) => c.params.channel === 'C9');
-    expect(call.params.thread_ts).toBe('1700000000.000001');
+    // Not connected: the thread's answer says so.
+    const answer = await t.slack.waitForAnswer('C9', '1700000000.000001');
+    expect(answer.text).toContain('I need access to your Intercom account');
   });
 
   it('streams answers, follows the thread and records feedback over the WebSocket too', async () => {

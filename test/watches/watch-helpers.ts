@@ -8,7 +8,10 @@ import { startTestBot, type TestBot } from '../helpers/test-bot.ts';
  * The real bot for watch tests: answers posted and edited, a one-second base interval, a clock the test moves
  * (`clock.offsetMs`) shared with the Scalekit emulator, and a timer that runs one poller pass when told.
  */
-export async function startWatchBot(maxPollsPerMinute: number): Promise<{
+export async function startWatchBot(
+  maxPollsPerMinute: number,
+  env: Record<string, string> = {},
+): Promise<{
   t: TestBot;
   scalekit: ScalekitEmulator;
   clock: { offsetMs: number };
@@ -23,7 +26,7 @@ export async function startWatchBot(maxPollsPerMinute: number): Promise<{
     now,
     streaming: false,
     scalekit,
-    env: { WATCH_POLL_INTERVAL_MS: '1000' },
+    env: { WATCH_POLL_INTERVAL_MS: '1000', ...env },
     botOptions: { watches: { timer, maxPollsPerMinute } },
   });
   return {
@@ -128,6 +131,17 @@ export function clickWatch(
   watchId: string,
   where: { channel: string; threadTs: string } | 'home',
 ) {
+  return clickButton(t, user, `watch_${action}`, watchId, where);
+}
+
+/** A click on one of the bot's buttons in a thread or in App Home, signed as `user`. */
+export function clickButton(
+  t: TestBot,
+  user: string,
+  actionId: string,
+  value: string | undefined,
+  where: { channel: string; threadTs: string } | 'home',
+) {
   const container =
     where === 'home'
       ? { type: 'view', view_id: 'VHOME' }
@@ -149,9 +163,9 @@ export function clickWatch(
     actions: [
       {
         type: 'button',
-        action_id: `watch_${action}`,
+        action_id: actionId,
         block_id: 'watch',
-        value: watchId,
+        ...(value !== undefined && { value }),
         action_ts: t.slack.nextTs(),
       },
     ],

@@ -23,6 +23,15 @@ export interface PlaygroundServerDeps {
     ScalekitFaults,
     'restart' | 'goAway' | 'closeDrained' | 'refuseConnections' | 'acceptConnections'
   >;
+  standins: PlaygroundControls;
+}
+
+/** Acts on the stand-ins as the chosen person; each answers with what the playground tells them. */
+export interface PlaygroundControls {
+  /** Their Intercom connection breaks (EXPIRED), and Scalekit sends the bot a signed webhook. */
+  breakConnection(user: string): Promise<string>;
+  /** A customer writes on the open conversation assigned to them that waited longest. */
+  customerReplies(user: string): string;
 }
 
 export interface PlaygroundServer {
@@ -63,7 +72,22 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
       for (const res of streams) res.write('event: change\ndata: {}\n\n');
     }, 40);
   };
-  const unsubscribe = [deps.slack.onChange(changed), deps.onOtherChange(changed)];
+  // What someone's open details pane shows is re-read (as them) when Intercom changed, e.g. after its own actions.
+  let rereading = false;
+  const reread = () => {
+    if (rereading) return;
+    rereading = true;
+    setTimeout(() => {
+      deps.workspace
+        .refreshDetails()
+        // A failed re-read leaves the pane as it was; the next change in Intercom tries again.
+        .catch(() => {})
+        .finally(() => {
+          rereading = false;
+        });
+    }, 40).unref();
+  };
+  const unsubscribe = [deps.slack.onChange(changed), deps.onOtherChange(changed), deps.onOtherChange(reread)];
   const heartbeat = setInterval(() => {
     for (const res of streams) res.write(': still here\n\n');
   }, 15_000);
@@ -139,11 +163,13 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
           text: optional(body.text),
         };
         const place: ClickPlace =
-          body.home === true
-            ? { home: true }
-            : typeof body.ephemeral === 'string'
-              ? { ephemeral: body.ephemeral }
-              : { message: { channel: String(body.channel ?? ''), ts: String(body.ts ?? '') } };
+          body.details === true
+            ? { details: true }
+            : body.home === true
+              ? { home: true }
+              : typeof body.ephemeral === 'string'
+                ? { ephemeral: body.ephemeral }
+                : { message: { channel: String(body.channel ?? ''), ts: String(body.ts ?? '') } };
         await deps.workspace.click(user, clicked, place);
         return { ok: true };
       }
@@ -153,6 +179,13 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
           String(body.triggerId ?? ''),
           (body.values ?? {}) as Record<string, Record<string, InputValue>>,
         );
+      case 'details':
+        await deps.workspace.openDetails(user, String(body.ref ?? ''));
+        return { ok: true };
+      case 'close-details':
+        deps.workspace.closeDetails(user);
+        changed();
+        return { ok: true };
       case 'close-modal':
         deps.workspace.closeModal(user, String(body.triggerId ?? ''));
         changed();
@@ -176,6 +209,10 @@ export async function startPlaygroundServer(deps: PlaygroundServerDeps): Promise
           message:
             'Scalekit refuses connections for 5 s. A question asked now waits (the SDK retries) and is answered.',
         };
+      case 'break-connection':
+        return { ok: true, message: await deps.standins.breakConnection(user) };
+      case 'customer-replies':
+        return { ok: true, message: deps.standins.customerReplies(user) };
       default:
         throw new Error('unknown action');
     }

@@ -61,7 +61,9 @@ export interface Clicked {
 export type Container =
   | { type: 'message'; channel: string; messageTs: string; threadTs?: string; message?: Record<string, unknown> }
   | { type: 'ephemeral'; channel: string; messageTs: string; threadTs?: string }
-  | { type: 'view'; viewId: string; view: Record<string, unknown> };
+  | { type: 'view'; viewId: string; view: Record<string, unknown> }
+  /** A Work Object's details pane: no message, no channel; the action names the conversation. */
+  | { type: 'entity' };
 
 export function blockActions(params: {
   actor: Actor;
@@ -101,6 +103,7 @@ export function blockActions(params: {
     trigger_id: params.triggerId,
     actions: [{ ...action, action_ts: actionTs }],
   };
+  if (container.type === 'entity') return { ...base, container: { type: 'entity_detail' } };
   if (container.type === 'view') {
     return {
       ...base,

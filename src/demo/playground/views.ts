@@ -1,8 +1,10 @@
 import { escapeHtml } from '../../shared/escape.ts';
 import type { SlackApiEmulator, SlackMessage } from '../../standins/slack/emulator.ts';
 import { renderBlocks } from '../render/blocks.ts';
+import { anchor, webHref } from '../render/html.ts';
 import { renderMessage } from '../render/message.ts';
 import type { RenderContext } from '../render/text.ts';
+import { renderWorkObject } from '../render/work-object.ts';
 import { BOT_NAME, dmChannel, SUPPORT_CHANNEL, TEAMMATES } from './teammates.ts';
 import type { Ephemeral, PlaygroundWorkspace } from './workspace.ts';
 
@@ -21,6 +23,8 @@ export interface RenderedView {
   main: string;
   thread?: string;
   modal?: { triggerId: string; html: string };
+  /** The details pane of a Work Object this person opened, as the bot presented it to them. */
+  details?: string;
 }
 
 export function renderContext(slack: SlackApiEmulator): RenderContext {
@@ -41,6 +45,7 @@ export function renderView(
     title: '',
     main: '',
     ...(modal && { modal: { triggerId: modal.triggerId, html: renderModal(modal.opened.view, context) } }),
+    ...(workspace.detailsFor(request.user) && { details: detailsHtml(slack, workspace.detailsFor(request.user)) }),
   };
   if (request.pane === 'home') {
     const home = slack.homeOf(request.user);
@@ -58,7 +63,7 @@ export function renderView(
   const roots = all.filter((m) => !m.thread_ts || m.thread_ts === m.ts);
   const replies = (ts: string) => all.filter((m) => m.thread_ts === ts && m.ts !== ts).length;
   const items = [
-    ...roots.map((m) => ({ ts: m.ts, html: messageHtml(m, request.user, context, replies(m.ts)) })),
+    ...roots.map((m) => ({ ts: m.ts, html: messageHtml(m, request.user, context, replies(m.ts), slack) })),
     ...mine
       .filter((e) => e.channel === channel && !e.threadTs)
       .map((e) => ({ ts: e.ts, html: ephemeralHtml(e, context) })),
@@ -74,7 +79,9 @@ export function renderView(
   const root = request.thread ? all.find((m) => m.ts === request.thread) : undefined;
   if (!root) return { ...view, title, main };
   const thread = [
-    ...slack.messagesIn(channel, root.ts).map((m) => ({ ts: m.ts, html: messageHtml(m, request.user, context, 0) })),
+    ...slack
+      .messagesIn(channel, root.ts)
+      .map((m) => ({ ts: m.ts, html: messageHtml(m, request.user, context, 0, slack) })),
     ...mine
       .filter((e) => e.channel === channel && e.threadTs === root.ts)
       .map((e) => ({ ts: e.ts, html: ephemeralHtml(e, context) })),
@@ -89,7 +96,13 @@ export function renderView(
   };
 }
 
-function messageHtml(message: SlackMessage, viewer: string, context: RenderContext, replyCount: number): string {
+function messageHtml(
+  message: SlackMessage,
+  viewer: string,
+  context: RenderContext,
+  replyCount: number,
+  slack: SlackApiEmulator,
+): string {
   const fromBot = Boolean(message.bot_id);
   const name = fromBot ? BOT_NAME : (context.userName(message.user ?? '') ?? message.user ?? 'someone');
   // Outside a DM only the person who asked sees a stream live; everyone else sees it once it is finished.
@@ -105,7 +118,43 @@ function messageHtml(message: SlackMessage, viewer: string, context: RenderConte
     message.ts,
   )}">${avatar(name, fromBot)}<div class="msg-body"><div class="msg-head"><b>${escapeHtml(name)}</b>${
     fromBot ? ' <span class="app-tag">APP</span>' : ''
-  }</div><div class="msg-content">${body}</div>${thread}</div></div>`;
+  }</div><div class="msg-content">${body}${unfurlHtml(slack, message, viewer)}</div>${thread}</div></div>`;
+}
+
+/** The app's latest unfurl of a message's links: Work Objects for everyone, or the connect prompt for the poster. */
+function unfurlHtml(slack: SlackApiEmulator, message: SlackMessage, viewer: string): string {
+  const unfurl = slack.unfurls.findLast((u) => u.channel === message.channel && u.ts === message.ts);
+  if (!unfurl) return '';
+  if (unfurl.userAuthRequired) {
+    // Slack shows the app's invitation to connect only to the person who posted the link.
+    if (message.user !== viewer) return '';
+    const href = unfurl.userAuthUrl ? webHref(unfurl.userAuthUrl) : undefined;
+    return `<div class="work-object muted">${escapeHtml(BOT_NAME)} can show a preview of this link once you connect your Intercom. ${
+      href ? anchor(href, 'Connect Intercom') : ''
+    }</div>`;
+  }
+  return (unfurl.entities ?? [])
+    .map((entity) =>
+      renderWorkObject(entity, { details: false, ref: `${message.channel}|${message.ts}|${entity.external_ref.id}` }),
+    )
+    .join('');
+}
+
+/** The details pane: what the bot presented to this person (their own Intercom's view), or that it is loading. */
+function detailsHtml(slack: SlackApiEmulator, triggerId: string | undefined): string {
+  const presented = triggerId ? slack.presentedDetails(triggerId) : undefined;
+  const body = !presented
+    ? '<p class="muted">Loading…</p>'
+    : presented.entity
+      ? renderWorkObject(presented.entity, { details: true })
+      : presented.userAuthUrl
+        ? `<p>Connect your own Intercom to see this conversation. ${
+            webHref(presented.userAuthUrl) ? anchor(webHref(presented.userAuthUrl) as string, 'Connect Intercom') : ''
+          }</p>`
+        : `<p><b>${escapeHtml(presented.error?.custom_title ?? 'Not available')}</b></p><p>${escapeHtml(
+            presented.error?.custom_message ?? '',
+          )}</p>`;
+  return `<div data-view="details">${body}</div>`;
 }
 
 function ephemeralHtml(ephemeral: Ephemeral, context: RenderContext): string {

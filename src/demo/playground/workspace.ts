@@ -1,4 +1,5 @@
 import type { OpenedView, SlackApiEmulator, SlackMessage } from '../../standins/slack/emulator.ts';
+import { INTERCOM_APP_HOSTS } from '../../unfurls/intercom-links.ts';
 import type { BotLink } from './bot-link.ts';
 import {
   type Actor,
@@ -27,7 +28,11 @@ export interface Ephemeral {
 }
 
 /** Where a click happened, as the page says it. */
-export type ClickPlace = { message: { channel: string; ts: string } } | { ephemeral: string } | { home: true };
+export type ClickPlace =
+  | { message: { channel: string; ts: string } }
+  | { ephemeral: string }
+  | { home: true }
+  | { details: true };
 
 /** The people's side of the playground: what they do (as signed Slack requests to the bot), and what only they see. */
 export interface PlaygroundWorkspace {
@@ -41,6 +46,13 @@ export interface PlaygroundWorkspace {
   closeModal(userId: string, triggerId: string): void;
   openHome(userId: string): Promise<void>;
   ephemeralsFor(userId: string): Ephemeral[];
+  /** Opens the details of an unfurled entity (`<channel>|<ts>|<entity id>`): Slack asks the bot, for this person. */
+  openDetails(userId: string, ref: string): Promise<void>;
+  closeDetails(userId: string): void;
+  /** The trigger_id of the details pane this person has open, whose answer the Slack stand-in keeps. */
+  detailsFor(userId: string): string | undefined;
+  /** Asks again for every open details pane (Intercom changed: Slack's pane would show it on reopening). */
+  refreshDetails(): Promise<void>;
   /** The modal the bot opened for this person's latest click, until they submit or close it. */
   modalFor(userId: string): { triggerId: string; opened: OpenedView } | undefined;
   stop(): void;
@@ -64,6 +76,8 @@ export function createPlaygroundWorkspace(deps: {
   const targets = new Map<string, ResponseTarget>();
   const triggers: Array<{ user: string; triggerId: string }> = [];
   const dismissed = new Set<string>();
+  /** Per person: the entity whose details are open, and the trigger_id of the latest request for them. */
+  const details = new Map<string, { ref: string; triggerId?: string }>();
   let seenEphemerals = 0;
   let seenResponses = 0;
   let counter = 0;
@@ -144,6 +158,15 @@ export function createPlaygroundWorkspace(deps: {
       slack.seedMessage(message);
       const isDm = channel === dmChannel(userId);
       if (!isDm && channel !== SUPPORT_CHANNEL.id) throw new Error(`unknown channel ${channel}`);
+      // Slack tells the app about links to its unfurl domains in any message, mentioned or not.
+      const links = (typed.match(/https?:\/\/[^\s<>]+/g) ?? []).filter((url) => {
+        try {
+          return INTERCOM_APP_HOSTS.has(new URL(url).hostname);
+        } catch {
+          return false;
+        }
+      });
+      if (links.length > 0) await bot.event(slack.shareLinks({ user: userId, channel, urls: links, threadTs, ts }));
       // In a channel the bot hears mentions, and (for follow-ups) replies in threads; in its DM, everything.
       if (isDm || mention || threadTs) {
         await bot.event(
@@ -163,7 +186,9 @@ export function createPlaygroundWorkspace(deps: {
     async click(userId, clicked, place) {
       let container: Container;
       let target: ResponseTarget | undefined;
-      if ('home' in place) {
+      if ('details' in place) {
+        container = { type: 'entity' };
+      } else if ('home' in place) {
         container = { type: 'view', viewId: `VHOME${userId}`, view: slack.homeOf(userId) ?? { type: 'home' } };
       } else if ('ephemeral' in place) {
         const source = ephemerals.find((e) => e.id === place.ephemeral && e.user === userId);
@@ -214,6 +239,32 @@ export function createPlaygroundWorkspace(deps: {
       }
       dismissed.add(triggerId);
       return { ok: true };
+    },
+
+    async openDetails(userId, ref) {
+      const [channel, ts, id] = ref.split('|');
+      const entity = slack.unfurls
+        .findLast((u) => u.channel === channel && u.ts === ts)
+        ?.entities?.find((e) => e.external_ref.id === id);
+      if (!entity || !channel || !ts) throw new Error('that preview is gone');
+      const event = slack.detailsRequest({
+        user: userId,
+        entity: entity as Parameters<typeof slack.detailsRequest>[0]['entity'],
+        channel,
+        messageTs: ts,
+      });
+      details.set(userId, { ref, triggerId: String(event.trigger_id) });
+      await bot.event(event);
+    },
+
+    closeDetails(userId) {
+      details.delete(userId);
+    },
+
+    detailsFor: (userId) => details.get(userId)?.triggerId,
+
+    async refreshDetails() {
+      await Promise.all([...details].map(([userId, { ref }]) => this.openDetails(userId, ref)));
     },
 
     closeModal(userId, triggerId) {

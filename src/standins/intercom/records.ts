@@ -63,6 +63,8 @@ export interface IntercomConversation {
   snoozed_until: number | null;
   admin_assignee_id: string | null;
   team_assignee_id: string | null;
+  /** Since when the customer has waited for a reply from the team (unix seconds); null once the team answered. */
+  waiting_since?: number | null;
   source: {
     type: 'conversation';
     id: string;
@@ -180,6 +182,20 @@ export interface SeedConversation {
   parts: Array<[partType: string, author: IntercomAuthor, body: string | null]>;
 }
 
+/**
+ * Intercom's `waiting_since`: the customer's first message after the team's last reply (the conversation's start
+ * when nobody on the team has replied yet), or null when the team had the last word.
+ */
+export function refreshWaitingSince(conversation: IntercomConversation): void {
+  let since: number | null = conversation.source.author.type === 'user' ? conversation.created_at : null;
+  for (const part of conversation.conversation_parts.conversation_parts) {
+    if (part.part_type !== 'comment') continue;
+    if (part.author.type === 'user') since ??= part.created_at;
+    else since = null;
+  }
+  conversation.waiting_since = since;
+}
+
 export function makeConversation(seed: SeedConversation): IntercomConversation {
   const parts = seed.parts.map(([partType, author, body], index) =>
     makePart(
@@ -190,7 +206,7 @@ export function makeConversation(seed: SeedConversation): IntercomConversation {
       seed.createdAt + (index + 1) * HOUR,
     ),
   );
-  return {
+  const conversation: IntercomConversation = {
     type: 'conversation',
     id: seed.id,
     title: seed.subject,
@@ -220,4 +236,6 @@ export function makeConversation(seed: SeedConversation): IntercomConversation {
     custom_attributes: {},
     conversation_parts: { type: 'conversation_part.list', conversation_parts: parts, total_count: parts.length },
   };
+  refreshWaitingSince(conversation);
+  return conversation;
 }

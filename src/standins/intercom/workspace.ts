@@ -10,6 +10,7 @@ import {
   type IntercomTag,
   makeAdmin,
   makePart,
+  refreshWaitingSince,
   type WorkspaceRecords,
 } from './records.ts';
 import { seedSampleWorkspace } from './sample-data.ts';
@@ -30,6 +31,8 @@ export class IntercomWorkspace implements WorkspaceRecords {
   readonly notes: IntercomNote[] = [];
   readonly tags: IntercomTag[] = [];
   readonly #adminIdByIdentifier = new Map<string, string>();
+  /** Conversation id → admins whose Intercom permissions do not let them see it. */
+  readonly #hiddenFrom = new Map<string, Set<string>>();
   readonly #listeners = new Set<() => void>();
   readonly #now: () => number;
   #nextId = 900_001;
@@ -79,6 +82,15 @@ export class IntercomWorkspace implements WorkspaceRecords {
     return this.#adminIdByIdentifier.get(identifier);
   }
 
+  /** Intercom's teammate permissions: this admin's token no longer finds the conversation (as if it did not exist). */
+  hideFrom(conversationId: string, adminId: string): void {
+    this.#hiddenFrom.set(conversationId, (this.#hiddenFrom.get(conversationId) ?? new Set()).add(adminId));
+  }
+
+  canSee(adminId: string, conversationId: string): boolean {
+    return !this.#hiddenFrom.get(conversationId)?.has(adminId);
+  }
+
   findAdmin(id: string): IntercomAdmin | undefined {
     return this.admins.find((admin) => admin.id === id);
   }
@@ -107,6 +119,17 @@ export class IntercomWorkspace implements WorkspaceRecords {
     Object.assign(conversation, { state: 'open', open: true, snoozed_until: null });
     this.changed();
     return part;
+  }
+
+  /** A teammate (or a bot) answers the customer from Intercom's own inbox. */
+  teamReplies(conversationId: string, body: string, by: { adminId?: string; bot?: boolean } = {}): void {
+    const conversation = this.findConversation(conversationId);
+    if (!conversation) throw new Error(`no conversation ${conversationId}`);
+    const admin = this.findAdmin(by.adminId ?? '991001') ?? this.admins[0];
+    if (!admin) throw new Error('no admin to reply');
+    const author = by.bot ? { ...adminAuthor(admin), type: 'bot' as const, name: 'Fin' } : adminAuthor(admin);
+    this.#append(conversation, makePart(this.newId(), 'comment', author, `<p>${body}</p>`, this.nowSeconds()));
+    this.changed();
   }
 
   /** A teammate closes, snoozes, reopens or reassigns the conversation in Intercom's own inbox. */
@@ -139,6 +162,7 @@ export class IntercomWorkspace implements WorkspaceRecords {
     conversation.conversation_parts.conversation_parts.push(part);
     conversation.conversation_parts.total_count = conversation.conversation_parts.conversation_parts.length;
     conversation.updated_at = part.created_at;
+    refreshWaitingSince(conversation);
   }
 
   /** Everything in the workspace, for `restore` in a later run (the demo keeps it on disk). */

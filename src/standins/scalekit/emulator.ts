@@ -29,6 +29,7 @@ import type {
   ScalekitSnapshot,
   ToolFailure,
 } from './types.ts';
+import { connectedAccountEvent, deliverWebhook, newWebhookSecret, type SendWebhookOptions } from './webhooks.ts';
 import { describeRequest } from './wire.ts';
 
 export type * from './types.ts';
@@ -64,6 +65,8 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
   readonly #http1: HttpServer;
   readonly #http2: Http2Server;
   readonly faults: ConnectionFaults;
+  readonly webhookSecret = newWebhookSecret();
+  webhookUrl?: string;
   #port = 0;
 
   constructor(options: ScalekitEmulatorOptions) {
@@ -78,6 +81,7 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
       connectionNames: options.connectionNames ?? ['intercom'],
     });
     this.#store.secrets.add(this.clientSecret);
+    this.#store.secrets.add(this.webhookSecret);
     this.tools = structuredClone(options.tools ?? intercomTools);
     this.intercom = new IntercomWorkspace({ now: this.#now });
     this.#rpcNames = new Set([...ConnectedAccountService.methods, ...ToolService.methods].map((m) => m.name));
@@ -192,6 +196,30 @@ class ScalekitEmulatorServer implements ScalekitEmulator {
 
   revokeIntercomToken(identifier: string, connector = 'intercom'): void {
     this.#store.touch(this.#store.existing(identifier, connector), ConnectorStatus.EXPIRED);
+  }
+
+  async sendWebhook(
+    type: Parameters<ScalekitEmulator['sendWebhook']>[0],
+    identifier: string,
+    options: SendWebhookOptions & { connector?: string; oldStatus?: string } = {},
+  ) {
+    if (!this.webhookUrl) throw new Error('no webhook URL is configured');
+    const account = this.#store.existing(identifier, options.connector ?? 'intercom');
+    const view = toView(account);
+    const event = connectedAccountEvent(
+      type,
+      { ...view, status: view.statusName, oldStatus: options.oldStatus },
+      new Date(this.#now()),
+    );
+    return deliverWebhook({ url: this.webhookUrl, secret: this.webhookSecret, event, options });
+  }
+
+  async breakConnection(identifier: string, connector = 'intercom'): Promise<void> {
+    const before = toView(this.#store.existing(identifier, connector)).statusName;
+    this.revokeIntercomToken(identifier, connector);
+    if (this.webhookUrl) {
+      await this.sendWebhook('connected_account.status_updated', identifier, { connector, oldStatus: before });
+    }
   }
 
   revokeAccessTokens(): void {

@@ -3,6 +3,7 @@ import type { ConnectorStatus } from '../../scalekit/sdk-internals.ts';
 import type { ToolDefinition, ToolHandler } from '../intercom/types.ts';
 import type { IntercomSnapshot, IntercomWorkspace } from '../intercom/workspace.ts';
 import type { StoredAccount } from './records.ts';
+import type { SendWebhookOptions, WebhookDelivery, WebhookType } from './webhooks.ts';
 
 export interface ScalekitEmulatorOptions {
   /** Delay applied to every RPC before it is handled. */
@@ -124,6 +125,21 @@ export interface ScalekitEmulator {
   /** Connected accounts and the Intercom workspace, for `restore` in a later run (the demo keeps it on disk). */
   snapshot(): ScalekitSnapshot;
   restore(snapshot: ScalekitSnapshot): void;
+  /** The signing secret of the webhook configured in the "dashboard" (`whsec_…`). */
+  readonly webhookSecret: string;
+  /** Where Scalekit sends webhooks (the bot's `/scalekit/webhooks`); nothing is sent while unset. */
+  webhookUrl?: string;
+  /** Sends a signed event about the account to `webhookUrl`: the delivery (to replay) and the bot's HTTP status. */
+  sendWebhook(
+    type: WebhookType,
+    identifier: string,
+    options?: SendWebhookOptions & { connector?: string; oldStatus?: string },
+  ): Promise<{ delivery: WebhookDelivery; status: number }>;
+  /**
+   * The teammate's connection breaks, as when Intercom refuses the refresh token: EXPIRED, tool calls fail as provider
+   * 401s, and Scalekit sends `connected_account.status_updated` (ACTIVE → EXPIRED) when a webhook URL is set.
+   */
+  breakConnection(identifier: string, connector?: string): Promise<void>;
   /** Fault controls: what a restarting Scalekit, or a load balancer in front of it, does to the connection. */
   faults: ScalekitFaults;
   /** Stops listening and destroys open sockets; the SDK keeps HTTP/2 sessions alive otherwise. */

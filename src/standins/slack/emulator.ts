@@ -190,6 +190,56 @@ export async function startSlackApiEmulator(
     allMessages: () => [...state.messages],
     openedView: (triggerId) => state.views.get(triggerId),
     homeOf: (userId) => state.homes.get(userId),
+    unfurls: state.unfurls,
+    detailsRequest({ user, entity, channel, messageTs }) {
+      const triggerId = `${state.nextId()}.entity-${user}`;
+      state.detailsTriggers.set(triggerId, { user });
+      const host = new URL(entity.url).hostname;
+      return {
+        type: 'entity_details_requested',
+        user,
+        trigger_id: triggerId,
+        link: { url: entity.app_unfurl_url ?? entity.url, domain: host },
+        entity_url: entity.url,
+        ...(entity.app_unfurl_url && { app_unfurl_url: entity.app_unfurl_url }),
+        external_ref: entity.external_ref,
+        user_locale: 'en-US',
+        event_ts: state.nextTs(),
+        ...(channel && { channel }),
+        ...(messageTs && { message_ts: messageTs }),
+      };
+    },
+    waitForDetails: (triggerId, timeoutMs = 5000) =>
+      waitFor(() => state.details.get(triggerId), `entity.presentDetails for ${triggerId}`, timeoutMs),
+    presentedDetails: (triggerId) => state.details.get(triggerId),
+    shareLinks({ user, channel, urls, threadTs, ts: posted }) {
+      const ts = posted ?? state.nextTs();
+      const unfurlId = `U${state.nextId()}`;
+      state.unfurlIds.set(unfurlId, { channel, ts });
+      if (!posted) {
+        state.messages.push({ channel, ts, user, text: urls.map((u) => `<${u}>`).join(' '), thread_ts: threadTs });
+        notify();
+      }
+      const domains = urls.map((url) => {
+        try {
+          return new URL(url).hostname;
+        } catch {
+          return '';
+        }
+      });
+      return {
+        type: 'link_shared',
+        channel,
+        is_bot_user_member: true,
+        user,
+        message_ts: ts,
+        ...(threadTs && { thread_ts: threadTs }),
+        unfurl_id: unfurlId,
+        source: 'conversations_history',
+        links: urls.map((url, i) => ({ domain: domains[i], url })),
+        event_ts: ts,
+      };
+    },
     nextTs: state.nextTs,
     responseUrl: (id = `r${state.nextId()}`) => `${origin}/response/${id}`,
     setUser(user) {

@@ -44,6 +44,26 @@ export interface OpenedView {
   view: Record<string, unknown>;
 }
 
+/** A chat.unfurl the bot made: Work Objects for a message's links, or the poster's connect prompt. */
+export interface UnfurlRecord {
+  channel?: string;
+  ts?: string;
+  unfurlId?: string;
+  entities?: Array<Record<string, unknown> & { external_ref: { id: string; type?: string }; url: string }>;
+  userAuthRequired?: true;
+  userAuthUrl?: string;
+}
+
+/** What entity.presentDetails showed one viewer: the entity, a connect prompt, or an error. */
+export interface PresentedDetails {
+  triggerId: string;
+  /** Whose details pane it is (the user of the event that handed out the trigger_id). */
+  user: string;
+  entity?: Record<string, unknown>;
+  userAuthUrl?: string;
+  error?: { status: string; custom_title?: string; custom_message?: string };
+}
+
 export interface ResponseUrlPost {
   id: string;
   body: Record<string, unknown>;
@@ -101,6 +121,33 @@ export interface SlackApiEmulator {
   ephemerals: EphemeralMessage[];
   /** The view views.open opened for this trigger_id (as views.update has changed it since). */
   openedView(triggerId: string): OpenedView | undefined;
+  /** Every chat.unfurl the bot made, in order. */
+  unfurls: UnfurlRecord[];
+  /**
+   * The entity_details_requested event Slack sends when `user` opens the details of an entity: its trigger_id is
+   * remembered, so entity.presentDetails answers only a request that was made, once.
+   */
+  detailsRequest(params: {
+    user: string;
+    entity: { url: string; external_ref: { id: string; type?: string }; app_unfurl_url?: string };
+    channel?: string;
+    messageTs?: string;
+  }): Record<string, unknown>;
+  /** What the bot presented for this trigger_id, waiting for it. */
+  waitForDetails(triggerId: string, timeoutMs?: number): Promise<PresentedDetails>;
+  /**
+   * The link_shared event Slack sends when `user` posts a message with these links. The message is stored too,
+   * unless `ts` names one already posted.
+   */
+  shareLinks(params: {
+    user: string;
+    channel: string;
+    urls: string[];
+    threadTs?: string;
+    ts?: string;
+  }): Record<string, unknown>;
+  /** What the bot presented for this trigger_id so far (entity.presentDetails), if anything. */
+  presentedDetails(triggerId: string): PresentedDetails | undefined;
   /** The App Home the bot last published for this user (views.publish). */
   homeOf(userId: string): Record<string, unknown> | undefined;
   responseUrl(id?: string): string;
@@ -132,5 +179,7 @@ export interface SlackApiEmulator {
 export interface SlackSnapshot {
   messages: SlackMessage[];
   homes: Array<[string, Record<string, unknown>]>;
+  /** Absent in snapshots written before unfurls existed. */
+  unfurls?: UnfurlRecord[];
   counter: number;
 }

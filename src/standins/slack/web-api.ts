@@ -2,6 +2,7 @@ import { WORKING_PREFIX } from '../../shared/mrkdwn.ts';
 import { messagesInThread, type WorkspaceState } from './state.ts';
 import { asStored, continueStream, startStream } from './streams.ts';
 import type { SlackMessage } from './types.ts';
+import { answerPresentDetails, answerUnfurl } from './unfurls.ts';
 
 type Params = Record<string, unknown>;
 
@@ -12,6 +13,8 @@ const KNOWN_METHODS = new Set([
   'chat.postEphemeral',
   'chat.update',
   'chat.delete',
+  'chat.unfurl',
+  'entity.presentDetails',
   'conversations.open',
   'conversations.replies',
   'conversations.info',
@@ -72,6 +75,10 @@ export function answerWebApi(state: WorkspaceState, method: string, p: Params): 
       state.messages.splice(state.messages.indexOf(message), 1);
       return { ok: true, channel: message.channel, ts: message.ts };
     }
+    case 'chat.unfurl':
+      return answerUnfurl(state, p);
+    case 'entity.presentDetails':
+      return answerPresentDetails(state, p);
     case 'chat.startStream':
       return startStream(state, p);
     case 'chat.appendStream':

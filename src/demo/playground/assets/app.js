@@ -87,6 +87,9 @@ function apply(view) {
   $('thread-pane').hidden = !(chat && view.thread);
   if (chat && view.thread) replace($('thread'), view.thread, { fresh: shownThread !== state.thread });
   shownThread = view.thread ? state.thread : null;
+  // A Work Object's details, as the bot presented them to whoever is looking now.
+  $('details-pane').hidden = !view.details;
+  if (view.details) replace($('details'), view.details, { chat: false });
   for (const nav of document.querySelectorAll('.nav')) nav.classList.toggle('active', nav.dataset.pane === state.pane);
   const layer = $('modal-layer');
   if (!view.modal) {
@@ -121,6 +124,7 @@ function confirmFirst(json) {
 
 /** Where a click happened, as the server needs it to build the block_actions payload. */
 function placeOf(element) {
+  if (element.closest('[data-view="details"]')) return { details: true };
   const ephemeral = element.closest('[data-ephemeral-id]');
   if (ephemeral) return { ephemeral: ephemeral.dataset.ephemeralId };
   if (element.closest('[data-view="home"]')) return { home: true };
@@ -161,6 +165,16 @@ document.addEventListener('click', (event) => {
   if (action && action.tagName !== 'SELECT' && !action.closest('#modal-layer')) {
     // A URL button opens its link as well (the browser does that); the click still goes to the bot.
     click(action, event);
+    return;
+  }
+  const opener = target.closest('[data-open-details]');
+  if (opener) {
+    api('details', { ref: opener.dataset.openDetails }).catch((error) => toast(error.message));
+    return;
+  }
+  if (target.closest('#details-close')) {
+    $('details-pane').hidden = true;
+    api('close-details').catch((error) => toast(error.message));
     return;
   }
   const threadLink = target.closest('.thread-link');

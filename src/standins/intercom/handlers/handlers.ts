@@ -60,8 +60,10 @@ function conversationList(
   };
 }
 
-const retrieveConversation: ToolHandler = (params, { workspace }) => {
-  const conversation = structuredClone(requireConversation(workspace, params));
+const retrieveConversation: ToolHandler = (params, { workspace, identifier }) => {
+  const found = requireConversation(workspace, params);
+  if (!workspace.canSee(workspace.adminFor(identifier).id, found.id)) throw notFound('Conversation');
+  const conversation = structuredClone(found);
   if (params.display_as === 'plaintext') {
     conversation.source.body = toPlaintext(conversation.source.body) ?? '';
     for (const part of conversation.conversation_parts.conversation_parts) part.body = toPlaintext(part.body);

@@ -1,5 +1,10 @@
 /** Errors, parameters, paging and search filters, as Intercom's API has them. */
-import type { IntercomAdmin, IntercomConversation, IntercomConversationPart } from '../records.ts';
+import {
+  type IntercomAdmin,
+  type IntercomConversation,
+  type IntercomConversationPart,
+  refreshWaitingSince,
+} from '../records.ts';
 import { IntercomApiError, type ToolParams } from '../types.ts';
 import type { IntercomWorkspace } from '../workspace.ts';
 
@@ -55,6 +60,7 @@ export function appendPart(conversation: IntercomConversation, part: IntercomCon
   conversation.conversation_parts.conversation_parts.push(part);
   conversation.conversation_parts.total_count = conversation.conversation_parts.conversation_parts.length;
   conversation.updated_at = part.created_at;
+  refreshWaitingSince(conversation);
 }
 
 /** Search and list responses carry conversations without their parts, as Intercom's do. */

@@ -2,7 +2,18 @@
 // scalekit-inc/developer-docs (src/data/agent-connectors/intercom.ts, 113 tools). The docs list parameters, not
 // the raw schemas, so the JSON Schemas below are our reconstruction of what `definition.input_schema` carries.
 import type { ToolDefinition } from '../types.ts';
-import { bool, destructive, int, obj, objectSchema, readOnly, searchPagination, searchQuery, str } from './schema.ts';
+import {
+  bool,
+  destructive,
+  idSchema,
+  int,
+  obj,
+  objectSchema,
+  readOnly,
+  searchPagination,
+  searchQuery,
+  str,
+} from './schema.ts';
 
 /** Conversations, and the searches that lead to them. */
 export const conversationTools: ToolDefinition[] = [
@@ -99,9 +110,7 @@ export const conversationTools: ToolDefinition[] = [
   {
     name: 'intercom_auto_assign_conversation',
     description: "Run the workspace's assignment rules on a conversation to automatically assign it.",
-    input_schema: objectSchema({ conversation_id: str('The Intercom ID of the conversation to auto-assign.') }, [
-      'conversation_id',
-    ]),
+    input_schema: idSchema('conversation_id', 'The Intercom ID of the conversation to auto-assign.'),
   },
   {
     name: 'intercom_convert_conversation_to_ticket',

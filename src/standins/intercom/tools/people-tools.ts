@@ -2,14 +2,14 @@
 // scalekit-inc/developer-docs (src/data/agent-connectors/intercom.ts, 113 tools). The docs list parameters, not
 // the raw schemas, so the JSON Schemas below are our reconstruction of what `definition.input_schema` carries.
 import type { ToolDefinition } from '../types.ts';
-import { arr, bool, destructive, int, obj, objectSchema, readOnly, str } from './schema.ts';
+import { arr, bool, destructive, idSchema, int, obj, objectSchema, readOnly, str } from './schema.ts';
 
 /** Contacts and notes, tickets, admins, tags, macros and articles. */
 export const peopleTools: ToolDefinition[] = [
   {
     name: 'intercom_retrieve_contact',
     description: 'Retrieve a contact by their Intercom ID.',
-    input_schema: objectSchema({ contact_id: str('The unique Intercom identifier for the contact.') }, ['contact_id']),
+    input_schema: idSchema('contact_id', 'The unique Intercom identifier for the contact.'),
     annotations: readOnly,
   },
   {
@@ -51,9 +51,7 @@ export const peopleTools: ToolDefinition[] = [
   {
     name: 'intercom_delete_contact',
     description: 'Permanently delete a contact by their Intercom ID.',
-    input_schema: objectSchema({ contact_id: str('The unique Intercom identifier for the contact to delete.') }, [
-      'contact_id',
-    ]),
+    input_schema: idSchema('contact_id', 'The unique Intercom identifier for the contact to delete.'),
     annotations: { ...destructive, title: 'Delete contact' },
   },
   {
@@ -96,7 +94,7 @@ export const peopleTools: ToolDefinition[] = [
   {
     name: 'intercom_retrieve_ticket',
     description: 'Retrieve a ticket by its Intercom ID.',
-    input_schema: objectSchema({ ticket_id: str('The Intercom ID of the ticket.') }, ['ticket_id']),
+    input_schema: idSchema('ticket_id', 'The Intercom ID of the ticket.'),
   },
   {
     name: 'intercom_reply_to_ticket',
@@ -168,7 +166,7 @@ export const peopleTools: ToolDefinition[] = [
   {
     name: 'intercom_retrieve_admin',
     description: 'Retrieve details for a specific admin by their ID.',
-    input_schema: objectSchema({ admin_id: str('The unique identifier of the admin.') }, ['admin_id']),
+    input_schema: idSchema('admin_id', 'The unique identifier of the admin.'),
   },
   {
     name: 'intercom_list_teams',
@@ -193,7 +191,7 @@ export const peopleTools: ToolDefinition[] = [
     name: 'intercom_get_macro',
     description:
       'Retrieve a single macro (saved reply) by its ID, subject to the same team-visibility rules as the Intercom inbox.',
-    input_schema: objectSchema({ macro_id: str('The Intercom ID of the macro to retrieve.') }, ['macro_id']),
+    input_schema: idSchema('macro_id', 'The Intercom ID of the macro to retrieve.'),
   },
   {
     name: 'intercom_search_articles',

@@ -15,6 +15,11 @@ export const str = (description: string, extra: JsonSchema = {}): JsonSchema => 
   description,
   ...extra,
 });
+
+/** The schema of a tool that takes just one id, required. */
+export function idSchema(name: string, description: string): JsonSchema {
+  return objectSchema({ [name]: str(description) }, [name]);
+}
 export const int = (description: string): JsonSchema => ({ type: 'integer', description });
 export const bool = (description: string): JsonSchema => ({ type: 'boolean', description });
 export const obj = (description: string, extra: JsonSchema = {}): JsonSchema => ({
