@@ -17,8 +17,8 @@ import { percentile } from './stats.ts';
 
 // npm run bench:replicas -- --database-url postgres://… [--burst 200 --model-ms 1000 --replicas 1,3]
 // A burst of messages from different teammates through a round-robin proxy to N bot processes on one PostgreSQL:
-// how fast they are all answered, and how long Slack waits for each acknowledgement. Each process runs at most 20
-// agent runs at once (the default), so with a model that takes its time, more processes answer a burst sooner.
+// how fast they are all answered, and how long Slack waits for each acknowledgement. Each process runs at most
+// MAX_CONCURRENT_RUNS agent runs at once; past that (or past one machine's CPU), more processes answer a burst sooner.
 const { values: args } = parseArgs({
   options: {
     'database-url': { type: 'string' },
