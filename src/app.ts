@@ -27,6 +27,7 @@ import {
 } from './conversations/conversation-handler.ts';
 import { createConversationStore } from './conversations/conversation-store.ts';
 import { suggestedPrompts } from './conversations/suggested-prompts.ts';
+import type { Fence } from './db/fence.ts';
 import type { Sql } from './db/sql.ts';
 import { createInbox } from './delivery/inbox.ts';
 import { type Maintenance, startMaintenance } from './delivery/maintenance.ts';
@@ -100,8 +101,11 @@ export interface Composition {
   recover(aliveSince: number): Promise<void>;
   /** Stop pressed on another process, for runs that may be here. */
   stopRuns(requests: StopRequest[]): void;
-  /** Starts the periodic clean-up of old rows and the watch poller (after ready: they never delay startup). */
-  startMaintenance(): Maintenance;
+  /**
+   * Starts the periodic clean-up of old rows and the watch poller (after ready: they never delay startup); the
+   * poller's claims check `fence` (this process still leads).
+   */
+  startMaintenance(fence: Fence): Maintenance;
 }
 
 /**
@@ -418,7 +422,7 @@ export function composeBot(options: CompositionOptions): Composition {
     stopRuns: (requests) => {
       for (const request of requests) pipeline.agentRun.stop(request, request.requestedAt);
     },
-    startMaintenance: () => {
+    startMaintenance: (fence) => {
       const maintenance = startMaintenance({
         inbox,
         hourly: [
@@ -436,7 +440,7 @@ export function composeBot(options: CompositionOptions): Composition {
         logger,
         now,
       });
-      watches.source.start();
+      watches.source.start(fence);
       return {
         async stop() {
           await watches.source.stop();

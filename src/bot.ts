@@ -156,8 +156,8 @@ export function createBot(options: BotOptions): Bot {
         let maintenance: { stop(): Promise<void> } | undefined;
         // The first heartbeat, so that a process that finds no leader leads (and polls) before start() returns.
         await replica.start({
-          lead: () => {
-            maintenance = composed.startMaintenance();
+          lead: (fence) => {
+            maintenance = composed.startMaintenance(fence);
           },
           stepDown: async () => {
             await maintenance?.stop();

@@ -1,11 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Fence, UNFENCED } from '../db/fence.ts';
 import type { Sql } from '../db/sql.ts';
 import type { Logger } from '../logger.ts';
 
 /** What runs on one process at a time (the leader): recovery sweeps, pruning, the watch poller. */
 export interface LeaderDuties {
-  /** This process became the leader: start the background work. */
-  lead(): void;
+  /**
+   * This process became the leader: start the background work. Its claims check `fence` (the lead is still this
+   * process's, with the epoch it was taken with).
+   */
+  lead(fence: Fence): void;
   /** It stopped being the leader (or is stopping): stop the background work and wait for it. */
   stepDown(): Promise<void>;
   /** Runs on the leader after each heartbeat, once every other process has had a full timeout to heartbeat. */
@@ -102,6 +106,12 @@ const SQL = {
   olderElsewhere: `SELECT 1 AS older FROM inbox WHERE channel = ? AND thread_ts = ? AND status = 'running' AND ts < ?
      AND (owner IS NULL OR owner != ?) LIMIT 1`,
   holds: 'SELECT 1 AS held FROM leases WHERE name = ? AND owner = ? AND epoch = ? AND lease_until >= ?',
+  // No time check: a lapsed lead that nobody took over is still fenced by its epoch. FOR SHARE keeps another process
+  // from taking the lead until the claim's transaction ends.
+  holdsLead: {
+    sqlite: 'SELECT 1 AS held FROM leases WHERE name = ? AND owner = ? AND epoch = ?',
+    postgres: 'SELECT 1 AS held FROM leases WHERE name = ? AND owner = ? AND epoch = ? FOR SHARE',
+  },
   releaseTurn: 'DELETE FROM leases WHERE name = ? AND owner = ? AND epoch = ?',
   buryDead: 'DELETE FROM replicas WHERE heartbeat_at < ?',
   leave: 'DELETE FROM replicas WHERE id = ?',
@@ -157,7 +167,8 @@ export function createReplica(options: ReplicaOptions): Replica {
     if (epoch !== undefined && !leading) {
       leading = true;
       logger.info('Leading the background work', { id, epoch });
-      duties.lead();
+      const held = epoch;
+      duties.lead({ holds: async (within) => (await within.get(SQL.holdsLead, [LEADER, id, held])) !== undefined });
     } else if (epoch === undefined && leading) {
       leading = false;
       logger.info('No longer leading the background work', { id });
@@ -190,7 +201,7 @@ export function createReplica(options: ReplicaOptions): Replica {
       stepDown = () => duties.stepDown();
       if (options.single) {
         leading = true;
-        duties.lead();
+        duties.lead(UNFENCED);
         beating = duties
           .sweep(joinedAt)
           .catch((error: unknown) => logger.error('Recovering from the last run failed', error));

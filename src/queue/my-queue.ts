@@ -1,4 +1,5 @@
 import type { types, webApi } from '@slack/bolt';
+import type { Fence } from '../db/fence.ts';
 import { ToolError } from '../errors.ts';
 import type { Intercom, IntercomAccount } from '../intercom/account.ts';
 import { type Admin, type Conversation, TEAM_AUTHORS } from '../intercom/models.ts';
@@ -68,12 +69,12 @@ export function createMyQueue(deps: {
     part.type === 'comment' && !TEAM_AUTHORS.has(part.authorType) && Boolean(part.body) && (part.at ?? 0) >= from(f);
 
   /** The conversation changed: each customer reply since they turned the queue on is one DM, claimed first. */
-  const announceReplies = async (account: IntercomAccount, me: Admin, f: QueueFollower, id: string) => {
+  const announceReplies = async (account: IntercomAccount, me: Admin, f: QueueFollower, id: string, fence: Fence) => {
     const conversation = await account.conversation(id);
     if (!stillMine(conversation, me)) return 0;
     let sent = 0;
     for (const part of conversation.parts.filter((p) => isCustomerReply(p, f))) {
-      if (!(await store.claim(f, `reply:${part.id}`, id, now()))) continue;
+      if (!(await store.claim(f, `reply:${part.id}`, id, now(), fence))) continue;
       await dm(f, buildReplyNotice(conversation, part, await cardOf(account, conversation)), 'a customer reply');
       sent++;
     }
@@ -81,14 +82,14 @@ export function createMyQueue(deps: {
   };
 
   /** One reminder per conversation and waiting period, checked against Intercom before it is sent. */
-  const nudge = async (account: IntercomAccount, me: Admin, f: QueueFollower, after: number) => {
+  const nudge = async (account: IntercomAccount, me: Admin, f: QueueFollower, after: number, fence: Fence) => {
     let sent = 0;
     for (const waiting of await store.waitingSince(f, now() - after)) {
       const key = `nudge:${waiting.conversationId}:${waiting.waitingSince}`;
-      if (!(await store.claim(f, key, waiting.conversationId, now()))) continue;
+      if (!(await store.claim(f, key, waiting.conversationId, now(), fence))) continue;
       const conversation = await account.conversation(waiting.conversationId);
       if (!stillMine(conversation, me)) {
-        await store.forget(f, waiting.conversationId);
+        await store.forget(f, waiting.conversationId, fence);
         continue;
       }
       if (conversation.waitingSince !== (waiting.waitingSince ?? undefined)) continue;
@@ -101,7 +102,7 @@ export function createMyQueue(deps: {
   const job: PollJob<QueueFollower> = {
     what: 'queue',
     ...scheduleIn(store),
-    async poll(f) {
+    async poll(f, fence) {
       const begun = now();
       const account = await deps.intercom.accountOf(f);
       const me = await account.me();
@@ -114,15 +115,19 @@ export function createMyQueue(deps: {
         const updatedAt = conversation.updatedAt ?? begun;
         const known = await store.conversation(f, conversation.id);
         if (known && updatedAt <= known.updatedAt) continue;
-        if (!first || updatedAt >= from(f)) news += 1 + (await announceReplies(account, me, f, conversation.id));
-        await store.remember(f, {
-          conversationId: conversation.id,
-          updatedAt,
-          waitingSince: conversation.waitingSince ?? null,
-        });
+        if (!first || updatedAt >= from(f)) news += 1 + (await announceReplies(account, me, f, conversation.id, fence));
+        await store.remember(
+          f,
+          {
+            conversationId: conversation.id,
+            updatedAt,
+            waitingSince: conversation.waitingSince ?? null,
+          },
+          fence,
+        );
       }
-      if (deps.nudgeAfterMs !== undefined) news += await nudge(account, me, f, deps.nudgeAfterMs);
-      await store.advance(f.id, begun);
+      if (deps.nudgeAfterMs !== undefined) news += await nudge(account, me, f, deps.nudgeAfterMs, fence);
+      await store.advance(f.id, begun, fence);
       if (news > 0) logger.debug('My queue polled', { userId: f.userId, news });
       return news > 0;
     },

@@ -1,3 +1,4 @@
+import { type Fence, fenced, UNFENCED } from '../db/fence.ts';
 import { camelCased } from '../db/rows.ts';
 import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../shared/messages.ts';
@@ -32,19 +33,20 @@ export interface QueueStore {
   /** Active followers whose poll is due, the longest-waiting first. */
   due(now: number, limit: number): Promise<QueueFollower[]>;
   nextDueAt(): Promise<number | undefined>;
-  reschedule(id: string, nextPollAt: number, intervalMs: number): Promise<void>;
+  /** Nothing is written unless `fence` holds (so too for `advance`, `remember`, `forget` and `claim`). */
+  reschedule(id: string, nextPollAt: number, intervalMs: number, fence?: Fence): Promise<void>;
   pause(user: SlackUser): Promise<void>;
   /** Resumes a paused queue, due at once. */
   resume(user: SlackUser, now: number): Promise<void>;
   /** Where the next search starts. */
-  advance(id: string, cursor: number): Promise<void>;
+  advance(id: string, cursor: number, fence?: Fence): Promise<void>;
   conversation(user: SlackUser, conversationId: string): Promise<QueuedConversation | undefined>;
   /** Conversations that have waited since before `before`, the longest first. */
   waitingSince(user: SlackUser, before: number): Promise<QueuedConversation[]>;
-  remember(user: SlackUser, conversation: QueuedConversation): Promise<void>;
-  forget(user: SlackUser, conversationId: string): Promise<void>;
+  remember(user: SlackUser, conversation: QueuedConversation, fence?: Fence): Promise<void>;
+  forget(user: SlackUser, conversationId: string, fence?: Fence): Promise<void>;
   /** Claims a notice (a reply's part id, a reminder's key) before it is sent: true for the one caller that sends. */
-  claim(user: SlackUser, noticeId: string, conversationId: string, at: number): Promise<boolean>;
+  claim(user: SlackUser, noticeId: string, conversationId: string, at: number, fence?: Fence): Promise<boolean>;
   /** Forgets notices sent before `before`. */
   prune(before: number): Promise<number>;
 }
@@ -118,8 +120,8 @@ export function createQueueStore(sql: Sql): QueueStore {
     },
     due: async (now, limit) => (await sql.query<FollowerRow>(SQL.due, [now, limit])).map(follower),
     nextDueAt: async () => (await sql.get<{ at: number | null }>(SQL.nextDue))?.at ?? undefined,
-    async reschedule(id, nextPollAt, intervalMs) {
-      await sql.run(SQL.reschedule, [nextPollAt, Math.round(intervalMs), id]);
+    async reschedule(id, nextPollAt, intervalMs, fence = UNFENCED) {
+      await fenced(sql, fence, 0, (within) => within.run(SQL.reschedule, [nextPollAt, Math.round(intervalMs), id]));
     },
     async pause(user) {
       await sql.run(SQL.pause, [user.teamId, user.userId]);
@@ -127,8 +129,8 @@ export function createQueueStore(sql: Sql): QueueStore {
     async resume(user, now) {
       await sql.run(SQL.resume, [now, user.teamId, user.userId]);
     },
-    async advance(id, cursor) {
-      await sql.run(SQL.advance, [cursor, id]);
+    async advance(id, cursor, fence = UNFENCED) {
+      await fenced(sql, fence, 0, (within) => within.run(SQL.advance, [cursor, id]));
     },
     conversation: async (user, id) => {
       const row = await sql.get<ConversationRow>(SQL.conversation, [user.teamId, user.userId, id]);
@@ -136,14 +138,18 @@ export function createQueueStore(sql: Sql): QueueStore {
     },
     waitingSince: async (user, before) =>
       (await sql.query<ConversationRow>(SQL.waiting, [user.teamId, user.userId, before])).map(queued),
-    async remember(user, c) {
-      await sql.run(SQL.remember, [user.teamId, user.userId, c.conversationId, c.updatedAt, c.waitingSince]);
+    async remember(user, c, fence = UNFENCED) {
+      await fenced(sql, fence, 0, (within) =>
+        within.run(SQL.remember, [user.teamId, user.userId, c.conversationId, c.updatedAt, c.waitingSince]),
+      );
     },
-    async forget(user, id) {
-      await sql.run(SQL.forget, [user.teamId, user.userId, id]);
+    async forget(user, id, fence = UNFENCED) {
+      await fenced(sql, fence, 0, (within) => within.run(SQL.forget, [user.teamId, user.userId, id]));
     },
-    claim: async (user, noticeId, conversationId, at) =>
-      (await sql.run(SQL.claim, [user.teamId, user.userId, noticeId, conversationId, at])) === 1,
+    claim: async (user, noticeId, conversationId, at, fence = UNFENCED) =>
+      (await fenced(sql, fence, 0, (within) =>
+        within.run(SQL.claim, [user.teamId, user.userId, noticeId, conversationId, at]),
+      )) === 1,
     prune: (before) => sql.run(SQL.prune, [before]),
   };
 }

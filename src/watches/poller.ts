@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Fence, UNFENCED } from '../db/fence.ts';
 import { ToolError } from '../errors.ts';
 import type { Intercom } from '../intercom/account.ts';
 import type { Logger } from '../logger.ts';
@@ -11,7 +12,8 @@ import type { Watch, WatchStore } from './watch-store.ts';
  * `WatchService.observe`.
  */
 export interface WatchSource {
-  start(): void;
+  /** Starts; every claim of its polls checks `fence` (this process still leads; none with one process). */
+  start(fence?: Fence): void;
   /** Stops; waits (briefly) for polls in flight. */
   stop(): Promise<void>;
 }
@@ -47,9 +49,13 @@ export interface PollJob<T extends Polled = Polled> {
   what: string;
   due(now: number, limit: number): Promise<T[]>;
   nextDueAt(): Promise<number | undefined>;
-  reschedule(id: string, nextPollAt: number, intervalMs: number): Promise<void>;
-  /** One poll; resolves whether it found activity. A rate-limited ToolError pauses all polling. */
-  poll(item: T): Promise<boolean>;
+  /** Writes nothing unless `fence` holds. */
+  reschedule(id: string, nextPollAt: number, intervalMs: number, fence: Fence): Promise<void>;
+  /**
+   * One poll; resolves whether it found activity. A rate-limited ToolError pauses all polling. Its claims (what it
+   * announces, where it got to) are written only while `fence` holds.
+   */
+  poll(item: T, fence: Fence): Promise<boolean>;
   failed(item: T, error: unknown): Promise<void>;
 }
 
@@ -61,7 +67,7 @@ export function scheduleIn<T extends Polled>(store: PollSchedule<T>): PollSchedu
   return {
     due: (at, limit) => store.due(at, limit),
     nextDueAt: () => store.nextDueAt(),
-    reschedule: (id, at, interval) => store.reschedule(id, at, interval),
+    reschedule: (id, at, interval, fence) => store.reschedule(id, at, interval, fence),
   };
 }
 
@@ -93,10 +99,10 @@ export function createWatchPoller(deps: {
   const watchJob: PollJob<Watch> = {
     what: 'watch',
     ...scheduleIn(store),
-    async poll(watch) {
+    async poll(watch, fence) {
       const begun = now();
       const conversation = await (await deps.intercom.accountOf(watch)).conversation(watch.conversationId);
-      return (await deps.service.observe(watch, conversation, now() - begun)).activity;
+      return (await deps.service.observe(watch, conversation, now() - begun, fence)).activity;
     },
     failed: (watch, error) => deps.service.pollFailed(watch, error),
   };
@@ -112,14 +118,16 @@ export function createWatchPoller(deps: {
   let backoff = firstBackoff;
   let nextHousekeeping = 0;
   let stopped = true;
+  /** The lead the passes poll under. */
+  let lead = UNFENCED;
   let current: Promise<void> = Promise.resolve();
 
   const jittered = (interval: number) => Math.round(interval * (0.9 + 0.2 * deps.random()));
 
-  const poll = async (job: PollJob, item: Polled): Promise<void> => {
+  const poll = async (job: PollJob, item: Polled, fence: Fence): Promise<void> => {
     let interval = Math.min(item.intervalMs * 2, maxInterval);
     try {
-      const activity = await job.poll(item);
+      const activity = await job.poll(item, fence);
       backoff = firstBackoff;
       if (activity) interval = base;
     } catch (error) {
@@ -128,17 +136,19 @@ export function createWatchPoller(deps: {
         pausedUntil = Math.max(pausedUntil, now() + backoff);
         logger.warn('Intercom is rate-limiting; the watch poller pauses', { pauseMs: backoff });
         backoff = Math.min(backoff * 2, maxInterval);
-        await job.reschedule(item.id, pausedUntil, item.intervalMs);
+        await job.reschedule(item.id, pausedUntil, item.intervalMs, fence);
         return;
       }
       await job.failed(item, error);
     }
-    await job.reschedule(item.id, now() + jittered(interval), interval);
+    await job.reschedule(item.id, now() + jittered(interval), interval, fence);
   };
 
   const pass = async (): Promise<void> => {
     if (stopped) return;
     const at = now();
+    // The lead this pass polls under: a pass that outlives it (its process was paused) writes nothing.
+    const under = lead;
     try {
       if (at >= nextHousekeeping) {
         nextHousekeeping = at + HOUSEKEEPING_MS;
@@ -157,10 +167,12 @@ export function createWatchPoller(deps: {
       for (const { job, item } of due) {
         started.push(at);
         // Not picked again while this poll is in flight, however long Intercom takes.
-        await job.reschedule(item.id, at + jittered(item.intervalMs), item.intervalMs);
+        await job.reschedule(item.id, at + jittered(item.intervalMs), item.intervalMs, under);
       }
       await Promise.all(
-        due.map(({ job, item }) => poll(job, item).catch((e: unknown) => logger.error(`A ${job.what} poll failed`, e))),
+        due.map(({ job, item }) =>
+          poll(job, item, under).catch((e: unknown) => logger.error(`A ${job.what} poll failed`, e)),
+        ),
       );
     } catch (error) {
       logger.error('A watch poller pass failed', error);
@@ -193,9 +205,10 @@ export function createWatchPoller(deps: {
   };
 
   return {
-    start() {
+    start(fence = UNFENCED) {
       if (!stopped) return;
       stopped = false;
+      lead = fence;
       deps.timer.schedule(PASS_MS, run);
     },
     async stop() {

@@ -1,6 +1,7 @@
 import type { types, webApi } from '@slack/bolt';
 import type { AuditEntry } from '../audit/audit-log.ts';
 import type { ConnectPrompter } from '../connect/connect-flow.ts';
+import type { Fence } from '../db/fence.ts';
 import { ToolError } from '../errors.ts';
 import type { Intercom, IntercomAccount } from '../intercom/account.ts';
 import { type Conversation, customerLabel } from '../intercom/models.ts';
@@ -42,7 +43,8 @@ export interface WatchService {
   /** The user's open watches (active and paused). */
   openFor(user: SlackUser): Promise<Watch[]>;
   /** A poll read the conversation: announce what changed, exactly once. */
-  observe(watch: Watch, conversation: Conversation | undefined, latencyMs: number): Promise<Observation>;
+  /** Announces nothing unless `fence` holds when the change is claimed (the poller's lead; none for a webhook). */
+  observe(watch: Watch, conversation: Conversation | undefined, latencyMs: number, fence?: Fence): Promise<Observation>;
   /** A poll failed: a refused token pauses the user's watches (one DM), a refused conversation ends its watch. */
   pollFailed(watch: Watch, error: unknown): Promise<void>;
   /** Ends watches that were quiet for 7 days, saying so in their threads. */
@@ -180,7 +182,7 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
 
     openFor: (user) => store.openFor(user),
 
-    async observe(watch, conversation, latencyMs) {
+    async observe(watch, conversation, latencyMs, fence) {
       if (!conversation) return { activity: false, announced: false };
       const account = await deps.intercom.accountOf(watch);
       const needsAdmin = conversation.assignee !== watch.assignee && conversation.assignee !== null;
@@ -192,6 +194,7 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
       // fails is lost rather than repeated (Slack's client has already retried it).
       const claimed = await store.advance(watch.id, watch.version, changes.seen, at, {
         end: closed ? { reason: 'closed', at } : undefined,
+        fence,
         record:
           changes.events.length > 0
             ? entry(watch, account.identifier, {

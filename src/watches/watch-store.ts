@@ -1,4 +1,5 @@
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
+import { type Fence, fenced, UNFENCED } from '../db/fence.ts';
 import { camelCased } from '../db/rows.ts';
 import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../shared/messages.ts';
@@ -57,18 +58,19 @@ export interface WatchStore {
   due(now: number, limit: number): Promise<Watch[]>;
   /** The earliest next poll of any active watch. */
   nextDueAt(): Promise<number | undefined>;
-  /** When to poll next; `intervalMs` is the watch's interval from now on. */
-  reschedule(id: string, nextPollAt: number, intervalMs: number): Promise<void>;
+  /** When to poll next; `intervalMs` is the watch's interval from now on. Nothing is written unless `fence` holds. */
+  reschedule(id: string, nextPollAt: number, intervalMs: number, fence?: Fence): Promise<void>;
   /**
    * Records what a poll saw, only if nothing was recorded since the poll's `version` and the watch is still
-   * active: true for the single caller that may announce it. `end` closes the watch in the same update.
+   * active and `fence` holds: true for the single caller that may announce it. `end` closes the watch in the same
+   * update.
    */
   advance(
     id: string,
     version: number,
     seen: LastSeen,
     activityAt: number,
-    options?: { end?: { reason: string; at: number }; record?: AuditEntry },
+    options?: { end?: { reason: string; at: number }; record?: AuditEntry; fence?: Fence },
   ): Promise<boolean>;
   /** Ends one open watch; undefined when it was not open. */
   end(id: string, reason: string, now: number, record?: AuditEntry): Promise<Watch | undefined>;
@@ -204,11 +206,11 @@ export function createWatchStore(sql: Sql, audit: Pick<AuditLog, 'record'>): Wat
     countOpen: (user) => countOpen(sql, user),
     due: async (now, limit) => (await sql.query<Row>(WATCH_SQL.due, [now, limit])).map(fromRow),
     nextDueAt: async () => (await sql.get<{ at: number | null }>(WATCH_SQL.nextDue))?.at ?? undefined,
-    async reschedule(id, nextPollAt, intervalMs) {
-      await sql.run(SQL.reschedule, [nextPollAt, Math.round(intervalMs), id]);
+    async reschedule(id, nextPollAt, intervalMs, fence = UNFENCED) {
+      await fenced(sql, fence, 0, (within) => within.run(SQL.reschedule, [nextPollAt, Math.round(intervalMs), id]));
     },
     advance: (id, version, seen, activityAt, options = {}) =>
-      sql.tx(async (within) => {
+      fenced(sql, options.fence ?? UNFENCED, false, async (within) => {
         const reason = options.end?.reason ?? null;
         const changed = await within.run(SQL.advance, [
           seen.lastPartId,

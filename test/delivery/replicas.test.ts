@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { createAuditLog } from '../../src/audit/audit-log.ts';
+import type { Fence } from '../../src/db/fence.ts';
 import { createInbox } from '../../src/delivery/inbox.ts';
 import { createReplica, type LeaderDuties, type Replica } from '../../src/delivery/replicas.ts';
+import { createQueueStore } from '../../src/queue/queue-store.ts';
 import type { UserMessage } from '../../src/shared/messages.ts';
+import { createWatchStore } from '../../src/watches/watch-store.ts';
 import { DIALECTS, useTestDatabase } from '../helpers/databases.ts';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
@@ -24,6 +28,7 @@ describe.each(DIALECTS)('processes on one %s database', (dialect) => {
     let tick: () => Promise<void> = async () => {};
     const events: string[] = [];
     const swept: string[][] = [];
+    const fences: Fence[] = [];
     const replica: Replica = createReplica({
       sql: t.db,
       id,
@@ -39,7 +44,10 @@ describe.each(DIALECTS)('processes on one %s database', (dialect) => {
     });
     const inbox = createInbox(t.db, { owner: id });
     const duties: LeaderDuties = {
-      lead: () => events.push('lead'),
+      lead: (fence) => {
+        events.push('lead');
+        fences.push(fence);
+      },
       stepDown: async () => {
         events.push('step down');
       },
@@ -51,7 +59,7 @@ describe.each(DIALECTS)('processes on one %s database', (dialect) => {
     };
     await replica.join();
     await replica.start(duties);
-    return { replica, inbox, events, swept, beat: () => tick() };
+    return { replica, inbox, events, swept, fences, beat: () => tick() };
   }
 
   it('moves the lead and the turn from a paused process, reports only its work, and fences it when it wakes', async () => {
@@ -101,6 +109,68 @@ describe.each(DIALECTS)('processes on one %s database', (dialect) => {
     expect(a.events).toEqual(['lead', 'step down']);
     await b.beat();
     expect(b.events).toEqual(['lead']);
+    await b.replica.leave();
+  });
+
+  it("refuses a paused leader's poll claims once another process leads", async () => {
+    const clockA = { now: 1000 };
+    const clockB = { now: 1000 };
+    const a = await process('A', clockA);
+    const b = await process('B', clockB);
+    const watches = createWatchStore(t.db, createAuditLog(t.db));
+    const queue = createQueueStore(t.db);
+    const user = { teamId: 'T1', userId: 'U1' };
+    await t.db.run('INSERT INTO identities (team_id, user_id, identifier, created_at) VALUES (?, ?, ?, ?)', [
+      'T1',
+      'U1',
+      'u_1',
+      1000,
+    ]);
+    const created = await watches.create(
+      {
+        id: 'w1',
+        ...user,
+        conversationId: 'c1',
+        channel: 'C1',
+        threadTs: '1.0',
+        createdAt: 1000,
+        lastActivityAt: 1000,
+        lastPartId: null,
+        partsSeen: 0,
+        state: 'open',
+        assignee: null,
+        nextPollAt: 1000,
+        intervalMs: 1000,
+      },
+      20,
+    );
+    if (created.kind !== 'created') throw new Error(created.kind);
+    await queue.turnOn(user, { id: 'q1', since: 1000, nextPollAt: 1000, intervalMs: 1000 });
+    const seen = { lastPartId: 'p1', partsSeen: 1, state: 'open', assignee: null };
+    const [leadA] = a.fences as [Fence];
+    expect(await queue.claim(user, 'reply:p0', 'c1', 1000, leadA)).toBe(true);
+
+    // A stops (SIGSTOP) in the middle of a poll pass; B takes the lead. A wakes and goes on with its pass before its
+    // next heartbeat: none of its claims is written.
+    clockB.now = 1000 + TIMEOUT + 1;
+    await b.beat();
+    const [leadB] = b.fences as [Fence];
+    clockA.now = clockB.now;
+    expect(await queue.claim(user, 'reply:p1', 'c1', clockA.now, leadA)).toBe(false);
+    expect(await watches.advance('w1', created.watch.version, seen, clockA.now, { fence: leadA })).toBe(false);
+    await watches.reschedule('w1', 9999, 2000, leadA);
+    await queue.reschedule('q1', 9999, 2000, leadA);
+    await queue.advance('q1', clockA.now, leadA);
+    await queue.remember(user, { conversationId: 'c1', updatedAt: clockA.now, waitingSince: null }, leadA);
+    expect(await watches.get('w1')).toMatchObject({ version: created.watch.version, nextPollAt: 1000 });
+    expect(await queue.followerOf(user)).toMatchObject({ cursor: null, nextPollAt: 1000 });
+    expect(await queue.conversation(user, 'c1')).toBeUndefined();
+
+    // The new leader's claims go through, the one A was refused included.
+    expect(await queue.claim(user, 'reply:p1', 'c1', clockB.now, leadB)).toBe(true);
+    expect(await watches.advance('w1', created.watch.version, seen, clockB.now, { fence: leadB })).toBe(true);
+    await watches.reschedule('w1', 9999, 2000, leadB);
+    expect(await watches.get('w1')).toMatchObject({ lastPartId: 'p1', nextPollAt: 9999 });
     await b.replica.leave();
   });
 });
