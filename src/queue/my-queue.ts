@@ -131,11 +131,10 @@ export function createMyQueue(deps: {
       if (news > 0) logger.debug('My queue polled', { userId: f.userId, news });
       return news > 0;
     },
-    async failed(f, error) {
+    async failed(f, error, fence) {
       if (error instanceof ToolError && error.kind === 'auth') {
         // Only the poll that pauses it sends the DM.
-        if ((await store.followerOf(f))?.status !== 'active') return;
-        await store.pause(f);
+        if (!(await store.pause(f, fence))) return;
         logger.info('Paused My queue: the Intercom token was refused', { userId: f.userId });
         await deps
           .prompt(client, f, 'expired')
@@ -176,7 +175,9 @@ export function createMyQueue(deps: {
     },
     job,
     background: {
-      pauseFor: (user) => store.pause(user),
+      async pauseFor(user) {
+        await store.pause(user);
+      },
       resumeFor: (user) => store.resume(user, now()),
     },
     turnOffTeam: (teamId) => store.turnOffTeam(teamId),

@@ -35,7 +35,8 @@ export interface QueueStore {
   nextDueAt(): Promise<number | undefined>;
   /** Nothing is written unless `fence` holds (so too for `advance`, `remember`, `forget` and `claim`). */
   reschedule(id: string, nextPollAt: number, intervalMs: number, fence?: Fence): Promise<void>;
-  pause(user: SlackUser): Promise<void>;
+  /** Resolves whether this call paused it (only if `fence` holds). */
+  pause(user: SlackUser, fence?: Fence): Promise<boolean>;
   /** Resumes a paused queue, due at once. */
   resume(user: SlackUser, now: number): Promise<void>;
   /** Where the next search starts. */
@@ -123,9 +124,8 @@ export function createQueueStore(sql: Sql): QueueStore {
     async reschedule(id, nextPollAt, intervalMs, fence = UNFENCED) {
       await fenced(sql, fence, 0, (within) => within.run(SQL.reschedule, [nextPollAt, Math.round(intervalMs), id]));
     },
-    async pause(user) {
-      await sql.run(SQL.pause, [user.teamId, user.userId]);
-    },
+    pause: async (user, fence = UNFENCED) =>
+      (await fenced(sql, fence, 0, (within) => within.run(SQL.pause, [user.teamId, user.userId]))) === 1,
     async resume(user, now) {
       await sql.run(SQL.resume, [now, user.teamId, user.userId]);
     },

@@ -56,7 +56,8 @@ export interface PollJob<T extends Polled = Polled> {
    * announces, where it got to) are written only while `fence` holds.
    */
   poll(item: T, fence: Fence): Promise<boolean>;
-  failed(item: T, error: unknown): Promise<void>;
+  /** Writes and sends nothing unless `fence` holds. */
+  failed(item: T, error: unknown, fence: Fence): Promise<void>;
 }
 
 /** When a job's items are due: kept in its own store. */
@@ -104,7 +105,7 @@ export function createWatchPoller(deps: {
       const conversation = await (await deps.intercom.accountOf(watch)).conversation(watch.conversationId);
       return (await deps.service.observe(watch, conversation, now() - begun, fence)).activity;
     },
-    failed: (watch, error) => deps.service.pollFailed(watch, error),
+    failed: (watch, error, fence) => deps.service.pollFailed(watch, error, fence),
   };
   const jobs: readonly PollJob[] = [watchJob, ...(deps.jobs ?? [])];
   const base = deps.options.pollIntervalMs;
@@ -139,7 +140,7 @@ export function createWatchPoller(deps: {
         await job.reschedule(item.id, pausedUntil, item.intervalMs, fence);
         return;
       }
-      await job.failed(item, error);
+      await job.failed(item, error, fence);
     }
     await job.reschedule(item.id, now() + jittered(interval), interval, fence);
   };
@@ -152,7 +153,7 @@ export function createWatchPoller(deps: {
     try {
       if (at >= nextHousekeeping) {
         nextHousekeeping = at + HOUSEKEEPING_MS;
-        await deps.service.expireQuiet();
+        await deps.service.expireQuiet(under);
       }
       while (started.length > 0 && (started[0] as number) <= at - MINUTE_MS) started.shift();
       const budget = at < pausedUntil ? 0 : Math.min(perPass, cap - started.length);

@@ -42,13 +42,18 @@ export interface WatchService {
   stop(user: SlackUser, watchId: string): Promise<Watch | undefined>;
   /** The user's open watches (active and paused). */
   openFor(user: SlackUser): Promise<Watch[]>;
-  /** A poll read the conversation: announce what changed, exactly once. */
-  /** Announces nothing unless `fence` holds when the change is claimed (the poller's lead; none for a webhook). */
+  /**
+   * A poll read the conversation: announce what changed, exactly once, and nothing unless `fence` (the poller's
+   * lead) holds when the change is claimed.
+   */
   observe(watch: Watch, conversation: Conversation | undefined, latencyMs: number, fence?: Fence): Promise<Observation>;
-  /** A poll failed: a refused token pauses the user's watches (one DM), a refused conversation ends its watch. */
-  pollFailed(watch: Watch, error: unknown): Promise<void>;
-  /** Ends watches that were quiet for 7 days, saying so in their threads. */
-  expireQuiet(): Promise<void>;
+  /**
+   * A poll failed: a refused token pauses the user's watches (one DM), a refused conversation ends its watch; neither
+   * unless `fence` holds.
+   */
+  pollFailed(watch: Watch, error: unknown, fence?: Fence): Promise<void>;
+  /** Ends watches that were quiet for 7 days, saying so in their threads (if `fence` holds). */
+  expireQuiet(fence?: Fence): Promise<void>;
 }
 
 export interface WatchServiceDeps {
@@ -218,10 +223,10 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
       return { activity: true, announced: true };
     },
 
-    async pollFailed(watch, error) {
+    async pollFailed(watch, error, fence) {
       if (error instanceof ToolError && error.kind === 'auth') {
         // Every watch of theirs would fail the same way; only the poll that paused them sends the DM.
-        if ((await store.pauseAllFor(watch)) === 0) return;
+        if ((await store.pauseAllFor(watch, fence)) === 0) return;
         logger.info('Paused watches: the Intercom token was refused', { userId: watch.userId });
         await deps
           .prompt(client, watch, 'expired')
@@ -237,6 +242,7 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
             summary: `conversation_id=${watch.conversationId}`,
             outcome: 'ended: forbidden',
           }),
+          fence,
         );
         if (ended) await post(ended, buildWatchEnded(ended, 'forbidden'), 'an end');
         return;
@@ -244,9 +250,13 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
       logger.warn('Polling a watched conversation failed; trying again later', { watchId: watch.id }, error);
     },
 
-    async expireQuiet() {
-      const ended = await store.expire(now() - WATCH_IDLE_MS, now(), (watch, identifier) =>
-        entry(watch, identifier, { summary: `conversation_id=${watch.conversationId}`, outcome: 'ended: inactive' }),
+    async expireQuiet(fence) {
+      const ended = await store.expire(
+        now() - WATCH_IDLE_MS,
+        now(),
+        (watch, identifier) =>
+          entry(watch, identifier, { summary: `conversation_id=${watch.conversationId}`, outcome: 'ended: inactive' }),
+        fence,
       );
       for (const watch of ended) {
         await post(watch, buildWatchEnded(watch, 'inactive'), 'an end');

@@ -73,17 +73,22 @@ export interface WatchStore {
     options?: { end?: { reason: string; at: number }; record?: AuditEntry; fence?: Fence },
   ): Promise<boolean>;
   /** Ends one open watch; undefined when it was not open. */
-  end(id: string, reason: string, now: number, record?: AuditEntry): Promise<Watch | undefined>;
+  end(id: string, reason: string, now: number, record?: AuditEntry, fence?: Fence): Promise<Watch | undefined>;
   /** Ends every open watch of the user (they disconnected); returns them. */
   endAllFor(user: SlackUser, reason: string, now: number): Promise<Watch[]>;
   /** Ends every open watch in a workspace (the bot lost it); returns how many. */
   endAllForTeam(teamId: string, reason: string, now: number): Promise<number>;
   /** Pauses the user's active watches (their token was refused); returns how many this call paused. */
-  pauseAllFor(user: SlackUser): Promise<number>;
+  pauseAllFor(user: SlackUser, fence?: Fence): Promise<number>;
   /** Resumes the user's paused watches, due at once; returns how many. */
   resumeAllFor(user: SlackUser, now: number): Promise<number>;
   /** Ends open watches without activity since `before`; returns them. */
-  expire(before: number, now: number, recordFor?: (watch: Watch, identifier: string) => AuditEntry): Promise<Watch[]>;
+  expire(
+    before: number,
+    now: number,
+    recordFor?: (watch: Watch, identifier: string) => AuditEntry,
+    fence?: Fence,
+  ): Promise<Watch[]>;
   /** Forgets watches that ended before `before`. */
   prune(before: number): Promise<number>;
 }
@@ -229,8 +234,8 @@ export function createWatchStore(sql: Sql, audit: Pick<AuditLog, 'record'>): Wat
         if (options.record) await audit.record(options.record, within);
         return true;
       }),
-    end: (id, reason, now, record) =>
-      sql.tx(async (within) => {
+    end: (id, reason, now, record, fence = UNFENCED) =>
+      fenced(sql, fence, undefined, async (within) => {
         const row = await within.get<Row>(SQL.end, [now, reason, id]);
         if (row && record) await audit.record(record, within);
         return row && fromRow(row);
@@ -238,10 +243,11 @@ export function createWatchStore(sql: Sql, audit: Pick<AuditLog, 'record'>): Wat
     endAllFor: async (user, reason, now) =>
       (await sql.query<Row>(SQL.endAllFor, [now, reason, user.teamId, user.userId])).map(fromRow),
     endAllForTeam: (teamId, reason, now) => sql.run(SQL.endAllForTeam, [now, reason, teamId]),
-    pauseAllFor: (user) => sql.run(SQL.pauseAllFor, [user.teamId, user.userId]),
+    pauseAllFor: (user, fence = UNFENCED) =>
+      fenced(sql, fence, 0, (within) => within.run(SQL.pauseAllFor, [user.teamId, user.userId])),
     resumeAllFor: (user, now) => sql.run(SQL.resumeAllFor, [now, user.teamId, user.userId]),
-    expire: (before, now, recordFor) =>
-      sql.tx(async (within) => {
+    expire: (before, now, recordFor, fence = UNFENCED) =>
+      fenced(sql, fence, [], async (within) => {
         const ended = (await within.query<Row>(WATCH_SQL.expire, [now, before])).map(fromRow);
         if (!recordFor) return ended;
         for (const watch of ended) {

@@ -162,8 +162,17 @@ describe.each(DIALECTS)('processes on one %s database', (dialect) => {
     await queue.reschedule('q1', 9999, 2000, leadA);
     await queue.advance('q1', clockA.now, leadA);
     await queue.remember(user, { conversationId: 'c1', updatedAt: clockA.now, waitingSince: null }, leadA);
-    expect(await watches.get('w1')).toMatchObject({ version: created.watch.version, nextPollAt: 1000 });
-    expect(await queue.followerOf(user)).toMatchObject({ cursor: null, nextPollAt: 1000 });
+    // Nor does a failed poll pause or end anything (and so DM or post), nor the housekeeping expire quiet watches.
+    expect(await watches.pauseAllFor(user, leadA)).toBe(0);
+    expect(await watches.end('w1', 'forbidden', clockA.now, undefined, leadA)).toBeUndefined();
+    expect(await watches.expire(clockA.now, clockA.now, undefined, leadA)).toEqual([]);
+    expect(await queue.pause(user, leadA)).toBe(false);
+    expect(await watches.get('w1')).toMatchObject({
+      status: 'active',
+      version: created.watch.version,
+      nextPollAt: 1000,
+    });
+    expect(await queue.followerOf(user)).toMatchObject({ status: 'active', cursor: null, nextPollAt: 1000 });
     expect(await queue.conversation(user, 'c1')).toBeUndefined();
 
     // The new leader's claims go through, the one A was refused included.
