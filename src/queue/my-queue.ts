@@ -32,8 +32,8 @@ export function createMyQueue(deps: {
   store: QueueStore;
   intercom: Pick<Intercom, 'accountOf'>;
   client: webApi.WebClient;
-  /** A refused token: the reconnect DM (the watches' too; sent once per pause). */
-  prompt: (client: webApi.WebClient, user: SlackUser, reason: 'expired') => Promise<void>;
+  /** A refused token: a broken connection, paused and reported once whichever poll found it (the watches' too). */
+  refused: (user: SlackUser) => Promise<void>;
   logger: Logger;
   now: () => number;
   randomBytes: (size: number) => Buffer;
@@ -128,13 +128,9 @@ export function createMyQueue(deps: {
     },
     async failed(f, error) {
       if (error instanceof ToolError && error.kind === 'auth') {
-        // Only the poll that pauses it sends the DM.
-        if ((await store.followerOf(f))?.status !== 'active') return;
-        await store.pause(f);
-        logger.info('Paused My queue: the Intercom token was refused', { userId: f.userId });
         await deps
-          .prompt(client, f, 'expired')
-          .catch((e: unknown) => logger.warn('Could not send the reconnect DM for a paused queue', e));
+          .refused(f)
+          .catch((e: unknown) => logger.warn('Could not report a refused token found by My queue', e));
         return;
       }
       logger.warn('Polling My queue failed; trying again later', { userId: f.userId }, error);

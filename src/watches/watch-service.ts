@@ -1,6 +1,5 @@
 import type { types, webApi } from '@slack/bolt';
 import type { AuditEntry } from '../audit/audit-log.ts';
-import type { ConnectPrompter } from '../connect/connect-flow.ts';
 import { ToolError } from '../errors.ts';
 import type { Intercom, IntercomAccount } from '../intercom/account.ts';
 import { type Conversation, customerLabel } from '../intercom/models.ts';
@@ -43,7 +42,7 @@ export interface WatchService {
   openFor(user: SlackUser): Promise<Watch[]>;
   /** A poll read the conversation: announce what changed, exactly once. */
   observe(watch: Watch, conversation: Conversation | undefined, latencyMs: number): Promise<Observation>;
-  /** A poll failed: a refused token pauses the user's watches (one DM), a refused conversation ends its watch. */
+  /** A poll failed: a refused token is a broken connection (reported once), a refused conversation ends its watch. */
   pollFailed(watch: Watch, error: unknown): Promise<void>;
   /** Ends watches that were quiet for 7 days, saying so in their threads. */
   expireQuiet(): Promise<void>;
@@ -54,7 +53,8 @@ export interface WatchServiceDeps {
   /** Each watch reads its conversation as its watcher, in their own Intercom. */
   intercom: Pick<Intercom, 'accountOf'>;
   client: webApi.WebClient;
-  prompt: ConnectPrompter;
+  /** A poll found the watcher's token refused: their background work pauses and they get one reconnect DM. */
+  refused: (user: SlackUser) => Promise<void>;
   logger: Logger;
   now: () => number;
   randomBytes: (size: number) => Buffer;
@@ -217,12 +217,10 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
 
     async pollFailed(watch, error) {
       if (error instanceof ToolError && error.kind === 'auth') {
-        // Every watch of theirs would fail the same way; only the poll that paused them sends the DM.
-        if ((await store.pauseAllFor(watch)) === 0) return;
-        logger.info('Paused watches: the Intercom token was refused', { userId: watch.userId });
+        // Every watch of theirs, and their queue, would fail the same way: one breakage, however many polls see it.
         await deps
-          .prompt(client, watch, 'expired')
-          .catch((e: unknown) => logger.warn('Could not send the reconnect DM for paused watches', e));
+          .refused(watch)
+          .catch((e: unknown) => logger.warn('Could not report a refused token found by a watch', e));
         return;
       }
       if (error instanceof ToolError && error.kind === 'forbidden') {
