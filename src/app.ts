@@ -51,7 +51,7 @@ import { type CachedGateway, withCache } from './scalekit/cached-gateway.ts';
 import { createScalekitGateway, type ScalekitGateway } from './scalekit/scalekit-gateway.ts';
 import { createWebhookVerifier } from './scalekit/webhook-verifier.ts';
 import { reportUnhandled } from './shared/acknowledge.ts';
-import type { UserMessage } from './shared/messages.ts';
+import type { SlackUser, UserMessage } from './shared/messages.ts';
 import type { TimeAndChance } from './shared/time-and-chance.ts';
 import { allCapabilities } from './slack/agent-extras.ts';
 import { createAnswerStream } from './slack/answer-stream.ts';
@@ -202,7 +202,8 @@ export function composeBot(options: CompositionOptions): Composition {
   const inBackground = {
     intercom,
     client,
-    prompt,
+    // A refused token found by any poll is the same breakage Scalekit's webhooks report: one record, one DM.
+    refused: (user: SlackUser) => health.refused(user),
     logger,
     now,
     randomBytes,

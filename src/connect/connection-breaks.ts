@@ -1,10 +1,14 @@
+import { type Fence, fenced, UNFENCED } from '../db/fence.ts';
 import type { Sql } from '../db/sql.ts';
 import type { SlackUser } from '../shared/messages.ts';
 
 /** Connections Scalekit said broke and the teammate has not repaired yet: one row per breakage. */
 export interface ConnectionBreaks {
-  /** Records the breakage; true only for the first report of it (a replay or a second event finds it there). */
-  record(user: SlackUser, status: string, at: number): Promise<boolean>;
+  /**
+   * Records the breakage: `new` for the first report of it, `known` when a replay or a second report finds it there,
+   * `fenced` (nothing written) when `fence`, a poll pass's lead, no longer holds.
+   */
+  record(user: SlackUser, status: string, at: number, fence?: Fence): Promise<'new' | 'known' | 'fenced'>;
   /** The status Scalekit reported, while the connection is broken. */
   brokenStatus(user: SlackUser): Promise<string | undefined>;
   /** They reconnected: the breakage is over; true when there was one. */
@@ -20,7 +24,10 @@ const SQL = {
 
 export function createConnectionBreaks(sql: Sql): ConnectionBreaks {
   return {
-    record: async (user, status, at) => (await sql.run(SQL.insert, [user.teamId, user.userId, status, at])) === 1,
+    record: (user, status, at, fence = UNFENCED) =>
+      fenced(sql, fence, 'fenced' as const, async (within) =>
+        (await within.run(SQL.insert, [user.teamId, user.userId, status, at])) === 1 ? 'new' : 'known',
+      ),
     brokenStatus: async (user) => (await sql.get<{ status: string }>(SQL.byUser, [user.teamId, user.userId]))?.status,
     heal: async (user) => (await sql.run(SQL.remove, [user.teamId, user.userId])) === 1,
   };

@@ -1,4 +1,5 @@
 import type { webApi } from '@slack/bolt';
+import type { Fence } from '../db/fence.ts';
 import type { IdentityStore, SlackUser } from '../identity/identity-store.ts';
 import type { Logger } from '../logger.ts';
 import type { CachedGateway } from '../scalekit/cached-gateway.ts';
@@ -22,6 +23,11 @@ export interface BackgroundWork {
 export interface ConnectionHealth {
   /** Acts on a webhook: a breakage pauses the teammate's background work and sends one reconnect DM. */
   onEvent(event: ScalekitEvent): Promise<void>;
+  /**
+   * A poll (a watch, My queue) found the teammate's token refused: the same breakage as the webhook's, so one
+   * record, one reconnect DM and all their background work paused, whichever of them noticed it first.
+   */
+  refused(user: SlackUser, fence?: Fence): Promise<void>;
   /** They reconnected (verify, or Scalekit says ACTIVE again): the breakage is over and their work resumes. */
   healed(user: SlackUser): Promise<void>;
 }
@@ -47,8 +53,29 @@ export function createConnectionHealth(deps: {
     for (const work of deps.background) await work.resumeFor(user);
   };
 
+  /**
+   * Their work pauses whatever reports it; only the first report of a breakage sends the reconnect DM. A poll pass of
+   * a leader that lost the lead (`fence`) reports nothing: the new leader's poll will.
+   */
+  const broke = async (user: SlackUser, status: string, how: string, fence?: Fence) => {
+    const recorded = await deps.breaks.record(user, status, deps.now(), fence);
+    if (recorded === 'fenced') return;
+    for (const work of deps.background) await work.pauseFor(user);
+    if (recorded === 'known') {
+      logger.debug('A breakage already reported', { userId: user.userId, status, how });
+      return;
+    }
+    logger.info('A teammate’s Intercom connection broke; asking them to reconnect', {
+      userId: user.userId,
+      status,
+      how,
+    });
+    await deps.prompt(deps.client, user, 'expired');
+  };
+
   return {
     healed,
+    refused: (user, fence) => broke(user, 'TOKEN_REFUSED', 'poll', fence),
     async onEvent(event) {
       if (event.type !== STATUS_UPDATED && event.type !== TOKEN_REFRESH_FAILED) {
         logger.debug('Ignored a Scalekit webhook of a kind the bot does not act on', { type: event.type });
@@ -68,13 +95,7 @@ export function createConnectionHealth(deps: {
         return;
       }
       const status = event.type === TOKEN_REFRESH_FAILED ? 'TOKEN_REFRESH_FAILED' : (event.status ?? 'UNKNOWN');
-      for (const work of deps.background) await work.pauseFor(user);
-      if (!(await deps.breaks.record(user, status, deps.now()))) {
-        logger.debug('A Scalekit webhook about a breakage already reported', { userId: user.userId, status });
-        return;
-      }
-      logger.info('A teammate’s Intercom connection broke; asking them to reconnect', { userId: user.userId, status });
-      await deps.prompt(deps.client, user, 'expired');
+      await broke(user, status, 'webhook');
     },
   };
 }

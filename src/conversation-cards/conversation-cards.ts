@@ -109,7 +109,7 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
     });
   };
 
-  /** The clicker's connected account, or an ephemeral connect link and nothing else. */
+  /** The clicker's connected account, or a connect link told to them alone and nothing else. */
   const connectedAccount = async (
     user: SlackUser,
     client: webApi.WebClient,
@@ -423,13 +423,21 @@ async function messageBlocks(client: webApi.WebClient, place: CardPlace): Promis
   return message?.blocks as types.KnownBlock[] | undefined;
 }
 
+/** Says something to the clicker alone: an ephemeral where the card is, a DM when it is in no channel. */
 async function tell(
   client: webApi.WebClient,
   user: SlackUser,
   place: CardPlace | undefined,
   message: { text: string; blocks?: types.KnownBlock[] },
 ): Promise<void> {
-  if (!place) return;
+  if (!place) {
+    // A Work Object's details pane (or App Home) has no channel to answer in: a DM from the bot instead. No preview:
+    // a connect link is single-use.
+    const dm = await client.conversations.open({ users: user.userId });
+    if (!dm.channel?.id) throw new Error('Slack opened no DM channel');
+    await client.chat.postMessage({ channel: dm.channel.id, ...message, unfurl_links: false, unfurl_media: false });
+    return;
+  }
   await client.chat.postEphemeral({
     channel: place.channel,
     user: user.userId,

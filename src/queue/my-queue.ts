@@ -33,8 +33,8 @@ export function createMyQueue(deps: {
   store: QueueStore;
   intercom: Pick<Intercom, 'accountOf'>;
   client: webApi.WebClient;
-  /** A refused token: the reconnect DM (the watches' too; sent once per pause). */
-  prompt: (client: webApi.WebClient, user: SlackUser, reason: 'expired') => Promise<void>;
+  /** A refused token: a broken connection, paused and reported once whichever poll found it (the watches' too). */
+  refused: (user: SlackUser, fence?: Fence) => Promise<void>;
   logger: Logger;
   now: () => number;
   randomBytes: (size: number) => Buffer;
@@ -133,12 +133,9 @@ export function createMyQueue(deps: {
     },
     async failed(f, error, fence) {
       if (error instanceof ToolError && error.kind === 'auth') {
-        // Only the poll that pauses it sends the DM.
-        if (!(await store.pause(f, fence))) return;
-        logger.info('Paused My queue: the Intercom token was refused', { userId: f.userId });
         await deps
-          .prompt(client, f, 'expired')
-          .catch((e: unknown) => logger.warn('Could not send the reconnect DM for a paused queue', e));
+          .refused(f, fence)
+          .catch((e: unknown) => logger.warn('Could not report a refused token found by My queue', e));
         return;
       }
       logger.warn('Polling My queue failed; trying again later', { userId: f.userId }, error);

@@ -1,6 +1,5 @@
 import type { types, webApi } from '@slack/bolt';
 import type { AuditEntry } from '../audit/audit-log.ts';
-import type { ConnectPrompter } from '../connect/connect-flow.ts';
 import type { Fence } from '../db/fence.ts';
 import { ToolError } from '../errors.ts';
 import type { Intercom, IntercomAccount } from '../intercom/account.ts';
@@ -48,8 +47,8 @@ export interface WatchService {
    */
   observe(watch: Watch, conversation: Conversation | undefined, latencyMs: number, fence?: Fence): Promise<Observation>;
   /**
-   * A poll failed: a refused token pauses the user's watches (one DM), a refused conversation ends its watch; neither
-   * unless `fence` holds.
+   * A poll failed: a refused token is a broken connection (reported once), a refused conversation ends its watch;
+   * neither unless `fence` holds.
    */
   pollFailed(watch: Watch, error: unknown, fence?: Fence): Promise<void>;
   /** Ends watches that were quiet for 7 days, saying so in their threads (if `fence` holds). */
@@ -61,7 +60,8 @@ export interface WatchServiceDeps {
   /** Each watch reads its conversation as its watcher, in their own Intercom. */
   intercom: Pick<Intercom, 'accountOf'>;
   client: webApi.WebClient;
-  prompt: ConnectPrompter;
+  /** A poll found the watcher's token refused: their background work pauses and they get one reconnect DM. */
+  refused: (user: SlackUser, fence?: Fence) => Promise<void>;
   logger: Logger;
   now: () => number;
   randomBytes: (size: number) => Buffer;
@@ -225,12 +225,10 @@ export function createWatchService(deps: WatchServiceDeps): WatchService {
 
     async pollFailed(watch, error, fence) {
       if (error instanceof ToolError && error.kind === 'auth') {
-        // Every watch of theirs would fail the same way; only the poll that paused them sends the DM.
-        if ((await store.pauseAllFor(watch, fence)) === 0) return;
-        logger.info('Paused watches: the Intercom token was refused', { userId: watch.userId });
+        // Every watch of theirs, and their queue, would fail the same way: one breakage, however many polls see it.
         await deps
-          .prompt(client, watch, 'expired')
-          .catch((e: unknown) => logger.warn('Could not send the reconnect DM for paused watches', e));
+          .refused(watch, fence)
+          .catch((e: unknown) => logger.warn('Could not report a refused token found by a watch', e));
         return;
       }
       if (error instanceof ToolError && error.kind === 'forbidden') {

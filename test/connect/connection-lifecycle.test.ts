@@ -77,7 +77,7 @@ describe('POST /scalekit/webhooks', () => {
     // Another event about the same breakage: nothing more either.
     scalekit.setStatus(identifier, ConnectorStatus.EXPIRED);
     await scalekit.sendWebhook('connected_account.status_updated', identifier, { oldStatus: 'ACTIVE' });
-    await logged('A Scalekit webhook about a breakage already reported', user);
+    await logged('A breakage already reported', user);
     expect(dmsTo(user)).toHaveLength(1);
 
     // App Home says so, with a Reconnect button.
@@ -136,6 +136,65 @@ describe('POST /scalekit/webhooks', () => {
     scalekit.connectAccount('someone-elses-app');
     await scalekit.sendWebhook('connected_account.token_refresh_failed', 'someone-elses-app');
     await logged('A Scalekit webhook named no teammate the bot knows');
+  });
+});
+
+describe('a refused token found by polling', () => {
+  it('is the same breakage: the watch and My queue polls that find it bring one DM, the webhook after none', async () => {
+    // Two polls a pass: the watch and the queue find the refusal at the same time.
+    const b = await startWatchBot(120);
+    const dms = () => b.t.slack.callsOf('chat.postMessage').filter((c) => c.params.channel === `D${user}`);
+    const status = () =>
+      [
+        ...watchRows(b.t, 'user_id = ?', user).map((w) => w.status),
+        ...b.t
+          .rows<{ status: string }>('SELECT status FROM queue_followers WHERE user_id = ?', [user])
+          .map((q) => q.status),
+      ].join(' ');
+    const user = 'UPOLLED';
+    const reported = (how: string) =>
+      b.t.waitForLog((r) => r.msg === 'A breakage already reported' && r.userId === user && r.how === how);
+    try {
+      const { identifier } = await watchByAsking(b.t, user, newConversation(b.t), 'CPOLL');
+      await clickButton(b.t, user, 'queue_on', undefined, 'home');
+      await b.t.slack.waitForCall('views.publish', (c) => c.params.user_id === user);
+      expect(status()).toBe('active active');
+
+      // Scalekit now refuses the token and has said nothing yet: the next pass's polls find out.
+      b.scalekit.revokeIntercomToken(identifier);
+      b.clock.offsetMs += 17 * 60_000;
+      await b.timer.fire();
+      expect(status()).toBe('paused paused');
+      await reported('poll');
+      expect(dms()).toHaveLength(1);
+      expect(String(dms()[0]?.params.text)).toContain('expired or was revoked');
+
+      // Scalekit's webhook about the same breakage comes after: nothing more.
+      await b.scalekit.sendWebhook('connected_account.status_updated', identifier, { oldStatus: 'ACTIVE' });
+      await reported('webhook');
+      expect(dms()).toHaveLength(1);
+
+      // App Home says reconnect.
+      await b.t.sendEvent({ type: 'app_home_opened', user, channel: `D${user}`, tab: 'home', event_ts: '1' });
+      const home = await b.t.slack.waitForCall(
+        'views.publish',
+        (c) => c.params.user_id === user && JSON.stringify(c.params.view).includes('connection broke'),
+      );
+      expect(JSON.stringify(home.params.view)).toContain('Reconnect Intercom');
+
+      // Reconnecting from the DM's link resumes both.
+      b.clock.offsetMs = 0;
+      const blocks = (dms()[0]?.params.blocks ?? []) as Array<{ type: string; elements?: Array<{ url?: string }> }>;
+      const link = blocks.find((x) => x.type === 'actions')?.elements?.[0]?.url;
+      expect((await openConnectLink(createBrowser(), String(link))).body).toContain('Intercom is connected');
+      await b.t.slack.waitForCall(
+        'chat.postMessage',
+        (c) => c.params.channel === `D${user}` && /connected/i.test(String(c.params.text)),
+      );
+      expect(status()).toBe('active active');
+    } finally {
+      await b.stop();
+    }
   });
 });
 

@@ -24,12 +24,12 @@ describe.each(DIALECTS)('connection stores on %s', (dialect) => {
     await createIdentityStore(t.db, { newIdentifier: () => 'id-1', now: () => 0 }).identifierFor(user);
     const breaks = createConnectionBreaks(t.db);
     expect(await breaks.brokenStatus(user)).toBeUndefined();
-    expect(await breaks.record(user, 'EXPIRED', 10)).toBe(true);
-    expect(await breaks.record(user, 'TOKEN_REFRESH_FAILED', 20)).toBe(false);
+    expect(await breaks.record(user, 'EXPIRED', 10)).toBe('new');
+    expect(await breaks.record(user, 'TOKEN_REFRESH_FAILED', 20)).toBe('known');
     expect(await breaks.brokenStatus(user)).toBe('EXPIRED');
     expect(await breaks.heal(user)).toBe(true);
     expect(await breaks.heal(user)).toBe(false);
     expect(await breaks.brokenStatus(user)).toBeUndefined();
-    expect(await breaks.record(user, 'REVOKED', 30)).toBe(true);
+    expect(await breaks.record(user, 'REVOKED', 30)).toBe('new');
   });
 });

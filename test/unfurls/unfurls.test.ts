@@ -57,14 +57,16 @@ async function openDetails(viewer: string, entity: Entity): Promise<PresentedDet
   return t.slack.waitForDetails(String(event.trigger_id));
 }
 
-const retrievals = (conversationId: string) =>
+/** Tool calls about one conversation, whoever made them. */
+const toolCalls = (toolName: string, conversationId: string) =>
   t.scalekit
     .callsOf('ExecuteTool')
     .filter(
       (c) =>
-        c.request.toolName === 'intercom_retrieve_conversation' &&
+        c.request.toolName === toolName &&
         (c.request.params as Record<string, unknown>)?.conversation_id === conversationId,
     );
+const retrievals = (conversationId: string) => toolCalls('intercom_retrieve_conversation', conversationId);
 
 /** A conversation unfurled by a connected poster: its Work Object as everyone in the channel sees it. */
 async function unfurled(conversationId = newConversation(t)): Promise<{ entity: Entity; poster: string }> {
@@ -207,13 +209,7 @@ describe('the details of an unfurled conversation', () => {
       // Bolt has run the card's click handling to its end once this line is written.
       await t.waitForLogs(handled, done);
     }
-    const calls = t.scalekit
-      .callsOf('ExecuteTool')
-      .filter(
-        (c) =>
-          c.request.toolName === 'intercom_manage_conversation' &&
-          (c.request.params as Record<string, unknown>).conversation_id === id,
-      );
+    const calls = toolCalls('intercom_manage_conversation', id);
     expect(calls.map((c) => (c.request.params as Record<string, unknown>).message_type)).toEqual([
       'assignment',
       'snoozed',
@@ -224,6 +220,41 @@ describe('the details of an unfurled conversation', () => {
       expect((call.request.params as Record<string, unknown>).admin_id).toBe(admin);
     }
     expect(t.scalekit.intercom.findConversation(id)?.admin_assignee_id).toBe(admin);
+  });
+});
+
+describe('an action in the details that cannot go on', () => {
+  /** The details pane has no channel: whatever the clicker must hear comes as a DM from the bot. */
+  const dmTo = (user: string) => t.slack.waitForCall('chat.postMessage', (c) => c.params.channel === `D${user}`);
+  const assignButton = (entity: Entity) => {
+    const button = entity.entity_payload.actions?.primary_actions?.find((a) => a.action_id === 'conv_assign_me');
+    if (!button) throw new Error('missing action');
+    return button;
+  };
+
+  it('sends a clicker who has not connected their own connect link, and does nothing', async () => {
+    const id = newConversation(t);
+    const { entity } = await unfurled(id);
+    const clicker = teammate(false);
+    expect((await t.sendInteraction(entityAction(clicker.user, assignButton(entity)))).status).toBe(200);
+    const dm = await dmTo(clicker.user);
+    expect(String(dm.params.text)).toMatch(/connect/i);
+    expect(JSON.stringify(dm.params.blocks)).toMatch(new RegExp(`${t.config.http.publicUrl}/connect/[\\w-]+`));
+    expect(String(dm.params.unfurl_links)).toBe('false');
+    expect(toolCalls('intercom_manage_conversation', id)).toEqual([]);
+  });
+
+  it('tells a clicker whose Intercom refuses the action, in words', async () => {
+    const id = newConversation(t);
+    const { entity } = await unfurled(id);
+    const clicker = teammate();
+    t.scalekit.failNextTool({ toolName: 'intercom_manage_conversation', kind: 'forbidden' });
+    expect((await t.sendInteraction(entityAction(clicker.user, assignButton(entity)))).status).toBe(200);
+    const dm = await dmTo(clicker.user);
+    expect(dm.params.text).toBe(
+      'Intercom did not let your account assign it to you: it lacks the permission. Nothing was changed.',
+    );
+    expect(t.scalekit.intercom.findConversation(id)?.admin_assignee_id ?? null).toBeNull();
   });
 });
 

@@ -107,7 +107,7 @@ describe.each(DIALECTS)('announcing exactly once on %s', (dialect) => {
       store,
       intercom,
       client: new webApi.WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
-      prompt: async () => {},
+      refused: async () => {},
       logger: createLogger({ level: 'error', write: () => {} }),
       now: Date.now,
       randomBytes,
