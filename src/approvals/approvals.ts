@@ -305,16 +305,12 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     },
 
     /**
-     * Approvals a stop cut off mid-send are marked unknown on their cards (Intercom may or may not have them) rather
-     * than pretending either way. Their threads need no other notice.
+     * Approvals a stop cut off mid-send are marked unknown on their cards and in their answers' plans (Intercom may
+     * or may not have them) rather than pretending either way. Their threads need no other notice.
      */
     async recover(aliveSince) {
       for (const action of await store.takeInterrupted(now(), aliveSince)) {
-        await updateOrPost(
-          client,
-          { channel: action.channel, threadTs: action.threadTs, ts: action.messageTs },
-          buildApprovalMessage(action, { kind: 'unknown' }),
-        ).catch((error: unknown) => logger.warn('Could not report an interrupted approval', error));
+        await showOutcome(action.id, { kind: 'unknown' });
       }
       return [];
     },
