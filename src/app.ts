@@ -333,7 +333,7 @@ export function composeBot(options: CompositionOptions): Composition {
     }),
     /** Where the answer appears while it is worked on: streamed with a live plan, or a working message. */
     answer: (message: UserMessage, c: webApi.WebClient): AnswerSurface =>
-      createAnswerStream({ client: c, logger, now, capabilities }, message),
+      createAnswerStream({ client: c, logger, now, capabilities, landed: approvals.onAnswerLanded }, message),
   };
 
   registerListeners(slackApp, {

@@ -28,6 +28,11 @@ export function planTaskOf(actionId: string): string {
   return `approval-${actionId}`;
 }
 
+/** The approval a plan step stands for, if it is a proposal's step. */
+export function actionOfPlanTask(taskId: string): string | undefined {
+  return taskId.startsWith('approval-') ? taskId.slice('approval-'.length) : undefined;
+}
+
 /** The title a write gets while it waits for its approval card. */
 export const describeProposal: StepTitle = (toolName, args, fallbackTitle, names = new Map()) => {
   const conversation = idOf(args.conversation_id, names);

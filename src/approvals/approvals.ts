@@ -1,6 +1,6 @@
 import type { types, webApi } from '@slack/bolt';
 import type { WriteHandler } from '../agent/intercom-tools.ts';
-import { planTaskOf } from '../agent/step-titles.ts';
+import { actionOfPlanTask, planTaskOf } from '../agent/step-titles.ts';
 import type { RecoveryParticipant } from '../delivery/recovery.ts';
 import { ToolError } from '../errors.ts';
 import type { SlackUser } from '../identity/identity-store.ts';
@@ -36,6 +36,11 @@ export interface Approvals extends RecoveryParticipant {
   }): Promise<void>;
   /** The Edit modal was submitted with new text: send that instead. */
   onEdited(params: { actionId: string; user: SlackUser; text: string }): Promise<void>;
+  /**
+   * An answer whose plan may hold proposals has landed: a card decided while it was still streaming had no finished
+   * plan to update then, so its outcome is shown now.
+   */
+  onAnswerLanded(thread: { channel: string; threadTs: string }, taskIds: string[]): Promise<void>;
 }
 
 export interface ApprovalsDeps {
@@ -300,18 +305,25 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     },
 
     /**
-     * Approvals a stop cut off mid-send are marked unknown on their cards (Intercom may or may not have them) rather
-     * than pretending either way. Their threads need no other notice.
+     * Approvals a stop cut off mid-send are marked unknown on their cards and in their answers' plans (Intercom may
+     * or may not have them) rather than pretending either way. Their threads need no other notice.
      */
     async recover(aliveSince) {
       for (const action of await store.takeInterrupted(now(), aliveSince)) {
-        await updateOrPost(
-          client,
-          { channel: action.channel, threadTs: action.threadTs, ts: action.messageTs },
-          buildApprovalMessage(action, { kind: 'unknown' }),
-        ).catch((error: unknown) => logger.warn('Could not report an interrupted approval', error));
+        await showOutcome(action.id, { kind: 'unknown' });
       }
       return [];
+    },
+
+    async onAnswerLanded(thread, taskIds) {
+      for (const actionId of taskIds.map(actionOfPlanTask)) {
+        const action = actionId === undefined ? undefined : await store.get(actionId);
+        const outcome = action && decidedOutcome(action);
+        if (!action || !outcome || action.channel !== thread.channel || action.threadTs !== thread.threadTs) continue;
+        await markPlan(action, outcome).catch((error: unknown) =>
+          logger.warn('Could not show an approval outcome in the plan', { id: action.id }, error),
+        );
+      }
     },
 
     async onEdited({ actionId, user, text }) {
@@ -326,6 +338,24 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       await execute({ ...action, arguments: args, preview: { ...action.preview, text } }, user);
     },
   };
+}
+
+/** What became of a decided action, as its card and plan say it; nothing while it waits or is being sent. */
+function decidedOutcome(action: PendingAction): Exclude<Outcome, { kind: 'pending' }> | undefined {
+  const by = action.decidedBy ?? action.userId;
+  switch (action.status) {
+    case 'done':
+      return { kind: 'done', by, at: action.decidedAt ?? action.createdAt };
+    case 'failed':
+      return { kind: 'failed', by, reason: action.outcome ?? '' };
+    case 'cancelled':
+      return { kind: 'cancelled', by };
+    case 'expired':
+    case 'unknown':
+      return { kind: action.status };
+    default:
+      return undefined;
+  }
 }
 
 /** The arguments as Intercom gets them: the text the teammate approved, in its faithful HTML form. */

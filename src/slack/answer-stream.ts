@@ -51,6 +51,11 @@ export interface AnswerStreamDeps {
   progressIntervalMs?: number;
   /** Learned once per process: what this Slack cannot do is not tried again (and not logged again). */
   capabilities: SlackCapabilities;
+  /**
+   * Called once the answer has landed, with its plan's step ids: what was decided about a step while the answer
+   * was still streaming (an approval card's Send or Cancel) is shown in the finished plan.
+   */
+  landed?: (thread: { channel: string; threadTs: string }, taskIds: string[]) => Promise<void>;
 }
 
 /**
@@ -168,7 +173,15 @@ class AnswerStream implements AnswerSurface {
     if (this.pending.length >= FLUSH_CHARS) this.flushText(false);
   }
 
-  async finish({ after, footer, session }: Parameters<AnswerSurface['finish']>[0]): Promise<void> {
+  async finish(end: Parameters<AnswerSurface['finish']>[0]): Promise<void> {
+    const streamed = this.isStream();
+    await this.land(end);
+    if (streamed && this.deps.landed) {
+      await this.deps.landed({ channel: this.channel, threadTs: this.threadTs }, [...this.tasks.keys()]);
+    }
+  }
+
+  private async land({ after, footer, session }: Parameters<AnswerSurface['finish']>[0]): Promise<void> {
     this.extras.session(session);
     const tail = after.filter(Boolean).join('\n\n');
     const body = [this.written.trim(), tail].filter(Boolean).join('\n\n');

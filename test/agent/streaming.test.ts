@@ -23,6 +23,26 @@ const lastStatusOf = (message: SlackMessage, id: string) =>
     .filter((c) => c.id === id)
     .at(-1)?.status;
 
+/** The approval a card's Send button carries. */
+const actionOf = (blocks: unknown) =>
+  ((blocks ?? []) as Array<{ type: string; elements?: Array<{ value?: string }> }>).find((b) => b.type === 'actions')
+    ?.elements?.[0]?.value;
+const clickSend = (
+  bot: TestBot,
+  user: string,
+  message: { ts: string | undefined; thread_ts: string },
+  actionId?: string,
+) =>
+  bot.sendInteraction(
+    blockActions({
+      teamId: bot.slack.teamId,
+      user,
+      channel: CHANNEL,
+      message,
+      action: { type: 'button', action_id: 'approval_send', block_id: 'approval', value: actionId },
+    }),
+  );
+
 /** A model step that is held until the test opens it: the run is then visibly in progress. */
 function held(): { wait: () => Promise<void>; open: () => void } {
   let open = () => {};
@@ -103,18 +123,8 @@ describe('a streamed answer', () => {
     expect(sessions.map((c) => c.params.status)).toEqual(['processing', 'suspended']);
 
     // After Send, the answer's plan says the reply was sent, no longer that it waits.
-    const actionId = ((card?.blocks ?? []) as Array<{ type: string; elements?: Array<{ value?: string }> }>).find(
-      (b) => b.type === 'actions',
-    )?.elements?.[0]?.value;
-    await t.sendInteraction(
-      blockActions({
-        teamId: t.slack.teamId,
-        user: 'USWRITE',
-        channel: CHANNEL,
-        message: { ts: card?.ts, thread_ts: ts },
-        action: { type: 'button', action_id: 'approval_send', block_id: 'approval', value: actionId },
-      }),
-    );
+    const actionId = actionOf(card?.blocks);
+    await clickSend(t, 'USWRITE', { ts: card?.ts, thread_ts: ts }, actionId);
     const updated = await t.slack.waitForCall('chat.update', (c) => c.params.ts === answer.ts);
     const plan = (updated.params.blocks as Array<{ type: string; tasks?: Array<Record<string, unknown>> }>).find(
       (b) => b.type === 'plan',
@@ -126,6 +136,52 @@ describe('a streamed answer', () => {
     // The rest of the answer is kept: its text and its footer.
     expect(JSON.stringify(updated.params.blocks)).toContain('The reply is waiting for your approval.');
     expect(JSON.stringify(updated.params.blocks)).toContain('answer_feedback');
+  });
+
+  it('shows Send clicked while the answer still streams in the finished plan, not "waiting"', async () => {
+    t.connectUser('USEARLY');
+    const gate = held();
+    t.model.respond(async (req) => {
+      if (toolResults(req).length > 0) {
+        await gate.wait();
+        return { text: 'Drafted; it waits for your approval.' };
+      }
+      return {
+        toolCalls: [
+          {
+            name: 'intercom_reply_to_conversation',
+            args: { conversation_id: '215470001', message_type: 'comment', type: 'admin', admin_id: '1', body: 'Hi!' },
+          },
+        ],
+      };
+    });
+    const ts = t.slack.nextTs();
+    await mention(t, 'USEARLY', 'reply hi to conversation 215470001', ts);
+    const card = await t.slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.params.thread_ts === ts && JSON.stringify(c.params.blocks ?? '').includes('approval_send'),
+    );
+    const actionId = actionOf(card.params.blocks);
+    await clickSend(t, 'USEARLY', { ts: String(card.response?.ts), thread_ts: ts }, actionId);
+    // Sent, and the thread read back for the plan, while the model is still writing the answer.
+    await t.slack.waitForCall(
+      'chat.update',
+      (c) => c.params.ts === card.response?.ts && String(c.params.text).includes('Done'),
+    );
+    const readsBefore = t.slack.callsOf('conversations.replies');
+    await t.slack.waitForCall('conversations.replies', (c) => c.params.ts === ts && !readsBefore.includes(c));
+    gate.open();
+    const answer = await t.slack.waitForAnswer(CHANNEL, ts);
+    const updated = await t.slack.waitForCall(
+      'chat.update',
+      (c) => c.params.ts === answer.ts && JSON.stringify(c.params.blocks ?? '').includes(': sent'),
+    );
+    const plan = (updated.params.blocks as Array<{ type: string; tasks?: Array<Record<string, unknown>> }>).find(
+      (b) => b.type === 'plan',
+    );
+    expect(plan?.tasks?.find((task) => task.task_id === `approval-${actionId}`)).toMatchObject({ status: 'complete' });
+    expect(JSON.stringify(plan)).not.toContain('waiting for your approval');
+    expect(JSON.stringify(updated.params.blocks)).toContain('Drafted; it waits for your approval.');
   });
 
   it('cites the help-center articles a search found: as sources on its task, and as links after the answer', async () => {

@@ -156,6 +156,8 @@ describe('after kill -9 in the middle of a run', () => {
   }, 60_000);
 
   it('while an approved change is being sent: never sends it again, and says it cannot tell whether it went', async () => {
+    // This answer streams: its plan shows the proposal, and recovery has to correct it.
+    slack.stopFailing('chat.startStream');
     const database = await createBotDatabase();
     const port = await freePort();
     let bot = await launch(database, port);
@@ -180,6 +182,8 @@ describe('after kill -9 in the middle of a run', () => {
       'chat.postMessage',
       (c) => c.params.channel === 'CSEND' && JSON.stringify(c.params.blocks ?? '').includes('approval_send'),
     );
+    // The answer's plan shows the proposal until it is decided.
+    const answer = await slack.waitForAnswer('CSEND', thread, 1, 15_000);
     const actionId = String(
       (preview.params.blocks as Array<{ type: string; elements?: Array<{ value?: string }> }>).find(
         (b) => b.type === 'actions',
@@ -211,6 +215,16 @@ describe('after kill -9 in the middle of a run', () => {
           c.params.ts === preview.response?.ts && String(c.params.text).includes('restarted while this was being sent'),
         15_000,
       );
+      // The plan says so too, no longer that the note waits for approval.
+      const updated = await slack.waitForCall(
+        'chat.update',
+        (c) => c.params.ts === answer.ts && JSON.stringify(c.params.blocks ?? '').includes('check Intercom'),
+      );
+      const plan = (updated.params.blocks as Array<{ type: string; tasks?: Array<Record<string, unknown>> }>).find(
+        (b) => b.type === 'plan',
+      );
+      expect(plan?.tasks?.find((task) => task.task_id === `approval-${actionId}`)).toMatchObject({ status: 'error' });
+      expect(JSON.stringify(plan)).not.toContain('waiting for your approval');
       expect((await click()).status).toBe(200);
       await slack.waitForCall(
         'chat.postEphemeral',

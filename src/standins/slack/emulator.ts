@@ -158,6 +158,9 @@ export async function startSlackApiEmulator(
     failAlways(method, error) {
       alwaysFailing.set(method, error);
     },
+    stopFailing(method) {
+      alwaysFailing.delete(method);
+    },
     expireStream(channel, ts) {
       const message = state.messages.find((m) => m.channel === channel && m.ts === ts);
       if (message) message.streaming = false;

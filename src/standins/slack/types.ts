@@ -98,6 +98,8 @@ export interface SlackApiEmulator {
   failNext(method: string, failure: Failure): void;
   /** Every call of `method` fails with this Slack error from now on (an older Slack, a feature not enabled). */
   failAlways(method: string, error: string): void;
+  /** `method` works again after `failAlways`. */
+  stopFailing(method: string): void;
   /** Slack closes a stream as it does after about five minutes: later appends and stops fail. */
   expireStream(channel: string, ts: string): void;
   /**
