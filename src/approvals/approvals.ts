@@ -9,7 +9,7 @@ import type { Admin, Conversation } from '../intercom/models.ts';
 import { titleOf } from '../intercom/tool-policy.ts';
 import type { Logger } from '../logger.ts';
 import { toIntercomHtml } from '../shared/intercom-html.ts';
-import { updateOrPost } from '../shared/slack-post.ts';
+import { timeZoneOf, updateOrPost } from '../shared/slack-post.ts';
 import {
   buildApprovalMessage,
   buildEditModal,
@@ -93,15 +93,6 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     client.chat
       .postEphemeral({ channel: action.channel, user, thread_ts: action.threadTs, text })
       .catch((error: unknown) => logger.warn('Could not send an ephemeral notice', error));
-
-  const timeZoneOf = (userId: string): Promise<string | undefined> =>
-    client.users.info({ user: userId }).then(
-      (info) => info.user?.tz,
-      (error: unknown) => {
-        logger.warn('Reading a time zone from Slack failed; saying times in UTC', { userId }, error);
-        return undefined;
-      },
-    );
 
   const showOutcome = async (id: string, outcome: Outcome) => {
     const action = await store.get(id);
@@ -247,7 +238,16 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       const createdAt = now();
       await learnNamesFor(run.account, tool.name, args);
       // A time is said as the requester's clock shows it (their Slack profile's zone).
-      const timeZone = args.snoozed_until === undefined ? undefined : await timeZoneOf(run.origin.userId);
+      const timeZone =
+        args.snoozed_until === undefined
+          ? undefined
+          : await timeZoneOf(client, run.origin.userId, (error) =>
+              logger.warn(
+                'Reading a time zone from Slack failed; saying times in UTC',
+                { userId: run.origin.userId },
+                error,
+              ),
+            );
       const preview = describeAction({
         toolName: tool.name,
         title: titleOf(tool),

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import { escapeMrkdwn } from '../shared/escape.ts';
 import { toIntercomHtml } from '../shared/intercom-html.ts';
 import type { SlackUser } from '../shared/messages.ts';
+import { timeZoneOf } from '../shared/slack-post.ts';
 import { buildConversationCard, buildPickModal, buildTextModal, type CardAction, replaceCard } from './card-blocks.ts';
 import type { CardClaims } from './card-claims.ts';
 import { isSnoozeChoice, SNOOZE_CHOICES, snoozeUntil } from './snooze.ts';
@@ -250,7 +251,9 @@ export function createConversationCards(deps: ConversationCardDeps): Conversatio
         if (conversation.state === 'closed') {
           throw new CardRefusal('This conversation is closed; reopen it before snoozing. Nothing was done.');
         }
-        const timeZone = await timeZoneOf(client, user, logger);
+        const timeZone = await timeZoneOf(client, user.userId, (error) =>
+          logger.warn('Reading a time zone from Slack failed; using UTC', { userId: user.userId }, error),
+        );
         const until = snoozeUntil({ choice: click.choice, nowMs: now(), timeZone });
         const seconds = Math.floor(until / 1000);
         await write(account, 'snooze it', MANAGE, manage({ message_type: 'snoozed', snoozed_until: seconds }), place);
@@ -398,17 +401,6 @@ async function optionsOf(
       ? [{ id: String(tag.id), name: tag.name }]
       : [];
   });
-}
-
-/** The clicker's time zone from their Slack profile; UTC when Slack does not say. */
-async function timeZoneOf(client: webApi.WebClient, user: SlackUser, logger: Logger): Promise<string | undefined> {
-  try {
-    const info = await client.users.info({ user: user.userId });
-    return info.user?.tz;
-  } catch (error) {
-    logger.warn('Reading a time zone from Slack failed; using UTC', { userId: user.userId }, error);
-    return undefined;
-  }
 }
 
 async function messageBlocks(client: webApi.WebClient, place: CardPlace): Promise<types.KnownBlock[] | undefined> {

@@ -21,3 +21,21 @@ export async function updateOrPost(
     await post();
   }
 }
+
+/**
+ * A person's time zone (an IANA name) from their Slack profile, for saying and choosing times in their own zone;
+ * undefined, which callers take as UTC, when Slack does not say or cannot be asked (`onError` hears why).
+ */
+export function timeZoneOf(
+  client: webApi.WebClient,
+  userId: string,
+  onError: (error: unknown) => void,
+): Promise<string | undefined> {
+  return client.users.info({ user: userId }).then(
+    (info) => info.user?.tz,
+    (error: unknown) => {
+      onError(error);
+      return undefined;
+    },
+  );
+}
