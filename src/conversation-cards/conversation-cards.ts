@@ -1,5 +1,4 @@
 import type { types, webApi } from '@slack/bolt';
-import { z } from 'zod';
 import { buildConnectMessage } from '../connect/connect-messages.ts';
 import { replyForError, ScalekitUnavailableError, ToolError } from '../errors.ts';
 import type { IntercomAccount, ToolInput } from '../intercom/account.ts';
@@ -12,16 +11,15 @@ import type { SlackUser } from '../shared/messages.ts';
 import { timeZoneOf } from '../shared/slack-post.ts';
 import { buildConversationCard, buildPickModal, buildTextModal, type CardAction, replaceCard } from './card-blocks.ts';
 import type { CardClaims } from './card-claims.ts';
+import {
+  type CardPlace,
+  type ModalMetadata,
+  messageBlocks,
+  parseMetadata,
+  refusalText,
+  tell,
+} from './card-messages.ts';
 import { isSnoozeChoice, SNOOZE_CHOICES, snoozeUntil } from './snooze.ts';
-
-/** Where a card sits, so it can be updated for everyone after a change. */
-export interface CardPlace {
-  channel: string;
-  /** The card's message. */
-  ts: string;
-  /** The thread it is in (its own ts when it is not a reply). */
-  threadTs: string;
-}
 
 export interface CardClick {
   action: CardAction;
@@ -76,13 +74,6 @@ export interface ConversationCardDeps extends ActiveAccountDeps {
 }
 
 const MANAGE = 'intercom_manage_conversation';
-
-/** What a modal remembers between its opening and its submission (only which card; who acts comes from Slack). */
-interface ModalMetadata {
-  kind: 'reply' | 'note' | 'tag' | 'ticket';
-  conversationId: string;
-  place?: CardPlace;
-}
 
 /** Told privately when a click cannot go on; nothing has been changed. */
 class CardRefusal extends Error {
@@ -401,67 +392,4 @@ async function optionsOf(
       ? [{ id: String(tag.id), name: tag.name }]
       : [];
   });
-}
-
-async function messageBlocks(client: webApi.WebClient, place: CardPlace): Promise<types.KnownBlock[] | undefined> {
-  const replies = await client.conversations.replies({
-    channel: place.channel,
-    ts: place.threadTs,
-    latest: place.ts,
-    inclusive: true,
-    limit: 200,
-  });
-  const message = replies.messages?.find((m) => m.ts === place.ts);
-  return message?.blocks as types.KnownBlock[] | undefined;
-}
-
-/** Says something to the clicker alone: an ephemeral where the card is, a DM when it is in no channel. */
-async function tell(
-  client: webApi.WebClient,
-  user: SlackUser,
-  place: CardPlace | undefined,
-  message: { text: string; blocks?: types.KnownBlock[] },
-): Promise<void> {
-  if (!place) {
-    // A Work Object's details pane (or App Home) has no channel to answer in: a DM from the bot instead. No preview:
-    // a connect link is single-use.
-    const dm = await client.conversations.open({ users: user.userId });
-    if (!dm.channel?.id) throw new Error('Slack opened no DM channel');
-    await client.chat.postMessage({ channel: dm.channel.id, ...message, unfurl_links: false, unfurl_media: false });
-    return;
-  }
-  await client.chat.postEphemeral({
-    channel: place.channel,
-    user: user.userId,
-    thread_ts: place.threadTs === place.ts ? undefined : place.threadTs,
-    ...message,
-  });
-}
-
-function refusalText(what: string, error: ToolError): string {
-  if (error.kind === 'forbidden') {
-    return `Intercom did not let your account ${what}: it lacks the permission. Nothing was changed.`;
-  }
-  if (error.kind === 'auth')
-    return `Your Intercom connection no longer works, so I could not ${what}. Run /connect-intercom to connect again.`;
-  if (error.kind === 'rate_limited')
-    return `Intercom is busy right now, so I could not ${what}. Try again in a minute.`;
-  if (error.status === '404') return `Intercom could not find that conversation any more, so I could not ${what}.`;
-  return `Intercom refused to ${what}: “${escapeMrkdwn(error.message)}”. Nothing was changed.`;
-}
-
-const modalMetadata = z.object({
-  kind: z.enum(['reply', 'note', 'tag', 'ticket']),
-  conversationId: z.string().min(1),
-  place: z.object({ channel: z.string(), ts: z.string(), threadTs: z.string() }).optional(),
-});
-
-function parseMetadata(raw: string): ModalMetadata | undefined {
-  try {
-    const parsed = modalMetadata.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    // Not JSON, so not a modal of ours: nothing to do.
-    return undefined;
-  }
 }
